@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
@@ -125,7 +126,14 @@ final class KafkaSchemaStore implements AutoCloseable {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, "lethe-schema-registry-admin-" + topic);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    Admin admin = Admin.create(props);
+    // Kafka refuses an API timeout shorter than the per-request timeout.
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMillis(timeout));
+    Admin admin;
+    try {
+      admin = Admin.create(props);
+    } catch (KafkaException e) {
+      throw startFailure(bootstrapServers, topic, describe(e), e);
+    }
     try {
       Collection<Node> brokers =
           admin.describeCluster().nodes().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
@@ -172,11 +180,9 @@ final class KafkaSchemaStore implements AutoCloseable {
       throw startFailure(
           bootstrapServers, topic, "no answer from Kafka within " + timeout.toSeconds() + " s", e);
     } catch (ExecutionException e) {
-      throw startFailure(
-          bootstrapServers,
-          topic,
-          e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage(),
-          e.getCause());
+      throw startFailure(bootstrapServers, topic, describe(e.getCause()), e.getCause());
+    } catch (KafkaException e) {
+      throw startFailure(bootstrapServers, topic, describe(e), e);
     } finally {
       admin.close(CLOSE_TIMEOUT);
     }
@@ -194,6 +200,7 @@ final class KafkaSchemaStore implements AutoCloseable {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMillis(timeout));
     StoreRecordCodec codec = new StoreRecordCodec();
     TopicPartition partition = new TopicPartition(topic, 0);
     int replayed = 0;
@@ -222,11 +229,11 @@ final class KafkaSchemaStore implements AutoCloseable {
           }
         }
       }
-    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+    } catch (KafkaException e) {
       throw startFailure(
           bootstrapServers,
           topic,
-          "could not read the topic within " + timeout.toSeconds() + " s: " + e.getMessage(),
+          "could not read the topic within " + timeout.toSeconds() + " s: " + describe(e),
           e);
     }
     return replayed;
@@ -249,6 +256,21 @@ final class KafkaSchemaStore implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+  }
+
+  private static int requestTimeoutMillis(Duration startupTimeout) {
+    return (int) Math.min(startupTimeout.toMillis(), 10_000);
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = e.getClass().getSimpleName() + ": " + e.getMessage();
+    return root == e
+        ? text
+        : text + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
   }
 
   private static long remainingMillis(long deadline) {
