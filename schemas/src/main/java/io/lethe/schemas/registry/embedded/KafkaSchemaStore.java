@@ -83,7 +83,11 @@ final class KafkaSchemaStore implements AutoCloseable {
     ensureTopic(bootstrapServers, topic, timeout, deadline);
     int replayed = replayTopic(bootstrapServers, topic, timeout, deadline, replay);
     LOG.info("Schema registry replayed {} records from topic '{}'", replayed, topic);
-    return new KafkaSchemaStore(bootstrapServers, topic);
+    try {
+      return new KafkaSchemaStore(bootstrapServers, topic);
+    } catch (KafkaException e) {
+      throw startFailure(bootstrapServers, topic, describe(e), e);
+    }
   }
 
   /**

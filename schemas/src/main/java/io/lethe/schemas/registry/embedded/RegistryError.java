@@ -97,6 +97,15 @@ final class RegistryError extends RuntimeException {
     return new RegistryError(405, 405, "HTTP 405 Method Not Allowed", null);
   }
 
+  static RegistryError hardDeleteUnsupported() {
+    return new RegistryError(
+        501,
+        501,
+        "Permanent deletes are not supported by the embedded registry: after compaction a restart"
+            + " could reuse the deleted schema's id",
+        null);
+  }
+
   static RegistryError unavailable() {
     return new RegistryError(503, 503, "The schema registry is shutting down", null);
   }

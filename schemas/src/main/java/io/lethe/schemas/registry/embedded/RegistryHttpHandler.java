@@ -157,6 +157,7 @@ final class RegistryHttpHandler implements HttpHandler {
         return ok(entryJson(service.lookup(subject, schemaRequest(request))));
       }
       if (method.equals("DELETE")) {
+        refuseHardDelete(request);
         return ok(intArray(service.deleteSubject(subject)));
       }
       throw RegistryError.methodNotAllowed();
@@ -180,6 +181,7 @@ final class RegistryHttpHandler implements HttpHandler {
         return ok(entryJson(service.version(subject, version)));
       }
       if (method.equals("DELETE")) {
+        refuseHardDelete(request);
         return ok(json.getNodeFactory().numberNode(service.deleteVersion(subject, version)));
       }
       throw RegistryError.methodNotAllowed();
@@ -205,6 +207,12 @@ final class RegistryHttpHandler implements HttpHandler {
       throw RegistryError.methodNotAllowed();
     }
     return then.get();
+  }
+
+  private static void refuseHardDelete(Request request) {
+    if (request.flag("permanent")) {
+      throw RegistryError.hardDeleteUnsupported();
+    }
   }
 
   private static int schemaId(String text) {

@@ -3,6 +3,7 @@ package io.lethe.schemas.registry.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +33,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -523,6 +532,68 @@ class EmbeddedSchemaRegistryIT {
   }
 
   @Test
+  void shouldStoreChangesAsConfluentStyleRecordsInItsTopic() throws Exception {
+    client.register("orders-value", ORDER_V1);
+    client.setCompatibility(null, "FULL");
+    send("DELETE", "/subjects/orders-value/versions/1", null);
+
+    List<String> records = readTopic(topic, 3);
+
+    String schemaKey =
+        "{\"keytype\":\"SCHEMA\",\"subject\":\"orders-value\",\"version\":1,\"magic\":1}";
+    assertThat(records)
+        .containsExactly(
+            schemaKey + " -> " + storedOrderV1(false),
+            "{\"keytype\":\"CONFIG\",\"subject\":null,\"magic\":0} -> {\"compatibilityLevel\":\"FULL\"}",
+            schemaKey + " -> " + storedOrderV1(true));
+  }
+
+  private static String storedOrderV1(boolean deleted) {
+    return JSON.createObjectNode()
+        .put("subject", "orders-value")
+        .put("version", 1)
+        .put("id", 1)
+        .put("schema", ORDER_V1.toString())
+        .put("deleted", deleted)
+        .toString();
+  }
+
+  @Test
+  void shouldRefuseToStartOnATopicWithAMalformedRecordNamingItsOffset() throws Exception {
+    String corrupt = topic + "-corrupt";
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  corrupt, "{\"keytype\":\"SCHEMA\"".getBytes(StandardCharsets.UTF_8), null))
+          .get(30, TimeUnit.SECONDS);
+    }
+
+    assertThatThrownBy(() -> EmbeddedSchemaRegistry.start(broker.bootstrapServers(), corrupt, 0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith(
+            "Schema registry topic '"
+                + corrupt
+                + "' has a malformed record at partition 0 offset 0: key is not JSON");
+  }
+
+  @Test
+  void shouldRefusePermanentDeletesThatCouldLeadToReusedIds() throws Exception {
+    client.register("orders-value", ORDER_V1);
+    send("DELETE", "/subjects/orders-value", null);
+
+    Raw permanent = send("DELETE", "/subjects/orders-value?permanent=true", null);
+
+    assertThat(permanent.status()).isEqualTo(501);
+    assertThat(permanent.json().get("error_code").intValue()).isEqualTo(501);
+    assertThat(get("/subjects/orders-value/versions?deleted=true").body()).isEqualTo("[1]");
+  }
+
+  @Test
   void shouldFailStartupWithAMessageNamingTheBootstrapServersAndTopic() {
     long started = System.nanoTime();
 
@@ -549,6 +620,31 @@ class EmbeddedSchemaRegistryIT {
     late.close();
 
     assertThat(failure.httpStatus()).isEqualTo(RegistryException.NO_HTTP_STATUS);
+  }
+
+  /** The first {@code count} records of a topic as "key -> value" text. */
+  private static List<String> readTopic(String name, int count) {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest");
+    List<String> records = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+      consumer.assign(List.of(new TopicPartition(name, 0)));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(100))
+                    .forEach(record -> records.add(record.key() + " -> " + record.value()));
+                return records.size() >= count;
+              });
+    }
+    return records;
   }
 
   private Raw get(String pathAndQuery) throws Exception {
