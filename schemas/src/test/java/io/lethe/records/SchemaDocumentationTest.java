@@ -13,7 +13,9 @@ import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
-/** Every record, enum and field on Lethe's topics carries a {@code doc}: the schema is the contract. */
+/**
+ * Every record, enum and field on Lethe's topics carries a {@code doc}: the schema is the contract.
+ */
 class SchemaDocumentationTest {
   private static final List<Schema> TOP_LEVEL =
       List.of(

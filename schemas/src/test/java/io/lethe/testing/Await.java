@@ -13,8 +13,8 @@ public final class Await {
   /**
    * Polls {@code condition} until it is true.
    *
-   * @throws org.awaitility.core.ConditionTimeoutException naming {@code description} if it is
-   *     still false after {@code bound}
+   * @throws org.awaitility.core.ConditionTimeoutException naming {@code description} if it is still
+   *     false after {@code bound}
    */
   public static void until(String description, Duration bound, Callable<Boolean> condition) {
     Awaitility.await(description)

@@ -4,8 +4,8 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
- * A real KRaft Kafka broker in this JVM (one combined broker and controller), from Kafka's own
- * test kit: the same broker code as production, started in about 2.5 seconds.
+ * A real KRaft Kafka broker in this JVM (one combined broker and controller), from Kafka's own test
+ * kit: the same broker code as production, started in about 2.5 seconds.
  */
 final class InJvmKafka implements KafkaBackend {
   private final KafkaClusterTestKit cluster;

@@ -77,7 +77,9 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
       if (ContainerKafka.dockerAvailable()) {
         return ContainerKafka.start();
       }
-      log.warn("{}=testcontainers but no Docker engine answers; using the in-JVM broker", BACKEND_PROPERTY);
+      log.warn(
+          "{}=testcontainers but no Docker engine answers; using the in-JVM broker",
+          BACKEND_PROPERTY);
     } else if (!wanted.equals("embedded")) {
       throw new IllegalArgumentException(
           BACKEND_PROPERTY + "=" + wanted + " is not one of: embedded, testcontainers");
@@ -224,7 +226,14 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
     }
     if (records.size() < count) {
       throw new AssertionError(
-          "expected " + count + " records on " + topic + " within " + bound + ", got " + records.size());
+          "expected "
+              + count
+              + " records on "
+              + topic
+              + " within "
+              + bound
+              + ", got "
+              + records.size());
     }
     return records;
   }

@@ -53,7 +53,9 @@ public final class AvroSerdeConfig {
     }
     if (value == null || value.toString().isBlank()) {
       throw new ConfigException(
-          RECORD_TYPE, value, "name the generated Avro class to decode into, e.g. io.lethe.records.TrainingSample");
+          RECORD_TYPE,
+          value,
+          "name the generated Avro class to decode into, e.g. io.lethe.records.TrainingSample");
     }
     try {
       return Class.forName(value.toString().trim(), true, AvroSerdeConfig.class.getClassLoader());

@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * The Confluent wire format: a magic byte 0, the schema id as a 4-byte big-endian int, then the
  * Avro binary encoding of the record.
  *
- * @see <a href="https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/index.html#wire-format">Confluent
+ * @see <a
+ *     href="https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/index.html#wire-format">Confluent
  *     wire format</a>
  */
 public final class ConfluentWireFormat {

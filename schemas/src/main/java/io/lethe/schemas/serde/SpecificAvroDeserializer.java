@@ -35,7 +35,9 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
   /** For Kafka to create from configuration ({@link AvroSerdeConfig#RECORD_TYPE} is required). */
   public SpecificAvroDeserializer() {}
 
-  /** A deserializer into {@code type} sharing {@code registry} (not closed by this deserializer). */
+  /**
+   * A deserializer into {@code type} sharing {@code registry} (not closed by this deserializer).
+   */
   public SpecificAvroDeserializer(Class<T> type, SchemaRegistryClient registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
     setType(type);

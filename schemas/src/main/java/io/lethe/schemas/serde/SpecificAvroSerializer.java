@@ -36,7 +36,8 @@ public final class SpecificAvroSerializer<T extends SpecificRecord> implements S
    * @param autoRegister register the schema if the subject lacks it; otherwise only look it up
    * @param isKey whether this serializes keys ({@code -key} subjects) or values
    */
-  public SpecificAvroSerializer(SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
+  public SpecificAvroSerializer(
+      SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.autoRegister = autoRegister;
     this.isKey = isKey;

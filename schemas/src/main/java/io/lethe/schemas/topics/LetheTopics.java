@@ -38,13 +38,17 @@ public record LetheTopics(
             Serdes.String(),
             AvroSerdes.forValues(ErasureRequest.class, registry)),
         new Topic<>(
-            names.erasures(), Serdes.String(), AvroSerdes.forValues(ErasureRequest.class, registry)),
+            names.erasures(),
+            Serdes.String(),
+            AvroSerdes.forValues(ErasureRequest.class, registry)),
         new Topic<>(
             names.erasuresApplied(),
             Serdes.String(),
             AvroSerdes.forValues(ErasureApplied.class, registry)),
         new Topic<>(
-            names.receipts(), Serdes.String(), AvroSerdes.forValues(ErasureReceipt.class, registry)),
+            names.receipts(),
+            Serdes.String(),
+            AvroSerdes.forValues(ErasureReceipt.class, registry)),
         new Topic<>(
             names.models(), Serdes.String(), AvroSerdes.forValues(ModelSnapshot.class, registry)),
         new Topic<>(

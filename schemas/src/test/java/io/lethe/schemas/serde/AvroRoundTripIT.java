@@ -61,8 +61,7 @@ class AvroRoundTripIT {
       assertThat(read.get(0).value()).isEqualTo(record);
     }
 
-    int registeredId =
-        kafka.registryClient().getLatest(SubjectNames.forTopic(topic, false)).id();
+    int registeredId = kafka.registryClient().getLatest(SubjectNames.forTopic(topic, false)).id();
     byte[] raw =
         kafka
             .consume(topic, 1, BOUND, new ByteArrayDeserializer(), new ByteArrayDeserializer())

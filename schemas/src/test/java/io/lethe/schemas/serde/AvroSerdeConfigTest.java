@@ -23,17 +23,24 @@ class AvroSerdeConfigTest {
     assertThatThrownBy(
             () ->
                 serializer.configure(
-                    Map.of("schema.registry.url", "http://localhost:8081", "auto.register.schemas", "yes"),
+                    Map.of(
+                        "schema.registry.url",
+                        "http://localhost:8081",
+                        "auto.register.schemas",
+                        "yes"),
                     false))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("Invalid value yes for configuration auto.register.schemas: expected true or false");
+        .hasMessage(
+            "Invalid value yes for configuration auto.register.schemas: expected true or false");
   }
 
   @Test
   void shouldRequireTheRecordTypeForADeserializerMadeFromConfig() {
     var deserializer = new SpecificAvroDeserializer<TrainingSample>();
     assertThatThrownBy(
-            () -> deserializer.configure(Map.of("schema.registry.url", "http://localhost:8081"), false))
+            () ->
+                deserializer.configure(
+                    Map.of("schema.registry.url", "http://localhost:8081"), false))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("lethe.avro.record.type");
   }
