@@ -82,6 +82,8 @@ public final class SchemaRegistryClient implements AutoCloseable {
             .connectTimeout(settings.connectTimeout())
             .executor(httpThreads)
             .followRedirects(HttpClient.Redirect.NEVER)
+            // Registries speak HTTP/1.1; skipping the h2c upgrade avoids proxies that mishandle it.
+            .version(HttpClient.Version.HTTP_1_1)
             .build();
   }
 
@@ -291,6 +293,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
     }
     HttpRequest request = builder.build();
 
+    // Every call may be repeated safely: registering an already registered schema returns its id.
     Duration backoff = settings.initialBackoff();
     for (int attempt = 1; ; attempt++) {
       boolean lastAttempt = attempt >= settings.maxAttempts();
@@ -309,20 +312,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
         LOG.debug("{} {} answered HTTP {} on attempt {}, retrying", method, uri, status, attempt);
       } catch (IOException e) {
         if (lastAttempt) {
-          throw new RegistryException(
-              method
-                  + " "
-                  + uri
-                  + " failed: "
-                  + describe(e)
-                  + " (after "
-                  + attempt
-                  + " attempt"
-                  + (attempt == 1 ? "" : "s")
-                  + ")",
-              RegistryException.NO_HTTP_STATUS,
-              RegistryException.NO_ERROR_CODE,
-              e);
+          throw transportFailure(method, uri, attempt, e);
         }
         LOG.debug("{} {} failed on attempt {} ({}), retrying", method, uri, attempt, describe(e));
       } catch (InterruptedException e) {
@@ -335,6 +325,15 @@ public final class SchemaRegistryClient implements AutoCloseable {
       }
       backoff = backoff.multipliedBy(2);
     }
+  }
+
+  private RegistryException transportFailure(String method, URI uri, int attempts, IOException e) {
+    String tries = attempts == 1 ? "1 attempt" : attempts + " attempts";
+    return new RegistryException(
+        method + " " + uri + " failed: " + describe(e) + " (after " + tries + ")",
+        RegistryException.NO_HTTP_STATUS,
+        RegistryException.NO_ERROR_CODE,
+        e);
   }
 
   private static RegistryException interrupted(String method, URI uri, InterruptedException e) {
