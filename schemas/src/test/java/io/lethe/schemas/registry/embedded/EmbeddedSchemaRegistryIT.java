@@ -11,6 +11,7 @@ import io.lethe.schemas.registry.RegisteredSchema;
 import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.RegistryException;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.testing.KafkaExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,12 +43,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Conformance of the embedded registry to the documented Confluent API, through Lethe's client and
@@ -94,7 +94,7 @@ class EmbeddedSchemaRegistryIT {
           .requiredString("name")
           .endRecord();
 
-  private static TestBroker broker;
+  @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
 
   private final HttpClient http = HttpClient.newHttpClient();
   private String topic;
@@ -103,18 +103,6 @@ class EmbeddedSchemaRegistryIT {
 
   /** A raw answer: status, content type, and the body as text and (if it is JSON) as a tree. */
   private record Raw(int status, String contentType, String body, JsonNode json) {}
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    broker = TestBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   @BeforeEach
   void startRegistry(TestInfo test) {
