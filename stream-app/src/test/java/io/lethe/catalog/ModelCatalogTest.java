@@ -1,0 +1,175 @@
+package io.lethe.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lethe.records.LearnerKind;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCatalogTest {
+  private static final String VALID =
+      """
+      datasets:
+        - name: fashion-mnist
+          features: 784
+          classes: 10
+      models:
+        - name: fmnist-analytic
+          learner: analytic
+          dataset: fashion-mnist
+          snapshot:
+            every-samples: 500
+            interval: 2s
+            after-erasure: 250ms
+          settings:
+            buffer-size: 1024
+            gamma: 0.5
+        - name: fmnist-hypernet
+          learner: hypernetwork
+          dataset: fashion-mnist
+          device: gpu0
+      """;
+
+  @Test
+  void shouldReadModelsDatasetsAndSnapshotPolicies() {
+    ModelCatalog catalog = ModelCatalog.parse(VALID, "catalog.yaml");
+
+    assertThat(catalog.dataset("fashion-mnist"))
+        .contains(new DatasetSpec("fashion-mnist", 784, 10));
+    assertThat(catalog.models())
+        .extracting(ModelSpec::name)
+        .containsExactly("fmnist-analytic", "fmnist-hypernet");
+    ModelSpec analytic = catalog.model("fmnist-analytic").orElseThrow();
+    assertThat(analytic.learner()).isEqualTo(LearnerKind.ANALYTIC);
+    assertThat(analytic.device()).isEqualTo("cpu");
+    assertThat(analytic.snapshot())
+        .isEqualTo(new SnapshotPolicy(500, Duration.ofSeconds(2), Duration.ofMillis(250)));
+    assertThat(analytic.settings()).isEqualTo(Map.of("buffer-size", "1024", "gamma", "0.5"));
+    ModelSpec hypernet = catalog.model("fmnist-hypernet").orElseThrow();
+    assertThat(hypernet.learner()).isEqualTo(LearnerKind.HYPERNETWORK);
+    assertThat(hypernet.device()).isEqualTo("gpu0");
+    assertThat(hypernet.snapshot()).isEqualTo(SnapshotPolicy.defaults());
+    assertThat(catalog.modelsLearning("fashion-mnist")).hasSize(2);
+    assertThat(catalog.modelsLearning("mnist")).isEmpty();
+  }
+
+  @Test
+  void shouldLoadTheBundledDefaultCatalog() throws Exception {
+    try (InputStream in = getClass().getResourceAsStream("default-catalog.yaml")) {
+      ModelCatalog catalog =
+          ModelCatalog.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default");
+      assertThat(catalog.models())
+          .extracting(ModelSpec::learner)
+          .containsExactly(LearnerKind.ANALYTIC, LearnerKind.HYPERNETWORK);
+    }
+  }
+
+  @Test
+  void shouldNameTheFileWhenItIsMissing(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.yaml");
+    assertThatThrownBy(() -> ModelCatalog.load(missing))
+        .isInstanceOf(CatalogException.class)
+        .hasMessage("model catalog " + missing + " does not exist");
+  }
+
+  @Test
+  void shouldLoadFromAFile(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("catalog.yaml"), VALID);
+    assertThat(ModelCatalog.load(file).models()).hasSize(2);
+  }
+
+  @Test
+  void shouldNameModelAndKeyOfAnUnknownLearner() {
+    assertInvalid(
+        VALID.replace("learner: hypernetwork", "learner: transformer"),
+        "catalog.yaml: model 'fmnist-hypernet': key 'learner' is 'transformer', expected analytic"
+            + " or hypernetwork");
+  }
+
+  @Test
+  void shouldRejectAModelOfAnUndeclaredDataset() {
+    assertInvalid(
+        VALID.replace("dataset: fashion-mnist\n    snapshot", "dataset: mnist\n    snapshot"),
+        "catalog.yaml: model 'fmnist-analytic': key 'dataset' is 'mnist', expected one of the"
+            + " declared datasets [fashion-mnist]");
+  }
+
+  @Test
+  void shouldRejectABadDuration() {
+    assertInvalid(
+        VALID.replace("interval: 2s", "interval: 2 parsecs"),
+        "catalog.yaml: model 'fmnist-analytic', snapshot: key 'interval' is '2 parsecs', expected"
+            + " a positive duration like 500ms, 10s, 2m or 1h");
+  }
+
+  @Test
+  void shouldRejectANonPositiveSampleCount() {
+    assertInvalid(
+        VALID.replace("every-samples: 500", "every-samples: 0"),
+        "catalog.yaml: model 'fmnist-analytic', snapshot: key 'every-samples' is '0', expected an"
+            + " integer > 0");
+  }
+
+  @Test
+  void shouldRejectAnUnknownKeyListingTheAllowedOnes() {
+    assertInvalid(
+        VALID.replace("device: gpu0", "devise: gpu0"),
+        "catalog.yaml: model 'fmnist-hypernet': unknown key 'devise', expected one of [dataset,"
+            + " device, learner, name, settings, snapshot]");
+  }
+
+  @Test
+  void shouldRejectAnUnknownDevice() {
+    assertInvalid(
+        VALID.replace("device: gpu0", "device: tpu"),
+        "catalog.yaml: model 'fmnist-hypernet': key 'device' is 'tpu', expected cpu, gpu or gpuN");
+  }
+
+  @Test
+  void shouldRejectDuplicateModelNames() {
+    assertInvalid(
+        VALID.replace("name: fmnist-hypernet", "name: fmnist-analytic"),
+        "catalog.yaml: model 'fmnist-analytic' is declared more than once");
+  }
+
+  @Test
+  void shouldRejectADatasetWithOneClass() {
+    assertInvalid(
+        VALID.replace("classes: 10", "classes: 1"),
+        "catalog.yaml: dataset 'fashion-mnist': key 'classes' is '1', expected an integer >= 2");
+  }
+
+  @Test
+  void shouldRejectAMissingModelName() {
+    assertInvalid(
+        VALID.replace("  - name: fmnist-hypernet\n", "  - learner: analytic\n"),
+        "catalog.yaml: model: key 'name' is required");
+  }
+
+  @Test
+  void shouldRejectAnEmptyModelList() {
+    assertInvalid(
+        "datasets:\n  - {name: d, features: 2, classes: 2}\nmodels: []\n",
+        "catalog.yaml: 'models' must be a non-empty list");
+  }
+
+  @Test
+  void shouldRejectYamlThatDoesNotParse() {
+    assertThatThrownBy(() -> ModelCatalog.parse("models: [unclosed", "catalog.yaml"))
+        .isInstanceOf(CatalogException.class)
+        .hasMessageStartingWith("catalog.yaml: not valid YAML: ");
+  }
+
+  private static void assertInvalid(String yaml, String message) {
+    assertThatThrownBy(() -> ModelCatalog.parse(yaml, "catalog.yaml"))
+        .isInstanceOf(CatalogException.class)
+        .hasMessage(message);
+  }
+}
