@@ -22,6 +22,7 @@ class SchemaDocumentationTest {
           TrainingSample.getClassSchema(),
           ErasureRequest.getClassSchema(),
           ModelSnapshot.getClassSchema(),
+          ErasureAffected.getClassSchema(),
           ErasureApplied.getClassSchema(),
           ErasureReceipt.getClassSchema(),
           DeadLetter.getClassSchema());

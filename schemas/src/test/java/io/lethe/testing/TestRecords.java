@@ -2,6 +2,7 @@ package io.lethe.testing;
 
 import io.lethe.records.DeadLetter;
 import io.lethe.records.DeadLetterKind;
+import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
 import io.lethe.records.ErasureReceipt;
@@ -81,6 +82,17 @@ public final class TestRecords {
                 .setErasuresReflected(List.of("req-1"))
                 .build())
         .setChecksum("0".repeat(64))
+        .build();
+  }
+
+  /** The job's decision that a request affects two models. */
+  public static ErasureAffected erasureAffected(String requestId) {
+    return ErasureAffected.newBuilder()
+        .setRequestId(requestId)
+        .setScope(ErasureScope.SUBJECT)
+        .setModels(List.of("fmnist-analytic", "fmnist-hypernet"))
+        .setSamplesFound(12)
+        .setDecidedAt(T0.plusMillis(5))
         .build();
   }
 

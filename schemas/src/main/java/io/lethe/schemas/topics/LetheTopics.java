@@ -1,6 +1,7 @@
 package io.lethe.schemas.topics;
 
 import io.lethe.records.DeadLetter;
+import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
@@ -19,6 +20,7 @@ public record LetheTopics(
     Topic<String, TrainingSample> samples,
     Topic<String, ErasureRequest> erasuresRaw,
     Topic<String, ErasureRequest> erasures,
+    Topic<String, ErasureAffected> erasuresAffected,
     Topic<String, ErasureApplied> erasuresApplied,
     Topic<String, ErasureReceipt> receipts,
     Topic<String, ModelSnapshot> models,
@@ -41,6 +43,10 @@ public record LetheTopics(
             names.erasures(),
             Serdes.String(),
             AvroSerdes.forValues(ErasureRequest.class, registry)),
+        new Topic<>(
+            names.erasuresAffected(),
+            Serdes.String(),
+            AvroSerdes.forValues(ErasureAffected.class, registry)),
         new Topic<>(
             names.erasuresApplied(),
             Serdes.String(),

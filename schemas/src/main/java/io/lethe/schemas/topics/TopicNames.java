@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
  * @param samples validated, de-duplicated training samples the learner job consumes
  * @param erasuresRaw erasure requests as privacy systems send them
  * @param erasures validated erasure requests the learner job consumes
+ * @param erasuresAffected the job's decision of which models each erasure request affects
  * @param erasuresApplied the job's per-model confirmations of erasures
  * @param receipts one receipt per erasure request
  * @param models versioned model snapshots (compacted, keyed by model name)
@@ -20,6 +21,7 @@ public record TopicNames(
     String samples,
     String erasuresRaw,
     String erasures,
+    String erasuresAffected,
     String erasuresApplied,
     String receipts,
     String models,
@@ -33,6 +35,7 @@ public record TopicNames(
     requireLegal("samples", samples);
     requireLegal("erasuresRaw", erasuresRaw);
     requireLegal("erasures", erasures);
+    requireLegal("erasuresAffected", erasuresAffected);
     requireLegal("erasuresApplied", erasuresApplied);
     requireLegal("receipts", receipts);
     requireLegal("models", models);
@@ -46,6 +49,7 @@ public record TopicNames(
         "lethe.samples",
         "lethe.erasures.raw",
         "lethe.erasures",
+        "lethe.erasures.affected",
         "lethe.erasures.applied",
         "lethe.receipts",
         "lethe.models",

@@ -32,6 +32,7 @@ class AvroRoundTripIT {
         TestRecords.trainingSample("s-1", "subject-1"),
         TestRecords.erasureRequest("req-1", "subject-1"),
         TestRecords.modelSnapshot("fmnist-analytic", 3),
+        TestRecords.erasureAffected("req-1"),
         TestRecords.erasureApplied("req-1", "fmnist-analytic"),
         TestRecords.erasureReceipt("req-1"),
         TestRecords.deadLetter());

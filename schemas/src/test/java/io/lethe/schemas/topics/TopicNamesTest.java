@@ -13,6 +13,7 @@ class TopicNamesTest {
     assertThat(names.samples()).isEqualTo("lethe.samples");
     assertThat(names.erasuresRaw()).isEqualTo("lethe.erasures.raw");
     assertThat(names.erasures()).isEqualTo("lethe.erasures");
+    assertThat(names.erasuresAffected()).isEqualTo("lethe.erasures.affected");
     assertThat(names.erasuresApplied()).isEqualTo("lethe.erasures.applied");
     assertThat(names.receipts()).isEqualTo("lethe.receipts");
     assertThat(names.models()).isEqualTo("lethe.models");
@@ -29,6 +30,7 @@ class TopicNamesTest {
                     d.samples(),
                     d.erasuresRaw(),
                     d.erasures(),
+                    d.erasuresAffected(),
                     d.erasuresApplied(),
                     "receipts with spaces",
                     d.models(),
