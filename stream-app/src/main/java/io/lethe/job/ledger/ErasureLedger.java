@@ -1,0 +1,275 @@
+package io.lethe.job.ledger;
+
+import io.lethe.job.ModelRoutes;
+import io.lethe.job.events.ErasureEvent;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.events.LearnerCommand;
+import io.lethe.job.events.SampleEvent;
+import io.lethe.job.kafka.AvroBytes;
+import io.lethe.records.DeadLetter;
+import io.lethe.records.DeadLetterKind;
+import io.lethe.records.ErasureAffected;
+import io.lethe.records.ErasureScope;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The erasure ledger, keyed by subject: remembers what each learned sample contributed, turns
+ * SAMPLE and SUBJECT erasures into exact erase commands for the models that learned the data, and
+ * keeps a tombstone per erased subject so a late sample from before the erasure is never learned.
+ *
+ * <p>State per subject: the learned samples (id to {@link LedgerEntry}) and, after a SUBJECT
+ * erasure, a tombstone per model holding the erasure's time. Samples are removed as soon as they
+ * are erased; tombstones are removed {@code tombstoneRetention} after the erasure, after which the
+ * subject has no state at all. A sample arriving later than that with an older event time would be
+ * learned: the retention must exceed the stream's maximum lateness.
+ *
+ * <p>Emits {@link LearnerCommand}s (keyed by model downstream) and, on {@link #OUTPUTS}, one {@code
+ * ErasureAffected} per request and a {@code DeadLetter} for each sample it refuses.
+ */
+public final class ErasureLedger
+    extends KeyedCoProcessFunction<String, SampleEvent, ErasureEvent, LearnerCommand> {
+  private static final long serialVersionUID = 1L;
+
+  /** Side output: records for Kafka (affected-model decisions and dead letters). */
+  public static final OutputTag<KafkaOut> OUTPUTS =
+      new OutputTag<>("ledger-outputs", TypeInformation.of(KafkaOut.class));
+
+  static final String COMPONENT = "learner-job";
+
+  private final ModelRoutes routes;
+  private final long tombstoneRetentionMillis;
+
+  private transient MapState<String, LedgerEntry> samples;
+  private transient MapState<String, Long> tombstones;
+  private transient ValueState<Long> tombstoneExpiry;
+  private transient Counter samplesRecorded;
+  private transient Counter samplesErased;
+  private transient Counter lateSamplesRefused;
+  private transient Counter duplicatesRefused;
+
+  /**
+   * @param routes which models learn which dataset
+   * @param tombstoneRetention how long an erased subject's tombstone is kept
+   */
+  public ErasureLedger(ModelRoutes routes, Duration tombstoneRetention) {
+    this.routes = routes;
+    this.tombstoneRetentionMillis = tombstoneRetention.toMillis();
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    samples =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "samples", Types.STRING, TypeInformation.of(LedgerEntry.class)));
+    tombstones =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("tombstones", Types.STRING, Types.LONG));
+    tombstoneExpiry =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("tombstone-expiry", Types.LONG));
+    var metrics = getRuntimeContext().getMetricGroup();
+    samplesRecorded = metrics.counter("ledgerSamplesRecorded");
+    samplesErased = metrics.counter("ledgerSamplesErased");
+    lateSamplesRefused = metrics.counter("ledgerLateSamplesRefused");
+    duplicatesRefused = metrics.counter("ledgerDuplicatesRefused");
+  }
+
+  @Override
+  public void processElement1(SampleEvent sample, Context ctx, Collector<LearnerCommand> out)
+      throws Exception {
+    if (samples.contains(sample.sampleId)) {
+      duplicatesRefused.inc();
+      refuse(sample, "sample " + sample.sampleId + " was already learned; duplicate ignored", ctx);
+      return;
+    }
+    List<String> learners = new ArrayList<>();
+    List<String> blocked = new ArrayList<>();
+    for (String model : routes.modelsLearning(sample.dataset)) {
+      Long erasedAt = tombstones.get(model);
+      if (erasedAt != null && sample.eventTimeMillis <= erasedAt) {
+        blocked.add(model);
+      } else {
+        learners.add(model);
+      }
+    }
+    if (!blocked.isEmpty()) {
+      lateSamplesRefused.inc();
+      refuse(
+          sample,
+          "sample "
+              + sample.sampleId
+              + " of subject "
+              + sample.subjectId
+              + " has event time "
+              + Instant.ofEpochMilli(sample.eventTimeMillis)
+              + ", at or before the subject's erasure at "
+              + Instant.ofEpochMilli(tombstones.get(blocked.get(0)))
+              + "; not learned by "
+              + blocked,
+          ctx);
+    }
+    if (learners.isEmpty()) {
+      return;
+    }
+    samples.put(
+        sample.sampleId,
+        new LedgerEntry(
+            sample.task, sample.label, sample.eventTimeMillis, sample.features, learners));
+    samplesRecorded.inc();
+    for (String model : learners) {
+      out.collect(LearnerCommand.learn(model, sample));
+    }
+  }
+
+  @Override
+  public void processElement2(ErasureEvent request, Context ctx, Collector<LearnerCommand> out)
+      throws Exception {
+    if (request.scope == ErasureScope.TASK) {
+      throw new IllegalArgumentException(
+          "TASK erasure " + request.requestId + " reached the ledger; it goes to the learners");
+    }
+    Set<String> covered = new HashSet<>();
+    for (String model : routes.models()) {
+      if (request.covers(model, routes.datasetOf(model))) {
+        covered.add(model);
+      }
+    }
+    List<String> ids = new ArrayList<>();
+    if (request.scope == ErasureScope.SUBJECT) {
+      for (String id : samples.keys()) {
+        ids.add(id);
+      }
+    } else {
+      for (String id : request.ids) {
+        if (samples.contains(id)) {
+          ids.add(id);
+        }
+      }
+    }
+
+    Map<String, ErasedRows> byModel = new LinkedHashMap<>();
+    for (String id : ids) {
+      LedgerEntry entry = samples.get(id);
+      List<String> keep = new ArrayList<>();
+      for (String model : entry.models) {
+        if (covered.contains(model)) {
+          byModel.computeIfAbsent(model, m -> new ErasedRows()).add(id, entry);
+        } else {
+          keep.add(model);
+        }
+      }
+      if (keep.isEmpty()) {
+        samples.remove(id);
+      } else {
+        entry.models = keep;
+        samples.put(id, entry);
+      }
+    }
+    byModel.forEach((model, rows) -> out.collect(rows.toCommand(model, request)));
+    samplesErased.inc(ids.size());
+
+    if (request.scope == ErasureScope.SUBJECT) {
+      for (String model : covered) {
+        Long previous = tombstones.get(model);
+        tombstones.put(
+            model,
+            previous == null
+                ? request.requestedAtMillis
+                : Math.max(previous, request.requestedAtMillis));
+      }
+      long expiry = ctx.timerService().currentProcessingTime() + tombstoneRetentionMillis;
+      tombstoneExpiry.update(expiry);
+      ctx.timerService().registerProcessingTimeTimer(expiry);
+    }
+
+    ErasureAffected affected =
+        ErasureAffected.newBuilder()
+            .setRequestId(request.requestId)
+            .setScope(request.scope)
+            .setModels(new ArrayList<>(new TreeSet<>(byModel.keySet())))
+            .setSamplesFound(ids.size())
+            .setDecidedAt(Instant.ofEpochMilli(ctx.timerService().currentProcessingTime()))
+            .build();
+    ctx.output(
+        OUTPUTS,
+        KafkaOut.of(KafkaOut.Kind.ERASURE_AFFECTED, request.requestId, AvroBytes.encode(affected)));
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<LearnerCommand> out)
+      throws Exception {
+    // Every SUBJECT erasure registers a timer; only the one for the latest erasure clears.
+    Long expiry = tombstoneExpiry.value();
+    if (expiry != null && timestamp >= expiry) {
+      tombstones.clear();
+      tombstoneExpiry.clear();
+    }
+  }
+
+  private void refuse(SampleEvent sample, String reason, Context ctx) {
+    DeadLetter letter =
+        DeadLetter.newBuilder()
+            .setSourceTopic(sample.sourceTopic == null ? "" : sample.sourceTopic)
+            .setSourcePartition(sample.sourcePartition)
+            .setSourceOffset(sample.sourceOffset)
+            .setKind(DeadLetterKind.INVALID)
+            .setReason(reason)
+            .setComponent(COMPONENT)
+            .setKey(null)
+            .setValue(null)
+            .setRejectedAt(Instant.ofEpochMilli(ctx.timerService().currentProcessingTime()))
+            .build();
+    KafkaOut out =
+        KafkaOut.of(KafkaOut.Kind.DEAD_LETTER, sample.subjectId, AvroBytes.encode(letter));
+    out.reason = reason;
+    out.sourceTopic = letter.getSourceTopic();
+    out.sourcePartition = sample.sourcePartition;
+    out.sourceOffset = sample.sourceOffset;
+    ctx.output(OUTPUTS, out);
+  }
+
+  /** The rows of one model's erase command, gathered from the ledger. */
+  private static final class ErasedRows {
+    private final List<String> ids = new ArrayList<>();
+    private final List<String> tasks = new ArrayList<>();
+    private final List<float[]> features = new ArrayList<>();
+    private final List<Integer> labels = new ArrayList<>();
+
+    void add(String id, LedgerEntry entry) {
+      ids.add(id);
+      tasks.add(entry.task);
+      features.add(entry.features);
+      labels.add(entry.label);
+    }
+
+    LearnerCommand toCommand(String model, ErasureEvent request) {
+      return LearnerCommand.eraseSamples(
+          model,
+          request,
+          ids,
+          tasks,
+          features.toArray(new float[0][]),
+          labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+  }
+}
