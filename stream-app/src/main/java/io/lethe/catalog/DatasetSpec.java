@@ -1,5 +1,7 @@
 package io.lethe.catalog;
 
+import java.io.Serializable;
+
 /**
  * A dataset that models learn from: what a valid sample of it looks like.
  *
@@ -7,4 +9,4 @@ package io.lethe.catalog;
  * @param features number of features every sample has
  * @param classes labels lie in {@code [0, classes)}
  */
-public record DatasetSpec(String name, int features, int classes) {}
+public record DatasetSpec(String name, int features, int classes) implements Serializable {}

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.lethe.records.LearnerKind;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
  * @param datasets datasets by name, in file order
  * @param models models in file order
  */
-public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> models) {
+public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> models)
+    implements Serializable {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
   private static final Pattern DEVICE = Pattern.compile("cpu|gpu\\d*");

@@ -1,6 +1,7 @@
 package io.lethe.catalog;
 
 import io.lethe.records.LearnerKind;
+import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -19,7 +20,8 @@ public record ModelSpec(
     String dataset,
     String device,
     SnapshotPolicy snapshot,
-    Map<String, String> settings) {
+    Map<String, String> settings)
+    implements Serializable {
 
   /** Copies the settings. */
   public ModelSpec {

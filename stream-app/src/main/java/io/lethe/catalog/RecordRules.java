@@ -3,6 +3,7 @@ package io.lethe.catalog;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
 import io.lethe.records.TrainingSample;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +12,9 @@ import java.util.Optional;
  * for the ingress, which rejects bad records at the door, and the learner job, which checks again
  * because it may be fed directly.
  */
-public final class RecordRules {
+public final class RecordRules implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final ModelCatalog catalog;
 
   /** Rules for the datasets and models of {@code catalog}. */

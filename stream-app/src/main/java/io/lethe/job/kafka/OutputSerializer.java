@@ -1,0 +1,89 @@
+package io.lethe.job.kafka;
+
+import io.lethe.job.events.KafkaOut;
+import io.lethe.records.DeadLetter;
+import io.lethe.records.ErasureAffected;
+import io.lethe.records.ErasureApplied;
+import io.lethe.records.ModelSnapshot;
+import io.lethe.schemas.registry.RegistryClientSettings;
+import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.serde.ConfluentWireFormat;
+import io.lethe.schemas.serde.SubjectNames;
+import io.lethe.schemas.topics.TopicNames;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Turns the job's {@link KafkaOut}s into Kafka records: picks the topic for the output's kind,
+ * prefixes the Avro bytes with the Confluent header (registering each value schema once, at open),
+ * and adds dead-letter headers.
+ */
+public final class OutputSerializer implements KafkaRecordSerializationSchema<KafkaOut> {
+  private static final long serialVersionUID = 1L;
+
+  private final String registryUrl;
+  private final Map<KafkaOut.Kind, String> topics = new EnumMap<>(KafkaOut.Kind.class);
+  private transient Map<KafkaOut.Kind, byte[]> headers;
+
+  /** Writes to the topics in {@code names}, registering schemas at {@code registryUrl}. */
+  public OutputSerializer(String registryUrl, TopicNames names) {
+    this.registryUrl = registryUrl;
+    topics.put(KafkaOut.Kind.DEAD_LETTER, names.deadLetter());
+    topics.put(KafkaOut.Kind.ERASURE_AFFECTED, names.erasuresAffected());
+    topics.put(KafkaOut.Kind.ERASURE_APPLIED, names.erasuresApplied());
+    topics.put(KafkaOut.Kind.MODEL_SNAPSHOT, names.models());
+  }
+
+  @Override
+  public void open(
+      SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+    headers = new EnumMap<>(KafkaOut.Kind.class);
+    try (SchemaRegistryClient registry =
+        new SchemaRegistryClient(RegistryClientSettings.of(registryUrl))) {
+      register(registry, KafkaOut.Kind.DEAD_LETTER, DeadLetter.getClassSchema());
+      register(registry, KafkaOut.Kind.ERASURE_AFFECTED, ErasureAffected.getClassSchema());
+      register(registry, KafkaOut.Kind.ERASURE_APPLIED, ErasureApplied.getClassSchema());
+      register(registry, KafkaOut.Kind.MODEL_SNAPSHOT, ModelSnapshot.getClassSchema());
+    }
+  }
+
+  private void register(SchemaRegistryClient registry, KafkaOut.Kind kind, Schema schema) {
+    int id = registry.register(SubjectNames.forTopic(topics.get(kind), false), schema);
+    headers.put(
+        kind,
+        ByteBuffer.allocate(ConfluentWireFormat.HEADER_SIZE)
+            .put(ConfluentWireFormat.MAGIC_BYTE)
+            .putInt(id)
+            .array());
+  }
+
+  @Override
+  public ProducerRecord<byte[], byte[]> serialize(
+      KafkaOut out, KafkaSinkContext context, Long timestamp) {
+    byte[] header = headers.get(out.kind);
+    byte[] value = new byte[header.length + out.avro.length];
+    System.arraycopy(header, 0, value, 0, header.length);
+    System.arraycopy(out.avro, 0, value, header.length, out.avro.length);
+    RecordHeaders recordHeaders = new RecordHeaders();
+    if (out.reason != null) {
+      recordHeaders.add(DeadLetterHeaders.REASON, utf8(out.reason));
+      recordHeaders.add(DeadLetterHeaders.TOPIC, utf8(out.sourceTopic));
+      recordHeaders.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(out.sourcePartition)));
+      recordHeaders.add(DeadLetterHeaders.OFFSET, utf8(Long.toString(out.sourceOffset)));
+      recordHeaders.add(DeadLetterHeaders.COMPONENT, utf8("learner-job"));
+    }
+    return new ProducerRecord<>(
+        topics.get(out.kind), null, timestamp, out.keyBytes(), value, recordHeaders);
+  }
+
+  private static byte[] utf8(String text) {
+    return (text == null ? "" : text).getBytes(StandardCharsets.UTF_8);
+  }
+}

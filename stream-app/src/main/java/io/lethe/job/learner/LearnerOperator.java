@@ -1,0 +1,407 @@
+package io.lethe.job.learner;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.events.LearnerCommand;
+import io.lethe.job.kafka.AvroBytes;
+import io.lethe.learners.snapshot.NonFiniteWeightsException;
+import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.records.ErasureApplied;
+import io.lethe.records.ErasureGuarantee;
+import io.lethe.records.ModelSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The learner operator, keyed by model: applies learn and erase commands in arrival order,
+ * micro-batching learning, and publishes versioned snapshots by the model's {@link SnapshotPolicy},
+ * each followed by an {@code ErasureApplied} for every erasure it is the first version to reflect.
+ *
+ * <p>Why a custom operator rather than a {@code KeyedProcessFunction}: the learner's state is large
+ * (the analytic learner's per-task sums are d_E^2 doubles each) and lives in native memory. Writing
+ * it to Flink state after every micro-batch would copy it constantly; instead the live learners
+ * stay in memory and {@link #snapshotState} writes only the parts that changed, for each model,
+ * into keyed state just before Flink snapshots the keyed backend. Buffered samples are learned in
+ * {@link #prepareSnapshotPreBarrier}, so a checkpoint never holds half a micro-batch. A restore
+ * rebuilds each learner from its parts on the first command or timer for its model.
+ *
+ * <p>Versions are kept in checkpointed state. After a failure the job resumes from the last
+ * checkpoint and may build a version number again, but the exactly-once sink aborted the
+ * transaction that carried the first attempt, so committed readers never see a version twice.
+ */
+public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
+    implements OneInputStreamOperator<LearnerCommand, KafkaOut>,
+        Triggerable<String, VoidNamespace> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(LearnerOperator.class);
+
+  private final ModelCatalog catalog;
+  private final LearnerFactory factory;
+  private final int microBatchSize;
+
+  private transient MapState<String, byte[]> learnerState;
+  private transient ValueState<ModelProgress> progressState;
+  private transient InternalTimerService<VoidNamespace> timers;
+  private transient Map<String, LiveModel> live;
+  private transient Counter samplesLearned;
+  private transient Counter erasuresApplied;
+  private transient Counter snapshotsPublished;
+  private transient Counter snapshotsRefused;
+  private transient Map<String, Long> versions;
+  private transient Map<String, Long> lastErasureToSnapshotMillis;
+  private transient Map<String, Double> losses;
+
+  /**
+   * @param catalog the models and datasets
+   * @param factory creates each model's learner
+   * @param microBatchSize samples learned together (a checkpoint or an erasure learns a partial
+   *     batch first)
+   */
+  public LearnerOperator(ModelCatalog catalog, LearnerFactory factory, int microBatchSize) {
+    if (microBatchSize <= 0) {
+      throw new IllegalArgumentException("micro-batch size must be > 0, was " + microBatchSize);
+    }
+    this.catalog = catalog;
+    this.factory = factory;
+    this.microBatchSize = microBatchSize;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    learnerState =
+        getPartitionedState(
+            new MapStateDescriptor<>(
+                "learner-state",
+                Types.STRING,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    progressState =
+        getPartitionedState(
+            new ValueStateDescriptor<>("progress", TypeInformation.of(ModelProgress.class)));
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    live = new LinkedHashMap<>();
+    versions = new HashMap<>();
+    lastErasureToSnapshotMillis = new HashMap<>();
+    losses = new HashMap<>();
+    timers = getInternalTimerService("snapshot-policy", VoidNamespaceSerializer.INSTANCE, this);
+    var metrics = getMetricGroup();
+    samplesLearned = metrics.counter("samplesLearned");
+    erasuresApplied = metrics.counter("erasuresApplied");
+    snapshotsPublished = metrics.counter("snapshotsPublished");
+    snapshotsRefused = metrics.counter("snapshotsRefused");
+    for (ModelSpec model : catalog.models()) {
+      var group = metrics.addGroup("model", model.name());
+      group.gauge("version", () -> versions.getOrDefault(model.name(), 0L));
+      group.gauge(
+          "erasureToSnapshotMillis",
+          () -> lastErasureToSnapshotMillis.getOrDefault(model.name(), 0L));
+      group.gauge("loss", () -> losses.getOrDefault(model.name(), Double.NaN));
+    }
+  }
+
+  @Override
+  public void processElement(StreamRecord<LearnerCommand> element) throws Exception {
+    LearnerCommand command = element.getValue();
+    LiveModel model = liveModel(command.model);
+    switch (command.kind) {
+      case LEARN -> {
+        model.buffer(command);
+        markChanged(model);
+        if (model.buffered() >= microBatchSize) {
+          learnBuffered(model);
+        }
+      }
+      case ERASE_SAMPLES -> {
+        learnBuffered(model);
+        applyErasure(
+            model,
+            command,
+            model.learner.eraseSamples(
+                command.sampleIds, command.tasks, command.features, command.labels));
+      }
+      case ERASE_TASKS -> {
+        learnBuffered(model);
+        applyErasure(model, command, model.learner.eraseTasks(command.tasks));
+      }
+    }
+  }
+
+  @Override
+  public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+    LiveModel model = liveModel(timer.getKey());
+    learnBuffered(model);
+    ModelProgress progress = progress();
+    if (progress.changed || !progress.pendingErasures.isEmpty()) {
+      publish(model);
+    }
+  }
+
+  @Override
+  public void onEventTime(InternalTimer<String, VoidNamespace> timer) {
+    // The snapshot policy only uses processing time.
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    super.prepareSnapshotPreBarrier(checkpointId);
+    for (LiveModel model : live.values()) {
+      setCurrentKey(model.spec.name());
+      learnBuffered(model);
+    }
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    for (LiveModel model : live.values()) {
+      setCurrentKey(model.spec.name());
+      for (Map.Entry<String, byte[]> part : model.learner.drainChangedState().entrySet()) {
+        if (part.getValue() == null) {
+          learnerState.remove(part.getKey());
+        } else {
+          learnerState.put(part.getKey(), part.getValue());
+        }
+      }
+    }
+    super.snapshotState(context);
+  }
+
+  @Override
+  public void finish() throws Exception {
+    // End of a bounded input: learn what is buffered and publish what is unpublished.
+    for (LiveModel model : live.values()) {
+      setCurrentKey(model.spec.name());
+      learnBuffered(model);
+      ModelProgress progress = progress();
+      if (progress.changed || !progress.pendingErasures.isEmpty()) {
+        publish(model);
+      }
+    }
+    super.finish();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (live != null) {
+      live.values().forEach(m -> m.learner.close());
+      live.clear();
+    }
+    super.close();
+  }
+
+  private LiveModel liveModel(String name) throws Exception {
+    LiveModel model = live.get(name);
+    if (model != null) {
+      return model;
+    }
+    ModelSpec spec =
+        catalog
+            .model(name)
+            .orElseThrow(() -> new IllegalStateException("command for unknown model " + name));
+    DatasetSpec dataset = catalog.dataset(spec.dataset()).orElseThrow();
+    Map<String, byte[]> restored = new HashMap<>();
+    for (Map.Entry<String, byte[]> part : learnerState.entries()) {
+      restored.put(part.getKey(), part.getValue());
+    }
+    if (!restored.isEmpty()) {
+      log.info("Restoring model {} from {} checkpointed state parts", name, restored.size());
+    }
+    model = new LiveModel(spec, factory.create(spec, dataset, restored));
+    live.put(name, model);
+    versions.put(name, progress().version);
+    return model;
+  }
+
+  private ModelProgress progress() throws Exception {
+    ModelProgress progress = progressState.value();
+    return progress == null ? new ModelProgress() : progress;
+  }
+
+  private void markChanged(LiveModel model) throws Exception {
+    ModelProgress progress = progress();
+    if (!progress.changed) {
+      progress.changed = true;
+      progressState.update(progress);
+      long now = getProcessingTimeService().getCurrentProcessingTime();
+      timers.registerProcessingTimeTimer(
+          VoidNamespace.INSTANCE, now + model.spec.snapshot().interval().toMillis());
+    }
+  }
+
+  private void learnBuffered(LiveModel model) throws Exception {
+    if (model.buffered() == 0) {
+      return;
+    }
+    int learned = model.learnBuffered();
+    samplesLearned.inc(learned);
+    losses.put(model.spec.name(), model.learner.lastLoss());
+    ModelProgress progress = progress();
+    progress.samplesSinceSnapshot += learned;
+    progress.samplesLearned += learned;
+    progress.changed = true;
+    progressState.update(progress);
+    if (progress.samplesSinceSnapshot >= model.spec.snapshot().everySamples()) {
+      publish(model);
+    }
+  }
+
+  private void applyErasure(LiveModel model, LearnerCommand command, ErasureResult result)
+      throws Exception {
+    long now = getProcessingTimeService().getCurrentProcessingTime();
+    erasuresApplied.inc();
+    if (result.guarantee() == ErasureGuarantee.REJECTED) {
+      // Nothing changed: confirm at once, naming no version.
+      emitApplied(model.spec.name(), command.requestId, result, null, now);
+      return;
+    }
+    ModelProgress.PendingErasure pending = new ModelProgress.PendingErasure();
+    pending.requestId = command.requestId;
+    pending.guarantee = result.guarantee().name();
+    pending.reason = result.reason();
+    pending.samplesErased = result.samplesErased();
+    pending.requestedAtMillis = command.requestedAtMillis;
+    pending.appliedAtMillis = now;
+    ModelProgress progress = progress();
+    progress.pendingErasures.add(pending);
+    progress.changed = true;
+    progressState.update(progress);
+    timers.registerProcessingTimeTimer(
+        VoidNamespace.INSTANCE, now + model.spec.snapshot().afterErasure().toMillis());
+  }
+
+  private void publish(LiveModel model) throws Exception {
+    ModelProgress progress = progress();
+    long version = progress.version + 1;
+    long now = getProcessingTimeService().getCurrentProcessingTime();
+    List<String> reflected = new ArrayList<>();
+    progress.pendingErasures.forEach(p -> reflected.add(p.requestId));
+    SnapshotHeader header =
+        new SnapshotHeader(
+            model.spec.name(),
+            version,
+            progress.version == 0 ? null : progress.version,
+            Instant.ofEpochMilli(now),
+            reflected);
+    ModelSnapshot snapshot;
+    try {
+      snapshot = model.learner.snapshot(header);
+    } catch (NonFiniteWeightsException e) {
+      // Keep serving the previous version; the erasures stay pending until a good snapshot.
+      snapshotsRefused.inc();
+      log.error(
+          "Refusing to publish model {} version {}: {}",
+          model.spec.name(),
+          version,
+          e.getMessage());
+      return;
+    }
+    output.collect(
+        new StreamRecord<>(
+            KafkaOut.of(
+                KafkaOut.Kind.MODEL_SNAPSHOT, model.spec.name(), AvroBytes.encode(snapshot))));
+    for (ModelProgress.PendingErasure pending : progress.pendingErasures) {
+      ErasureResult result =
+          new ErasureResult(
+              ErasureGuarantee.valueOf(pending.guarantee), pending.reason, pending.samplesErased);
+      emitApplied(model.spec.name(), pending.requestId, result, version, pending.appliedAtMillis);
+      lastErasureToSnapshotMillis.put(model.spec.name(), now - pending.appliedAtMillis);
+    }
+    progress.version = version;
+    progress.samplesSinceSnapshot = 0;
+    progress.changed = false;
+    progress.pendingErasures = new ArrayList<>();
+    progressState.update(progress);
+    versions.put(model.spec.name(), version);
+    snapshotsPublished.inc();
+  }
+
+  private void emitApplied(
+      String model, String requestId, ErasureResult result, Long version, long appliedAtMillis) {
+    ErasureApplied applied =
+        ErasureApplied.newBuilder()
+            .setRequestId(requestId)
+            .setModel(model)
+            .setGuarantee(result.guarantee())
+            .setReason(result.reason())
+            .setFirstVersionWithout(version)
+            .setSamplesErased(result.samplesErased())
+            .setAppliedAt(Instant.ofEpochMilli(appliedAtMillis))
+            .build();
+    output.collect(
+        new StreamRecord<>(
+            KafkaOut.of(KafkaOut.Kind.ERASURE_APPLIED, requestId, AvroBytes.encode(applied))));
+  }
+
+  /** A model's learner in memory and the samples waiting for the next micro-batch. */
+  private static final class LiveModel {
+    final ModelSpec spec;
+    final ModelLearner learner;
+    private final Map<String, List<LearnerCommand>> bufferByTask = new LinkedHashMap<>();
+    private int buffered;
+
+    LiveModel(ModelSpec spec, ModelLearner learner) {
+      this.spec = spec;
+      this.learner = learner;
+    }
+
+    void buffer(LearnerCommand command) {
+      bufferByTask.computeIfAbsent(command.task, t -> new ArrayList<>()).add(command);
+      buffered++;
+    }
+
+    int buffered() {
+      return buffered;
+    }
+
+    /** Learns the buffered samples, one micro-batch per task in arrival order. */
+    int learnBuffered() {
+      int count = buffered;
+      for (Map.Entry<String, List<LearnerCommand>> batch : bufferByTask.entrySet()) {
+        List<LearnerCommand> commands = batch.getValue();
+        List<String> ids = new ArrayList<>(commands.size());
+        float[][] features = new float[commands.size()][];
+        int[] labels = new int[commands.size()];
+        for (int i = 0; i < commands.size(); i++) {
+          LearnerCommand c = commands.get(i);
+          ids.add(c.sampleIds.get(0));
+          features[i] = c.features[0];
+          labels[i] = c.labels[0];
+        }
+        learner.learn(batch.getKey(), ids, features, labels);
+      }
+      bufferByTask.clear();
+      buffered = 0;
+      return count;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.lethe.job.learner;
+
+import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.records.ModelSnapshot;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A learner as the learner operator drives it: learn and erase in order, build snapshots, and hand
+ * over its state as named parts so a checkpoint rewrites only what changed (e.g. one task's sums).
+ *
+ * <p>Not thread-safe: one instance per model, used by the operator's task thread only.
+ */
+public interface ModelLearner extends AutoCloseable {
+
+  /** Learns a micro-batch of one task. */
+  void learn(String task, List<String> sampleIds, float[][] features, int[] labels);
+
+  /**
+   * Erases learned samples, given what the ledger kept of them.
+   *
+   * @return how it took effect; REJECTED (with the state unchanged) if this learner cannot
+   */
+  ErasureResult eraseSamples(
+      List<String> sampleIds, List<String> tasks, float[][] features, int[] labels);
+
+  /** Erases whole tasks without their data. */
+  ErasureResult eraseTasks(List<String> tasks);
+
+  /**
+   * The current model as a snapshot.
+   *
+   * @throws io.lethe.learners.snapshot.NonFiniteWeightsException if any weight is NaN or infinite
+   */
+  ModelSnapshot snapshot(SnapshotHeader header);
+
+  /**
+   * The state parts changed since the previous call (all parts on the first call); a part that no
+   * longer exists maps to {@code null}.
+   */
+  Map<String, byte[]> drainChangedState();
+
+  /** The learner's last training loss, or NaN for learners without one. */
+  double lastLoss();
+
+  @Override
+  void close();
+}
