@@ -287,6 +287,11 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     return new HeadWeights(classes, settings.bufferSize(), values);
   }
 
+  /** The current model as snapshot content (solving it if needed). */
+  public AnalyticModel model() {
+    return new AnalyticModel(settings, weights(), samplesPerTask(), erasedTasks());
+  }
+
   /** A scorer for the current model (the same code the model service runs on a snapshot). */
   public AnalyticScorer scorer() {
     return new AnalyticScorer(settings.bufferSeed(), settings.inputDim(), weights());
