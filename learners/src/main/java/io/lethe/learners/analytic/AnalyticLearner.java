@@ -38,13 +38,17 @@ import java.util.TreeSet;
  * 13-14, Woodbury) while learning; Lethe only adds to the sums while learning (a third of the work,
  * measured in learners/README.md) and solves when W is read.
  *
- * <p>Erasure. Samples: their G_t, C_t contributions are subtracted, and if W is already solved and
- * the erasure is small, R and W are downdated in place with the Woodbury identity: R' = R + R X^T
- * (I - X R X^T)^-1 X R, W' = W - R' X^T (Y - X W). A task: its sums are dropped (data-free). A
- * class whose last sample is erased is zeroed exactly and leaves the predicted classes, as if never
- * learned. Erasing an id that was never learned or is already erased, or with features or label
- * that differ from those learned (a 64-bit hash is kept per id), is refused before anything
- * changes.
+ * <p>Erasure. Samples: their G_t, C_t contributions are subtracted (recorded at once, applied to
+ * the sums before they are next read), and if W is already solved and the erasure is small, W is
+ * downdated in place with the Woodbury identity: R' = R + R X^T (I - X R X^T)^-1 X R, W' = W - R'
+ * X^T (Y - X W), R kept as R0 plus low-rank corrections between solves (see {@code
+ * woodburyDowndate}). The sums stay the source of truth: after {@link
+ * AnalyticSettings#refreshAfterDowndates()} downdates or a correction of rank above {@link
+ * AnalyticSettings#woodburyMaxRows()} the head is re-solved from them, so Woodbury round-off cannot
+ * accumulate. A task: its sums are dropped (data-free). A class whose last sample is erased is
+ * zeroed exactly and leaves the predicted classes, as if never learned. Erasing an id that was
+ * never learned or is already erased, or with features or label that differ from those learned (a
+ * 64-bit hash is kept per id), is refused before anything changes.
  *
  * <p>Thread safety: not thread-safe; one learner per thread (a Flink subtask). Every call sets
  * PyTorch's per-thread grad mode itself. Close the learner to free its native memory.
@@ -58,6 +62,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   private final Set<String> erasedIds = new HashSet<>();
   private final List<String> erasedTasks = new ArrayList<>();
   private long[] classCounts = new long[0];
+  private final List<PendingDowndate> pending = new ArrayList<>();
+  private int pendingRows;
   private SolvedHead solved;
   private int downdatesSinceSolve;
 
@@ -169,36 +175,41 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       return new ErasureOutcome(0, ErasureOutcome.ModelUpdate.RESOLVE_ON_READ);
     }
     ErasureOutcome.ModelUpdate path;
+    // Everything is computed in a scratch manager first; only arrays that become state are kept.
     try (NDManager scratch = manager.newSubManager()) {
       NDArray h = buffer.features(buffer.input(scratch, features));
       NDArray y = oneHot(scratch, labels);
-      // Compute the downdated model first: if it fails, nothing has changed yet.
+      // The downdated model first: if the capacitance is not positive definite, nothing changed.
       SolvedHead downdated = null;
       if (solved != null
-          && sampleIds.size() <= settings.woodburyMaxRows()
+          && solved.rank + sampleIds.size() <= settings.woodburyMaxRows()
           && downdatesSinceSolve < settings.refreshAfterDowndates()) {
         downdated = woodburyDowndate(scratch, h, y);
       }
+      // The sums' downdate is recorded and applied before the sums are next read (see flush()).
       for (Map.Entry<String, List<Integer>> entry : rowsByTask.entrySet()) {
         List<Integer> rows = entry.getValue();
-        float[][] taskFeatures = new float[rows.size()][];
-        int[] taskLabels = new int[rows.size()];
-        for (int j = 0; j < rows.size(); j++) {
-          taskFeatures[j] = features[rows.get(j)];
-          taskLabels[j] = labels[rows.get(j)];
+        NDArray hTask = h;
+        NDArray yTask = y;
+        if (rowsByTask.size() > 1) {
+          float[][] taskFeatures = new float[rows.size()][];
+          int[] taskLabels = new int[rows.size()];
+          for (int j = 0; j < rows.size(); j++) {
+            taskFeatures[j] = features[rows.get(j)];
+            taskLabels[j] = labels[rows.get(j)];
+          }
+          hTask = buffer.features(buffer.input(scratch, taskFeatures));
+          yTask = oneHot(scratch, taskLabels);
         }
-        NDArray hTask =
-            rowsByTask.size() == 1 ? h : buffer.features(buffer.input(scratch, taskFeatures));
-        NDArray yTask = rowsByTask.size() == 1 ? y : oneHot(scratch, taskLabels);
-        TaskSums sums = tasks.get(entry.getKey());
-        NDArray ht = hTask.transpose();
-        sums.gram.subi(ht.matMul(hTask));
-        sums.cross.subi(ht.matMul(yTask));
-        sums.samples -= rows.size();
+        hTask.attach(manager);
+        yTask.attach(manager);
+        pending.add(new PendingDowndate(entry.getKey(), hTask, yTask));
+        pendingRows += rows.size();
+        tasks.get(entry.getKey()).samples -= rows.size();
       }
       if (downdated != null) {
-        solved.close();
         downdated.keepIn(manager);
+        solved.closeWeights();
         solved = downdated;
         downdatesSinceSolve++;
         path = ErasureOutcome.ModelUpdate.WOODBURY_DOWNDATE;
@@ -207,12 +218,20 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         path = ErasureOutcome.ModelUpdate.RESOLVE_ON_READ;
       }
     }
+    if (pendingRows > settings.woodburyMaxRows()) {
+      flush();
+    }
+    boolean emptied = false;
     for (int i = 0; i < sampleIds.size(); i++) {
       LearnedSample sample = learned.remove(sampleIds.get(i));
       erasedIds.add(sampleIds.get(i));
-      classCounts[sample.label]--;
+      emptied |= --classCounts[sample.label] == 0;
     }
-    if (dropEmptyClassesAndTasks()) {
+    emptied |= rowsByTask.keySet().stream().anyMatch(task -> tasks.get(task).samples == 0);
+    if (emptied) {
+      // A class or task lost its last sample: set its sums to exactly zero, as if never learned.
+      flush();
+      dropEmptyClassesAndTasks();
       invalidateSolution();
       path = ErasureOutcome.ModelUpdate.RESOLVE_ON_READ;
     }
@@ -234,6 +253,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
               ? "task " + task + " was already erased"
               : "task " + task + " was never learned by this model");
     }
+    flush();
     long count = sums.samples;
     List<String> ids = new ArrayList<>();
     learned.forEach(
@@ -348,6 +368,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    * bit-for-bit equal; tests use it to show that refused operations change nothing.
    */
   public String stateDigest() {
+    flush(); // recorded downdates are part of the state's value; apply them so bits compare
     MessageDigest digest = sha256();
     digest.update(("settings:" + settings).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     tasks.forEach(
@@ -366,6 +387,10 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     if (solved != null) {
       digest.update(bytes(solved.inverse));
       digest.update(bytes(solved.weights));
+      for (Correction c : solved.corrections) {
+        digest.update(bytes(c.basis));
+        digest.update(bytes(c.core));
+      }
     }
     return HexFormat.of().formatHex(digest.digest());
   }
@@ -397,6 +422,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    * solve (Higham, Accuracy and Stability of Numerical Algorithms, ch. 12).
    */
   private SolvedHead solve(NDManager scratch, double gamma) {
+    flush();
     int d = settings.bufferSize();
     NDArray gram = scratch.eye(d, d, 0, DataType.FLOAT64).muli(gamma);
     NDArray cross = scratch.zeros(new Shape(d, classCounts.length), DataType.FLOAT64);
@@ -412,11 +438,21 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     return new SolvedHead(inverse, weights);
   }
 
-  /** The Woodbury downdate of the solved head by the rows h (features) and y (one-hot labels). */
+  /**
+   * The Woodbury downdate of the solved head by the rows h (features X) and y (one-hot Y), with R
+   * kept as R0 plus corrections so that no d_E x d_E array is written (each such write costs tens
+   * of milliseconds of page faults for a fresh 32 MiB buffer at d_E 2048, more than the
+   * arithmetic): with P = R X^T and K = (I - X P)^-1, R' = R + P K P^T (one more correction) and,
+   * since R' X^T = P K, W' = W - P K (Y - X W).
+   */
   private SolvedHead woodburyDowndate(NDManager scratch, NDArray h, NDArray y) {
     int b = (int) h.getShape().get(0);
-    NDArray hr = h.matMul(solved.inverse); // b x d = X R (R symmetric, so R X^T = hr^T)
-    double[] capacitance = h.matMul(hr.transpose()).neg().toDoubleArray(); // -X R X^T
+    NDArray xr = h.matMul(solved.inverse); // X R0, b x d (R0 symmetric)
+    for (Correction c : solved.corrections) {
+      xr.addi(h.matMul(c.basis).matMul(c.core).matMul(c.basis.transpose())); // + X P_i K_i P_i^T
+    }
+    NDArray p = xr.transpose(); // R X^T, d x b
+    double[] capacitance = h.matMul(p).neg().toDoubleArray(); // -X R X^T
     for (int i = 0; i < b; i++) {
       capacitance[i * b + i] += 1.0; // I - X R X^T
     }
@@ -427,11 +463,46 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       throw new IllegalArgumentException(
           "the samples to erase are not (numerically) contained in the sums; erasure refused", e);
     }
-    NDArray kInverse = scratch.create(factor.inverse(), new Shape(b, b));
-    NDArray inverse = hr.transpose().matMul(kInverse).matMul(hr).addi(solved.inverse);
+    NDArray k = scratch.create(factor.inverse(), new Shape(b, b));
+    NDArray pk = p.matMul(k); // d x b
     NDArray residual = y.sub(h.matMul(solved.weights)); // Y - X W
-    NDArray weights = h.matMul(inverse).transpose().matMul(residual).neg().addi(solved.weights);
-    return new SolvedHead(inverse, weights);
+    NDArray weights = pk.matMul(residual).neg().addi(solved.weights);
+    List<Correction> corrections = new ArrayList<>(solved.corrections);
+    corrections.add(new Correction(p.duplicate(), k));
+    return new SolvedHead(solved.inverse, weights, corrections, solved.rank + b);
+  }
+
+  /** Applies the recorded sums downdates: G_t -= X^T X, C_t -= X^T Y per erased batch. */
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    try (NDManager scratch = manager.newSubManager()) {
+      for (PendingDowndate downdate : pending) {
+        downdate.features.attach(scratch);
+        downdate.targets.attach(scratch);
+        TaskSums sums = tasks.get(downdate.task);
+        if (sums != null) {
+          NDArray ht = downdate.features.transpose();
+          sums.gram.subi(ht.matMul(downdate.features));
+          sums.cross.subi(ht.matMul(padColumns(scratch, downdate.targets)));
+        }
+      }
+    }
+    pending.clear();
+    pendingRows = 0;
+  }
+
+  /** Widens one-hot targets recorded before new classes appeared. */
+  private NDArray padColumns(NDManager scratch, NDArray targets) {
+    long have = targets.getShape().get(1);
+    if (have == classCounts.length) {
+      return targets;
+    }
+    return targets.concat(
+        scratch.zeros(
+            new Shape(targets.getShape().get(0), classCounts.length - have), DataType.FLOAT64),
+        1);
   }
 
   /** Zeroes classes and drops tasks with no retained samples; true if anything changed. */
@@ -587,25 +658,56 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   /** What the learner remembers of a learned sample id. */
   private record LearnedSample(String task, int label, long featureHash) {}
 
-  /** A solved head: R = G^-1 and W = R C. */
+  /** A recorded sums downdate of one task: its erased rows' features and one-hot targets. */
+  private record PendingDowndate(String task, NDArray features, NDArray targets) {}
+
+  /** One Woodbury correction P K P^T of R: P = R X^T (d x b) and K = (I - X R X^T)^-1. */
+  private record Correction(NDArray basis, NDArray core) {}
+
+  /**
+   * A solved head: W = R C with R = R0 + sum_i P_i K_i P_i^T, where R0 = G^-1 at the last solve and
+   * the sum the Woodbury corrections since (none right after a solve). R0 is shared between a head
+   * and its downdated successor.
+   */
   private static final class SolvedHead implements AutoCloseable {
     private final NDArray inverse;
     private final NDArray weights;
+    private final List<Correction> corrections;
+    private final int rank;
 
-    SolvedHead(NDArray inverse, NDArray weights) {
+    SolvedHead(NDArray inverse, NDArray weights, List<Correction> corrections, int rank) {
       this.inverse = inverse;
       this.weights = weights;
+      this.corrections = List.copyOf(corrections);
+      this.rank = rank;
+    }
+
+    SolvedHead(NDArray inverse, NDArray weights) {
+      this(inverse, weights, List.of(), 0);
     }
 
     void keepIn(NDManager owner) {
       inverse.attach(owner);
       weights.attach(owner);
+      for (Correction c : corrections) {
+        c.basis.attach(owner);
+        c.core.attach(owner);
+      }
+    }
+
+    /** Closes the weights only: R0 and the corrections are shared with the successor. */
+    void closeWeights() {
+      weights.close();
     }
 
     @Override
     public void close() {
       inverse.close();
       weights.close();
+      for (Correction c : corrections) {
+        c.basis.close();
+        c.core.close();
+      }
     }
   }
 }
