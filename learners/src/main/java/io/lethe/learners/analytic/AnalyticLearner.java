@@ -1,0 +1,713 @@
+package io.lethe.learners.analytic;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.lethe.learners.data.LabeledBatch;
+import io.lethe.learners.eval.ContinualLearner;
+import io.lethe.learners.internal.Cholesky;
+import io.lethe.learners.internal.Torch;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The analytic class-incremental learner with exact erasure (ACIL, Zhuang et al., NeurIPS 2022;
+ * analytic unlearning in the spirit of ACU): a frozen {@link BufferLayer} and a ridge head solved
+ * in closed form in float64.
+ *
+ * <p>State. For every task t the learner keeps the sums G_t = sum h h^T and C_t = sum h y^T over
+ * the task's retained samples (h the buffer features, y the one-hot label). The head is W = R C
+ * with R = (gamma I + sum_t G_t)^-1 and C = sum_t C_t, the ridge solution of ACIL eq. 8-10 on all
+ * retained data, which is why learning in any order and erasing give the model retrained on the
+ * retained data, up to float64 round-off. Deviation from ACIL: ACIL propagates R recursively (eq.
+ * 13-14, Woodbury) while learning; Lethe only adds to the sums while learning (a third of the work,
+ * measured in learners/README.md) and solves when W is read.
+ *
+ * <p>Erasure. Samples: their G_t, C_t contributions are subtracted (recorded at once, applied to
+ * the sums before they are next read), and if W is already solved and the erasure is small, W is
+ * downdated in place with the Woodbury identity: R' = R + R X^T (I - X R X^T)^-1 X R, W' = W - R'
+ * X^T (Y - X W), R kept as R0 plus low-rank corrections between solves (see {@code
+ * woodburyDowndate}). The sums stay the source of truth: after {@link
+ * AnalyticSettings#refreshAfterDowndates()} downdates or a correction of rank above {@link
+ * AnalyticSettings#woodburyMaxRows()} the head is re-solved from them, so Woodbury round-off cannot
+ * accumulate. A task: its sums are dropped (data-free). A class whose last sample is erased is
+ * zeroed exactly and leaves the predicted classes, as if never learned. Erasing an id that was
+ * never learned or is already erased, or with features or label that differ from those learned (a
+ * 64-bit hash is kept per id), is refused before anything changes.
+ *
+ * <p>Thread safety: not thread-safe; one learner per thread (a Flink subtask). Every call sets
+ * PyTorch's per-thread grad mode itself. Close the learner to free its native memory.
+ */
+public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
+  private final AnalyticSettings settings;
+  private final NDManager manager;
+  private final BufferLayer buffer;
+  private final Map<String, TaskSums> tasks = new LinkedHashMap<>();
+  private final Map<String, LearnedSample> learned = new HashMap<>();
+  private final Set<String> erasedIds = new HashSet<>();
+  private final List<String> erasedTasks = new ArrayList<>();
+  private long[] classCounts = new long[0];
+  private final List<PendingDowndate> pending = new ArrayList<>();
+  private int pendingRows;
+  private SolvedHead solved;
+  private int downdatesSinceSolve;
+
+  /** Creates an empty learner; the buffer layer is built from the settings' seed. */
+  public AnalyticLearner(AnalyticSettings settings) {
+    Torch.noGradOnThisThread();
+    this.settings = settings;
+    this.manager = NDManager.newBaseManager();
+    this.buffer =
+        BufferLayer.create(
+            manager, settings.bufferSeed(), settings.inputDim(), settings.bufferSize());
+  }
+
+  /** The learner's settings. */
+  public AnalyticSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void learn(LabeledBatch batch) {
+    learn(batch.task(), batch.sampleIds(), batch.features(), batch.labels());
+  }
+
+  /**
+   * Adds a batch of one task to the sums (ACIL eq. 10 without the recursion): G_t += H^T H, C_t +=
+   * H^T Y. Refused as a whole, with nothing changed, if an id repeats, was learned or erased
+   * before, or a row or label is invalid.
+   */
+  public void learn(String task, List<String> sampleIds, float[][] features, int[] labels) {
+    Torch.noGradOnThisThread();
+    if (task == null || task.isEmpty()) {
+      throw new IllegalArgumentException("task id must not be empty");
+    }
+    requireSameLength(sampleIds, features, labels);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < sampleIds.size(); i++) {
+      String id = sampleIds.get(i);
+      if (!seen.add(id)) {
+        throw new IllegalArgumentException("sample " + id + " appears twice in the batch");
+      }
+      if (learned.containsKey(id)) {
+        throw new IllegalArgumentException("sample " + id + " was already learned");
+      }
+      if (erasedIds.contains(id)) {
+        throw new IllegalArgumentException(
+            "sample " + id + " was erased and cannot be learned again");
+      }
+      requireLabel(id, labels[i]);
+    }
+    if (sampleIds.isEmpty()) {
+      return;
+    }
+    int maxLabel = 0;
+    for (int label : labels) {
+      maxLabel = Math.max(maxLabel, label);
+    }
+    try (NDManager scratch = manager.newSubManager()) {
+      NDArray h = buffer.features(buffer.input(scratch, features)); // validates rows
+      ensureClassCapacity(maxLabel + 1);
+      TaskSums sums = tasks.computeIfAbsent(task, t -> new TaskSums(newGram(), newCross()));
+      NDArray ht = h.transpose();
+      sums.gram.addi(ht.matMul(h));
+      sums.cross.addi(ht.matMul(oneHot(scratch, labels)));
+    }
+    for (int i = 0; i < sampleIds.size(); i++) {
+      learned.put(sampleIds.get(i), new LearnedSample(task, labels[i], hash(features[i])));
+      classCounts[labels[i]]++;
+    }
+    tasks.get(task).samples += sampleIds.size();
+    invalidateSolution();
+  }
+
+  /**
+   * Erases learned samples given their ids, features and labels (as the erasure ledger supplies
+   * them), exactly: afterwards the head equals the one retrained without them, up to round-off.
+   *
+   * @throws IllegalArgumentException naming the first offending id if an id was never learned, was
+   *     already erased, repeats, or comes with other features or another label than were learned;
+   *     the state is then unchanged
+   */
+  public ErasureOutcome eraseSamples(List<String> sampleIds, float[][] features, int[] labels) {
+    Torch.noGradOnThisThread();
+    requireSameLength(sampleIds, features, labels);
+    Set<String> seen = new HashSet<>();
+    Map<String, List<Integer>> rowsByTask = new LinkedHashMap<>();
+    for (int i = 0; i < sampleIds.size(); i++) {
+      String id = sampleIds.get(i);
+      if (!seen.add(id)) {
+        throw new IllegalArgumentException("sample " + id + " appears twice in the erasure");
+      }
+      LearnedSample sample = learned.get(id);
+      if (sample == null) {
+        throw new IllegalArgumentException(
+            erasedIds.contains(id)
+                ? "sample " + id + " was already erased"
+                : "sample " + id + " was never learned by this model");
+      }
+      if (sample.label != labels[i]) {
+        throw new IllegalArgumentException(
+            "sample " + id + " was learned with label " + sample.label + ", not " + labels[i]);
+      }
+      if (features[i].length != settings.inputDim() || sample.featureHash != hash(features[i])) {
+        throw new IllegalArgumentException(
+            "sample " + id + " comes with other features than were learned");
+      }
+      rowsByTask.computeIfAbsent(sample.task, t -> new ArrayList<>()).add(i);
+    }
+    if (sampleIds.isEmpty()) {
+      return new ErasureOutcome(0, ErasureOutcome.ModelUpdate.RESOLVE_ON_READ);
+    }
+    ErasureOutcome.ModelUpdate path;
+    // Everything is computed in a scratch manager first; only arrays that become state are kept.
+    try (NDManager scratch = manager.newSubManager()) {
+      NDArray h = buffer.features(buffer.input(scratch, features));
+      NDArray y = oneHot(scratch, labels);
+      // The downdated model first: if the capacitance is not positive definite, nothing changed.
+      SolvedHead downdated = null;
+      if (solved != null
+          && solved.rank + sampleIds.size() <= settings.woodburyMaxRows()
+          && downdatesSinceSolve < settings.refreshAfterDowndates()) {
+        downdated = woodburyDowndate(scratch, h, y);
+      }
+      // The sums' downdate is recorded and applied before the sums are next read (see flush()).
+      for (Map.Entry<String, List<Integer>> entry : rowsByTask.entrySet()) {
+        List<Integer> rows = entry.getValue();
+        NDArray hTask = h;
+        NDArray yTask = y;
+        if (rowsByTask.size() > 1) {
+          float[][] taskFeatures = new float[rows.size()][];
+          int[] taskLabels = new int[rows.size()];
+          for (int j = 0; j < rows.size(); j++) {
+            taskFeatures[j] = features[rows.get(j)];
+            taskLabels[j] = labels[rows.get(j)];
+          }
+          hTask = buffer.features(buffer.input(scratch, taskFeatures));
+          yTask = oneHot(scratch, taskLabels);
+        }
+        hTask.attach(manager);
+        yTask.attach(manager);
+        pending.add(new PendingDowndate(entry.getKey(), hTask, yTask));
+        pendingRows += rows.size();
+        tasks.get(entry.getKey()).samples -= rows.size();
+      }
+      if (downdated != null) {
+        downdated.keepIn(manager);
+        solved.closeWeights();
+        solved = downdated;
+        downdatesSinceSolve++;
+        path = ErasureOutcome.ModelUpdate.WOODBURY_DOWNDATE;
+      } else {
+        invalidateSolution();
+        path = ErasureOutcome.ModelUpdate.RESOLVE_ON_READ;
+      }
+    }
+    if (pendingRows > settings.woodburyMaxRows()) {
+      flush();
+    }
+    boolean emptied = false;
+    for (int i = 0; i < sampleIds.size(); i++) {
+      LearnedSample sample = learned.remove(sampleIds.get(i));
+      erasedIds.add(sampleIds.get(i));
+      emptied |= --classCounts[sample.label] == 0;
+    }
+    emptied |= rowsByTask.keySet().stream().anyMatch(task -> tasks.get(task).samples == 0);
+    if (emptied) {
+      // A class or task lost its last sample: set its sums to exactly zero, as if never learned.
+      flush();
+      dropEmptyClassesAndTasks();
+      invalidateSolution();
+      path = ErasureOutcome.ModelUpdate.RESOLVE_ON_READ;
+    }
+    return new ErasureOutcome(sampleIds.size(), path);
+  }
+
+  /**
+   * Erases a whole task without its data by dropping its sums (exact and data-free).
+   *
+   * @throws IllegalArgumentException if the task was never learned or is already erased; the state
+   *     is then unchanged
+   */
+  public ErasureOutcome eraseTask(String task) {
+    Torch.noGradOnThisThread();
+    TaskSums sums = tasks.get(task);
+    if (sums == null) {
+      throw new IllegalArgumentException(
+          erasedTasks.contains(task)
+              ? "task " + task + " was already erased"
+              : "task " + task + " was never learned by this model");
+    }
+    flush();
+    long count = sums.samples;
+    List<String> ids = new ArrayList<>();
+    learned.forEach(
+        (id, sample) -> {
+          if (sample.task.equals(task)) {
+            ids.add(id);
+          }
+        });
+    for (String id : ids) {
+      classCounts[learned.remove(id).label]--;
+      erasedIds.add(id);
+    }
+    tasks.remove(task).close();
+    erasedTasks.add(task);
+    dropEmptyClassesAndTasks();
+    invalidateSolution();
+    return new ErasureOutcome(count, ErasureOutcome.ModelUpdate.RESOLVE_ON_READ);
+  }
+
+  /** The head W for the classes with retained samples, solving from the sums if needed. */
+  public HeadWeights weights() {
+    Torch.noGradOnThisThread();
+    ensureSolved();
+    return retainedColumns(solved.weights);
+  }
+
+  /**
+   * The head that a different gamma would give on the same retained data, without changing this
+   * learner (used to choose gamma on a validation split: the sums do not depend on gamma).
+   */
+  public HeadWeights weightsForGamma(double gamma) {
+    Torch.noGradOnThisThread();
+    if (tasks.isEmpty()) {
+      throw new IllegalStateException("nothing learned: the model has no classes");
+    }
+    try (NDManager scratch = manager.newSubManager()) {
+      return retainedColumns(solve(scratch, gamma).weights);
+    }
+  }
+
+  private HeadWeights retainedColumns(NDArray weights) {
+    List<Integer> classes = classes();
+    int k = classCounts.length;
+    double[] all = weights.toDoubleArray();
+    double[] values = new double[settings.bufferSize() * classes.size()];
+    for (int r = 0; r < settings.bufferSize(); r++) {
+      for (int c = 0; c < classes.size(); c++) {
+        values[r * classes.size() + c] = all[r * k + classes.get(c)];
+      }
+    }
+    return new HeadWeights(classes, settings.bufferSize(), values);
+  }
+
+  /** The current model as snapshot content (solving it if needed). */
+  public AnalyticModel model() {
+    return new AnalyticModel(settings, weights(), samplesPerTask(), erasedTasks());
+  }
+
+  /** A scorer for the current model (the same code the model service runs on a snapshot). */
+  public AnalyticScorer scorer() {
+    return new AnalyticScorer(settings.bufferSeed(), settings.inputDim(), weights());
+  }
+
+  @Override
+  public int[] predict(float[][] rows) {
+    try (AnalyticScorer scorer = scorer()) {
+      return scorer.predictLabels(rows);
+    }
+  }
+
+  @Override
+  public void finishTask(String task) {
+    ensureSolved();
+  }
+
+  @Override
+  public String name() {
+    return "analytic";
+  }
+
+  /** Class labels with at least one retained sample, ascending: the head's columns. */
+  public List<Integer> classes() {
+    List<Integer> classes = new ArrayList<>();
+    for (int label = 0; label < classCounts.length; label++) {
+      if (classCounts[label] > 0) {
+        classes.add(label);
+      }
+    }
+    return classes;
+  }
+
+  /** Retained samples per task, in the order tasks were first learned. */
+  public Map<String, Long> samplesPerTask() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    tasks.forEach((task, sums) -> counts.put(task, sums.samples));
+    return Collections.unmodifiableMap(counts);
+  }
+
+  /** Tasks erased so far, in erasure order. */
+  public List<String> erasedTasks() {
+    return List.copyOf(erasedTasks);
+  }
+
+  /** Whether a sample id is currently learned (not erased). */
+  public boolean hasLearned(String sampleId) {
+    return learned.containsKey(sampleId);
+  }
+
+  /**
+   * Lower-case hex SHA-256 of the whole state: every task's sums and counts, the id index, the
+   * erased ids and tasks, and the solved head if any. Two learners with equal digests are
+   * bit-for-bit equal; tests use it to show that refused operations change nothing.
+   */
+  public String stateDigest() {
+    flush(); // recorded downdates are part of the state's value; apply them so bits compare
+    MessageDigest digest = sha256();
+    digest.update(("settings:" + settings).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    tasks.forEach(
+        (task, sums) -> {
+          update(digest, "task:" + task + ":" + sums.samples);
+          digest.update(bytes(sums.gram));
+          digest.update(bytes(sums.cross));
+        });
+    new TreeMap<>(learned).forEach((id, sample) -> update(digest, "learned:" + id + ":" + sample));
+    new TreeSet<>(erasedIds).forEach(id -> update(digest, "erased:" + id));
+    update(digest, "erasedTasks:" + erasedTasks);
+    for (long count : classCounts) {
+      update(digest, "class:" + count);
+    }
+    update(digest, "downdates:" + downdatesSinceSolve);
+    if (solved != null) {
+      digest.update(bytes(solved.inverse));
+      digest.update(bytes(solved.weights));
+      for (Correction c : solved.corrections) {
+        digest.update(bytes(c.basis));
+        digest.update(bytes(c.core));
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void ensureSolved() {
+    if (solved == null) {
+      if (tasks.isEmpty()) {
+        throw new IllegalStateException("nothing learned: the model has no classes");
+      }
+      try (NDManager scratch = manager.newSubManager()) {
+        SolvedHead head = solve(scratch, settings.gamma());
+        head.keepIn(manager);
+        solved = head;
+      }
+      downdatesSinceSolve = 0;
+    }
+  }
+
+  /**
+   * R = (gamma I + sum G_t)^-1 by PyTorch's LU inverse, symmetrised, and W = R C with one step of
+   * iterative refinement (W += R (C - G W)), which brings W to the accuracy of a backward-stable
+   * solve (Higham, Accuracy and Stability of Numerical Algorithms, ch. 12).
+   */
+  private SolvedHead solve(NDManager scratch, double gamma) {
+    flush();
+    int d = settings.bufferSize();
+    NDArray gram = scratch.eye(d, d, 0, DataType.FLOAT64).muli(gamma);
+    NDArray cross = scratch.zeros(new Shape(d, classCounts.length), DataType.FLOAT64);
+    for (TaskSums sums : tasks.values()) {
+      gram.addi(sums.gram);
+      cross.addi(sums.cross);
+    }
+    NDArray inverse = gram.inverse();
+    inverse = inverse.add(inverse.transpose()).muli(0.5);
+    NDArray weights = inverse.matMul(cross);
+    NDArray residual = cross.sub(gram.matMul(weights));
+    weights.addi(inverse.matMul(residual));
+    return new SolvedHead(inverse, weights);
+  }
+
+  /**
+   * The Woodbury downdate of the solved head by the rows h (features X) and y (one-hot Y), with R
+   * kept as R0 plus corrections so that no d_E x d_E array is written (each such write costs tens
+   * of milliseconds of page faults for a fresh 32 MiB buffer at d_E 2048, more than the
+   * arithmetic): with P = R X^T and K = (I - X P)^-1, R' = R + P K P^T (one more correction) and,
+   * since R' X^T = P K, W' = W - P K (Y - X W).
+   */
+  private SolvedHead woodburyDowndate(NDManager scratch, NDArray h, NDArray y) {
+    int b = (int) h.getShape().get(0);
+    NDArray xr = h.matMul(solved.inverse); // X R0, b x d (R0 symmetric)
+    for (Correction c : solved.corrections) {
+      xr.addi(h.matMul(c.basis).matMul(c.core).matMul(c.basis.transpose())); // + X P_i K_i P_i^T
+    }
+    NDArray p = xr.transpose(); // R X^T, d x b
+    double[] capacitance = h.matMul(p).neg().toDoubleArray(); // -X R X^T
+    for (int i = 0; i < b; i++) {
+      capacitance[i * b + i] += 1.0; // I - X R X^T
+    }
+    Cholesky factor;
+    try {
+      factor = Cholesky.factor(capacitance, b);
+    } catch (Cholesky.NotPositiveDefiniteException e) {
+      throw new IllegalArgumentException(
+          "the samples to erase are not (numerically) contained in the sums; erasure refused", e);
+    }
+    NDArray k = scratch.create(factor.inverse(), new Shape(b, b));
+    NDArray pk = p.matMul(k); // d x b
+    NDArray residual = y.sub(h.matMul(solved.weights)); // Y - X W
+    NDArray weights = pk.matMul(residual).neg().addi(solved.weights);
+    List<Correction> corrections = new ArrayList<>(solved.corrections);
+    corrections.add(new Correction(p.duplicate(), k));
+    return new SolvedHead(solved.inverse, weights, corrections, solved.rank + b);
+  }
+
+  /** Applies the recorded sums downdates: G_t -= X^T X, C_t -= X^T Y per erased batch. */
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    try (NDManager scratch = manager.newSubManager()) {
+      for (PendingDowndate downdate : pending) {
+        downdate.features.attach(scratch);
+        downdate.targets.attach(scratch);
+        TaskSums sums = tasks.get(downdate.task);
+        if (sums != null) {
+          NDArray ht = downdate.features.transpose();
+          sums.gram.subi(ht.matMul(downdate.features));
+          sums.cross.subi(ht.matMul(padColumns(scratch, downdate.targets)));
+        }
+      }
+    }
+    pending.clear();
+    pendingRows = 0;
+  }
+
+  /** Widens one-hot targets recorded before new classes appeared. */
+  private NDArray padColumns(NDManager scratch, NDArray targets) {
+    long have = targets.getShape().get(1);
+    if (have == classCounts.length) {
+      return targets;
+    }
+    return targets.concat(
+        scratch.zeros(
+            new Shape(targets.getShape().get(0), classCounts.length - have), DataType.FLOAT64),
+        1);
+  }
+
+  /** Zeroes classes and drops tasks with no retained samples; true if anything changed. */
+  private boolean dropEmptyClassesAndTasks() {
+    boolean changed = false;
+    List<String> emptyTasks = new ArrayList<>();
+    tasks.forEach(
+        (task, sums) -> {
+          if (sums.samples == 0) {
+            emptyTasks.add(task);
+          }
+        });
+    for (String task : emptyTasks) {
+      tasks.remove(task).close();
+      changed = true;
+    }
+    try (NDManager scratch = manager.newSubManager()) {
+      for (int label = 0; label < classCounts.length; label++) {
+        if (classCounts[label] != 0) {
+          continue;
+        }
+        NDIndex column = new NDIndex(":, {}", label);
+        for (TaskSums sums : tasks.values()) {
+          // The true sum is zero: set it exactly instead of leaving subtraction round-off.
+          if (sums.cross.get(scratch, column).abs().max().getDouble() != 0.0) {
+            sums.cross.set(column, 0.0);
+            changed = true;
+          }
+        }
+      }
+    }
+    return changed;
+  }
+
+  private void ensureClassCapacity(int needed) {
+    int current = classCounts.length;
+    if (needed <= current) {
+      return;
+    }
+    int grown = Math.max(needed, Math.min(settings.maxClasses(), Math.max(2, current * 2)));
+    for (TaskSums sums : tasks.values()) {
+      NDArray old = sums.cross;
+      NDArray padding =
+          manager.zeros(new Shape(settings.bufferSize(), grown - current), DataType.FLOAT64);
+      sums.cross = old.concat(padding, 1);
+      old.close();
+      padding.close();
+    }
+    long[] counts = new long[grown];
+    System.arraycopy(classCounts, 0, counts, 0, current);
+    classCounts = counts;
+    invalidateSolution();
+  }
+
+  private NDArray newGram() {
+    return manager.zeros(new Shape(settings.bufferSize(), settings.bufferSize()), DataType.FLOAT64);
+  }
+
+  private NDArray newCross() {
+    return manager.zeros(new Shape(settings.bufferSize(), classCounts.length), DataType.FLOAT64);
+  }
+
+  private NDArray oneHot(NDManager scratch, int[] labels) {
+    int k = classCounts.length;
+    double[] values = new double[labels.length * k];
+    for (int i = 0; i < labels.length; i++) {
+      values[i * k + labels[i]] = 1.0;
+    }
+    return scratch.create(values, new Shape(labels.length, k));
+  }
+
+  private void invalidateSolution() {
+    if (solved != null) {
+      solved.close();
+      solved = null;
+    }
+    downdatesSinceSolve = 0;
+  }
+
+  private void requireLabel(String id, int label) {
+    if (label < 0 || label >= settings.maxClasses()) {
+      throw new IllegalArgumentException(
+          "sample "
+              + id
+              + " has label "
+              + label
+              + ", expected 0 <= label < "
+              + settings.maxClasses()
+              + " (analytic.max_classes)");
+    }
+  }
+
+  private static void requireSameLength(List<String> ids, float[][] features, int[] labels) {
+    if (ids.size() != features.length || ids.size() != labels.length) {
+      throw new IllegalArgumentException(
+          ids.size()
+              + " sample ids, "
+              + features.length
+              + " feature rows and "
+              + labels.length
+              + " labels: expected one of each per sample");
+    }
+  }
+
+  /** FNV-1a over the float bits: detects an erasure sent with other features than were learned. */
+  static long hash(float[] features) {
+    long h = 0xcbf29ce484222325L;
+    for (float f : features) {
+      h ^= Float.floatToRawIntBits(f);
+      h *= 0x100000001b3L;
+    }
+    return h ^ features.length;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  private static void update(MessageDigest digest, String text) {
+    digest.update(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static byte[] bytes(NDArray array) {
+    double[] values = array.toDoubleArray();
+    ByteBuffer buffer =
+        ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    buffer.asDoubleBuffer().put(values);
+    return buffer.array();
+  }
+
+  /** Per-task sums; mutable because they are updated in place. */
+  private static final class TaskSums implements AutoCloseable {
+    private NDArray gram;
+    private NDArray cross;
+    private long samples;
+
+    TaskSums(NDArray gram, NDArray cross) {
+      this.gram = gram;
+      this.cross = cross;
+    }
+
+    @Override
+    public void close() {
+      gram.close();
+      cross.close();
+    }
+  }
+
+  /** What the learner remembers of a learned sample id. */
+  private record LearnedSample(String task, int label, long featureHash) {}
+
+  /** A recorded sums downdate of one task: its erased rows' features and one-hot targets. */
+  private record PendingDowndate(String task, NDArray features, NDArray targets) {}
+
+  /** One Woodbury correction P K P^T of R: P = R X^T (d x b) and K = (I - X R X^T)^-1. */
+  private record Correction(NDArray basis, NDArray core) {}
+
+  /**
+   * A solved head: W = R C with R = R0 + sum_i P_i K_i P_i^T, where R0 = G^-1 at the last solve and
+   * the sum the Woodbury corrections since (none right after a solve). R0 is shared between a head
+   * and its downdated successor.
+   */
+  private static final class SolvedHead implements AutoCloseable {
+    private final NDArray inverse;
+    private final NDArray weights;
+    private final List<Correction> corrections;
+    private final int rank;
+
+    SolvedHead(NDArray inverse, NDArray weights, List<Correction> corrections, int rank) {
+      this.inverse = inverse;
+      this.weights = weights;
+      this.corrections = List.copyOf(corrections);
+      this.rank = rank;
+    }
+
+    SolvedHead(NDArray inverse, NDArray weights) {
+      this(inverse, weights, List.of(), 0);
+    }
+
+    void keepIn(NDManager owner) {
+      inverse.attach(owner);
+      weights.attach(owner);
+      for (Correction c : corrections) {
+        c.basis.attach(owner);
+        c.core.attach(owner);
+      }
+    }
+
+    /** Closes the weights only: R0 and the corrections are shared with the successor. */
+    void closeWeights() {
+      weights.close();
+    }
+
+    @Override
+    public void close() {
+      inverse.close();
+      weights.close();
+      for (Correction c : corrections) {
+        c.basis.close();
+        c.core.close();
+      }
+    }
+  }
+}

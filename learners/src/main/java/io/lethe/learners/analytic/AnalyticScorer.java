@@ -1,0 +1,95 @@
+package io.lethe.learners.analytic;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.lethe.learners.internal.Torch;
+import io.lethe.learners.snapshot.Prediction;
+import io.lethe.learners.snapshot.Scorer;
+import io.lethe.records.LearnerKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores with one version of an analytic model: argmax over classes of ReLU(x W_B) W (ACIL eq. 5
+ * and 13). The learner predicts through this same class, so a scorer decoded from a snapshot gives
+ * bit-identical scores for the same batch. (Scores for one row can differ in the last bits between
+ * batch sizes, because BLAS may pick another kernel; labels practically never do.)
+ */
+public final class AnalyticScorer implements Scorer {
+  private final NDManager manager;
+  private final BufferLayer buffer;
+  private final NDArray head;
+  private final List<Integer> classes;
+
+  /**
+   * Builds a scorer that owns its native memory.
+   *
+   * @param bufferSeed seed of W_B
+   * @param inputDim d_in
+   * @param weights the head W (d_E x classes), see {@link HeadWeights}
+   */
+  public AnalyticScorer(long bufferSeed, int inputDim, HeadWeights weights) {
+    Torch.noGradOnThisThread();
+    this.manager = NDManager.newBaseManager();
+    this.buffer = BufferLayer.create(manager, bufferSeed, inputDim, weights.rows());
+    this.head =
+        manager.create(weights.values(), new Shape(weights.rows(), weights.classes().size()));
+    this.classes = weights.classes();
+  }
+
+  @Override
+  public LearnerKind learner() {
+    return LearnerKind.ANALYTIC;
+  }
+
+  @Override
+  public int inputDim() {
+    return buffer.inputDim();
+  }
+
+  @Override
+  public List<Integer> classes() {
+    return classes;
+  }
+
+  /** d_E of the buffer layer. */
+  public int bufferSize() {
+    return buffer.size();
+  }
+
+  /** Seed of the buffer layer. */
+  public long bufferSeed() {
+    return buffer.seed();
+  }
+
+  @Override
+  public List<Prediction> predict(float[][] rows) {
+    Torch.noGradOnThisThread();
+    if (classes.isEmpty()) {
+      throw new IllegalStateException("the model has no classes yet: nothing learned");
+    }
+    double[] scores;
+    try (NDManager batch = manager.newSubManager()) {
+      NDArray features = buffer.features(buffer.input(batch, rows));
+      scores = features.matMul(head).toDoubleArray();
+    }
+    int k = classes.size();
+    List<Prediction> predictions = new ArrayList<>(rows.length);
+    for (int r = 0; r < rows.length; r++) {
+      int best = 0;
+      for (int c = 1; c < k; c++) {
+        if (scores[r * k + c] > scores[r * k + best]) {
+          best = c;
+        }
+      }
+      predictions.add(new Prediction(classes.get(best), scores[r * k + best]));
+    }
+    return predictions;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

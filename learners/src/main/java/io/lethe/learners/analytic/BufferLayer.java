@@ -1,0 +1,105 @@
+package io.lethe.learners.analytic;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.lethe.learners.internal.SplitMix64;
+
+/**
+ * The frozen random buffer layer of ACIL (Zhuang et al., NeurIPS 2022, eq. 5): x -> ReLU(x W_B),
+ * W_B of shape d_in x d_E drawn uniformly from [-1/sqrt(d_in), 1/sqrt(d_in)], no bias, in float64.
+ *
+ * <p>W_B is a pure function of (seed, d_in, d_E): entry (i, j) in row-major order is the (i * d_E +
+ * j)-th draw u of {@link SplitMix64} seeded with {@code seed}, mapped to (2u - 1) / sqrt(d_in).
+ * Snapshots therefore carry the three numbers, not the matrix, and learner and scorer compute the
+ * same features with the same code. Deviation from ACIL: ACIL draws W_B with PyTorch's generator
+ * and uses a linear buffer on top of a pretrained backbone; Lethe has no backbone.
+ */
+public final class BufferLayer implements AutoCloseable {
+  private final long seed;
+  private final int inputDim;
+  private final int size;
+  private final NDArray weights;
+
+  private BufferLayer(long seed, int inputDim, int size, NDArray weights) {
+    this.seed = seed;
+    this.inputDim = inputDim;
+    this.size = size;
+    this.weights = weights;
+  }
+
+  /** Builds W_B in {@code manager}; the layer owns the array until {@link #close()}. */
+  public static BufferLayer create(NDManager manager, long seed, int inputDim, int size) {
+    return new BufferLayer(
+        seed,
+        inputDim,
+        size,
+        manager.create(weightValues(seed, inputDim, size), new Shape(inputDim, size)));
+  }
+
+  /** The entries of W_B, row-major; exposed so tests can pin the generator. */
+  public static double[] weightValues(long seed, int inputDim, int size) {
+    SplitMix64 random = new SplitMix64(seed);
+    double scale = 1.0 / Math.sqrt(inputDim);
+    double[] values = new double[Math.multiplyExact(inputDim, size)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (2.0 * random.nextDouble() - 1.0) * scale;
+    }
+    return values;
+  }
+
+  /**
+   * Converts rows of float32 features into a float64 batch (rows x d_in) in {@code manager},
+   * rejecting wrong lengths and non-finite values with the row's index.
+   */
+  public NDArray input(NDManager manager, float[][] rows) {
+    double[] flat = new double[Math.multiplyExact(rows.length, inputDim)];
+    for (int r = 0; r < rows.length; r++) {
+      float[] row = rows[r];
+      if (row.length != inputDim) {
+        throw new IllegalArgumentException(
+            "row " + r + " has " + row.length + " features, expected " + inputDim);
+      }
+      for (int c = 0; c < inputDim; c++) {
+        float v = row[c];
+        if (!Float.isFinite(v)) {
+          throw new IllegalArgumentException(
+              "row " + r + " has a non-finite feature " + v + " at index " + c);
+        }
+        flat[r * inputDim + c] = v;
+      }
+    }
+    return manager.create(flat, new Shape(rows.length, inputDim));
+  }
+
+  /** ReLU(x W_B) for a float64 batch x (rows x d_in); the result lives in x's manager. */
+  public NDArray features(NDArray x) {
+    if (x.getDataType() != DataType.FLOAT64 || x.getShape().get(1) != inputDim) {
+      throw new IllegalArgumentException(
+          "expected a float64 batch with " + inputDim + " columns, got " + x);
+    }
+    NDArray projected = x.matMul(weights);
+    return projected.maximum(0.0);
+  }
+
+  /** Seed of W_B. */
+  public long seed() {
+    return seed;
+  }
+
+  /** d_in. */
+  public int inputDim() {
+    return inputDim;
+  }
+
+  /** d_E. */
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public void close() {
+    weights.close();
+  }
+}

@@ -1,0 +1,87 @@
+package io.lethe.learners.snapshot;
+
+import io.lethe.records.Setting;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Builds and reads a snapshot's ordered scoring settings (key/value strings in a fixed order, so
+ * the encoding, and with it the checksum, is deterministic).
+ */
+public final class SnapshotSettings {
+  private final Map<String, String> values;
+
+  private SnapshotSettings(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /** Starts an empty, insertion-ordered set of settings. */
+  public static SnapshotSettings builder() {
+    return new SnapshotSettings(new LinkedHashMap<>());
+  }
+
+  /** Reads the settings of a snapshot; a repeated key is an error. */
+  public static SnapshotSettings of(List<Setting> settings) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (Setting s : settings) {
+      if (map.put(s.getKey(), s.getValue()) != null) {
+        throw new IllegalArgumentException("snapshot setting " + s.getKey() + " appears twice");
+      }
+    }
+    return new SnapshotSettings(map);
+  }
+
+  /** Adds a setting (canonical text form). */
+  public SnapshotSettings put(String key, Object value) {
+    if (values.put(key, String.valueOf(value)) != null) {
+      throw new IllegalArgumentException("snapshot setting " + key + " set twice");
+    }
+    return this;
+  }
+
+  /** Adds a list setting as comma-separated values. */
+  public SnapshotSettings putList(String key, List<?> list) {
+    return put(key, list.stream().map(String::valueOf).collect(Collectors.joining(",")));
+  }
+
+  /** The settings in order, as Avro records. */
+  public List<Setting> toRecords() {
+    List<Setting> records = new ArrayList<>();
+    values.forEach((k, v) -> records.add(new Setting(k, v)));
+    return records;
+  }
+
+  /** The value of a required setting. */
+  public String get(String key) {
+    String value = values.get(key);
+    if (value == null) {
+      throw new IllegalArgumentException("snapshot has no scoring setting " + key);
+    }
+    return value;
+  }
+
+  /** A required long setting. */
+  public long getLong(String key) {
+    try {
+      return Long.parseLong(get(key));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "snapshot setting " + key + " is '" + get(key) + "', expected an integer", e);
+    }
+  }
+
+  /** A required int setting. */
+  public int getInt(String key) {
+    return Math.toIntExact(getLong(key));
+  }
+
+  /** A required comma-separated list setting (empty string = empty list). */
+  public List<String> getList(String key) {
+    String value = get(key);
+    return value.isEmpty() ? List.of() : Arrays.asList(value.split(",", -1));
+  }
+}
