@@ -60,6 +60,7 @@ public final class ErasureLedger
 
   private transient MapState<String, LedgerEntry> samples;
   private transient MapState<String, Long> tombstones;
+  private transient MapState<String, Long> erasedSamples;
   private transient ValueState<Long> tombstoneExpiry;
   private transient Counter samplesRecorded;
   private transient Counter samplesErased;
@@ -85,6 +86,9 @@ public final class ErasureLedger
     tombstones =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("tombstones", Types.STRING, Types.LONG));
+    erasedSamples =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("erased-samples", Types.STRING, Types.LONG));
     tombstoneExpiry =
         getRuntimeContext().getState(new ValueStateDescriptor<>("tombstone-expiry", Types.LONG));
     var metrics = getRuntimeContext().getMetricGroup();
@@ -97,6 +101,19 @@ public final class ErasureLedger
   @Override
   public void processElement1(SampleEvent sample, Context ctx, Collector<LearnerCommand> out)
       throws Exception {
+    Long sampleErasedAt = erasedSamples.get(sample.sampleId);
+    if (sampleErasedAt != null) {
+      lateSamplesRefused.inc();
+      refuse(
+          sample,
+          "sample "
+              + sample.sampleId
+              + " was erased at "
+              + Instant.ofEpochMilli(sampleErasedAt)
+              + " and is never learned again",
+          ctx);
+      return;
+    }
     if (samples.contains(sample.sampleId)) {
       duplicatesRefused.inc();
       refuse(sample, "sample " + sample.sampleId + " was already learned; duplicate ignored", ctx);
@@ -164,6 +181,8 @@ public final class ErasureLedger
         if (samples.contains(id)) {
           ids.add(id);
         }
+        // Remembered whether found or not: a sample erased before it arrives is never learned.
+        erasedSamples.put(id, request.requestedAtMillis);
       }
     }
 
@@ -197,10 +216,10 @@ public final class ErasureLedger
                 ? request.requestedAtMillis
                 : Math.max(previous, request.requestedAtMillis));
       }
-      long expiry = ctx.timerService().currentProcessingTime() + tombstoneRetentionMillis;
-      tombstoneExpiry.update(expiry);
-      ctx.timerService().registerProcessingTimeTimer(expiry);
     }
+    long expiry = ctx.timerService().currentProcessingTime() + tombstoneRetentionMillis;
+    tombstoneExpiry.update(expiry);
+    ctx.timerService().registerProcessingTimeTimer(expiry);
 
     ErasureAffected affected =
         ErasureAffected.newBuilder()
@@ -218,10 +237,11 @@ public final class ErasureLedger
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<LearnerCommand> out)
       throws Exception {
-    // Every SUBJECT erasure registers a timer; only the one for the latest erasure clears.
+    // Every erasure registers a timer; only the one for the latest erasure clears.
     Long expiry = tombstoneExpiry.value();
     if (expiry != null && timestamp >= expiry) {
       tombstones.clear();
+      erasedSamples.clear();
       tombstoneExpiry.clear();
     }
   }

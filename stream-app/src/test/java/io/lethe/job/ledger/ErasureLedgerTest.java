@@ -141,7 +141,19 @@ class ErasureLedgerTest {
         .allSatisfy(c -> assertThat(c.sampleIds).containsExactly("s2"))
         .hasSize(2);
     assertThat(affectedOutputs().get(0).getSamplesFound()).isEqualTo(1);
-    assertThat(harness.numKeyedStateEntries()).as("s1 stays, no tombstone").isEqualTo(1);
+    // s1 stays; the erased ids and their expiry are remembered for the retention.
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
+
+    harness.getOutput().clear();
+    harness.processElement1(sample("never-learned", "u1", "0", 250), 310);
+    harness.processElement1(sample("s2", "u1", "0", 200), 320);
+    assertThat(harness.extractOutputValues()).isEmpty();
+    assertThat(deadLetters())
+        .extracting(DeadLetter::getReason)
+        .containsExactly(
+            "sample never-learned was erased at 1970-01-01T00:00:00.300Z and is never learned"
+                + " again",
+            "sample s2 was erased at 1970-01-01T00:00:00.300Z and is never learned again");
   }
 
   @Test

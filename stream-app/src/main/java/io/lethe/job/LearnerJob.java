@@ -1,0 +1,99 @@
+package io.lethe.job;
+
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.RecordRules;
+import io.lethe.job.decode.DecodeErasures;
+import io.lethe.job.decode.DecodeSamples;
+import io.lethe.job.events.ErasureEvent;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.events.LearnerCommand;
+import io.lethe.job.events.RawRecord;
+import io.lethe.job.events.SampleEvent;
+import io.lethe.job.ledger.ErasureLedger;
+import io.lethe.job.ledger.RouteTaskErasures;
+import io.lethe.job.learner.LearnerFactory;
+import io.lethe.job.learner.LearnerOperator;
+import io.lethe.records.ErasureScope;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The learner job as a function of its inputs: raw sample and erasure records in, everything the
+ * job publishes out (snapshots, erasure decisions and confirmations, dead letters). {@link
+ * LearnerJobMain} wires it to Kafka; tests run exactly this graph.
+ *
+ * <pre>
+ * samples ─► DecodeSamples ──┐
+ *                            ├─► ErasureLedger (by subject) ──┐
+ * erasures ─► DecodeErasures ┤                               ├─► Learner (by model) ─► outputs
+ *                            └─► RouteTaskErasures ──────────┘
+ * </pre>
+ */
+public final class LearnerJob {
+  private LearnerJob() {}
+
+  /**
+   * Adds the job's operators to the stream graph of {@code samples} and {@code erasures}.
+   *
+   * @param registryUrl schema registry for decoding the inputs
+   * @param microBatchSize samples each learner learns together
+   * @param tombstoneRetention how long erased subjects and samples are remembered
+   * @return every record the job publishes, for one exactly-once sink
+   */
+  public static DataStream<KafkaOut> build(
+      DataStream<RawRecord> samples,
+      DataStream<RawRecord> erasures,
+      ModelCatalog catalog,
+      LearnerFactory learners,
+      String registryUrl,
+      int microBatchSize,
+      Duration tombstoneRetention) {
+    RecordRules rules = new RecordRules(catalog);
+    ModelRoutes routes = ModelRoutes.of(catalog);
+
+    SingleOutputStreamOperator<SampleEvent> decodedSamples =
+        samples
+            .process(new DecodeSamples(registryUrl, rules))
+            .name("DecodeSamples")
+            .uid("decode-samples");
+    SingleOutputStreamOperator<ErasureEvent> decodedErasures =
+        erasures
+            .process(new DecodeErasures(registryUrl, rules))
+            .name("DecodeErasures")
+            .uid("decode-erasures");
+
+    SingleOutputStreamOperator<LearnerCommand> ledger =
+        decodedSamples
+            .connect(decodedErasures.filter(e -> e.scope != ErasureScope.TASK).name("SubjectErasures"))
+            .keyBy(s -> s.subjectId, e -> e.subjectId)
+            .process(new ErasureLedger(routes, tombstoneRetention))
+            .name("ErasureLedger")
+            .uid("erasure-ledger");
+    SingleOutputStreamOperator<LearnerCommand> taskErasures =
+        decodedErasures
+            .filter(e -> e.scope == ErasureScope.TASK)
+            .name("TaskErasures")
+            .process(new RouteTaskErasures(routes))
+            .name("RouteTaskErasures")
+            .uid("route-task-erasures");
+
+    SingleOutputStreamOperator<KafkaOut> learnerOutputs =
+        ledger
+            .union(taskErasures)
+            .keyBy(c -> c.model)
+            .transform(
+                "Learner",
+                TypeInformation.of(KafkaOut.class),
+                new LearnerOperator(catalog, learners, microBatchSize))
+            .uid("learner");
+
+    return learnerOutputs
+        .union(
+            decodedSamples.getSideOutput(DecodeSamples.DEAD_LETTERS),
+            decodedErasures.getSideOutput(DecodeErasures.DEAD_LETTERS),
+            ledger.getSideOutput(ErasureLedger.OUTPUTS),
+            taskErasures.getSideOutput(ErasureLedger.OUTPUTS));
+  }
+}

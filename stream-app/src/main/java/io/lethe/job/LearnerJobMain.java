@@ -1,0 +1,206 @@
+package io.lethe.job;
+
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.events.RawRecord;
+import io.lethe.job.kafka.OutputSerializer;
+import io.lethe.job.kafka.RawRecordDeserializer;
+import io.lethe.job.kafka.TopicSetup;
+import io.lethe.job.learner.CatalogLearners;
+import io.lethe.job.learner.LearnerFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Runs the learner job against Kafka: {@code lethe job --catalog FILE --bootstrap HOST:PORT
+ * --registry URL [--parallelism N] [--checkpoint-interval 2s] [--micro-batch N] [--rest-port N]}.
+ * In local mode (the default) the job runs on a Flink MiniCluster with its web dashboard.
+ */
+public final class LearnerJobMain {
+  /** The job's name on the dashboard. */
+  public static final String JOB_NAME = "lethe-learner";
+
+  private LearnerJobMain() {}
+
+  /** Parses the options, starts the job and waits for it. */
+  public static void main(String[] args) throws Exception {
+    JobSettings settings;
+    ModelCatalog catalog;
+    try {
+      settings = parse(args);
+      catalog = ModelCatalog.load(settings.catalog());
+    } catch (IllegalArgumentException e) {
+      System.err.println("lethe job: " + e.getMessage());
+      System.err.println(
+          "usage: lethe job --catalog FILE --bootstrap HOST:PORT --registry URL [--parallelism N]"
+              + " [--checkpoint-interval 2s] [--micro-batch N] [--rest-port N]");
+      System.exit(2);
+      return;
+    }
+    StreamExecutionEnvironment env = localEnvironment(settings);
+    JobClient job = start(env, settings, catalog, new CatalogLearners());
+    System.out.println(
+        "lethe job: running "
+            + catalog.models().size()
+            + " models; dashboard at http://localhost:"
+            + settings.restPort());
+    job.getJobExecutionResult().get();
+  }
+
+  /** A local MiniCluster environment with the web dashboard on {@code settings.restPort()}. */
+  public static StreamExecutionEnvironment localEnvironment(JobSettings settings) {
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.BIND_PORT, String.valueOf(settings.restPort()));
+    conf.setString("state.backend.type", "rocksdb");
+    conf.setString("execution.checkpointing.incremental", "true");
+    conf.setString("restart-strategy.type", "fixed-delay");
+    conf.setString("restart-strategy.fixed-delay.attempts", "20");
+    conf.setString("restart-strategy.fixed-delay.delay", "1 s");
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    env.setParallelism(settings.parallelism());
+    return env;
+  }
+
+  /**
+   * Creates the topics if missing, builds the job on {@code env} with Kafka sources and an
+   * exactly-once Kafka sink, and submits it.
+   */
+  public static JobClient start(
+      StreamExecutionEnvironment env,
+      JobSettings settings,
+      ModelCatalog catalog,
+      LearnerFactory learners)
+      throws Exception {
+    TopicSetup.ensureTopics(
+        settings.bootstrapServers(), settings.topics(), Math.max(2, settings.parallelism()));
+    env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    env.setParallelism(settings.parallelism());
+
+    DataStream<RawRecord> samples =
+        env.fromSource(
+                kafkaSource(settings, settings.topics().samples()),
+                WatermarkStrategy.noWatermarks(),
+                "Samples")
+            .uid("samples-source");
+    DataStream<RawRecord> erasures =
+        env.fromSource(
+                kafkaSource(settings, settings.topics().erasures()),
+                WatermarkStrategy.noWatermarks(),
+                "Erasures")
+            .uid("erasures-source");
+    DataStream<KafkaOut> outputs =
+        LearnerJob.build(
+            samples,
+            erasures,
+            catalog,
+            learners,
+            settings.registryUrl(),
+            settings.microBatchSize(),
+            settings.tombstoneRetention());
+    outputs.sinkTo(kafkaSink(settings)).name("KafkaOutputs").uid("kafka-outputs");
+    return env.executeAsync(JOB_NAME);
+  }
+
+  private static KafkaSource<RawRecord> kafkaSource(JobSettings settings, String topic) {
+    return KafkaSource.<RawRecord>builder()
+        .setBootstrapServers(settings.bootstrapServers())
+        .setTopics(topic)
+        .setGroupId(settings.transactionalIdPrefix() + "-" + topic)
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(new RawRecordDeserializer())
+        // Only committed input: the ingress writes with exactly-once transactions.
+        .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+        .setProperty("partition.discovery.interval.ms", "10000")
+        .build();
+  }
+
+  private static KafkaSink<KafkaOut> kafkaSink(JobSettings settings) {
+    Properties producer = new Properties();
+    // Below the broker's transaction.max.timeout.ms (15 minutes by default).
+    producer.setProperty(
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+        String.valueOf(Duration.ofMinutes(10).toMillis()));
+    producer.setProperty(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(TopicSetup.MAX_SNAPSHOT_BYTES));
+    producer.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    return KafkaSink.<KafkaOut>builder()
+        .setBootstrapServers(settings.bootstrapServers())
+        .setRecordSerializer(new OutputSerializer(settings.registryUrl(), settings.topics()))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(settings.transactionalIdPrefix())
+        .setKafkaProducerConfig(producer)
+        .build();
+  }
+
+  /** Parses the command line; errors name the option. */
+  static JobSettings parse(String[] args) {
+    Deque<String> rest = new ArrayDeque<>(java.util.List.of(args));
+    Path catalog = null;
+    String bootstrap = null;
+    String registry = null;
+    JobSettings defaults = JobSettings.defaults(Path.of("-"), "-", "-");
+    int parallelism = defaults.parallelism();
+    Duration checkpoint = defaults.checkpointInterval();
+    int microBatch = defaults.microBatchSize();
+    Duration retention = defaults.tombstoneRetention();
+    int restPort = defaults.restPort();
+    while (!rest.isEmpty()) {
+      String option = rest.pop();
+      if (rest.isEmpty()) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      String value = rest.pop();
+      switch (option) {
+        case "--catalog" -> catalog = Path.of(value);
+        case "--bootstrap" -> bootstrap = value;
+        case "--registry" -> registry = value;
+        case "--parallelism" -> parallelism = integer(option, value);
+        case "--checkpoint-interval" -> checkpoint = Durations.parse(option, value);
+        case "--micro-batch" -> microBatch = integer(option, value);
+        case "--tombstone-retention" -> retention = Durations.parse(option, value);
+        case "--rest-port" -> restPort = integer(option, value);
+        default -> throw new IllegalArgumentException("unknown option " + option);
+      }
+    }
+    if (catalog == null) {
+      throw new IllegalArgumentException("--catalog is required");
+    }
+    return new JobSettings(
+        catalog,
+        bootstrap,
+        registry,
+        defaults.topics(),
+        parallelism,
+        checkpoint,
+        microBatch,
+        retention,
+        restPort,
+        defaults.transactionalIdPrefix());
+  }
+
+  private static int integer(String option, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " is '" + value + "', expected an integer");
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.lethe.job.kafka;
+
+import io.lethe.schemas.topics.TopicNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * Creates Lethe's topics if they are missing, with the settings they need: the models topic is
+ * compacted (the latest snapshot per model survives) and accepts records up to {@link
+ * #MAX_SNAPSHOT_BYTES}.
+ */
+public final class TopicSetup {
+  /** Largest snapshot record accepted on the models topic and sent by the job's producer. */
+  public static final int MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+
+  private TopicSetup() {}
+
+  /** A topic with the broker's default replication factor. */
+  private static NewTopic newTopic(String name, int partitions) {
+    return new NewTopic(name, Optional.of(partitions), Optional.empty());
+  }
+
+  /**
+   * Creates the missing topics with {@code partitions} partitions for the keyed input topics and one
+   * partition for the others.
+   */
+  public static void ensureTopics(String bootstrapServers, TopicNames names, int partitions) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> wanted = new ArrayList<>();
+      for (String topic :
+          List.of(names.samplesRaw(), names.samples(), names.erasuresRaw(), names.erasures())) {
+        wanted.add(newTopic(topic, partitions));
+      }
+      for (String topic :
+          List.of(
+              names.erasuresAffected(), names.erasuresApplied(), names.receipts(), names.deadLetter())) {
+        wanted.add(newTopic(topic, 1));
+      }
+      wanted.add(
+          newTopic(names.models(), 1)
+              .configs(
+                  Map.of(
+                      TopicConfig.CLEANUP_POLICY_CONFIG,
+                      TopicConfig.CLEANUP_POLICY_COMPACT,
+                      TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                      String.valueOf(MAX_SNAPSHOT_BYTES))));
+      List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating Lethe's topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "could not create Lethe's topics on " + bootstrapServers + ": " + e.getMessage(), e);
+    }
+  }
+}
