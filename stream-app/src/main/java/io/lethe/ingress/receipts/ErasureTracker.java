@@ -184,6 +184,12 @@ public final class ErasureTracker
     metrics.pendingErasures(context.taskId().toString(), pending, overdue);
   }
 
+  @Override
+  public void close() {
+    // The task may move to another instance: this instance no longer holds its requests.
+    metrics.pendingErasures(context.taskId().toString(), 0, 0);
+  }
+
   private static String describeWait(ErasureState state) {
     if (state.request() == null) {
       return "the job has answered but the request itself has not arrived";
