@@ -152,7 +152,8 @@ final class SampleIntake
 
   private void reject(
       Record<byte[], byte[]> raw, SourcePosition source, DeadLetterKind kind, Rejection rejection) {
-    log.info("Rejected sample at {}: {}", source, rejection.message());
+    // Debug only: a flood of bad samples must not flood the log; the metric and topic record it.
+    log.debug("Rejected sample at {}: {}", source, rejection.message());
     metrics.rejected(IngressMetrics.SAMPLES, rejection.code());
     context.forward(DeadLetters.of(raw, source, kind, rejection, context.currentSystemTimeMs()));
   }

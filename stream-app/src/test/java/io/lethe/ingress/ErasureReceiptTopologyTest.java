@@ -271,6 +271,33 @@ class ErasureReceiptTopologyTest {
   }
 
   @Test
+  void shouldTrackACorrectedRequestSentAgainUnderTheIdOfARejectedOne() {
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").setDataset("mnist").build());
+    assertThat(ingress.receipts.readValue().getStatus()).isEqualTo(ReceiptStatus.REJECTED);
+
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
+    ingress.affected.pipeInput("r-1", affects("r-1", ANALYTIC));
+    ingress.applied.pipeInput("r-1", appliedBy("r-1", ANALYTIC, 7));
+
+    ErasureReceipt receipt = ingress.receipts.readValue();
+    assertThat(receipt.getStatus()).isEqualTo(ReceiptStatus.COMPLETED);
+    assertThat(receipt.getReason()).isNull();
+    assertThat(receipt.getModels())
+        .extracting(ModelErasure::getFirstVersionWithout)
+        .containsExactly(7L);
+  }
+
+  @Test
+  void shouldKeepTheFirstReceiptWhenACompletedRequestIsSentAgain() {
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
+    ingress.affected.pipeInput("r-1", affects("r-1"));
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
+
+    assertThat(ingress.receipts.readValuesToList()).hasSize(1);
+    assertThat(ingress.erasuresStore().get("r-1").status()).isEqualTo(ErasureStatus.COMPLETED);
+  }
+
+  @Test
   void shouldPublishOneReceiptWhenAConfirmationIsRepeated() {
     ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
     ingress.affected.pipeInput("r-1", affects("r-1", ANALYTIC));

@@ -74,6 +74,14 @@ public final class ErasureTracker
     long now = context.currentSystemTimeMs();
     ErasureState before = store.get(requestId);
     ErasureState state = before != null ? before : ErasureState.unknown(requestId, now);
+    if (state.status() == ErasureStatus.REJECTED
+        && event.kind() == ErasureEvent.Kind.REQUEST
+        && event.rejection() == null) {
+      // The privacy system corrected a rejected request and sent it again under the same id: the
+      // corrected request went to the job, so track it afresh.
+      log.info("Erasure request {} was rejected before; tracking its corrected copy", requestId);
+      state = ErasureState.unknown(requestId, now);
+    }
     if (state.status() != ErasureStatus.PENDING) {
       log.warn(
           "Erasure request {} is already {}; ignoring a late {} event",
