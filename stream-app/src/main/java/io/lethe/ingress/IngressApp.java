@@ -1,0 +1,232 @@
+package io.lethe.ingress;
+
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.ingress.http.ErasureStatusLookup;
+import io.lethe.ingress.http.ErasureStatusServer;
+import io.lethe.ingress.receipts.ErasureState;
+import io.lethe.schemas.topics.LetheTopics;
+import io.lethe.schemas.topics.TopicNames;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running ingress: the {@link IngressTopology} in a {@link KafkaStreams} application with
+ * exactly-once processing, and the erasure status endpoint answering from its state store. {@link
+ * IngressMain} and the integration tests start it the same way.
+ */
+public final class IngressApp implements AutoCloseable {
+  /** Default Kafka Streams application id (consumer group and internal topic prefix). */
+  public static final String DEFAULT_APPLICATION_ID = "lethe-ingress";
+
+  private static final Logger log = LoggerFactory.getLogger(IngressApp.class);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final ErasureStatusServer http;
+  private final HostInfo self;
+
+  /**
+   * What the ingress needs to run.
+   *
+   * @param applicationId Kafka Streams application id
+   * @param bootstrapServers Kafka bootstrap servers
+   * @param stateDir directory of the local state stores
+   * @param httpPort port of the status endpoint, 0 for a free port, or -1 for none
+   * @param advertisedHost host name other instances use to reach this one's status endpoint
+   */
+  public record Connection(
+      String applicationId,
+      String bootstrapServers,
+      Path stateDir,
+      int httpPort,
+      String advertisedHost) {}
+
+  private IngressApp(KafkaStreams streams, ErasureStatusServer http, HostInfo self) {
+    this.streams = streams;
+    this.http = http;
+    this.self = self;
+  }
+
+  /** The Kafka Streams configuration of the ingress. */
+  public static Properties streamsConfig(Connection connection, HostInfo self) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, connection.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, connection.stateDir().toString());
+    // Each input record, its outputs and its state changes commit together: a receipt is never
+    // published twice, and a sample is never both forwarded and dead-lettered after a crash.
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+    props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+    if (self != null) {
+      props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    }
+    return props;
+  }
+
+  /**
+   * Starts the ingress: creates missing topics (broker defaults for partitions and replicas),
+   * starts Kafka Streams and, unless {@code httpPort} is -1, the status endpoint.
+   *
+   * @throws IOException if the status endpoint cannot bind its port
+   */
+  public static IngressApp start(
+      Connection connection,
+      LetheTopics topics,
+      TopicNames names,
+      ModelCatalog catalog,
+      IngressSettings settings)
+      throws IOException {
+    createMissingTopics(connection.bootstrapServers(), names);
+    ErasureStatusServer http = null;
+    KafkaStreams streams = null;
+    try {
+      StatusLookup lookup = new StatusLookup();
+      HostInfo self = null;
+      if (connection.httpPort() >= 0) {
+        http = ErasureStatusServer.start(connection.httpPort(), lookup);
+        self = new HostInfo(connection.advertisedHost(), http.port());
+      }
+      streams =
+          new KafkaStreams(
+              IngressTopology.topology(topics, catalog, settings), streamsConfig(connection, self));
+      streams.setUncaughtExceptionHandler(
+          e -> {
+            // Bad input never gets here (it is dead-lettered); this is an outage, e.g. the schema
+            // registry being unreachable, so retry with a fresh thread.
+            log.error("Ingress stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+          });
+      lookup.streams = streams;
+      lookup.self = self;
+      streams.start();
+      log.info(
+          "Ingress {} started against {} ({} datasets, {} models)",
+          connection.applicationId(),
+          connection.bootstrapServers(),
+          catalog.datasets().size(),
+          catalog.models().size());
+      return new IngressApp(streams, http, self);
+    } catch (RuntimeException | IOException e) {
+      if (streams != null) {
+        streams.close(Duration.ofSeconds(10));
+      }
+      if (http != null) {
+        http.close();
+      }
+      throw e;
+    }
+  }
+
+  /** The Kafka Streams instance, e.g. for its state and metrics. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /** The status endpoint's port, if it runs. */
+  public Optional<Integer> httpPort() {
+    return Optional.ofNullable(http).map(ErasureStatusServer::port);
+  }
+
+  /** Creates any of Lethe's topics the ingress uses that do not exist yet. */
+  static void createMissingTopics(String bootstrapServers, TopicNames names) {
+    List<String> wanted =
+        List.of(
+            names.samplesRaw(),
+            names.samples(),
+            names.erasuresRaw(),
+            names.erasures(),
+            names.erasuresAffected(),
+            names.erasuresApplied(),
+            names.receipts(),
+            names.deadLetter());
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Set<String> existing =
+          admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      List<NewTopic> missing =
+          wanted.stream()
+              .filter(t -> !existing.contains(t))
+              .map(t -> new NewTopic(t, Optional.empty(), Optional.empty()))
+              .toList();
+      if (!missing.isEmpty()) {
+        log.info("Creating topics {}", missing.stream().map(NewTopic::name).toList());
+        admin.createTopics(missing).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot check or create Lethe's topics on " + bootstrapServers + ": " + e, e);
+    }
+  }
+
+  /** Answers status lookups from the local store, or names the instance holding the request. */
+  private static final class StatusLookup implements ErasureStatusLookup {
+    private volatile KafkaStreams streams;
+    private volatile HostInfo self;
+
+    @Override
+    public Answer find(String requestId) {
+      KafkaStreams current = streams;
+      if (current == null) {
+        return new Unavailable("the ingress is starting");
+      }
+      try {
+        KeyQueryMetadata where =
+            current.queryMetadataForKey(
+                IngressTopology.ERASURES_STORE, requestId, Serdes.String().serializer());
+        HostInfo active = where == null ? null : where.activeHost();
+        if (self != null
+            && active != null
+            && !active.equals(KeyQueryMetadata.NOT_AVAILABLE.activeHost())
+            && !active.equals(self)) {
+          return new ElsewhereAt("http://" + active.host() + ":" + active.port());
+        }
+        ReadOnlyKeyValueStore<String, ErasureState> store =
+            current.store(
+                StoreQueryParameters.fromNameAndType(
+                    IngressTopology.ERASURES_STORE, QueryableStoreTypes.keyValueStore()));
+        ErasureState state = store.get(requestId);
+        return state == null ? new NotFound() : new Found(state);
+      } catch (InvalidStateStoreException e) {
+        return new Unavailable(e.getMessage());
+      }
+    }
+  }
+
+  /** Stops the status endpoint, then Kafka Streams (committing its last transaction). */
+  @Override
+  public void close() {
+    if (http != null) {
+      http.close();
+    }
+    streams.close(Duration.ofSeconds(30));
+    log.info("Ingress stopped{}", self == null ? "" : " (was serving at " + self + ")");
+  }
+}

@@ -1,0 +1,165 @@
+package io.lethe.ingress;
+
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.ingress.receipts.ErasureEvent;
+import io.lethe.ingress.receipts.ErasureState;
+import io.lethe.ingress.receipts.ErasureTracker;
+import io.lethe.ingress.receipts.JsonSerde;
+import io.lethe.ingress.receipts.ModelConfirmation;
+import io.lethe.ingress.validation.ErasureRequestValidator;
+import io.lethe.ingress.validation.SampleValidator;
+import io.lethe.records.ErasureRequest;
+import io.lethe.records.TrainingSample;
+import io.lethe.schemas.topics.LetheTopics;
+import io.lethe.schemas.topics.Topic;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The ingress topology: validation and de-duplication of samples, validation of erasure requests,
+ * and erasure receipts. Built by one function so that tests run exactly what production runs.
+ *
+ * <pre>
+ * samples.raw  (bytes) ─ SampleIntake ──┬─► samples            (key subject id)
+ *                                       └─► deadletter         (envelope + lethe.dlq.* headers)
+ * erasures.raw (bytes) ─ ErasureIntake ─┬─► erasures           (key subject id / task id)
+ *                                       ├─► deadletter
+ *                                       └─┐ request events
+ * erasures.affected ──────────────────────┤ merged, repartitioned by request id
+ * erasures.applied  ──────────────────────┘ ─ ErasureTracker (receipt store) ─► receipts
+ * </pre>
+ */
+public final class IngressTopology {
+  /** State store of accepted sample ids (sample id to record timestamp), for de-duplication. */
+  public static final String SAMPLE_IDS_STORE = "lethe-ingress-sample-ids";
+
+  /**
+   * State store of erasure requests by request id ({@link ErasureState}), queried by the status
+   * endpoint.
+   */
+  public static final String ERASURES_STORE = "lethe-ingress-erasures";
+
+  /** Name of the internal topic that brings a request and the job's answers together. */
+  public static final String ERASURE_EVENTS_REPARTITION = "erasure-events-by-request";
+
+  private IngressTopology() {}
+
+  /** The ingress topology as a {@link Topology}, e.g. for {@code TopologyTestDriver}. */
+  public static Topology topology(
+      LetheTopics topics, ModelCatalog catalog, IngressSettings settings) {
+    StreamsBuilder builder = new StreamsBuilder();
+    build(builder, topics, catalog, settings);
+    return builder.build();
+  }
+
+  /**
+   * Adds the ingress to {@code builder}: reads the raw sample and erasure topics and the job's
+   * erasure answers, writes the validated topics, dead letters and receipts.
+   */
+  public static void build(
+      StreamsBuilder builder, LetheTopics topics, ModelCatalog catalog, IngressSettings settings) {
+    buildSamples(builder, topics, catalog, settings);
+    buildErasures(builder, topics, catalog, settings);
+  }
+
+  private static void buildSamples(
+      StreamsBuilder builder, LetheTopics topics, ModelCatalog catalog, IngressSettings settings) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(SAMPLE_IDS_STORE), Serdes.String(), Serdes.Long()));
+    SampleValidator validator = new SampleValidator(catalog);
+    KStream<String, IntakeOutcome<TrainingSample>> outcomes =
+        rawStream(builder, topics.samplesRaw(), "samples-raw")
+            .process(
+                () ->
+                    new SampleIntake(
+                        topics.samplesRaw().valueSerde().deserializer(),
+                        validator,
+                        settings,
+                        SAMPLE_IDS_STORE),
+                Named.as("sample-intake"),
+                SAMPLE_IDS_STORE);
+    outcomes
+        .flatMapValues(IntakeOutcome::accepted, Named.as("accepted-samples"))
+        .to(topics.samples().name(), produced(topics.samples(), "samples"));
+    outcomes
+        .flatMapValues(IntakeOutcome::deadLetters, Named.as("rejected-samples"))
+        .to(topics.deadLetter().name(), produced(topics.deadLetter(), "sample-dead-letters"));
+  }
+
+  private static void buildErasures(
+      StreamsBuilder builder, LetheTopics topics, ModelCatalog catalog, IngressSettings settings) {
+    ErasureRequestValidator validator = new ErasureRequestValidator(catalog);
+    KStream<String, IntakeOutcome<ErasureRequest>> outcomes =
+        rawStream(builder, topics.erasuresRaw(), "erasures-raw")
+            .process(
+                () ->
+                    new ErasureIntake(
+                        topics.erasuresRaw().valueSerde().deserializer(), validator, settings),
+                Named.as("erasure-intake"));
+    outcomes
+        .flatMapValues(IntakeOutcome::accepted, Named.as("accepted-erasures"))
+        .to(topics.erasures().name(), produced(topics.erasures(), "erasures"));
+    outcomes
+        .flatMapValues(IntakeOutcome::deadLetters, Named.as("rejected-erasures"))
+        .to(topics.deadLetter().name(), produced(topics.deadLetter(), "erasure-dead-letters"));
+
+    // The job's answers are an internal contract: bad bytes there fail fast (default handler).
+    KStream<String, ErasureEvent> affected =
+        builder.stream(topics.erasuresAffected().name(), consumed(topics.erasuresAffected()))
+            .map(
+                (key, value) ->
+                    KeyValue.pair(value.getRequestId(), ErasureEvent.affected(value.getModels())),
+                Named.as("affected-events"));
+    KStream<String, ErasureEvent> applied =
+        builder.stream(topics.erasuresApplied().name(), consumed(topics.erasuresApplied()))
+            .map(
+                (key, value) ->
+                    KeyValue.pair(
+                        value.getRequestId(), ErasureEvent.applied(ModelConfirmation.of(value))),
+                Named.as("applied-events"));
+
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ERASURES_STORE),
+            Serdes.String(),
+            new JsonSerde<>(ErasureState.class)));
+    outcomes
+        .flatMapValues(IntakeOutcome::tracked, Named.as("request-events"))
+        .merge(affected, Named.as("merge-affected"))
+        .merge(applied, Named.as("merge-applied"))
+        .repartition(
+            Repartitioned.with(Serdes.String(), new JsonSerde<>(ErasureEvent.class))
+                .withName(ERASURE_EVENTS_REPARTITION))
+        .process(
+            () ->
+                new ErasureTracker(
+                    ERASURES_STORE, settings.pendingTimeout(), settings.receiptRetention()),
+            Named.as("erasure-tracker"),
+            ERASURES_STORE)
+        .to(topics.receipts().name(), produced(topics.receipts(), "receipts"));
+  }
+
+  private static KStream<byte[], byte[]> rawStream(
+      StreamsBuilder builder, Topic<?, ?> topic, String name) {
+    // Raw bytes: decoding happens in the intake, which dead-letters what it cannot decode.
+    return builder.stream(
+        topic.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name));
+  }
+
+  private static <K, V> Consumed<K, V> consumed(Topic<K, V> topic) {
+    return Consumed.with(topic.keySerde(), topic.valueSerde()).withName(topic.name());
+  }
+
+  private static <K, V> Produced<K, V> produced(Topic<K, V> topic, String name) {
+    return Produced.with(topic.keySerde(), topic.valueSerde()).withName(name + "-sink");
+  }
+}

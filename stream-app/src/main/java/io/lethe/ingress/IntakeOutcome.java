@@ -1,0 +1,38 @@
+package io.lethe.ingress;
+
+import io.lethe.ingress.receipts.ErasureEvent;
+import io.lethe.records.DeadLetter;
+import java.util.List;
+
+/**
+ * What an intake processor decided about one raw record: forward it, dead-letter it, or tell the
+ * receipt tracker about a request. The topology fans these out to their topics.
+ *
+ * @param <T> the accepted record type
+ */
+public sealed interface IntakeOutcome<T> {
+
+  /** A valid record to forward to the clean topic. */
+  record Accepted<T>(T value) implements IntakeOutcome<T> {}
+
+  /** A rejected record's dead-letter envelope (its headers travel on the Kafka record). */
+  record DeadLettered<T>(DeadLetter letter) implements IntakeOutcome<T> {}
+
+  /** An erasure request, valid or rejected, for the receipt tracker (keyed by request id). */
+  record Tracked<T>(ErasureEvent event) implements IntakeOutcome<T> {}
+
+  /** The accepted value, as a list of zero or one for {@code flatMapValues}. */
+  default List<T> accepted() {
+    return this instanceof Accepted<T> a ? List.of(a.value()) : List.of();
+  }
+
+  /** The dead letter, as a list of zero or one. */
+  default List<DeadLetter> deadLetters() {
+    return this instanceof DeadLettered<T> d ? List.of(d.letter()) : List.of();
+  }
+
+  /** The tracker event, as a list of zero or one. */
+  default List<ErasureEvent> tracked() {
+    return this instanceof Tracked<T> t ? List.of(t.event()) : List.of();
+  }
+}

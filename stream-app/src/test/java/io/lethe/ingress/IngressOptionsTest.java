@@ -1,0 +1,99 @@
+package io.lethe.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The {@code lethe ingress} command line: every error names the option. */
+class IngressOptionsTest {
+  private static final String[] REQUIRED = {
+    "--catalog",
+    "catalog.yaml",
+    "--bootstrap",
+    "localhost:9092",
+    "--registry",
+    "http://localhost:8081"
+  };
+
+  @Test
+  void shouldParseTheRequiredOptionsWithDefaults() {
+    IngressOptions options = IngressOptions.parse(REQUIRED);
+
+    assertThat(options.catalog()).isEqualTo(Path.of("catalog.yaml"));
+    assertThat(options.bootstrap()).isEqualTo("localhost:9092");
+    assertThat(options.registry()).isEqualTo("http://localhost:8081");
+    assertThat(options.httpPort()).isEqualTo(IngressOptions.DEFAULT_HTTP_PORT);
+    assertThat(options.applicationId()).isEqualTo(IngressApp.DEFAULT_APPLICATION_ID);
+    assertThat(options.settings()).isEqualTo(IngressSettings.defaults());
+  }
+
+  @Test
+  void shouldParseTheOptionalOptions() {
+    IngressOptions options =
+        IngressOptions.parse(
+            concat(
+                REQUIRED,
+                "--http-port",
+                "0",
+                "--state-dir",
+                "/var/lib/lethe",
+                "--pending-timeout",
+                "90s"));
+
+    assertThat(options.httpPort()).isZero();
+    assertThat(options.stateDir()).isEqualTo(Path.of("/var/lib/lethe"));
+    assertThat(options.settings().pendingTimeout()).isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void shouldNameAMissingRequiredOption() {
+    assertThatThrownBy(() -> IngressOptions.parse("--catalog", "c.yaml", "--bootstrap", "h:1"))
+        .isInstanceOf(IngressOptions.UsageException.class)
+        .hasMessage("option --registry is required");
+  }
+
+  @Test
+  void shouldNameAnUnknownOption() {
+    assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--port", "1")))
+        .hasMessage("unknown option '--port'");
+  }
+
+  @Test
+  void shouldNameAnOptionWithoutValue() {
+    assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--http-port")))
+        .hasMessage("option --http-port needs a value");
+  }
+
+  @Test
+  void shouldNameABadBootstrapAddress() {
+    assertThatThrownBy(
+            () ->
+                IngressOptions.parse(
+                    "--catalog", "c.yaml", "--bootstrap", "localhost", "--registry", "http://r"))
+        .hasMessage("option --bootstrap is 'localhost', expected HOST:PORT[,HOST:PORT...]");
+  }
+
+  @Test
+  void shouldNameABadPort() {
+    assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--http-port", "http")))
+        .hasMessage("option --http-port is 'http', expected a port 0-65535, or -1 for none");
+  }
+
+  @Test
+  void shouldNameTheOptionOfABadSetting() {
+    assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--dedupe-window", "soon")))
+        .hasMessage(
+            "option --dedupe-window: ingress setting lethe.ingress.dedupe.window is 'soon',"
+                + " expected a positive duration like 500ms, 30s, 10m, 1h or 7d");
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = new String[first.length + more.length];
+    System.arraycopy(first, 0, all, 0, first.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
+  }
+}
