@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations written like {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h} or {@code 7d}. */
+/**
+ * Parses durations written like {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h} or {@code 7d}.
+ */
 public final class Durations {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 

@@ -14,8 +14,9 @@ import java.util.Objects;
  * @param registryUrl schema registry URL ({@code --registry})
  * @param topics topic names (the defaults unless a caller overrides them)
  * @param parallelism parallelism of every operator ({@code --parallelism}, default 1)
- * @param checkpointInterval checkpoint and so output-commit interval ({@code --checkpoint-interval},
- *     default 2s): outputs become visible to read_committed readers at checkpoints
+ * @param checkpointInterval checkpoint and so output-commit interval ({@code
+ *     --checkpoint-interval}, default 2s): outputs become visible to read_committed readers at
+ *     checkpoints
  * @param microBatchSize samples each learner learns together ({@code --micro-batch}, default 256)
  * @param tombstoneRetention how long erased subjects and samples are remembered ({@code
  *     --tombstone-retention}, default 7 days); must exceed the stream's maximum lateness
@@ -141,7 +142,8 @@ public record JobSettings(
 
   private static void requirePositive(String option, Duration value) {
     if (value == null || value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(option + " is " + value + ", expected a positive duration");
+      throw new IllegalArgumentException(
+          option + " is " + value + ", expected a positive duration");
     }
   }
 }

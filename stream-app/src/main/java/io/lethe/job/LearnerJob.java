@@ -9,10 +9,10 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
-import io.lethe.job.ledger.ErasureLedger;
-import io.lethe.job.ledger.RouteTaskErasures;
 import io.lethe.job.learner.LearnerFactory;
 import io.lethe.job.learner.LearnerOperator;
+import io.lethe.job.ledger.ErasureLedger;
+import io.lethe.job.ledger.RouteTaskErasures;
 import io.lethe.records.ErasureScope;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -66,7 +66,8 @@ public final class LearnerJob {
 
     SingleOutputStreamOperator<LearnerCommand> ledger =
         decodedSamples
-            .connect(decodedErasures.filter(e -> e.scope != ErasureScope.TASK).name("SubjectErasures"))
+            .connect(
+                decodedErasures.filter(e -> e.scope != ErasureScope.TASK).name("SubjectErasures"))
             .keyBy(s -> s.subjectId, e -> e.subjectId)
             .process(new ErasureLedger(routes, tombstoneRetention))
             .name("ErasureLedger")
@@ -89,11 +90,10 @@ public final class LearnerJob {
                 new LearnerOperator(catalog, learners, microBatchSize))
             .uid("learner");
 
-    return learnerOutputs
-        .union(
-            decodedSamples.getSideOutput(DecodeSamples.DEAD_LETTERS),
-            decodedErasures.getSideOutput(DecodeErasures.DEAD_LETTERS),
-            ledger.getSideOutput(ErasureLedger.OUTPUTS),
-            taskErasures.getSideOutput(ErasureLedger.OUTPUTS));
+    return learnerOutputs.union(
+        decodedSamples.getSideOutput(DecodeSamples.DEAD_LETTERS),
+        decodedErasures.getSideOutput(DecodeErasures.DEAD_LETTERS),
+        ledger.getSideOutput(ErasureLedger.OUTPUTS),
+        taskErasures.getSideOutput(ErasureLedger.OUTPUTS));
   }
 }

@@ -91,7 +91,8 @@ public final class LearnerJobMain {
       throws Exception {
     TopicSetup.ensureTopics(
         settings.bootstrapServers(), settings.topics(), Math.max(2, settings.parallelism()));
-    env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    env.enableCheckpointing(
+        settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     env.setParallelism(settings.parallelism());
 
     DataStream<RawRecord> samples =

@@ -16,6 +16,7 @@ import io.lethe.records.ErasureScope;
 import io.lethe.records.ModelErasure;
 import io.lethe.records.ReceiptStatus;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.testing.TestRecords;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class ErasureReceiptTopologyTest {
   private static final String ANALYTIC = "fmnist-analytic";
   private static final String HYPERNET = "fmnist-hypernet";
 
-  private static InMemorySchemaRegistry registryServer;
+  private static EmbeddedSchemaRegistry registryServer;
   private static SchemaRegistryClient registry;
 
   @TempDir Path stateDir;
@@ -47,7 +48,7 @@ class ErasureReceiptTopologyTest {
 
   @BeforeAll
   static void startRegistry() throws Exception {
-    registryServer = InMemorySchemaRegistry.start();
+    registryServer = EmbeddedSchemaRegistry.startInMemory();
     registry = SchemaRegistryClient.create(registryServer.url());
   }
 

@@ -9,6 +9,7 @@ import io.lethe.records.DeadLetter;
 import io.lethe.records.DeadLetterKind;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.testing.TestRecords;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ class SampleIntakeTopologyTest {
   private static final Duration WINDOW = Duration.ofMinutes(10);
   private static final int MAX_BYTES = 10_000;
 
-  private static InMemorySchemaRegistry registryServer;
+  private static EmbeddedSchemaRegistry registryServer;
   private static SchemaRegistryClient registry;
 
   @TempDir Path stateDir;
@@ -40,7 +41,7 @@ class SampleIntakeTopologyTest {
 
   @BeforeAll
   static void startRegistry() throws Exception {
-    registryServer = InMemorySchemaRegistry.start();
+    registryServer = EmbeddedSchemaRegistry.startInMemory();
     registry = SchemaRegistryClient.create(registryServer.url());
   }
 

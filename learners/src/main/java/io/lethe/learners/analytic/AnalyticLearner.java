@@ -66,6 +66,10 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   private int pendingRows;
   private SolvedHead solved;
   private int downdatesSinceSolve;
+  // Checkpoint bookkeeping (see drainChangedState): what changed since the last export.
+  private final Set<String> changedTasks = new HashSet<>();
+  private final Set<String> droppedTasks = new HashSet<>();
+  private boolean indexChanged;
 
   /** Creates an empty learner; the buffer layer is built from the settings' seed. */
   public AnalyticLearner(AnalyticSettings settings) {
@@ -128,6 +132,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       sums.gram.addi(ht.matMul(h));
       sums.cross.addi(ht.matMul(oneHot(scratch, labels)));
     }
+    changedTasks.add(task);
+    indexChanged = true;
     for (int i = 0; i < sampleIds.size(); i++) {
       learned.put(sampleIds.get(i), new LearnedSample(task, labels[i], hash(features[i])));
       classCounts[labels[i]]++;
@@ -221,6 +227,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     if (pendingRows > settings.woodburyMaxRows()) {
       flush();
     }
+    indexChanged = true;
     boolean emptied = false;
     for (int i = 0; i < sampleIds.size(); i++) {
       LearnedSample sample = learned.remove(sampleIds.get(i));
@@ -267,6 +274,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       erasedIds.add(id);
     }
     tasks.remove(task).close();
+    markDropped(task);
     erasedTasks.add(task);
     dropEmptyClassesAndTasks();
     invalidateSolution();
@@ -395,6 +403,95 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  /**
+   * Checkpoint support: the parts of the state that changed since the previous call, as bytes. Part
+   * {@value AnalyticState#INDEX} holds the bookkeeping (learned and erased ids, class counts,
+   * tasks); part {@code task/<id>} one task's sums; a task dropped since maps to {@code null}. The
+   * solved head is not part of the state: a restored learner solves it again from the sums.
+   */
+  public Map<String, byte[]> drainChangedState() {
+    Torch.noGradOnThisThread();
+    flush();
+    Map<String, byte[]> parts = new LinkedHashMap<>();
+    if (indexChanged) {
+      parts.put(AnalyticState.INDEX, AnalyticState.encodeIndex(indexView()));
+    }
+    for (String task : changedTasks) {
+      TaskSums sums = tasks.get(task);
+      if (sums != null) {
+        parts.put(
+            AnalyticState.taskPart(task),
+            AnalyticState.encodeSums(sums.gram.toDoubleArray(), sums.cross.toDoubleArray()));
+      }
+    }
+    for (String task : droppedTasks) {
+      parts.put(AnalyticState.taskPart(task), null);
+    }
+    changedTasks.clear();
+    droppedTasks.clear();
+    indexChanged = false;
+    return parts;
+  }
+
+  /**
+   * Rebuilds a learner from the parts {@link #drainChangedState} produced (the latest of each).
+   *
+   * @throws IllegalArgumentException if the parts are incomplete or do not fit {@code settings}
+   */
+  public static AnalyticLearner restore(AnalyticSettings settings, Map<String, byte[]> parts) {
+    byte[] indexBytes = parts.get(AnalyticState.INDEX);
+    if (indexBytes == null) {
+      throw new IllegalArgumentException("analytic learner state has no index part");
+    }
+    AnalyticState.Index index = AnalyticState.decodeIndex(indexBytes);
+    AnalyticLearner learner = new AnalyticLearner(settings);
+    try {
+      learner.classCounts = index.classCounts().clone();
+      int d = settings.bufferSize();
+      int k = learner.classCounts.length;
+      for (AnalyticState.TaskCount task : index.tasks()) {
+        byte[] sumsBytes = parts.get(AnalyticState.taskPart(task.task()));
+        if (sumsBytes == null) {
+          throw new IllegalArgumentException(
+              "analytic learner state has no sums for task " + task.task());
+        }
+        AnalyticState.Sums sums = AnalyticState.decodeSums(sumsBytes, d, k);
+        TaskSums restored =
+            new TaskSums(
+                learner.manager.create(sums.gram(), new Shape(d, d)),
+                learner.manager.create(sums.cross(), new Shape(d, k)));
+        restored.samples = task.samples();
+        learner.tasks.put(task.task(), restored);
+      }
+      index
+          .learned()
+          .forEach(
+              s -> learner.learned.put(s.id(), new LearnedSample(s.task(), s.label(), s.hash())));
+      learner.erasedIds.addAll(index.erasedIds());
+      learner.erasedTasks.addAll(index.erasedTasks());
+      return learner;
+    } catch (RuntimeException e) {
+      learner.close();
+      throw e;
+    }
+  }
+
+  private AnalyticState.Index indexView() {
+    List<AnalyticState.TaskCount> taskCounts = new ArrayList<>();
+    tasks.forEach((task, sums) -> taskCounts.add(new AnalyticState.TaskCount(task, sums.samples)));
+    List<AnalyticState.Learned> ids = new ArrayList<>(learned.size());
+    learned.forEach(
+        (id, s) -> ids.add(new AnalyticState.Learned(id, s.task(), s.label(), s.featureHash())));
+    return new AnalyticState.Index(
+        classCounts.clone(), taskCounts, ids, List.copyOf(erasedIds), List.copyOf(erasedTasks));
+  }
+
+  private void markDropped(String task) {
+    changedTasks.remove(task);
+    droppedTasks.add(task);
+    indexChanged = true;
+  }
+
   @Override
   public void close() {
     manager.close();
@@ -486,6 +583,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
           NDArray ht = downdate.features.transpose();
           sums.gram.subi(ht.matMul(downdate.features));
           sums.cross.subi(ht.matMul(padColumns(scratch, downdate.targets)));
+          changedTasks.add(downdate.task);
         }
       }
     }
@@ -517,6 +615,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         });
     for (String task : emptyTasks) {
       tasks.remove(task).close();
+      markDropped(task);
       changed = true;
     }
     try (NDManager scratch = manager.newSubManager()) {
@@ -530,6 +629,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
           if (sums.cross.get(scratch, column).abs().max().getDouble() != 0.0) {
             sums.cross.set(column, 0.0);
             changed = true;
+            changedTasks.addAll(tasks.keySet());
           }
         }
       }
@@ -554,6 +654,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     long[] counts = new long[grown];
     System.arraycopy(classCounts, 0, counts, 0, current);
     classCounts = counts;
+    changedTasks.addAll(tasks.keySet());
+    indexChanged = true;
     invalidateSolution();
   }
 

@@ -31,8 +31,8 @@ public final class TopicSetup {
   }
 
   /**
-   * Creates the missing topics with {@code partitions} partitions for the keyed input topics and one
-   * partition for the others.
+   * Creates the missing topics with {@code partitions} partitions for the keyed input topics and
+   * one partition for the others.
    */
   public static void ensureTopics(String bootstrapServers, TopicNames names, int partitions) {
     try (Admin admin =
@@ -45,7 +45,10 @@ public final class TopicSetup {
       }
       for (String topic :
           List.of(
-              names.erasuresAffected(), names.erasuresApplied(), names.receipts(), names.deadLetter())) {
+              names.erasuresAffected(),
+              names.erasuresApplied(),
+              names.receipts(),
+              names.deadLetter())) {
         wanted.add(newTopic(topic, 1));
       }
       wanted.add(

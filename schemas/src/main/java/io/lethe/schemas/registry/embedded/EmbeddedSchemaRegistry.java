@@ -38,7 +38,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private static final int HTTP_THREADS = 4;
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
-  private final KafkaSchemaStore store;
+  private final AutoCloseable store;
   private final HttpServer server;
   private final ExecutorService httpThreads;
   private final InFlightRequests inFlight;
@@ -47,7 +47,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedSchemaRegistry(
-      KafkaSchemaStore store,
+      AutoCloseable store,
       HttpServer server,
       ExecutorService httpThreads,
       InFlightRequests inFlight) {
@@ -92,10 +92,29 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     RegistryState state = new RegistryState();
     KafkaSchemaStore store =
         KafkaSchemaStore.open(bootstrapServers, topic, startupTimeout, state::apply);
+    return serve(state, store::append, store, port, "topic '" + topic + "' at " + bootstrapServers);
+  }
+
+  /**
+   * Starts a registry that keeps its state in this process only, on a free port: the same API and
+   * rules without Kafka, for tests that run no broker (Kafka Streams' {@code TopologyTestDriver}).
+   * Its ids do not survive a restart.
+   */
+  public static EmbeddedSchemaRegistry startInMemory() {
+    RegistryState state = new RegistryState();
+    return serve(state, state::apply, () -> {}, 0, "memory");
+  }
+
+  private static EmbeddedSchemaRegistry serve(
+      RegistryState state,
+      java.util.function.Consumer<StoreEvent> log,
+      AutoCloseable store,
+      int port,
+      String storage) {
     ExecutorService httpThreads = null;
     try {
       InFlightRequests inFlight = new InFlightRequests();
-      RegistryService service = new RegistryService(state, store::append);
+      RegistryService service = new RegistryService(state, log);
       HttpServer server = HttpServer.create(new InetSocketAddress(HOST, port), 0);
       server.createContext("/", new RegistryHttpHandler(service, inFlight));
       httpThreads = Executors.newFixedThreadPool(HTTP_THREADS, namedDaemonThreads());
@@ -103,22 +122,26 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       server.start();
       EmbeddedSchemaRegistry registry =
           new EmbeddedSchemaRegistry(store, server, httpThreads, inFlight);
-      LOG.info(
-          "Embedded schema registry serving {} from topic '{}' at {}",
-          registry.url,
-          topic,
-          bootstrapServers);
+      LOG.info("Embedded schema registry serving {} from {}", registry.url, storage);
       return registry;
     } catch (IOException | RuntimeException e) {
       if (httpThreads != null) {
         httpThreads.shutdownNow();
       }
-      store.close();
+      closeStore(store);
       if (e instanceof IOException io) {
         throw new UncheckedIOException(
             "Embedded schema registry could not listen on " + HOST + ":" + port, io);
       }
       throw (RuntimeException) e;
+    }
+  }
+
+  private static void closeStore(AutoCloseable store) {
+    try {
+      store.close();
+    } catch (Exception e) {
+      LOG.warn("Closing the schema store failed", e);
     }
   }
 
@@ -157,7 +180,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       httpThreads.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    store.close();
+    closeStore(store);
   }
 
   private static java.util.concurrent.ThreadFactory namedDaemonThreads() {

@@ -1,0 +1,114 @@
+package io.lethe.job.learner;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.learners.analytic.AnalyticLearner;
+import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.learners.analytic.AnalyticSnapshots;
+import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.records.ModelSnapshot;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The analytic learner in the job: every erasure scope is exact, and a sample the learner refuses
+ * to erase (never learned, already erased, different features) leaves the state unchanged and is
+ * reported as REJECTED with the learner's reason.
+ */
+final class AnalyticModelLearner implements ModelLearner {
+  /** Catalog keys under {@code settings} for an analytic model. */
+  static final Set<String> KEYS =
+      Set.of(
+          "buffer-size",
+          "gamma",
+          "seed",
+          "max-classes",
+          "woodbury-max-rows",
+          "refresh-after-downdates");
+
+  private final AnalyticLearner learner;
+
+  private AnalyticModelLearner(AnalyticLearner learner) {
+    this.learner = learner;
+  }
+
+  static AnalyticModelLearner create(
+      ModelSpec model, DatasetSpec dataset, Map<String, byte[]> restored) {
+    AnalyticSettings settings = settings(model, dataset);
+    return new AnalyticModelLearner(
+        restored.isEmpty()
+            ? new AnalyticLearner(settings)
+            : AnalyticLearner.restore(settings, restored));
+  }
+
+  /** The learner settings the catalog gives {@code model}; errors name the model and key. */
+  static AnalyticSettings settings(ModelSpec model, DatasetSpec dataset) {
+    SettingsReader read = new SettingsReader(model, KEYS);
+    AnalyticSettings defaults = AnalyticSettings.defaults(42, dataset.features());
+    return read.build(
+        () ->
+            new AnalyticSettings(
+                read.longValue("seed", defaults.bufferSeed()),
+                dataset.features(),
+                read.intValue("buffer-size", defaults.bufferSize()),
+                read.doubleValue("gamma", defaults.gamma()),
+                read.intValue("max-classes", dataset.classes()),
+                read.intValue("woodbury-max-rows", defaults.woodburyMaxRows()),
+                read.intValue("refresh-after-downdates", defaults.refreshAfterDowndates())));
+  }
+
+  @Override
+  public void learn(String task, List<String> sampleIds, float[][] features, int[] labels) {
+    learner.learn(task, sampleIds, features, labels);
+  }
+
+  @Override
+  public ErasureResult eraseSamples(
+      List<String> sampleIds, List<String> tasks, float[][] features, int[] labels) {
+    try {
+      return ErasureResult.exact(learner.eraseSamples(sampleIds, features, labels).samplesErased());
+    } catch (IllegalArgumentException refused) {
+      return ErasureResult.rejected(refused.getMessage());
+    }
+  }
+
+  @Override
+  public ErasureResult eraseTasks(List<String> tasks) {
+    long erased = 0;
+    StringBuilder notLearned = new StringBuilder();
+    for (String task : tasks) {
+      if (learner.samplesPerTask().containsKey(task)) {
+        erased += learner.eraseTask(task).samplesErased();
+      } else {
+        notLearned.append(notLearned.length() == 0 ? "" : ", ").append(task);
+      }
+    }
+    // A task this model never learned (or already erased) has no influence on it: exact, noted.
+    String reason =
+        notLearned.length() == 0
+            ? null
+            : "task(s) " + notLearned + " not learned by this model; nothing to erase there";
+    return new ErasureResult(io.lethe.records.ErasureGuarantee.EXACT, reason, erased);
+  }
+
+  @Override
+  public ModelSnapshot snapshot(SnapshotHeader header) {
+    return AnalyticSnapshots.encode(learner, header);
+  }
+
+  @Override
+  public Map<String, byte[]> drainChangedState() {
+    return learner.drainChangedState();
+  }
+
+  @Override
+  public double lastLoss() {
+    return Double.NaN;
+  }
+
+  @Override
+  public void close() {
+    learner.close();
+  }
+}
