@@ -331,6 +331,11 @@ public final class HypernetLearner implements AutoCloseable {
         header, arch, phiValues, chunks, embeddings, samplesPerTask, new ArrayList<>(erasedTasks));
   }
 
+  /** Native arrays this learner holds now (for leak checks in tests). */
+  int liveArrayCount() {
+    return root.getManagedArrays().size();
+  }
+
   @Override
   public void close() {
     releaseAnchors();
