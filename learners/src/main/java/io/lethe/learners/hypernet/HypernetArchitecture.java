@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The shapes that scoring needs: the chunked hypernetwork (von Oswald et al. 2020, Sec. 3, "chunked
+ * The shapes that scoring needs: the chunked hypernetwork (von Oswald et al. 2020, "chunked
  * hypernetworks") and the target MLP it generates, written to and read from a snapshot's ordered
  * scoring settings.
  *

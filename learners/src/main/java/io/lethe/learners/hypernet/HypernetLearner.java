@@ -32,17 +32,18 @@ import java.util.Set;
  *
  * <p>Learning task t minimises, per step on a batch drawn from the bounded window of t's recent
  * samples, {@code CE(f(x; H(e_t)), y) + beta/T * sum_j ||H(e_j; phi) - H(e_j; phi*)||^2} over the T
- * other active tasks j (von Oswald Eq. 2 with the sum normalised by T as in UnCLe), training phi
- * and e_t only with Adam and global-norm clipping. phi* is the hypernetwork as it was when the
- * current operation began: a learn operation is a run of consecutive micro-batches of one task, so
- * the targets H(e_j; phi*) are stored when the learner switches to a task or after an erasure.
+ * other active tasks j (von Oswald et al. 2020, Eq. 2, without its look-ahead term, normalised by T
+ * as in UnCLe), training phi and e_t only with Adam and global-norm clipping. phi* is the
+ * hypernetwork as it was when the current operation began: a learn operation is a run of
+ * consecutive micro-batches of one task, so the targets H(e_j; phi*) are stored when the learner
+ * switches to a task or after an erasure.
  *
  * <p>Erasing task f minimises {@code beta/T * sum_j ||H(e_j) - H(e_j; phi*)||^2 + gamma/S * sum_s
- * ||H(e_f) - eps_s||^2} with S fresh eps_s ~ N(0, I) per step (UnCLe Eq. 5/6), training phi only,
- * for a step count that starts at {@code firstEraseSteps} and shrinks by {@code eraseStepDecay} per
- * erasure; then f leaves every regulariser and is refused by {@link #learn}, {@link #predict} and
- * {@link #scores}. Its embedding is kept in memory only for {@link #auditPredict}, never in
- * snapshots.
+ * ||H(e_f) - eps_s||^2} with S fresh eps_s ~ N(0, I) per step (UnCLe's noise-alignment unlearning),
+ * training phi only, for a step count that starts at {@code firstEraseSteps} and shrinks by {@code
+ * eraseStepDecay} per erasure; then f leaves every regulariser and is refused by {@link #learn},
+ * {@link #predict} and {@link #scores}. Its embedding is kept in memory only for {@link
+ * #auditPredict}, never in snapshots.
  *
  * <p>Not thread-safe: use one learner from one thread at a time. Any thread may be used (each
  * operation sets the thread's grad mode). DJL's PyTorch gradient collector is JVM-wide exclusive,
@@ -308,8 +309,10 @@ public final class HypernetLearner implements AutoCloseable {
   }
 
   /**
-   * Encodes the learner as a snapshot: learner HYPERNETWORK, tensors and scoring settings as laid
-   * out in {@link HypernetScorer}'s input, lineage from the header and the learner, checksum empty.
+   * Encodes the learner as a snapshot that {@link HypernetScorer} reads: learner HYPERNETWORK, the
+   * hypernetwork, chunk and active-task tensors, the architecture and task ids as ordered scoring
+   * settings (layout in learners/HYPERNET.md), lineage from the header and the learner. The
+   * checksum is left empty; the shared snapshot checksum fills it when the snapshot is published.
    *
    * @throws DivergedModelException if any weight is NaN/Inf or the last loss diverged
    */

@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * Scores samples with a hypernetwork snapshot and nothing else: it regenerates each task's target
- * MLP once from the snapshot's hypernetwork and task embeddings (von Oswald et al. 2020, Eq. 1),
- * then answers class probabilities per task (task-incremental: the caller names the task).
+ * MLP once from the snapshot's hypernetwork and task embeddings (von Oswald et al., "Continual
+ * learning with hypernetworks", ICLR 2020), then answers class probabilities per task
+ * (task-incremental: the caller names the task).
  *
  * <p>It uses the same forward code as {@link HypernetLearner}, so a decoded snapshot scores exactly
  * as the live learner did. Scoring calls only read the generated weights; each call works in its

@@ -6,10 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The unlearn half of refresh learning (Wang et al., ICLR 2024, Eq. 8 and its practical form in
- * Sec. 4): a plug-in that, before a gradient learner's normal step on a batch, pushes each tensor
- * up the batch loss by a step rescaled to that tensor's norm, damped elementwise by the Fisher of
- * the last finished task, with a little Gaussian noise.
+ * The unlearn half of refresh learning (Wang et al., "A Unified and General Framework for Continual
+ * Learning", ICLR 2024: the Fisher-damped, noisy gradient-ascent step): a plug-in that, before a
+ * gradient learner's normal step on a batch, pushes each tensor up the batch loss by a step
+ * rescaled to that tensor's norm, damped elementwise by the Fisher of the last finished task, with
+ * a little Gaussian noise.
  *
  * <p>Deviations from the paper: the Fisher is estimated from squared mini-batch gradients (each
  * scaled by the batch size) over the samples the learner still holds at the end of a task (its

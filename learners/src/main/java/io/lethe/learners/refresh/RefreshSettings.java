@@ -2,7 +2,7 @@ package io.lethe.learners.refresh;
 
 /**
  * Validated settings of refresh learning (Wang et al., "A Unified and General Framework for
- * Continual Learning", ICLR 2024, Sec. 4, the unlearn step before each relearn step).
+ * Continual Learning", ICLR 2024: the unlearn step before each relearn step).
  *
  * <p>The unlearn step changes each tensor theta by {@code unlearnRate * (u + noiseScale * xi) / (1
  * + fisherDamping * F)}, where u is the batch-loss gradient rescaled to the norm of theta, xi is

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The forward passes shared by the learner and the scorer, so that both compute the same numbers
- * with the same operations: the chunked hypernetwork H(e, c_k; phi) (von Oswald et al. 2020, Eq. 1
- * with chunking, Sec. 3) and the generated target MLP.
+ * with the same operations: the chunked hypernetwork H(e, c_k; phi) (von Oswald et al. 2020, with
+ * chunking) and the generated target MLP.
  *
  * <p>Every result is attached to the manager of the first operand of each operation; callers pass
  * arrays that live in (or are temporarily attached to) one step manager.
