@@ -161,6 +161,7 @@ class HypernetLearnerTest {
                 // A fresh thread as PyTorch starts it: grad mode on.
                 JniUtils.setGradMode(true);
                 LearnReport learned = learner.learn("a", second.x(), second.y());
+                assertThat(JniUtils.isGradMode()).as("grad mode after learning").isFalse();
                 learner.eraseTask("a");
                 return learned;
               });
