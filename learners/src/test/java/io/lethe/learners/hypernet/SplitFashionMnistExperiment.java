@@ -23,7 +23,8 @@ import java.util.zip.GZIPInputStream;
  * adapter to them.
  *
  * <p>Arguments as key=value: dir, trunk (e.g. 64,128), chunk, beta, gamma, steps (per micro-batch),
- * micro (micro-batch size), batch, seed, refresh (on/off), threads, erase (on/off), tasks.
+ * micro (micro-batch size), batch, seed, refresh (on/off), unlearn (refresh step), threads, erase
+ * (on/off), tasks.
  */
 final class SplitFashionMnistExperiment {
 
@@ -71,7 +72,19 @@ final class SplitFashionMnistExperiment {
     long seed = Long.parseLong(opts.getOrDefault("seed", "0"));
     builder.optSeed(seed);
     if (opts.getOrDefault("refresh", "off").equals("on")) {
-      builder.optRefresh(RefreshSettings.enabledDefaults());
+      RefreshSettings on = RefreshSettings.enabledDefaults();
+      if (opts.containsKey("unlearn")) {
+        on =
+            new RefreshSettings(
+                true,
+                on.interval(),
+                Double.parseDouble(opts.get("unlearn")),
+                on.noiseScale(),
+                on.fisherDamping(),
+                on.fisherDecay(),
+                on.fisherBatchSize());
+      }
+      builder.optRefresh(on);
     }
     HypernetSettings settings = builder.build();
     System.out.println("settings " + settings);
