@@ -21,6 +21,9 @@ import java.util.List;
  * @param firstEraseSteps erasure steps of the first erasure; later ones take eraseStepDecay times
  *     the previous count
  * @param eraseStepDecay factor applied to the step count after each erasure
+ * @param relapseGuard keep erased tasks' generated weights at their erased values under the
+ *     stability term during later operations (a deviation from UnCLe, where an erased task leaves
+ *     every regulariser; see learners/HYPERNET.md for the relapse it prevents)
  * @param learningRate Adam's learning rate
  * @param clipNorm global gradient-norm clipping threshold
  * @param windowSize bounded window of the current task's most recent samples
@@ -47,6 +50,7 @@ public record HypernetSettings(
     int noiseDraws,
     int firstEraseSteps,
     double eraseStepDecay,
+    boolean relapseGuard,
     double learningRate,
     double clipNorm,
     int windowSize,
@@ -160,6 +164,7 @@ public record HypernetSettings(
     private int noiseDraws = 10;
     private int firstEraseSteps = 100;
     private double eraseStepDecay = 0.9;
+    private boolean relapseGuard = true;
     private double learningRate = 1e-3;
     private double clipNorm = 1.0;
     private int windowSize = 512;
@@ -230,6 +235,11 @@ public record HypernetSettings(
       return this;
     }
 
+    public Builder optRelapseGuard(boolean value) {
+      relapseGuard = value;
+      return this;
+    }
+
     public Builder optLearningRate(double value) {
       learningRate = value;
       return this;
@@ -295,6 +305,7 @@ public record HypernetSettings(
           noiseDraws,
           firstEraseSteps,
           eraseStepDecay,
+          relapseGuard,
           learningRate,
           clipNorm,
           windowSize,

@@ -24,7 +24,7 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Arguments as key=value: dir, trunk (e.g. 64,128), chunk, beta, gamma, steps (per micro-batch),
  * micro (micro-batch size), batch, seed, refresh (on/off), unlearn (refresh step), threads, erase
- * (on/off), tasks.
+ * (on/off), guard (relapse guard on/off), tasks.
  */
 final class SplitFashionMnistExperiment {
 
@@ -65,6 +65,9 @@ final class SplitFashionMnistExperiment {
     }
     if (opts.containsKey("batch")) {
       builder.optBatchSize(Integer.parseInt(opts.get("batch")));
+    }
+    if (opts.containsKey("guard")) {
+      builder.optRelapseGuard(opts.get("guard").equals("on"));
     }
     if (opts.containsKey("threads")) {
       builder.optIntraOpThreads(Integer.parseInt(opts.get("threads")));
