@@ -1,0 +1,49 @@
+package io.lethe.learners.hypernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lethe.learners.refresh.RefreshSettings;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HypernetSettingsTest {
+
+  @Test
+  void shouldDefaultToPaperValues() {
+    HypernetSettings settings = HypernetSettings.builder(784).build();
+
+    assertThat(settings.taskEmbeddingDim()).isEqualTo(32);
+    assertThat(settings.noiseDraws()).isEqualTo(10);
+    assertThat(settings.firstEraseSteps()).isEqualTo(100);
+    assertThat(settings.eraseStepDecay()).isEqualTo(0.9);
+    assertThat(settings.learningRate()).isEqualTo(1e-3);
+    assertThat(settings.clipNorm()).isEqualTo(1.0);
+    assertThat(settings.refresh().enabled()).isFalse();
+    assertThat(settings.architecture().targetParameterCount())
+        .isEqualTo(784 * 100 + 100 + 100 * 100 + 100 + 100 * 2 + 2);
+  }
+
+  @Test
+  void shouldNameSettingValueAndAllowedRangeInErrors() {
+    assertThatThrownBy(() -> HypernetSettings.builder(784).optBeta(-1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("setting hypernet.beta = -1.0 is invalid: allowed is a finite number >= 0");
+    assertThatThrownBy(() -> HypernetSettings.builder(0).build())
+        .hasMessage("setting target.inputs = 0 is invalid: allowed is an integer >= 1");
+    assertThatThrownBy(() -> HypernetSettings.builder(784).optTrunkHidden(List.of()).build())
+        .hasMessage(
+            "setting hypernet.trunkHidden = [] is invalid: allowed is a non-empty list of integers"
+                + " >= 1");
+    assertThatThrownBy(() -> HypernetSettings.builder(784).optEraseStepDecay(1.5).build())
+        .hasMessage("setting erase.stepDecay = 1.5 is invalid: allowed is a number in (0, 1]");
+    assertThatThrownBy(() -> HypernetSettings.builder(784).optDevice("tpu").build())
+        .hasMessage("setting device = tpu is invalid: allowed is a DJL device name");
+    assertThatThrownBy(() -> HypernetSettings.builder(784).optGamma(0).build())
+        .hasMessage("setting hypernet.gamma = 0.0 is invalid: allowed is a finite number > 0");
+    assertThatThrownBy(() -> new RefreshSettings(true, 0, 1e-3, 1e-3, 1e-3, 1e-5, 16))
+        .hasMessage("setting refresh.interval = 0 is invalid: allowed is an integer >= 1");
+    assertThatThrownBy(() -> new RefreshSettings(true, 1, 1e-3, 1e-3, 1e-3, 2, 16))
+        .hasMessage("setting refresh.fisherDecay = 2.0 is invalid: allowed is a number in [0, 1]");
+  }
+}
