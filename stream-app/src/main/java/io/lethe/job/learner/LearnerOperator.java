@@ -9,6 +9,8 @@ import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.kafka.AvroBytes;
 import io.lethe.learners.snapshot.NonFiniteWeightsException;
 import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.records.DeadLetter;
+import io.lethe.records.DeadLetterKind;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
 import io.lethe.records.ModelSnapshot;
@@ -74,6 +76,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private transient Counter erasuresApplied;
   private transient Counter snapshotsPublished;
   private transient Counter snapshotsRefused;
+  private transient Counter samplesRefused;
   private transient Map<String, Long> versions;
   private transient Map<String, Long> lastErasureToSnapshotMillis;
   private transient Map<String, Double> losses;
@@ -120,6 +123,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     erasuresApplied = metrics.counter("erasuresApplied");
     snapshotsPublished = metrics.counter("snapshotsPublished");
     snapshotsRefused = metrics.counter("snapshotsRefused");
+    samplesRefused = metrics.counter("samplesRefused");
     for (ModelSpec model : catalog.models()) {
       var group = metrics.addGroup("model", model.name());
       group.gauge("version", () -> versions.getOrDefault(model.name(), 0L));
@@ -262,7 +266,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     if (model.buffered() == 0) {
       return;
     }
-    int learned = model.learnBuffered();
+    int learned = model.learnBuffered((command, reason) -> refuse(model, command, reason));
     samplesLearned.inc(learned);
     losses.put(model.spec.name(), model.learner.lastLoss());
     ModelProgress progress = progress();
@@ -273,6 +277,38 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     if (progress.samplesSinceSnapshot >= model.spec.snapshot().everySamples()) {
       publish(model);
     }
+  }
+
+  /** Dead-letters a sample the learner refused (e.g. a label its task has no room for). */
+  private void refuse(LiveModel model, LearnerCommand command, String reason) {
+    samplesRefused.inc();
+    String message =
+        "model "
+            + model.spec.name()
+            + " refused sample "
+            + command.sampleIds.get(0)
+            + ": "
+            + reason;
+    DeadLetter letter =
+        DeadLetter.newBuilder()
+            .setSourceTopic("")
+            .setSourcePartition(-1)
+            .setSourceOffset(-1L)
+            .setKind(DeadLetterKind.INVALID)
+            .setReason(message)
+            .setComponent("learner-job")
+            .setKey(null)
+            .setValue(null)
+            .setRejectedAt(
+                Instant.ofEpochMilli(getProcessingTimeService().getCurrentProcessingTime()))
+            .build();
+    KafkaOut out =
+        KafkaOut.of(KafkaOut.Kind.DEAD_LETTER, command.sampleIds.get(0), AvroBytes.encode(letter));
+    out.reason = message;
+    out.sourceTopic = "";
+    out.sourcePartition = -1;
+    out.sourceOffset = -1;
+    output.collect(new StreamRecord<>(out));
   }
 
   private void applyErasure(LiveModel model, LearnerCommand command, ErasureResult result)
@@ -383,25 +419,47 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
       return buffered;
     }
 
-    /** Learns the buffered samples, one micro-batch per task in arrival order. */
-    int learnBuffered() {
-      int count = buffered;
+    /**
+     * Learns the buffered samples, one micro-batch per task in arrival order. A batch the learner
+     * refuses (it leaves its state unchanged) is learned again sample by sample, and each sample it
+     * still refuses is handed to {@code refused} with the learner's reason.
+     *
+     * @return samples learned
+     */
+    int learnBuffered(java.util.function.BiConsumer<LearnerCommand, String> refused) {
+      int count = 0;
       for (Map.Entry<String, List<LearnerCommand>> batch : bufferByTask.entrySet()) {
         List<LearnerCommand> commands = batch.getValue();
-        List<String> ids = new ArrayList<>(commands.size());
-        float[][] features = new float[commands.size()][];
-        int[] labels = new int[commands.size()];
-        for (int i = 0; i < commands.size(); i++) {
-          LearnerCommand c = commands.get(i);
-          ids.add(c.sampleIds.get(0));
-          features[i] = c.features[0];
-          labels[i] = c.labels[0];
+        try {
+          learn(batch.getKey(), commands);
+          count += commands.size();
+        } catch (IllegalArgumentException batchRefused) {
+          for (LearnerCommand command : commands) {
+            try {
+              learn(batch.getKey(), List.of(command));
+              count++;
+            } catch (IllegalArgumentException sampleRefused) {
+              refused.accept(command, sampleRefused.getMessage());
+            }
+          }
         }
-        learner.learn(batch.getKey(), ids, features, labels);
       }
       bufferByTask.clear();
       buffered = 0;
       return count;
+    }
+
+    private void learn(String task, List<LearnerCommand> commands) {
+      List<String> ids = new ArrayList<>(commands.size());
+      float[][] features = new float[commands.size()][];
+      int[] labels = new int[commands.size()];
+      for (int i = 0; i < commands.size(); i++) {
+        LearnerCommand c = commands.get(i);
+        ids.add(c.sampleIds.get(0));
+        features[i] = c.features[0];
+        labels[i] = c.labels[0];
+      }
+      learner.learn(task, ids, features, labels);
     }
   }
 }

@@ -17,7 +17,10 @@ final class SettingsReader {
     for (String key : model.settings().keySet()) {
       if (!allowed.contains(key)) {
         throw new IllegalArgumentException(
-            where(key) + " is not a setting of the " + model.learner() + " learner; expected one of "
+            where(key)
+                + " is not a setting of the "
+                + model.learner()
+                + " learner; expected one of "
                 + new TreeSet<>(allowed));
       }
     }
@@ -68,6 +71,20 @@ final class SettingsReader {
       return Double.parseDouble(text.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(where(key) + " is '" + text + "', expected a number");
+    }
+  }
+
+  java.util.List<Integer> intList(String key) {
+    String text = model.settings().get(key);
+    try {
+      return java.util.Arrays.stream(text.split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .map(Integer::valueOf)
+          .toList();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          where(key) + " is '" + text + "', expected integers separated by commas, e.g. 100,100");
     }
   }
 

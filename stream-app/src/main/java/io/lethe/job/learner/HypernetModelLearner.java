@@ -1,0 +1,315 @@
+package io.lethe.job.learner;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.job.kafka.AvroBytes;
+import io.lethe.learners.hypernet.HypernetLearner;
+import io.lethe.learners.hypernet.HypernetSettings;
+import io.lethe.learners.hypernet.LearnReport;
+import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.records.ErasureGuarantee;
+import io.lethe.records.ModelSnapshot;
+import io.lethe.records.Setting;
+import io.lethe.schemas.snapshot.SnapshotChecksum;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The hypernetwork learner in the job. It is task-incremental: each task has its own few classes,
+ * so the adapter maps a dataset's labels to the task's local class indices (in the order the
+ * classes first appear) and publishes that mapping as scoring settings {@code task.<id>.classes}.
+ * Whole tasks are forgotten data-free (APPROXIMATE: UnCLe's noise alignment); sample and subject
+ * erasure are REJECTED with a reason, since this learner cannot remove single samples.
+ *
+ * <p>Its checkpoint state is one part, the model as a snapshot plus the class mapping: a restore
+ * gives back the same weights and tasks, but Adam's moments, the refresh Fisher and the sample
+ * window start empty (see learners/HYPERNET.md).
+ */
+final class HypernetModelLearner implements ModelLearner {
+  /** Catalog keys under {@code settings} for a hypernetwork model. */
+  static final Set<String> KEYS =
+      Set.of(
+          "classes-per-task",
+          "target-hidden",
+          "trunk-hidden",
+          "beta",
+          "gamma",
+          "learning-rate",
+          "window-size",
+          "batch-size",
+          "steps-per-batch",
+          "first-erase-steps",
+          "seed",
+          "refresh");
+
+  static final String STATE_PART = "model";
+  private static final String REJECT_SAMPLES =
+      "the hypernetwork learner forgets whole tasks only; sample and subject erasure are not"
+          + " supported (erase the task, or use an analytic model)";
+
+  private final HypernetLearner learner;
+  private final int classesPerTask;
+  private final Map<String, List<Integer>> taskClasses;
+  private String currentTask;
+  private double lastLoss = Double.NaN;
+  private boolean changed;
+
+  private HypernetModelLearner(
+      HypernetLearner learner, int classesPerTask, Map<String, List<Integer>> taskClasses) {
+    this.learner = learner;
+    this.classesPerTask = classesPerTask;
+    this.taskClasses = taskClasses;
+  }
+
+  static HypernetModelLearner create(
+      ModelSpec model, DatasetSpec dataset, Map<String, byte[]> restored) {
+    HypernetSettings settings = settings(model, dataset);
+    byte[] state = restored.get(STATE_PART);
+    if (state == null) {
+      return new HypernetModelLearner(
+          new HypernetLearner(settings), settings.classesPerTask(), new LinkedHashMap<>());
+    }
+    State decoded = State.decode(state);
+    return new HypernetModelLearner(
+        HypernetLearner.fromSnapshot(
+            AvroBytes.decode(decoded.snapshot, ModelSnapshot.class), settings),
+        settings.classesPerTask(),
+        decoded.taskClasses);
+  }
+
+  /** The learner settings the catalog gives {@code model}; errors name the model and key. */
+  static HypernetSettings settings(ModelSpec model, DatasetSpec dataset) {
+    SettingsReader read = new SettingsReader(model, KEYS);
+    return read.build(
+        () -> {
+          HypernetSettings.Builder builder =
+              HypernetSettings.builder(dataset.features()).optDevice(djlDevice(model.device()));
+          String refresh = model.settings().get("refresh");
+          if (refresh != null) {
+            if (!refresh.equals("on") && !refresh.equals("off")) {
+              throw new IllegalArgumentException(
+                  "model '"
+                      + model.name()
+                      + "': settings.refresh is '"
+                      + refresh
+                      + "', expected on or off");
+            }
+            builder.optRefresh(
+                io.lethe.learners.refresh.RefreshSettings.defaults()
+                    .withEnabled(refresh.equals("on")));
+          }
+          if (model.settings().containsKey("classes-per-task")) {
+            builder.optClassesPerTask(read.intValue("classes-per-task", 2));
+          }
+          if (model.settings().containsKey("target-hidden")) {
+            builder.optTargetHidden(read.intList("target-hidden"));
+          }
+          if (model.settings().containsKey("trunk-hidden")) {
+            builder.optTrunkHidden(read.intList("trunk-hidden"));
+          }
+          if (model.settings().containsKey("beta")) {
+            builder.optBeta(read.doubleValue("beta", 0));
+          }
+          if (model.settings().containsKey("gamma")) {
+            builder.optGamma(read.doubleValue("gamma", 0));
+          }
+          if (model.settings().containsKey("learning-rate")) {
+            builder.optLearningRate(read.doubleValue("learning-rate", 0));
+          }
+          if (model.settings().containsKey("window-size")) {
+            builder.optWindowSize(read.intValue("window-size", 0));
+          }
+          if (model.settings().containsKey("batch-size")) {
+            builder.optBatchSize(read.intValue("batch-size", 0));
+          }
+          if (model.settings().containsKey("steps-per-batch")) {
+            builder.optStepsPerBatch(read.intValue("steps-per-batch", 0));
+          }
+          if (model.settings().containsKey("first-erase-steps")) {
+            builder.optFirstEraseSteps(read.intValue("first-erase-steps", 0));
+          }
+          if (model.settings().containsKey("seed")) {
+            builder.optSeed(read.longValue("seed", 0));
+          }
+          return builder.build();
+        });
+  }
+
+  /** The catalog's {@code cpu}, {@code gpu}, {@code gpuN} as DJL device names. */
+  static String djlDevice(String device) {
+    if (device.equals("cpu")) {
+      return "cpu";
+    }
+    String index = device.substring("gpu".length());
+    return "gpu(" + (index.isEmpty() ? "0" : index) + ")";
+  }
+
+  @Override
+  public void learn(String task, List<String> sampleIds, float[][] features, int[] labels) {
+    if (currentTask != null && !currentTask.equals(task)) {
+      learner.finishTask(currentTask);
+    }
+    currentTask = task;
+    List<Integer> classes = taskClasses.computeIfAbsent(task, t -> new ArrayList<>());
+    int[] local = new int[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      int index = classes.indexOf(labels[i]);
+      if (index < 0) {
+        if (classes.size() == classesPerTask) {
+          throw new IllegalArgumentException(
+              "sample "
+                  + sampleIds.get(i)
+                  + " has label "
+                  + labels[i]
+                  + ", but task "
+                  + task
+                  + " already has its "
+                  + classesPerTask
+                  + " classes "
+                  + classes);
+        }
+        classes.add(labels[i]);
+        index = classes.size() - 1;
+      }
+      local[i] = index;
+    }
+    LearnReport report = learner.learn(task, features, local);
+    lastLoss = report.meanLoss();
+    changed = true;
+  }
+
+  @Override
+  public ErasureResult eraseSamples(
+      List<String> sampleIds, List<String> tasks, float[][] features, int[] labels) {
+    return ErasureResult.rejected(REJECT_SAMPLES);
+  }
+
+  @Override
+  public ErasureResult eraseTasks(List<String> tasks) {
+    List<String> notLearned = new ArrayList<>();
+    int erased = 0;
+    for (String task : tasks) {
+      if (learner.activeTasks().contains(task)) {
+        if (task.equals(currentTask)) {
+          currentTask = null;
+        }
+        learner.eraseTask(task);
+        erased++;
+      } else {
+        notLearned.add(task);
+      }
+    }
+    if (erased == 0) {
+      return new ErasureResult(
+          ErasureGuarantee.EXACT,
+          "task(s) "
+              + String.join(", ", notLearned)
+              + " not learned by this model; nothing to erase",
+          0);
+    }
+    changed = true;
+    String reason =
+        "data-free task erasure by noise alignment (UnCLe): the task's generated weights no longer"
+            + " carry it, approximately"
+            + (notLearned.isEmpty() ? "" : "; task(s) " + notLearned + " were not learned");
+    return new ErasureResult(ErasureGuarantee.APPROXIMATE, reason, 0);
+  }
+
+  @Override
+  public ModelSnapshot snapshot(SnapshotHeader header) {
+    ModelSnapshot snapshot =
+        learner.toSnapshot(
+            new io.lethe.learners.hypernet.SnapshotHeader(
+                header.model(),
+                header.version(),
+                header.previousVersion(),
+                header.createdAt(),
+                header.erasuresReflected()));
+    List<Setting> scoring = new ArrayList<>(snapshot.getScoring());
+    taskClasses.forEach(
+        (task, classes) ->
+            scoring.add(
+                new Setting(
+                    "task." + task + ".classes",
+                    String.join(",", classes.stream().map(String::valueOf).toList()))));
+    snapshot.setScoring(scoring);
+    snapshot.setChecksum("");
+    snapshot.setChecksum(SnapshotChecksum.compute(snapshot));
+    return snapshot;
+  }
+
+  @Override
+  public Map<String, byte[]> drainChangedState() {
+    if (!changed) {
+      return Map.of();
+    }
+    changed = false;
+    ModelSnapshot model =
+        learner.toSnapshot(
+            new io.lethe.learners.hypernet.SnapshotHeader(
+                "checkpoint", 1, null, Instant.EPOCH, List.of()));
+    return Map.of(STATE_PART, new State(AvroBytes.encode(model), taskClasses).encode());
+  }
+
+  @Override
+  public double lastLoss() {
+    return lastLoss;
+  }
+
+  @Override
+  public void close() {
+    learner.close();
+  }
+
+  /** The checkpoint part: the model as snapshot bytes and each task's class order. */
+  private record State(byte[] snapshot, Map<String, List<Integer>> taskClasses) {
+    byte[] encode() {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeInt(snapshot.length);
+        out.write(snapshot);
+        out.writeInt(taskClasses.size());
+        for (Map.Entry<String, List<Integer>> task : taskClasses.entrySet()) {
+          out.writeUTF(task.getKey());
+          out.writeInt(task.getValue().size());
+          for (int label : task.getValue()) {
+            out.writeInt(label);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return bytes.toByteArray();
+    }
+
+    static State decode(byte[] bytes) {
+      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+        byte[] snapshot = in.readNBytes(in.readInt());
+        Map<String, List<Integer>> classes = new LinkedHashMap<>();
+        int tasks = in.readInt();
+        for (int t = 0; t < tasks; t++) {
+          String task = in.readUTF();
+          Integer[] labels = new Integer[in.readInt()];
+          for (int i = 0; i < labels.length; i++) {
+            labels[i] = in.readInt();
+          }
+          classes.put(task, new ArrayList<>(Arrays.asList(labels)));
+        }
+        return new State(snapshot, classes);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("hypernetwork learner state is corrupt: " + e, e);
+      }
+    }
+  }
+}
