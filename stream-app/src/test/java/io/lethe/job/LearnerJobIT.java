@@ -197,8 +197,12 @@ class LearnerJobIT {
             s ->
                 learned(s) == retained.size() && s.getLineage().getErasuresReflected().isEmpty()
                     || learned(s) == retained.size());
-    assertThat(maxRelativeDifference(headWeights(latest), offlineWeights(retained)))
-        .isLessThan(1e-9);
+    double difference = maxRelativeDifference(headWeights(latest), offlineWeights(retained));
+    System.out.printf(
+        "LearnerJobIT: version %d learned %d of %d samples; max relative difference to the offline"
+            + " retrain %.3e%n",
+        latest.getVersion(), learned(latest), samples.size(), difference);
+    assertThat(difference).isLessThan(1e-9);
 
     // A late sample of an erased subject, from before the erasure, is dead-lettered, not learned.
     TrainingSample late = samples.get(1);
