@@ -1,0 +1,85 @@
+package io.lethe.job;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.job.learner.CatalogLearners;
+import io.lethe.job.learner.ErasureResult;
+import io.lethe.job.learner.LearnerFactory;
+import io.lethe.job.learner.ModelLearner;
+import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.records.ModelSnapshot;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fault injection through the job's learner extension point: the real learners, except that the
+ * first learner to pass {@code failAfter} learned samples throws once, failing its task mid-stream
+ * so Flink restarts the job from its last checkpoint. The flags are static because the MiniCluster
+ * runs the (serialized) factory in this JVM.
+ */
+final class FailOnceLearners implements LearnerFactory {
+  private static final long serialVersionUID = 1L;
+
+  static final AtomicBoolean failed = new AtomicBoolean();
+  static final AtomicLong restores = new AtomicLong();
+
+  private final long failAfter;
+  private final CatalogLearners real = new CatalogLearners();
+
+  FailOnceLearners(long failAfter) {
+    this.failAfter = failAfter;
+  }
+
+  @Override
+  public ModelLearner create(ModelSpec model, DatasetSpec dataset, Map<String, byte[]> restored) {
+    if (!restored.isEmpty()) {
+      restores.incrementAndGet();
+    }
+    ModelLearner learner = real.create(model, dataset, restored);
+    return new ModelLearner() {
+      private long learned;
+
+      @Override
+      public void learn(String task, List<String> sampleIds, float[][] features, int[] labels) {
+        learner.learn(task, sampleIds, features, labels);
+        learned += sampleIds.size();
+        if (learned >= failAfter && failed.compareAndSet(false, true)) {
+          throw new IllegalStateException("injected failure after " + learned + " samples");
+        }
+      }
+
+      @Override
+      public ErasureResult eraseSamples(
+          List<String> sampleIds, List<String> tasks, float[][] features, int[] labels) {
+        return learner.eraseSamples(sampleIds, tasks, features, labels);
+      }
+
+      @Override
+      public ErasureResult eraseTasks(List<String> tasks) {
+        return learner.eraseTasks(tasks);
+      }
+
+      @Override
+      public ModelSnapshot snapshot(SnapshotHeader header) {
+        return learner.snapshot(header);
+      }
+
+      @Override
+      public Map<String, byte[]> drainChangedState() {
+        return learner.drainChangedState();
+      }
+
+      @Override
+      public double lastLoss() {
+        return learner.lastLoss();
+      }
+
+      @Override
+      public void close() {
+        learner.close();
+      }
+    };
+  }
+}
