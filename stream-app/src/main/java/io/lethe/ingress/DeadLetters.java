@@ -1,8 +1,8 @@
 package io.lethe.ingress;
 
-import io.lethe.ingress.validation.Rejection;
 import io.lethe.records.DeadLetter;
 import io.lethe.records.DeadLetterKind;
+import io.lethe.validation.Rejection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -2,10 +2,10 @@ package io.lethe.ingress;
 
 import io.lethe.ingress.receipts.ErasureEvent;
 import io.lethe.ingress.receipts.RequestInfo;
-import io.lethe.ingress.validation.ErasureRequestValidator;
-import io.lethe.ingress.validation.Rejection;
 import io.lethe.records.DeadLetterKind;
 import io.lethe.records.ErasureRequest;
+import io.lethe.validation.ErasureRequestValidator;
+import io.lethe.validation.Rejection;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;

@@ -1,9 +1,9 @@
 package io.lethe.ingress;
 
-import io.lethe.ingress.validation.Rejection;
-import io.lethe.ingress.validation.SampleValidator;
 import io.lethe.records.DeadLetterKind;
 import io.lethe.records.TrainingSample;
+import io.lethe.validation.Rejection;
+import io.lethe.validation.SampleValidator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

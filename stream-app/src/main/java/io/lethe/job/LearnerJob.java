@@ -1,7 +1,6 @@
 package io.lethe.job;
 
 import io.lethe.catalog.ModelCatalog;
-import io.lethe.catalog.RecordRules;
 import io.lethe.job.decode.DecodeErasures;
 import io.lethe.job.decode.DecodeSamples;
 import io.lethe.job.events.ErasureEvent;
@@ -14,6 +13,8 @@ import io.lethe.job.learner.LearnerOperator;
 import io.lethe.job.ledger.ErasureLedger;
 import io.lethe.job.ledger.RouteTaskErasures;
 import io.lethe.records.ErasureScope;
+import io.lethe.validation.ErasureRequestValidator;
+import io.lethe.validation.SampleValidator;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -50,17 +51,16 @@ public final class LearnerJob {
       String registryUrl,
       int microBatchSize,
       Duration tombstoneRetention) {
-    RecordRules rules = new RecordRules(catalog);
     ModelRoutes routes = ModelRoutes.of(catalog);
 
     SingleOutputStreamOperator<SampleEvent> decodedSamples =
         samples
-            .process(new DecodeSamples(registryUrl, rules))
+            .process(new DecodeSamples(registryUrl, new SampleValidator(catalog)))
             .name("DecodeSamples")
             .uid("decode-samples");
     SingleOutputStreamOperator<ErasureEvent> decodedErasures =
         erasures
-            .process(new DecodeErasures(registryUrl, rules))
+            .process(new DecodeErasures(registryUrl, new ErasureRequestValidator(catalog)))
             .name("DecodeErasures")
             .uid("decode-erasures");
 

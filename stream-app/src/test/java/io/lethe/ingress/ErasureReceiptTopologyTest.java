@@ -6,7 +6,6 @@ import static io.lethe.ingress.IngressDriver.erasure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.ingress.receipts.ErasureStatus;
-import io.lethe.ingress.validation.ErasureRequestValidator;
 import io.lethe.records.DeadLetter;
 import io.lethe.records.DeadLetterKind;
 import io.lethe.records.ErasureGuarantee;
@@ -18,6 +17,7 @@ import io.lethe.records.ReceiptStatus;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.testing.TestRecords;
+import io.lethe.validation.ErasureRequestValidator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

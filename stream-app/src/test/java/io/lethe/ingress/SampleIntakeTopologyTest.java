@@ -3,14 +3,14 @@ package io.lethe.ingress;
 import static io.lethe.ingress.IngressDriver.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lethe.ingress.validation.Rejection;
-import io.lethe.ingress.validation.SampleValidator;
 import io.lethe.records.DeadLetter;
 import io.lethe.records.DeadLetterKind;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.testing.TestRecords;
+import io.lethe.validation.Rejection;
+import io.lethe.validation.SampleValidator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.lethe.job.decode;
 
-import io.lethe.catalog.RecordRules;
 import io.lethe.job.events.ErasureEvent;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
@@ -10,6 +9,8 @@ import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroDeserializer;
 import io.lethe.schemas.serde.WireFormatException;
+import io.lethe.validation.ErasureRequestValidator;
+import io.lethe.validation.Rejection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Optional;
@@ -32,15 +33,15 @@ public final class DecodeErasures extends ProcessFunction<RawRecord, ErasureEven
       new OutputTag<>("erasure-dead-letters", TypeInformation.of(KafkaOut.class));
 
   private final String registryUrl;
-  private final RecordRules rules;
+  private final ErasureRequestValidator validator;
   private transient SchemaRegistryClient registry;
   private transient SpecificAvroDeserializer<ErasureRequest> deserializer;
   private transient Counter rejected;
 
-  /** Decodes with schemas from {@code registryUrl} and validates with {@code rules}. */
-  public DecodeErasures(String registryUrl, RecordRules rules) {
+  /** Decodes with schemas from {@code registryUrl} and validates with {@code validator}. */
+  public DecodeErasures(String registryUrl, ErasureRequestValidator validator) {
     this.registryUrl = registryUrl;
-    this.rules = rules;
+    this.validator = validator;
   }
 
   @Override
@@ -64,7 +65,7 @@ public final class DecodeErasures extends ProcessFunction<RawRecord, ErasureEven
       reject(ctx, DeadLetters.of(raw, DeadLetterKind.MALFORMED, "record has no value", now));
       return;
     }
-    Optional<String> problem = rules.problemWith(request);
+    Optional<String> problem = validator.check(request).map(Rejection::message);
     if (problem.isPresent()) {
       reject(ctx, DeadLetters.of(raw, DeadLetterKind.INVALID, problem.get(), now));
       return;
@@ -72,13 +73,22 @@ public final class DecodeErasures extends ProcessFunction<RawRecord, ErasureEven
     ErasureEvent event = new ErasureEvent();
     event.requestId = request.getRequestId();
     event.scope = request.getScope();
-    event.subjectId = RecordRules.subjectOf(request);
+    event.subjectId = subjectOf(request);
     event.ids = new ArrayList<>(request.getIds());
     event.dataset = request.getDataset();
     event.models = new ArrayList<>(request.getModels());
     event.requestedAtMillis = request.getRequestedAt().toEpochMilli();
     event.requester = request.getRequester();
     out.collect(event);
+  }
+
+  /** The subject whose ledger answers a SAMPLE or SUBJECT request (null for TASK scope). */
+  static String subjectOf(ErasureRequest request) {
+    return switch (request.getScope()) {
+      case SUBJECT -> request.getIds().get(0);
+      case SAMPLE -> request.getSubjectId();
+      case TASK -> null;
+    };
   }
 
   private void reject(Context ctx, KafkaOut letter) {

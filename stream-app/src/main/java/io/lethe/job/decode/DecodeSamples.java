@@ -1,6 +1,5 @@
 package io.lethe.job.decode;
 
-import io.lethe.catalog.RecordRules;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
@@ -10,6 +9,8 @@ import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroDeserializer;
 import io.lethe.schemas.serde.WireFormatException;
+import io.lethe.validation.Rejection;
+import io.lethe.validation.SampleValidator;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -34,15 +35,15 @@ public final class DecodeSamples extends ProcessFunction<RawRecord, SampleEvent>
       new OutputTag<>("sample-dead-letters", TypeInformation.of(KafkaOut.class));
 
   private final String registryUrl;
-  private final RecordRules rules;
+  private final SampleValidator validator;
   private transient SchemaRegistryClient registry;
   private transient SpecificAvroDeserializer<TrainingSample> deserializer;
   private transient Counter rejected;
 
-  /** Decodes with schemas from {@code registryUrl} and validates with {@code rules}. */
-  public DecodeSamples(String registryUrl, RecordRules rules) {
+  /** Decodes with schemas from {@code registryUrl} and validates with {@code validator}. */
+  public DecodeSamples(String registryUrl, SampleValidator validator) {
     this.registryUrl = registryUrl;
-    this.rules = rules;
+    this.validator = validator;
   }
 
   @Override
@@ -66,7 +67,7 @@ public final class DecodeSamples extends ProcessFunction<RawRecord, SampleEvent>
       reject(ctx, DeadLetters.of(raw, DeadLetterKind.MALFORMED, "record has no value", now));
       return;
     }
-    Optional<String> problem = rules.problemWith(sample);
+    Optional<String> problem = validator.check(sample).map(Rejection::message);
     if (problem.isPresent()) {
       reject(ctx, DeadLetters.of(raw, DeadLetterKind.INVALID, problem.get(), now));
       return;

@@ -1,4 +1,4 @@
-package io.lethe.ingress.validation;
+package io.lethe.validation;
 
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
@@ -11,7 +11,9 @@ import java.util.Optional;
  * Checks a decoded erasure request: ids and requester present, scope and ids consistent, dataset
  * and model filters known to the catalog. Stateless and thread-safe.
  */
-public final class ErasureRequestValidator {
+public final class ErasureRequestValidator implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Reason code: the request id is missing or blank (no receipt can answer such a request). */
   public static final String MISSING_REQUEST_ID = "missing-request-id";
 

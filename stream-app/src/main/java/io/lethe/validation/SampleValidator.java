@@ -1,4 +1,4 @@
-package io.lethe.ingress.validation;
+package io.lethe.validation;
 
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
@@ -11,7 +11,9 @@ import java.util.Optional;
  * Checks a decoded training sample against the model catalog: ids present, known dataset, the
  * dataset's feature count, finite values and a label in range. Stateless and thread-safe.
  */
-public final class SampleValidator {
+public final class SampleValidator implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Reason code: the sample id is missing or blank. */
   public static final String MISSING_SAMPLE_ID = "missing-sample-id";
 

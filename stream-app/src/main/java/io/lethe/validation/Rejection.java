@@ -1,4 +1,4 @@
-package io.lethe.ingress.validation;
+package io.lethe.validation;
 
 import java.util.Objects;
 
