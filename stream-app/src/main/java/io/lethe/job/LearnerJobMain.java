@@ -46,6 +46,7 @@ public final class LearnerJobMain {
     try {
       settings = parse(args);
       catalog = ModelCatalog.load(settings.catalog());
+      CatalogLearners.validate(catalog);
     } catch (IllegalArgumentException e) {
       System.err.println("lethe job: " + e.getMessage());
       System.err.println(

@@ -15,6 +15,7 @@ import io.lethe.learners.hypernet.internal.SampleWindow;
 import io.lethe.learners.hypernet.internal.SampleWindow.Batch;
 import io.lethe.learners.hypernet.internal.TensorCodec;
 import io.lethe.learners.refresh.RefreshLearning;
+import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ModelSnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;

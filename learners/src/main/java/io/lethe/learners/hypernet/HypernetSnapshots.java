@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.lethe.learners.hypernet.internal.HypernetForward;
 import io.lethe.learners.hypernet.internal.HypernetForward.ParameterShape;
 import io.lethe.learners.hypernet.internal.TensorCodec;
+import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Setting;

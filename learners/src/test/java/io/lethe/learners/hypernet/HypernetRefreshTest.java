@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lethe.learners.hypernet.SyntheticTasks.Samples;
 import io.lethe.learners.hypernet.SyntheticTasks.Task;
 import io.lethe.learners.refresh.RefreshSettings;
+import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ModelSnapshot;
 import java.time.Instant;
 import java.util.List;

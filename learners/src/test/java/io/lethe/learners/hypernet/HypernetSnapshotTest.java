@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lethe.learners.hypernet.SyntheticTasks.Samples;
 import io.lethe.learners.hypernet.SyntheticTasks.Task;
+import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Setting;

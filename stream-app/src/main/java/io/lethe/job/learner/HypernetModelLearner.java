@@ -228,14 +228,7 @@ final class HypernetModelLearner implements ModelLearner {
 
   @Override
   public ModelSnapshot snapshot(SnapshotHeader header) {
-    ModelSnapshot snapshot =
-        learner.toSnapshot(
-            new io.lethe.learners.hypernet.SnapshotHeader(
-                header.model(),
-                header.version(),
-                header.previousVersion(),
-                header.createdAt(),
-                header.erasuresReflected()));
+    ModelSnapshot snapshot = learner.toSnapshot(header);
     List<Setting> scoring = new ArrayList<>(snapshot.getScoring());
     taskClasses.forEach(
         (task, classes) ->
@@ -256,9 +249,7 @@ final class HypernetModelLearner implements ModelLearner {
     }
     changed = false;
     ModelSnapshot model =
-        learner.toSnapshot(
-            new io.lethe.learners.hypernet.SnapshotHeader(
-                "checkpoint", 1, null, Instant.EPOCH, List.of()));
+        learner.toSnapshot(new SnapshotHeader("checkpoint", 1, null, Instant.EPOCH, List.of()));
     return Map.of(STATE_PART, new State(AvroBytes.encode(model), taskClasses).encode());
   }
 

@@ -7,6 +7,7 @@ import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.kafka.AvroBytes;
+import io.lethe.learners.hypernet.DivergedModelException;
 import io.lethe.learners.snapshot.NonFiniteWeightsException;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.DeadLetter;
@@ -351,7 +352,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     ModelSnapshot snapshot;
     try {
       snapshot = model.learner.snapshot(header);
-    } catch (NonFiniteWeightsException e) {
+    } catch (NonFiniteWeightsException | DivergedModelException e) {
       // Keep serving the previous version; the erasures stay pending until a good snapshot.
       snapshotsRefused.inc();
       log.error(

@@ -31,6 +31,7 @@ public interface ModelLearner extends AutoCloseable {
    * The current model as a snapshot.
    *
    * @throws io.lethe.learners.snapshot.NonFiniteWeightsException if any weight is NaN or infinite
+   * @throws io.lethe.learners.hypernet.DivergedModelException if a gradient learner diverged
    */
   ModelSnapshot snapshot(SnapshotHeader header);
 

@@ -1,0 +1,164 @@
+package io.lethe.job.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.records.ErasureGuarantee;
+import io.lethe.records.ModelSnapshot;
+import io.lethe.records.Setting;
+import io.lethe.schemas.snapshot.SnapshotChecksum;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The job's learners as the catalog declares them: settings, erasure answers and checkpoints. */
+class CatalogLearnersTest {
+  private static final String CATALOG =
+      """
+      datasets:
+        - {name: blobs, features: 8, classes: 4}
+      models:
+        - name: analytic
+          learner: analytic
+          dataset: blobs
+          settings: {buffer-size: 64, gamma: 0.5, seed: 3}
+        - name: hypernet
+          learner: hypernetwork
+          dataset: blobs
+          settings: {target-hidden: "16", trunk-hidden: "16,16", steps-per-batch: 2, batch-size: 16, seed: 1, first-erase-steps: 5}
+      """;
+
+  private final ModelCatalog catalog = ModelCatalog.parse(CATALOG, "test");
+  private final DatasetSpec dataset = catalog.dataset("blobs").orElseThrow();
+
+  @Test
+  void shouldAcceptTheCatalogsSettings() {
+    CatalogLearners.validate(catalog);
+    assertThat(AnalyticModelLearner.settings(model("analytic"), dataset).bufferSize())
+        .isEqualTo(64);
+    assertThat(HypernetModelLearner.settings(model("hypernet"), dataset).targetHidden())
+        .containsExactly(16);
+  }
+
+  @Test
+  void shouldNameTheModelAndKeyOfAnUnknownSetting() {
+    ModelCatalog typo =
+        ModelCatalog.parse(CATALOG.replace("buffer-size: 64", "bufer-size: 64"), "test");
+    assertThatThrownBy(() -> CatalogLearners.validate(typo))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "model 'analytic': settings.bufer-size is not a setting of the ANALYTIC learner;"
+                + " expected one of [buffer-size, gamma, max-classes, refresh-after-downdates, seed,"
+                + " woodbury-max-rows]");
+  }
+
+  @Test
+  void shouldNameTheModelOfAnInvalidValue() {
+    ModelCatalog bad = ModelCatalog.parse(CATALOG.replace("gamma: 0.5", "gamma: -1"), "test");
+    assertThatThrownBy(() -> CatalogLearners.validate(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("model 'analytic': analytic.gamma is -1.0, expected a finite number > 0");
+    ModelCatalog notANumber =
+        ModelCatalog.parse(CATALOG.replace("steps-per-batch: 2", "steps-per-batch: two"), "test");
+    assertThatThrownBy(() -> CatalogLearners.validate(notANumber))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("model 'hypernet': settings.steps-per-batch is 'two', expected an integer");
+  }
+
+  @Test
+  void shouldRejectSampleErasureAndForgetTasksApproximatelyInTheHypernetwork() {
+    try (ModelLearner learner =
+        new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
+      learn(learner, "a", 0, 1);
+      learn(learner, "b", 3, 2);
+
+      ErasureResult samples =
+          learner.eraseSamples(
+              List.of("a-0"), List.of("a"), new float[][] {row(0, 0)}, new int[] {0});
+      assertThat(samples.guarantee()).isEqualTo(ErasureGuarantee.REJECTED);
+      assertThat(samples.reason()).contains("forgets whole tasks only");
+
+      ErasureResult task = learner.eraseTasks(List.of("a", "never"));
+      assertThat(task.guarantee()).isEqualTo(ErasureGuarantee.APPROXIMATE);
+      assertThat(task.reason()).contains("task(s) [never] were not learned");
+
+      ModelSnapshot snapshot = learner.snapshot(header(1));
+      assertThat(SnapshotChecksum.verify(snapshot)).isTrue();
+      assertThat(snapshot.getScoring())
+          .contains(new Setting("task.a.classes", "0,1"), new Setting("task.b.classes", "3,2"));
+    }
+  }
+
+  @Test
+  void shouldRestoreTheHypernetworkFromItsCheckpointPart() {
+    try (ModelLearner learner =
+        new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
+      learn(learner, "a", 0, 1);
+      Map<String, byte[]> parts = learner.drainChangedState();
+      assertThat(parts).containsOnlyKeys(HypernetModelLearner.STATE_PART);
+      assertThat(learner.drainChangedState()).isEmpty();
+      try (ModelLearner restored =
+          new CatalogLearners().create(model("hypernet"), dataset, parts)) {
+        ModelSnapshot before = learner.snapshot(header(1));
+        ModelSnapshot after = restored.snapshot(header(1));
+        assertThat(after.getTensors()).isEqualTo(before.getTensors());
+        assertThat(after.getScoring()).isEqualTo(before.getScoring());
+      }
+    }
+  }
+
+  @Test
+  void shouldReportAnalyticErasuresAsExactOrRejectedWithTheReason() {
+    try (ModelLearner learner =
+        new CatalogLearners().create(model("analytic"), dataset, Map.of())) {
+      learn(learner, "a", 0, 1);
+      ErasureResult unknown =
+          learner.eraseSamples(
+              List.of("nope"), List.of("a"), new float[][] {row(0, 0)}, new int[] {0});
+      assertThat(unknown)
+          .isEqualTo(ErasureResult.rejected("sample nope was never learned by this model"));
+      ErasureResult task = learner.eraseTasks(List.of("a", "b"));
+      assertThat(task.guarantee()).isEqualTo(ErasureGuarantee.EXACT);
+      assertThat(task.samplesErased()).isEqualTo(40);
+      assertThat(task.reason())
+          .isEqualTo("task(s) b not learned by this model; nothing to erase there");
+    }
+  }
+
+  private ModelSpec model(String name) {
+    return catalog.model(name).orElseThrow();
+  }
+
+  private static SnapshotHeader header(long version) {
+    return new SnapshotHeader("m", version, null, Instant.EPOCH, List.of());
+  }
+
+  /** 20 samples of each of two classes, as Gaussian blobs around class-specific centres. */
+  private static void learn(ModelLearner learner, String task, int first, int second) {
+    List<String> ids = new ArrayList<>();
+    float[][] x = new float[40][];
+    int[] y = new int[40];
+    SplittableRandom random = new SplittableRandom(task.hashCode());
+    for (int i = 0; i < 40; i++) {
+      int label = i % 2 == 0 ? first : second;
+      ids.add(task + "-" + i);
+      x[i] = row(label, random.nextDouble());
+      y[i] = label;
+    }
+    learner.learn(task, ids, x, y);
+  }
+
+  private static float[] row(int label, double noise) {
+    float[] row = new float[8];
+    row[label] = 1f;
+    row[7] = (float) noise;
+    return row;
+  }
+}
