@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param restPort Flink web dashboard port in local mode ({@code --rest-port}, default 8081, 0 for
  *     any free port)
  * @param transactionalIdPrefix prefix of the exactly-once sink's transactional ids
+ * @param checkpointDirectory where checkpoints are written ({@code --checkpoint-dir}, default
+ *     {@code <tmp>/lethe-checkpoints}); the learners' state is far larger than the JobManager's
+ *     in-memory checkpoint limit, so checkpoints always go to a file system
  */
 public record JobSettings(
     Path catalog,
@@ -34,7 +37,8 @@ public record JobSettings(
     int microBatchSize,
     Duration tombstoneRetention,
     int restPort,
-    String transactionalIdPrefix) {
+    String transactionalIdPrefix,
+    Path checkpointDirectory) {
 
   /** Checks every setting. */
   public JobSettings {
@@ -50,6 +54,7 @@ public record JobSettings(
       throw new IllegalArgumentException("--rest-port is " + restPort + ", expected 0 to 65535");
     }
     requireText("transactional id prefix", transactionalIdPrefix);
+    Objects.requireNonNull(checkpointDirectory, "--checkpoint-dir");
   }
 
   /** Defaults for everything but the catalog and the addresses. */
@@ -64,7 +69,8 @@ public record JobSettings(
         256,
         Duration.ofDays(7),
         8081,
-        "lethe-learner");
+        "lethe-learner",
+        Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"));
   }
 
   /** A copy with another parallelism. */
@@ -79,7 +85,8 @@ public record JobSettings(
         microBatchSize,
         tombstoneRetention,
         restPort,
-        transactionalIdPrefix);
+        transactionalIdPrefix,
+        checkpointDirectory);
   }
 
   /** A copy with another checkpoint interval. */
@@ -94,7 +101,8 @@ public record JobSettings(
         microBatchSize,
         tombstoneRetention,
         restPort,
-        transactionalIdPrefix);
+        transactionalIdPrefix,
+        checkpointDirectory);
   }
 
   /** A copy with another micro-batch size. */
@@ -109,7 +117,8 @@ public record JobSettings(
         value,
         tombstoneRetention,
         restPort,
-        transactionalIdPrefix);
+        transactionalIdPrefix,
+        checkpointDirectory);
   }
 
   /** A copy with another dashboard port (0: any free port). */
@@ -124,7 +133,24 @@ public record JobSettings(
         microBatchSize,
         tombstoneRetention,
         value,
-        transactionalIdPrefix);
+        transactionalIdPrefix,
+        checkpointDirectory);
+  }
+
+  /** A copy writing checkpoints under {@code value}. */
+  public JobSettings withCheckpointDirectory(Path value) {
+    return new JobSettings(
+        catalog,
+        bootstrapServers,
+        registryUrl,
+        topics,
+        parallelism,
+        checkpointInterval,
+        microBatchSize,
+        tombstoneRetention,
+        restPort,
+        transactionalIdPrefix,
+        value);
   }
 
   private static void requireText(String option, String value) {

@@ -51,7 +51,8 @@ public final class LearnerJobMain {
       System.err.println("lethe job: " + e.getMessage());
       System.err.println(
           "usage: lethe job --catalog FILE --bootstrap HOST:PORT --registry URL [--parallelism N]"
-              + " [--checkpoint-interval 2s] [--micro-batch N] [--rest-port N]");
+              + " [--checkpoint-interval 2s] [--checkpoint-dir DIR] [--micro-batch N]"
+              + " [--rest-port N]");
       System.exit(2);
       return;
     }
@@ -71,6 +72,10 @@ public final class LearnerJobMain {
     conf.set(RestOptions.BIND_PORT, String.valueOf(settings.restPort()));
     conf.setString("state.backend.type", "rocksdb");
     conf.setString("execution.checkpointing.incremental", "true");
+    conf.setString("execution.checkpointing.storage", "filesystem");
+    conf.setString(
+        "execution.checkpointing.dir",
+        settings.checkpointDirectory().toAbsolutePath().toUri().toString());
     conf.setString("restart-strategy.type", "fixed-delay");
     conf.setString("restart-strategy.fixed-delay.attempts", "20");
     conf.setString("restart-strategy.fixed-delay.delay", "1 s");
@@ -164,6 +169,7 @@ public final class LearnerJobMain {
     int microBatch = defaults.microBatchSize();
     Duration retention = defaults.tombstoneRetention();
     int restPort = defaults.restPort();
+    Path checkpointDir = defaults.checkpointDirectory();
     while (!rest.isEmpty()) {
       String option = rest.pop();
       if (rest.isEmpty()) {
@@ -179,6 +185,7 @@ public final class LearnerJobMain {
         case "--micro-batch" -> microBatch = integer(option, value);
         case "--tombstone-retention" -> retention = Durations.parse(option, value);
         case "--rest-port" -> restPort = integer(option, value);
+        case "--checkpoint-dir" -> checkpointDir = Path.of(value);
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
@@ -195,7 +202,8 @@ public final class LearnerJobMain {
         microBatch,
         retention,
         restPort,
-        defaults.transactionalIdPrefix());
+        defaults.transactionalIdPrefix(),
+        checkpointDir);
   }
 
   private static int integer(String option, String value) {

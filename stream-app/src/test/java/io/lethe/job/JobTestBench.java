@@ -80,6 +80,13 @@ final class JobTestBench implements AutoCloseable {
    */
   JobTestBench(KafkaExtension kafka, Path dir, int perTask, LearnerFactory learners)
       throws Exception {
+    this(kafka, dir, perTask, learners, "");
+  }
+
+  /** As above, with more catalog model entries (YAML list items) after the analytic model. */
+  JobTestBench(
+      KafkaExtension kafka, Path dir, int perTask, LearnerFactory learners, String moreModels)
+      throws Exception {
     this.kafka = kafka;
     LabeledSet train = FashionMnist.load().train();
     int[] perClass = new int[4];
@@ -116,8 +123,8 @@ final class JobTestBench implements AutoCloseable {
                 dataset: fashion-mnist
                 snapshot: {every-samples: 1000000, interval: 1s, after-erasure: 300ms}
                 settings: {buffer-size: %d, gamma: 0.1, seed: 7}
-            """
-                .formatted(MODEL, BUFFER_SIZE));
+            %s"""
+                .formatted(MODEL, BUFFER_SIZE, moreModels));
     ModelCatalog catalog = ModelCatalog.load(catalogFile);
     topics = LetheTopics.create(TopicNames.defaults(), kafka.registryClient());
     restPort = freePort();
@@ -125,7 +132,8 @@ final class JobTestBench implements AutoCloseable {
         JobSettings.defaults(catalogFile, kafka.bootstrapServers(), kafka.registryUrl())
             .withCheckpointInterval(Duration.ofMillis(500))
             .withMicroBatchSize(128)
-            .withRestPort(restPort);
+            .withRestPort(restPort)
+            .withCheckpointDirectory(dir.resolve("checkpoints"));
     StreamExecutionEnvironment env = LearnerJobMain.localEnvironment(settings);
     job = LearnerJobMain.start(env, settings, catalog, learners);
     reader = new Thread(this::readOutputs, "it-output-reader");
