@@ -315,6 +315,17 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     return new HeadWeights(classes, settings.bufferSize(), values);
   }
 
+  /**
+   * Re-solves W from the sums now, dropping the Woodbury corrections accumulated since the last
+   * solve (O(d_E^3)). The learner does this by itself when needed; a caller may do it at a quiet
+   * moment, e.g. right after publishing a snapshot, so that the next erasure is fast.
+   */
+  public void resolve() {
+    Torch.noGradOnThisThread();
+    invalidateSolution();
+    ensureSolved();
+  }
+
   /** The current model as snapshot content (solving it if needed). */
   public AnalyticModel model() {
     return new AnalyticModel(settings, weights(), samplesPerTask(), erasedTasks());

@@ -26,7 +26,8 @@ import java.util.Map;
  * @param gammaSelection validation accuracy per candidate gamma (taken from the training set)
  * @param exactness max relative weight difference to retraining, per erasure scope
  * @param predictionsIdentical whether test predictions equal the retrained model's, per scope
- * @param eraseVsRetrainTimeRatio retraining time on the retained data / time of a 10-sample erase
+ * @param eraseVsRetrainTimeRatio retraining time on the retained data / median time of a 10-sample
+ *     erase request (over ten requests)
  * @param erasure accuracy on the erased and retained tasks after a task erasure
  * @param timings wall-clock measurements in seconds or samples per second
  */

@@ -73,6 +73,9 @@ class AnalyticLearnerTest {
         learner.weights();
       }
       assertMatchesRetraining(learner, retained);
+      HeadWeights downdated = learner.weights();
+      learner.resolve(); // from the sums, without the corrections
+      assertThat(learner.weights().maxRelativeDifference(downdated)).isLessThan(EXACT);
     }
   }
 
