@@ -20,6 +20,7 @@ import io.lethe.records.TaskSamples;
 import io.lethe.records.Tensor;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.topics.LetheTopics;
+import io.lethe.schemas.topics.Topic;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
@@ -67,6 +68,7 @@ final class JobTestBench implements AutoCloseable {
   final List<ErasureAffected> affected = new CopyOnWriteArrayList<>();
   final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
   final LetheTopics topics;
+  final ModelCatalog catalog;
   final int restPort;
   final JobClient job;
 
@@ -125,7 +127,7 @@ final class JobTestBench implements AutoCloseable {
                 settings: {buffer-size: %d, gamma: 0.1, seed: 7}
             %s"""
                 .formatted(MODEL, BUFFER_SIZE, moreModels));
-    ModelCatalog catalog = ModelCatalog.load(catalogFile);
+    catalog = ModelCatalog.load(catalogFile);
     topics = LetheTopics.create(TopicNames.defaults(), kafka.registryClient());
     restPort = freePort();
     JobSettings settings =
@@ -235,13 +237,22 @@ final class JobTestBench implements AutoCloseable {
   }
 
   void produceSamples(List<TrainingSample> batch) {
+    produce(topics.samples(), batch);
+  }
+
+  /** Sends samples the way services do: to the raw topic, through the ingress. */
+  void produceRawSamples(List<TrainingSample> batch) {
+    produce(topics.samplesRaw(), batch);
+  }
+
+  private void produce(Topic<String, TrainingSample> topic, List<TrainingSample> batch) {
     try (KafkaProducer<String, TrainingSample> producer =
         new KafkaProducer<>(
             kafka.producerProperties(),
-            topics.samples().keySerde().serializer(),
-            topics.samples().valueSerde().serializer())) {
+            topic.keySerde().serializer(),
+            topic.valueSerde().serializer())) {
       for (TrainingSample sample : batch) {
-        producer.send(new ProducerRecord<>(topics.samples().name(), sample.getSubjectId(), sample));
+        producer.send(new ProducerRecord<>(topic.name(), sample.getSubjectId(), sample));
       }
     }
   }

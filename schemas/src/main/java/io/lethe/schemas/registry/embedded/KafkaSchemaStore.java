@@ -25,6 +25,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
 final class KafkaSchemaStore implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSchemaStore.class);
+
+  /** Pause between describe attempts while a new topic's metadata propagates. */
+  private static final Duration METADATA_RETRY = Duration.ofMillis(100);
 
   /** One partition gives the log a single order; Confluent's registry requires the same. */
   private static final int PARTITIONS = 1;
@@ -159,12 +163,7 @@ final class KafkaSchemaStore implements AutoCloseable {
           throw e;
         }
       }
-      TopicDescription description =
-          admin
-              .describeTopics(List.of(topic))
-              .allTopicNames()
-              .get(remainingMillis(deadline), TimeUnit.MILLISECONDS)
-              .get(topic);
+      TopicDescription description = describeWhenKnown(admin, topic, deadline);
       if (description.partitions().size() != PARTITIONS) {
         throw new IllegalStateException(
             "Schema registry topic '"
@@ -189,6 +188,29 @@ final class KafkaSchemaStore implements AutoCloseable {
       throw startFailure(bootstrapServers, topic, describe(e), e);
     } finally {
       admin.close(CLOSE_TIMEOUT);
+    }
+  }
+
+  /**
+   * Describes the topic, waiting while the broker does not know it yet: right after a create, a
+   * KRaft broker may answer UNKNOWN_TOPIC_OR_PARTITION until the new metadata reaches it.
+   */
+  private static TopicDescription describeWhenKnown(Admin admin, String topic, long deadline)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    while (true) {
+      try {
+        return admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(remainingMillis(deadline), TimeUnit.MILLISECONDS)
+            .get(topic);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || remainingMillis(deadline) <= METADATA_RETRY.toMillis()) {
+          throw e;
+        }
+        Thread.sleep(METADATA_RETRY.toMillis());
+      }
     }
   }
 
