@@ -7,14 +7,15 @@ import org.apache.kafka.common.test.TestKitNodes;
  * A real KRaft Kafka broker in this JVM (one combined broker and controller), from Kafka's own test
  * kit: the same broker code as production, started in about 2.5 seconds.
  */
-final class InJvmKafka implements KafkaBackend {
+public final class InJvmKafka implements KafkaBackend {
   private final KafkaClusterTestKit cluster;
 
   private InJvmKafka(KafkaClusterTestKit cluster) {
     this.cluster = cluster;
   }
 
-  static InJvmKafka start() throws Exception {
+  /** Formats and starts a single-node cluster and waits until its broker is ready. */
+  public static InJvmKafka start() throws Exception {
     TestKitNodes nodes =
         new TestKitNodes.Builder()
             .setCombined(true)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.records.DeadLetter;
+import io.lethe.records.DeadLetterKind;
 import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
@@ -13,11 +14,13 @@ import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TrainingSample;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,6 +123,27 @@ class LearnerJobIT {
         .startsWith("sample s-late of subject u-1 has event time ")
         .contains("at or before the subject's erasure at " + requestedAt);
     assertThat(letter.getSourceTopic()).isEqualTo("lethe.samples");
+
+    // Bytes that are not a TrainingSample are dead-lettered with the reason; the job keeps going.
+    kafka.produce(
+        bench.topics.samples().name(),
+        "u-9".getBytes(StandardCharsets.UTF_8),
+        "{\"not\": \"avro\"}".getBytes(StandardCharsets.UTF_8),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
+    Await.until(
+        "the garbage in the dead-letter topic",
+        BOUND,
+        () ->
+            bench.deadLetters.stream()
+                .anyMatch(
+                    d ->
+                        d.getKind() == DeadLetterKind.MALFORMED
+                            && d.getReason()
+                                .equals(
+                                    "Record on topic 'lethe.samples' is not valid Confluent Avro:"
+                                        + " unknown magic byte 0x7b (expected 0x00): not"
+                                        + " Confluent-framed Avro")));
 
     // Versions on lethe.models only ever go up.
     List<Long> versions = bench.snapshots.stream().map(ModelSnapshot::getVersion).toList();
