@@ -16,6 +16,7 @@ import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
+import io.lethe.testing.Await;
 import io.lethe.testing.InJvmKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,9 +135,10 @@ public final class JobThroughputBenchmark {
         LearnerJobMain.start(
             LearnerJobMain.localEnvironment(settings), settings, catalog, new CatalogLearners());
     try {
-      while (job.getJobStatus().get() != JobStatus.RUNNING) {
-        Thread.sleep(50);
-      }
+      Await.until(
+          "the job to run",
+          Duration.ofMinutes(2),
+          () -> job.getJobStatus().get() == JobStatus.RUNNING);
       Instant running = Instant.now();
       Properties props = new Properties();
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
