@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.lethe.config.Durations;
 import io.lethe.records.LearnerKind;
 import java.io.IOException;
 import java.io.Serializable;
@@ -12,14 +13,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -33,7 +32,6 @@ import java.util.regex.Pattern;
 public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> models)
     implements Serializable {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
   private static final Pattern DEVICE = Pattern.compile("cpu|gpu\\d*");
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
@@ -161,8 +159,7 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
       if (!settingsNode.isObject()) {
         throw section.invalid("settings", settingsNode.toString(), "a mapping of setting: value");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = settingsNode.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
+      for (Map.Entry<String, JsonNode> entry : settingsNode.properties()) {
         if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
           throw section.invalid(
               "settings." + entry.getKey(), entry.getValue().toString(), "a single value");
@@ -252,17 +249,7 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
         return fallback;
       }
       String text = requiredText(key);
-      Matcher m = DURATION.matcher(text);
-      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-        throw invalid(key, text, "a positive duration like 500ms, 10s, 2m or 1h");
-      }
-      long amount = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofHours(amount);
-      };
+      return Durations.parse(text).orElseThrow(() -> invalid(key, text, Durations.EXPECTED));
     }
 
     CatalogException invalid(String key, String value, String allowed) {

@@ -1,10 +1,9 @@
 package io.lethe.ingress;
 
+import io.lethe.config.Durations;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The ingress's own settings, validated once; every error names the key, the value and what is
@@ -33,8 +32,6 @@ public record IngressSettings(
 
   /** Key of {@link #receiptRetention()}. */
   public static final String RECEIPT_RETENTION = "lethe.ingress.receipt.retention";
-
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   /** Checks every setting. */
   public IngressSettings {
@@ -93,23 +90,7 @@ public record IngressSettings(
     if (text == null) {
       return fallback;
     }
-    Matcher m = DURATION.matcher(text.trim());
-    if (!m.matches()) {
-      throw invalid(key, text, "a positive duration like 500ms, 30s, 10m, 1h or 7d");
-    }
-    long amount;
-    try {
-      amount = Long.parseLong(m.group(1));
-    } catch (NumberFormatException e) {
-      throw invalid(key, text, "a positive duration like 500ms, 30s, 10m, 1h or 7d");
-    }
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+    return Durations.parse(text).orElseThrow(() -> invalid(key, text, Durations.EXPECTED));
   }
 
   private static int integer(Map<String, String> values, String key, int fallback) {

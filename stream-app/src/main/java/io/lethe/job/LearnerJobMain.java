@@ -1,6 +1,7 @@
 package io.lethe.job;
 
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.config.Durations;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.kafka.OutputSerializer;
@@ -181,9 +182,9 @@ public final class LearnerJobMain {
         case "--bootstrap" -> bootstrap = value;
         case "--registry" -> registry = value;
         case "--parallelism" -> parallelism = integer(option, value);
-        case "--checkpoint-interval" -> checkpoint = Durations.parse(option, value);
+        case "--checkpoint-interval" -> checkpoint = Durations.parseOption(option, value);
         case "--micro-batch" -> microBatch = integer(option, value);
-        case "--tombstone-retention" -> retention = Durations.parse(option, value);
+        case "--tombstone-retention" -> retention = Durations.parseOption(option, value);
         case "--rest-port" -> restPort = integer(option, value);
         case "--checkpoint-dir" -> checkpointDir = Path.of(value);
         default -> throw new IllegalArgumentException("unknown option " + option);

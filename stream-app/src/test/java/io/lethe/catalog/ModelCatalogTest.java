@@ -106,7 +106,7 @@ class ModelCatalogTest {
     assertInvalid(
         VALID.replace("interval: 2s", "interval: 2 parsecs"),
         "catalog.yaml: model 'fmnist-analytic', snapshot: key 'interval' is '2 parsecs', expected"
-            + " a positive duration like 500ms, 10s, 2m or 1h");
+            + " a positive duration like 500ms, 30s, 10m, 1h or 7d");
   }
 
   @Test
