@@ -1,6 +1,7 @@
 package io.lethe.job.bench;
 
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.config.Durations;
 import io.lethe.job.JobSettings;
 import io.lethe.job.LearnerJobMain;
 import io.lethe.job.kafka.TopicSetup;
@@ -44,10 +45,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * lethe.samples} to the first committed snapshot that has learned all of them, at each requested
  * parallelism, against the learner's own speed on the same samples measured in the same run.
  *
- * <p>{@code ./lethe bench-job [--samples N] [--buffer-size N] [--parallelism 1,2]}; prints a
- * markdown table for docs/benchmarks.md. The job time includes its start (DJL engine load, source
- * assignment) and the wait for the checkpoint that commits the snapshot, so it is a lower bound on
- * the job's sustained rate.
+ * <p>{@code ./lethe bench-job [--samples N] [--buffer-size N] [--parallelism 1,2]
+ * [--checkpoint-interval 1s]}; prints a markdown table for docs/benchmarks.md. The job time
+ * includes its start (DJL engine load, source assignment) and the wait for the checkpoint that
+ * commits the snapshot, so it is a lower bound on the job's sustained rate.
  */
 public final class JobThroughputBenchmark {
   private JobThroughputBenchmark() {}
@@ -60,6 +61,9 @@ public final class JobThroughputBenchmark {
     }
     int samples = Integer.parseInt(options.getOrDefault("--samples", "12000"));
     int bufferSize = Integer.parseInt(options.getOrDefault("--buffer-size", "2048"));
+    Duration checkpointInterval =
+        Durations.parseOption(
+            "--checkpoint-interval", options.getOrDefault("--checkpoint-interval", "1s"));
     List<Integer> parallelisms = new ArrayList<>();
     for (String p : options.getOrDefault("--parallelism", "1,2").split(",")) {
       parallelisms.add(Integer.parseInt(p.trim()));
@@ -92,7 +96,7 @@ public final class JobThroughputBenchmark {
       JobSettings base =
           JobSettings.defaults(catalogFile, kafka.bootstrapServers(), registry.url())
               .withRestPort(0)
-              .withCheckpointInterval(Duration.ofSeconds(1));
+              .withCheckpointInterval(checkpointInterval);
       TopicSetup.ensureTopics(kafka.bootstrapServers(), TopicNames.defaults(), 2);
       produce(kafka.bootstrapServers(), topics, stream);
 
@@ -122,7 +126,13 @@ public final class JobThroughputBenchmark {
                 parallelism, samples, seconds, rate, learnerRate, rate / learnerRate));
       }
       System.out.println();
-      System.out.println("d_E " + bufferSize + ", micro-batch " + base.microBatchSize());
+      System.out.println(
+          "d_E "
+              + bufferSize
+              + ", micro-batch "
+              + base.microBatchSize()
+              + ", checkpoints every "
+              + checkpointInterval);
       System.out.print(table);
     }
   }
