@@ -37,7 +37,17 @@ public final class EvalCommand {
           "  --task-order LIST      e.g. 4,3,2,1,0 (default 0,1,2,3,4)",
           "  --batch-size N         samples per learned batch (default 2000)",
           "  --gammas LIST          candidate gammas, chosen on a validation split of the training",
-          "                         set (default 0.01,0.1,1,10,100)");
+          "                         set (default 0.01,0.1,1,10,100)",
+          "",
+          "hypernet options (task-incremental; learner defaults in learners/HYPERNET.md):",
+          "  --json FILE            where to write the report (required)",
+          "  --data DIR             Fashion-MNIST IDX directory (as above)",
+          "  --seed N               seed of the learner and the per-task shuffle (default 0)",
+          "  --refresh on|off       refresh learning (default off)",
+          "  --beta X               strength of the stability term (default 0.1; 0: none)",
+          "  --micro-batch N        samples per learned micro-batch (default 64)",
+          "  --train-per-task N     learn at most N samples per task (default: all)",
+          "  --test-per-task N      test on at most N samples per task (default: all)");
 
   private EvalCommand() {}
 

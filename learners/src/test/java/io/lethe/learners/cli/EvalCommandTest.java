@@ -21,6 +21,12 @@ class EvalCommandTest {
   }
 
   @Test
+  void shouldListTheHypernetworkOptionsInTheUsage() {
+    org.assertj.core.api.Assertions.assertThat(EvalCommand.USAGE)
+        .contains("lethe eval hypernet --json FILE", "--seed N", "--refresh on|off");
+  }
+
+  @Test
   void shouldRequireTheJsonOptionForTheHypernetwork() {
     assertThatThrownBy(() -> EvalCommand.run(new String[] {"hypernet", "--seed", "1"}))
         .isInstanceOf(EvalCommand.UsageException.class)
