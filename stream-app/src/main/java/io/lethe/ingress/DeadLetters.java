@@ -2,6 +2,7 @@ package io.lethe.ingress;
 
 import io.lethe.records.DeadLetter;
 import io.lethe.records.DeadLetterKind;
+import io.lethe.validation.DeadLetterHeaders;
 import io.lethe.validation.Rejection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

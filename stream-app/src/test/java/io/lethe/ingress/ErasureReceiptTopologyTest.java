@@ -17,6 +17,7 @@ import io.lethe.records.ReceiptStatus;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.testing.TestRecords;
+import io.lethe.validation.DeadLetterHeaders;
 import io.lethe.validation.ErasureRequestValidator;
 import java.nio.file.Path;
 import java.time.Duration;

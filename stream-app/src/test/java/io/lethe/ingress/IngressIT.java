@@ -19,6 +19,7 @@ import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
+import io.lethe.validation.DeadLetterHeaders;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -9,6 +9,7 @@ import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.testing.TestRecords;
+import io.lethe.validation.DeadLetterHeaders;
 import io.lethe.validation.Rejection;
 import io.lethe.validation.SampleValidator;
 import java.nio.ByteBuffer;

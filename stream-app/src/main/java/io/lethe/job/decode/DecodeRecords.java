@@ -2,6 +2,7 @@ package io.lethe.job.decode;
 
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
+import io.lethe.job.kafka.JobDeadLetters;
 import io.lethe.records.DeadLetterKind;
 import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.SchemaRegistryClient;
@@ -64,16 +65,16 @@ abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunctio
     try {
       record = deserializer.deserialize(raw.topic, raw.value);
     } catch (WireFormatException e) {
-      reject(ctx, DeadLetters.of(raw, DeadLetterKind.MALFORMED, e.getMessage(), now));
+      reject(ctx, JobDeadLetters.of(raw, DeadLetterKind.MALFORMED, e.getMessage(), now));
       return;
     }
     if (record == null) {
-      reject(ctx, DeadLetters.of(raw, DeadLetterKind.MALFORMED, "record has no value", now));
+      reject(ctx, JobDeadLetters.of(raw, DeadLetterKind.MALFORMED, "record has no value", now));
       return;
     }
     Optional<String> problem = problemWith(record);
     if (problem.isPresent()) {
-      reject(ctx, DeadLetters.of(raw, DeadLetterKind.INVALID, problem.get(), now));
+      reject(ctx, JobDeadLetters.of(raw, DeadLetterKind.INVALID, problem.get(), now));
       return;
     }
     out.collect(toEvent(record, raw));

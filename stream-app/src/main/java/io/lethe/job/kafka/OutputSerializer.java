@@ -10,6 +10,7 @@ import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.ConfluentWireFormat;
 import io.lethe.schemas.serde.SubjectNames;
 import io.lethe.schemas.topics.TopicNames;
+import io.lethe.validation.DeadLetterHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;

@@ -7,11 +7,10 @@ import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.kafka.AvroBytes;
+import io.lethe.job.kafka.JobDeadLetters;
 import io.lethe.learners.hypernet.DivergedModelException;
 import io.lethe.learners.snapshot.NonFiniteWeightsException;
 import io.lethe.learners.snapshot.SnapshotHeader;
-import io.lethe.records.DeadLetter;
-import io.lethe.records.DeadLetterKind;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
 import io.lethe.records.ModelSnapshot;
@@ -290,26 +289,15 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
             + command.sampleIds.get(0)
             + ": "
             + reason;
-    DeadLetter letter =
-        DeadLetter.newBuilder()
-            .setSourceTopic("")
-            .setSourcePartition(-1)
-            .setSourceOffset(-1L)
-            .setKind(DeadLetterKind.INVALID)
-            .setReason(message)
-            .setComponent("learner-job")
-            .setKey(null)
-            .setValue(null)
-            .setRejectedAt(
-                Instant.ofEpochMilli(getProcessingTimeService().getCurrentProcessingTime()))
-            .build();
-    KafkaOut out =
-        KafkaOut.of(KafkaOut.Kind.DEAD_LETTER, command.sampleIds.get(0), AvroBytes.encode(letter));
-    out.reason = message;
-    out.sourceTopic = "";
-    out.sourcePartition = -1;
-    out.sourceOffset = -1;
-    output.collect(new StreamRecord<>(out));
+    output.collect(
+        new StreamRecord<>(
+            JobDeadLetters.invalid(
+                command.sampleIds.get(0),
+                "",
+                -1,
+                -1,
+                message,
+                Instant.ofEpochMilli(getProcessingTimeService().getCurrentProcessingTime()))));
   }
 
   private void applyErasure(LiveModel model, LearnerCommand command, ErasureResult result)

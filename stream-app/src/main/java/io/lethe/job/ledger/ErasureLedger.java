@@ -6,8 +6,7 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.SampleEvent;
 import io.lethe.job.kafka.AvroBytes;
-import io.lethe.records.DeadLetter;
-import io.lethe.records.DeadLetterKind;
+import io.lethe.job.kafka.JobDeadLetters;
 import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureScope;
 import java.time.Duration;
@@ -52,8 +51,6 @@ public final class ErasureLedger
   /** Side output: records for Kafka (affected-model decisions and dead letters). */
   public static final OutputTag<KafkaOut> OUTPUTS =
       new OutputTag<>("ledger-outputs", TypeInformation.of(KafkaOut.class));
-
-  static final String COMPONENT = "learner-job";
 
   private final ModelRoutes routes;
   private final long tombstoneRetentionMillis;
@@ -247,25 +244,15 @@ public final class ErasureLedger
   }
 
   private void refuse(SampleEvent sample, String reason, Context ctx) {
-    DeadLetter letter =
-        DeadLetter.newBuilder()
-            .setSourceTopic(sample.sourceTopic == null ? "" : sample.sourceTopic)
-            .setSourcePartition(sample.sourcePartition)
-            .setSourceOffset(sample.sourceOffset)
-            .setKind(DeadLetterKind.INVALID)
-            .setReason(reason)
-            .setComponent(COMPONENT)
-            .setKey(null)
-            .setValue(null)
-            .setRejectedAt(Instant.ofEpochMilli(ctx.timerService().currentProcessingTime()))
-            .build();
-    KafkaOut out =
-        KafkaOut.of(KafkaOut.Kind.DEAD_LETTER, sample.subjectId, AvroBytes.encode(letter));
-    out.reason = reason;
-    out.sourceTopic = letter.getSourceTopic();
-    out.sourcePartition = sample.sourcePartition;
-    out.sourceOffset = sample.sourceOffset;
-    ctx.output(OUTPUTS, out);
+    ctx.output(
+        OUTPUTS,
+        JobDeadLetters.invalid(
+            sample.subjectId,
+            sample.sourceTopic,
+            sample.sourcePartition,
+            sample.sourceOffset,
+            reason,
+            Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
   }
 
   /** The rows of one model's erase command, gathered from the ledger. */

@@ -1,4 +1,4 @@
-package io.lethe.ingress;
+package io.lethe.validation;
 
 import io.lethe.records.DeadLetter;
 import java.nio.charset.StandardCharsets;
@@ -6,7 +6,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The Kafka header names on every record the ingress writes to the dead-letter topic, so operators
+ * The Kafka header names on every dead letter Lethe writes (ingress and learner job), so operators
  * can filter and route dead letters without decoding the Avro envelope. Values are UTF-8 text.
  */
 public final class DeadLetterHeaders {
