@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import io.lethe.learners.data.LabeledBatch;
 import io.lethe.learners.eval.ContinualLearner;
 import io.lethe.learners.internal.Cholesky;
+import io.lethe.learners.internal.SymmetricGram;
 import io.lethe.learners.internal.Torch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -128,9 +129,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       NDArray h = buffer.features(buffer.input(scratch, features)); // validates rows
       ensureClassCapacity(maxLabel + 1);
       TaskSums sums = tasks.computeIfAbsent(task, t -> new TaskSums(newGram(), newCross()));
-      NDArray ht = h.transpose();
-      sums.gram.addi(ht.matMul(h));
-      sums.cross.addi(ht.matMul(oneHot(scratch, labels)));
+      sums.gram.addi(SymmetricGram.of(h));
+      sums.cross.addi(h.transpose().matMul(oneHot(scratch, labels)));
     }
     changedTasks.add(task);
     indexChanged = true;
@@ -591,9 +591,9 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         downdate.targets.attach(scratch);
         TaskSums sums = tasks.get(downdate.task);
         if (sums != null) {
-          NDArray ht = downdate.features.transpose();
-          sums.gram.subi(ht.matMul(downdate.features));
-          sums.cross.subi(ht.matMul(padColumns(scratch, downdate.targets)));
+          sums.gram.subi(SymmetricGram.of(downdate.features));
+          sums.cross.subi(
+              downdate.features.transpose().matMul(padColumns(scratch, downdate.targets)));
           changedTasks.add(downdate.task);
         }
       }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import io.lethe.learners.internal.SymmetricGram;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,6 +39,10 @@ public class GemmPeakBenchmark {
   @Param({"2048"})
   int n;
 
+  /** Column strips for {@link #symmetricGram}. */
+  @Param({"2", "4"})
+  int blocks;
+
   private NDManager manager;
   private NDArray a;
   private NDArray b;
@@ -64,6 +69,19 @@ public class GemmPeakBenchmark {
   public double squareGemm() {
     try (NDArray c = a.matMul(b)) {
       return c.getDouble(0, 0);
+    }
+  }
+
+  /**
+   * The same Gram product as {@link #gramGemm} computed from its upper block triangle ({@link
+   * SymmetricGram}, the learner's path), with {@code blocks} column strips: the learn step's Gram
+   * cost against the plain product in the same run.
+   */
+  @Benchmark
+  public double symmetricGram() {
+    try (NDManager scratch = manager.newSubManager()) {
+      tall.tempAttach(scratch); // intermediates land in scratch; tall goes back on close
+      return SymmetricGram.of(tall, blocks).getDouble(0, 0);
     }
   }
 
