@@ -8,6 +8,7 @@ import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.records.LearnerKind;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,9 +49,23 @@ public final class AnalyticScorer implements Scorer {
     return buffer.inputDim();
   }
 
+  /** None: the analytic model is class-incremental and scores every class at once. */
   @Override
-  public List<Integer> classes() {
+  public List<String> tasks() {
+    return List.of();
+  }
+
+  @Override
+  public List<Integer> classes(String task) {
+    requireNoTask(task);
     return classes;
+  }
+
+  private static void requireNoTask(String task) {
+    if (task != null) {
+      throw new IllegalArgumentException(
+          "the analytic model is class-incremental and takes no task (got task '" + task + "')");
+    }
   }
 
   /** d_E of the buffer layer. */
@@ -64,7 +79,8 @@ public final class AnalyticScorer implements Scorer {
   }
 
   @Override
-  public List<Prediction> predict(float[][] rows) {
+  public List<Prediction> predict(String task, float[][] rows) {
+    requireNoTask(task);
     Torch.noGradOnThisThread();
     if (classes.isEmpty()) {
       throw new IllegalStateException("the model has no classes yet: nothing learned");
@@ -77,13 +93,14 @@ public final class AnalyticScorer implements Scorer {
     int k = classes.size();
     List<Prediction> predictions = new ArrayList<>(rows.length);
     for (int r = 0; r < rows.length; r++) {
+      double[] row = Arrays.copyOfRange(scores, r * k, (r + 1) * k);
       int best = 0;
       for (int c = 1; c < k; c++) {
-        if (scores[r * k + c] > scores[r * k + best]) {
+        if (row[c] > row[best]) {
           best = c;
         }
       }
-      predictions.add(new Prediction(classes.get(best), scores[r * k + best]));
+      predictions.add(new Prediction(classes.get(best), row[best], row));
     }
     return predictions;
   }

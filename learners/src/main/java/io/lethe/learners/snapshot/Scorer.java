@@ -8,6 +8,10 @@ import java.util.List;
  * and hot-swaps. Implementations are built from a {@link io.lethe.records.ModelSnapshot} by {@link
  * Scorers#fromSnapshot} and hold native memory, so they must be closed.
  *
+ * <p>A class-incremental model (the analytic learner) scores every class it knows at once and takes
+ * no task; a task-incremental model (the hypernetwork learner) scores only the classes of the task
+ * the caller names, and {@link #tasks()} lists the tasks it can score.
+ *
  * <p>Thread safety: a scorer may be used from several threads at once; each call sets PyTorch's
  * per-thread grad mode itself.
  */
@@ -19,18 +23,45 @@ public interface Scorer extends AutoCloseable {
   /** Number of input features expected per sample. */
   int inputDim();
 
-  /** Class labels this model can predict, in the order of its output columns. */
-  List<Integer> classes();
+  /**
+   * Tasks the caller must choose from, in task order; empty for a class-incremental model, which
+   * takes no task.
+   */
+  List<String> tasks();
+
+  /** Whether predictions need a task (the model is task-incremental). */
+  default boolean needsTask() {
+    return !tasks().isEmpty();
+  }
 
   /**
-   * Scores a batch (one row per sample).
+   * Class labels scored for {@code task} ({@code null} for a class-incremental model), in the order
+   * of {@link Prediction#scores()}.
+   *
+   * @throws IllegalArgumentException for a task the model does not know, a missing task on a
+   *     task-incremental model, or a task given to a class-incremental one
+   */
+  List<Integer> classes(String task);
+
+  /** Class labels of a class-incremental model; see {@link #classes(String)}. */
+  default List<Integer> classes() {
+    return classes(null);
+  }
+
+  /**
+   * Scores a batch (one row per sample) of one task ({@code null} for a class-incremental model).
    *
    * @throws IllegalArgumentException naming the row if a row has the wrong length or a non-finite
-   *     value
+   *     value, or, as {@link #classes(String)}, for a bad task
    */
-  List<Prediction> predict(float[][] rows);
+  List<Prediction> predict(String task, float[][] rows);
 
-  /** Predicted labels of a batch, in row order. */
+  /** Scores a batch of a class-incremental model; see {@link #predict(String, float[][])}. */
+  default List<Prediction> predict(float[][] rows) {
+    return predict(null, rows);
+  }
+
+  /** Predicted labels of a batch of a class-incremental model, in row order. */
   default int[] predictLabels(float[][] rows) {
     return predict(rows).stream().mapToInt(Prediction::label).toArray();
   }

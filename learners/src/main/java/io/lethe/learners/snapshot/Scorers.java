@@ -1,7 +1,9 @@
 package io.lethe.learners.snapshot;
 
 import io.lethe.learners.analytic.AnalyticSnapshots;
+import io.lethe.learners.hypernet.HypernetTaskScorer;
 import io.lethe.records.ModelSnapshot;
+import io.lethe.schemas.snapshot.SnapshotChecksum;
 
 /** Builds the {@link Scorer} for any snapshot, choosing the decoder by its learner kind. */
 public final class Scorers {
@@ -11,14 +13,19 @@ public final class Scorers {
    * Verifies and decodes a snapshot.
    *
    * @throws IllegalArgumentException if the snapshot fails its checksum or does not decode
-   * @throws UnsupportedOperationException for a learner kind this build cannot score yet
    */
   public static Scorer fromSnapshot(ModelSnapshot snapshot) {
+    if (!SnapshotChecksum.verify(snapshot)) {
+      throw new IllegalArgumentException(
+          "snapshot "
+              + snapshot.getModel()
+              + " v"
+              + snapshot.getVersion()
+              + " fails its checksum; refusing to load it");
+    }
     return switch (snapshot.getLearner()) {
       case ANALYTIC -> AnalyticSnapshots.decode(snapshot);
-      case HYPERNETWORK ->
-          throw new UnsupportedOperationException(
-              "snapshot " + snapshot.getModel() + ": hypernetwork scoring is not built yet");
+      case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(snapshot);
     };
   }
 }

@@ -27,6 +27,12 @@ public record TopicNames(
     String models,
     String deadLetter) {
 
+  /**
+   * Largest snapshot record on the models topic: its {@code max.message.bytes}, the job's producer
+   * {@code max.request.size}, and the fetch sizes of every consumer of the topic.
+   */
+  public static final int MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+
   private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
   /** Checks every name is a legal Kafka topic name. */

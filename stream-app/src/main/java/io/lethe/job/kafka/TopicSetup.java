@@ -21,7 +21,7 @@ import org.apache.kafka.common.config.TopicConfig;
  */
 public final class TopicSetup {
   /** Largest snapshot record accepted on the models topic and sent by the job's producer. */
-  public static final int MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+  public static final int MAX_SNAPSHOT_BYTES = TopicNames.MAX_SNAPSHOT_BYTES;
 
   private TopicSetup() {}
 

@@ -5,6 +5,7 @@ import io.lethe.catalog.ModelSpec;
 import io.lethe.job.kafka.AvroBytes;
 import io.lethe.learners.hypernet.HypernetLearner;
 import io.lethe.learners.hypernet.HypernetSettings;
+import io.lethe.learners.hypernet.HypernetTaskScorer;
 import io.lethe.learners.hypernet.LearnReport;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ErasureGuarantee;
@@ -234,7 +235,7 @@ final class HypernetModelLearner implements ModelLearner {
         (task, classes) ->
             scoring.add(
                 new Setting(
-                    "task." + task + ".classes",
+                    HypernetTaskScorer.taskClassesKey(task),
                     String.join(",", classes.stream().map(String::valueOf).toList()))));
     snapshot.setScoring(scoring);
     snapshot.setChecksum("");

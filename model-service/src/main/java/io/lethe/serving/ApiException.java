@@ -1,0 +1,25 @@
+package io.lethe.serving;
+
+/** A request the API answers with a 4xx status and a JSON body {@code {"error": message}}. */
+final class ApiException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+
+  ApiException(int status, String message) {
+    super(message);
+    this.status = status;
+  }
+
+  int status() {
+    return status;
+  }
+
+  static ApiException badRequest(String message) {
+    return new ApiException(400, message);
+  }
+
+  static ApiException notFound(String message) {
+    return new ApiException(404, message);
+  }
+}

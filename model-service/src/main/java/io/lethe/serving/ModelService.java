@@ -1,0 +1,72 @@
+package io.lethe.serving;
+
+import io.lethe.records.ModelSnapshot;
+import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.serde.SpecificAvroDeserializer;
+import java.time.Clock;
+
+/**
+ * The model service: a {@link SnapshotFollower} reading the models topic into a {@link ModelTable},
+ * and the {@link PredictionApi} answering from it. Start it with {@link #start}; close it to stop
+ * the API, the follower and free every model.
+ */
+public final class ModelService implements AutoCloseable {
+  private final SchemaRegistryClient registry;
+  private final ModelTable table;
+  private final SnapshotFollower follower;
+  private final PredictionApi api;
+  private final ServiceMetrics metrics;
+
+  private ModelService(ServingSettings settings) {
+    this.metrics = new ServiceMetrics();
+    this.registry = SchemaRegistryClient.create(settings.registryUrl());
+    this.table = new ModelTable(metrics, Clock.systemUTC());
+    this.follower =
+        new SnapshotFollower(
+            settings.bootstrapServers(),
+            settings.modelsTopic(),
+            new SpecificAvroDeserializer<>(ModelSnapshot.class, registry),
+            table,
+            metrics);
+    this.api = new PredictionApi(table, follower, metrics, settings);
+  }
+
+  /**
+   * Starts following the topic and serving HTTP. Returns at once; {@code /readyz} says when the
+   * service has caught up.
+   */
+  public static ModelService start(ServingSettings settings) {
+    ModelService service = new ModelService(settings);
+    try {
+      service.api.start();
+      service.follower.start();
+      return service;
+    } catch (RuntimeException e) {
+      service.close();
+      throw e;
+    }
+  }
+
+  /** The HTTP port. */
+  public int port() {
+    return api.port();
+  }
+
+  /** Whether the service has caught up with the models topic. */
+  public boolean ready() {
+    return follower.ready();
+  }
+
+  /** The service's metrics in the Prometheus text format (what {@code /metrics} returns). */
+  public byte[] scrapeMetrics() {
+    return metrics.scrape();
+  }
+
+  @Override
+  public void close() {
+    api.close();
+    follower.close();
+    table.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,153 @@
+package io.lethe.serving;
+
+import io.lethe.learners.snapshot.Scorer;
+import io.lethe.learners.snapshot.Scorers;
+import io.lethe.records.ModelSnapshot;
+import io.lethe.schemas.snapshot.SnapshotChecksum;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The models being served, newest verified version per model, and the rules for taking a new
+ * snapshot in.
+ *
+ * <p>A snapshot is swapped in only if its checksum verifies, its version is newer than the one
+ * served, and it decodes and answers a warm-up prediction; otherwise it is refused with a log line
+ * and a {@code lethe_serving_snapshots_refused_total} count, and the current version keeps serving.
+ * The swap itself is one map write: a request sees either the old or the new version, never a mix.
+ * Snapshots are offered by one thread (the follower); requests read from any number.
+ */
+final class ModelTable implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelTable.class);
+
+  /** Why a snapshot was not served. */
+  enum Refusal {
+    CHECKSUM("checksum"),
+    STALE_VERSION("stale_version"),
+    INVALID("invalid"),
+    UNDECODABLE("undecodable"),
+    TOMBSTONE("tombstone");
+
+    final String label;
+
+    Refusal(String label) {
+      this.label = label;
+    }
+  }
+
+  private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
+  private final ServiceMetrics metrics;
+  private final Clock clock;
+
+  ModelTable(ServiceMetrics metrics, Clock clock) {
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /**
+   * Verifies, loads and warms {@code snapshot}, then swaps it in.
+   *
+   * @return the refusal, or empty if the snapshot is now served
+   */
+  Optional<Refusal> offer(ModelSnapshot snapshot) {
+    String name = snapshot.getModel();
+    long version = snapshot.getVersion();
+    if (!SnapshotChecksum.verify(snapshot)) {
+      return refuse(name, Refusal.CHECKSUM, "v" + version + " fails its checksum");
+    }
+    ServedModel current = models.get(name);
+    if (current != null && version <= current.version()) {
+      return refuse(
+          name,
+          Refusal.STALE_VERSION,
+          "v" + version + " is not newer than the served v" + current.version());
+    }
+    long started = System.nanoTime();
+    Scorer scorer;
+    try {
+      scorer = Scorers.fromSnapshot(snapshot);
+    } catch (RuntimeException e) {
+      return refuse(name, Refusal.INVALID, "v" + version + " does not load: " + e.getMessage());
+    }
+    try {
+      warm(scorer);
+    } catch (RuntimeException e) {
+      scorer.close();
+      return refuse(name, Refusal.INVALID, "v" + version + " fails its warm-up: " + e.getMessage());
+    }
+    ServedModel next =
+        new ServedModel(
+            name,
+            snapshot.getLearner(),
+            version,
+            snapshot.getCreatedAt(),
+            clock.instant(),
+            snapshot.getLineage(),
+            scorer);
+    ServedModel previous = models.put(name, next);
+    if (previous != null) {
+      previous.release();
+    }
+    metrics.swapSeconds.labelValues(name).observe((System.nanoTime() - started) / 1e9);
+    metrics.snapshotsLoaded.labelValues(name).inc();
+    metrics.servedVersion.labelValues(name).set(version);
+    LOG.info(
+        "serving {} v{} ({}){}",
+        name,
+        version,
+        snapshot.getLearner(),
+        previous == null ? "" : ", replacing v" + previous.version());
+    return Optional.empty();
+  }
+
+  /** One prediction on a zero row (per task's first task), so the first request pays no set-up. */
+  private static void warm(Scorer scorer) {
+    float[][] zero = new float[1][scorer.inputDim()];
+    List<String> tasks = scorer.tasks();
+    scorer.predict(tasks.isEmpty() ? null : tasks.get(0), zero);
+  }
+
+  /** Counts and logs a record that could not be read as a snapshot at all. */
+  Optional<Refusal> refuse(String model, Refusal refusal, String why) {
+    metrics.snapshotsRefused.labelValues(model, refusal.label).inc();
+    ServedModel current = models.get(model);
+    LOG.warn(
+        "refused a snapshot of {} ({}): {}; {}",
+        model,
+        refusal.label,
+        why,
+        current == null ? "no version is served yet" : "still serving v" + current.version());
+    return Optional.of(refusal);
+  }
+
+  /**
+   * The current version of {@code model} with a reference taken, or null if the model is unknown.
+   * The caller must {@link ServedModel#release()} it.
+   */
+  ServedModel acquire(String model) {
+    while (true) {
+      ServedModel served = models.get(model);
+      if (served == null || served.acquire()) {
+        return served;
+      }
+      // retired between the read and the acquire: the table already holds a newer version
+    }
+  }
+
+  /** The current versions, for listing (no references taken: read only the metadata). */
+  Collection<ServedModel> current() {
+    return List.copyOf(models.values());
+  }
+
+  @Override
+  public void close() {
+    models.values().forEach(ServedModel::release);
+    models.clear();
+  }
+}

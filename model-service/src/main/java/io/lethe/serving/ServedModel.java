@@ -1,0 +1,99 @@
+package io.lethe.serving;
+
+import io.lethe.learners.snapshot.Scorer;
+import io.lethe.records.LearnerKind;
+import io.lethe.records.SnapshotLineage;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One loaded model version: the scorer built from its snapshot and what the API reports about it.
+ *
+ * <p>The scorer holds native memory, and a swap must not free it under a request that is still
+ * scoring. So a served model is reference counted: the {@link ModelTable} holds one reference while
+ * the version is current, and each request {@linkplain #acquire() acquires} one for its duration.
+ * The scorer is closed when the last reference is released, which is after the swap and after the
+ * last request that started on this version.
+ */
+final class ServedModel {
+  private final String name;
+  private final LearnerKind learner;
+  private final long version;
+  private final Instant createdAt;
+  private final Instant loadedAt;
+  private final SnapshotLineage lineage;
+  private final Scorer scorer;
+  private final AtomicInteger references = new AtomicInteger(1);
+
+  ServedModel(
+      String name,
+      LearnerKind learner,
+      long version,
+      Instant createdAt,
+      Instant loadedAt,
+      SnapshotLineage lineage,
+      Scorer scorer) {
+    this.name = name;
+    this.learner = learner;
+    this.version = version;
+    this.createdAt = createdAt;
+    this.loadedAt = loadedAt;
+    this.lineage = lineage;
+    this.scorer = scorer;
+  }
+
+  String name() {
+    return name;
+  }
+
+  LearnerKind learner() {
+    return learner;
+  }
+
+  long version() {
+    return version;
+  }
+
+  Instant createdAt() {
+    return createdAt;
+  }
+
+  Instant loadedAt() {
+    return loadedAt;
+  }
+
+  SnapshotLineage lineage() {
+    return lineage;
+  }
+
+  /** The scorer; only valid between {@link #acquire()} and {@link #release()}. */
+  Scorer scorer() {
+    return scorer;
+  }
+
+  /**
+   * Takes a reference for one request; false if this version has already been retired and freed
+   * (the caller then reads the table again and finds the newer version).
+   */
+  boolean acquire() {
+    while (true) {
+      int current = references.get();
+      if (current == 0) {
+        return false;
+      }
+      if (references.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Gives a reference back; the last one closes the scorer. */
+  void release() {
+    int left = references.decrementAndGet();
+    if (left == 0) {
+      scorer.close();
+    } else if (left < 0) {
+      throw new IllegalStateException(name + " v" + version + " released more often than acquired");
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.lethe.serving;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The model service's Prometheus metrics, in a registry of its own (so two services in one JVM, as
+ * in tests and the demo, do not share counters), and their text exposition for {@code /metrics}.
+ */
+public final class ServiceMetrics {
+  /** Content type of {@link #scrape()}. */
+  public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+  final Counter snapshotsLoaded =
+      Counter.builder()
+          .name("lethe_serving_snapshots_loaded_total")
+          .help("Snapshots verified, loaded, warmed and swapped in")
+          .labelNames("model")
+          .register(registry);
+
+  final Counter snapshotsRefused =
+      Counter.builder()
+          .name("lethe_serving_snapshots_refused_total")
+          .help(
+              "Snapshots refused, by reason: checksum, stale_version, invalid, undecodable,"
+                  + " tombstone; the previous version keeps serving")
+          .labelNames("model", "reason")
+          .register(registry);
+
+  final Gauge servedVersion =
+      Gauge.builder()
+          .name("lethe_serving_model_version")
+          .help("Version of the snapshot each model is served from")
+          .labelNames("model")
+          .register(registry);
+
+  final Histogram swapSeconds =
+      Histogram.builder()
+          .name("lethe_serving_snapshot_load_seconds")
+          .help("Time to verify, decode and warm a snapshot before the swap")
+          .classicOnly()
+          .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+          .labelNames("model")
+          .register(registry);
+
+  final Counter requests =
+      Counter.builder()
+          .name("lethe_serving_predict_requests_total")
+          .help("Predict requests by model and HTTP status")
+          .labelNames("model", "status")
+          .register(registry);
+
+  final Counter instances =
+      Counter.builder()
+          .name("lethe_serving_predict_instances_total")
+          .help("Instances scored")
+          .labelNames("model")
+          .register(registry);
+
+  final Histogram predictSeconds =
+      Histogram.builder()
+          .name("lethe_serving_predict_seconds")
+          .help("Time to parse, score and answer a successful predict request")
+          .classicOnly()
+          .classicUpperBounds(
+              0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+          .labelNames("model")
+          .register(registry);
+
+  final Gauge ready =
+      Gauge.builder()
+          .name("lethe_serving_ready")
+          .help("1 once the service has caught up with the models topic, else 0")
+          .register(registry);
+
+  final Gauge recordsBehind =
+      Gauge.builder()
+          .name("lethe_serving_catch_up_records_remaining")
+          .help("Records of the models topic still to read before the service is ready")
+          .register(registry);
+
+  /** The current values in the Prometheus text format. */
+  public byte[] scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

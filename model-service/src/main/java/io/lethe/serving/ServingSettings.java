@@ -1,0 +1,82 @@
+package io.lethe.serving;
+
+import io.lethe.schemas.topics.TopicNames;
+import java.util.Objects;
+
+/**
+ * What the model service needs to run.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param registryUrl schema registry base URL
+ * @param modelsTopic the serving topic
+ * @param host address the HTTP API binds to
+ * @param port HTTP port, 0 for any free port
+ * @param maxBodyBytes largest predict request body accepted (413 beyond)
+ * @param maxInstances most instances in one predict request
+ */
+public record ServingSettings(
+    String bootstrapServers,
+    String registryUrl,
+    String modelsTopic,
+    String host,
+    int port,
+    long maxBodyBytes,
+    int maxInstances) {
+
+  /** Default HTTP port. */
+  public static final int DEFAULT_PORT = 8080;
+
+  /** Default body limit: 1,024 instances of 784 features as JSON text fit easily. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+  /** Default instance limit per request. */
+  public static final int DEFAULT_MAX_INSTANCES = 1024;
+
+  /** Checks every field; messages name the setting. */
+  public ServingSettings {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(registryUrl, "registryUrl");
+    Objects.requireNonNull(modelsTopic, "modelsTopic");
+    Objects.requireNonNull(host, "host");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
+    if (maxBodyBytes < 1024 || maxBodyBytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "maxBodyBytes must be 1024.." + (Integer.MAX_VALUE - 8) + ", got " + maxBodyBytes);
+    }
+    if (maxInstances < 1) {
+      throw new IllegalArgumentException("maxInstances must be at least 1, got " + maxInstances);
+    }
+  }
+
+  /** The defaults for a broker and registry: topic lethe.models, all interfaces, port 8080. */
+  public static ServingSettings defaults(String bootstrapServers, String registryUrl) {
+    return new ServingSettings(
+        bootstrapServers,
+        registryUrl,
+        TopicNames.defaults().models(),
+        "0.0.0.0",
+        DEFAULT_PORT,
+        DEFAULT_MAX_BODY_BYTES,
+        DEFAULT_MAX_INSTANCES);
+  }
+
+  /** A copy with another port (0 = any free port). */
+  public ServingSettings withPort(int newPort) {
+    return new ServingSettings(
+        bootstrapServers, registryUrl, modelsTopic, host, newPort, maxBodyBytes, maxInstances);
+  }
+
+  /** A copy with another bind address. */
+  public ServingSettings withHost(String newHost) {
+    return new ServingSettings(
+        bootstrapServers, registryUrl, modelsTopic, newHost, port, maxBodyBytes, maxInstances);
+  }
+
+  /** A copy with other request limits. */
+  public ServingSettings withLimits(long newMaxBodyBytes, int newMaxInstances) {
+    return new ServingSettings(
+        bootstrapServers, registryUrl, modelsTopic, host, port, newMaxBodyBytes, newMaxInstances);
+  }
+}

@@ -1,0 +1,89 @@
+package io.lethe.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ServeOptionsTest {
+  private static final String[] REQUIRED = {
+    "--bootstrap", "localhost:9092", "--registry", "http://localhost:8081"
+  };
+
+  @Test
+  void shouldApplyTheDefaults() {
+    ServingSettings settings = ServeOptions.parse(REQUIRED);
+    assertThat(settings.bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(settings.registryUrl()).isEqualTo("http://localhost:8081");
+    assertThat(settings.modelsTopic()).isEqualTo("lethe.models");
+    assertThat(settings.port()).isEqualTo(8080);
+    assertThat(settings.host()).isEqualTo("0.0.0.0");
+    assertThat(settings.maxBodyBytes()).isEqualTo(16L * 1024 * 1024);
+    assertThat(settings.maxInstances()).isEqualTo(1024);
+  }
+
+  @Test
+  void shouldReadEveryOption() {
+    ServingSettings settings =
+        ServeOptions.parse(
+            "--bootstrap",
+            "a:1,b:2",
+            "--registry",
+            "https://r",
+            "--port",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--topic",
+            "m",
+            "--max-body-bytes",
+            "2048",
+            "--max-instances",
+            "7");
+    assertThat(settings)
+        .isEqualTo(new ServingSettings("a:1,b:2", "https://r", "m", "127.0.0.1", 0, 2048, 7));
+  }
+
+  @Test
+  void shouldNameTheOptionInEveryError() {
+    assertRefused("option --bootstrap is required", "--registry", "http://r");
+    assertRefused("option --registry is required", "--bootstrap", "h:1");
+    assertRefused(
+        "option --bootstrap is 'nohost', expected HOST:PORT[,HOST:PORT...]",
+        "--bootstrap",
+        "nohost",
+        "--registry",
+        "http://r");
+    assertRefused(
+        "option --registry is 'r:8081', expected an http:// or https:// URL",
+        "--bootstrap",
+        "h:1",
+        "--registry",
+        "r:8081");
+    assertRefused(
+        "option --port is '70000', expected a whole number 0-65535",
+        "--bootstrap",
+        "h:1",
+        "--registry",
+        "http://r",
+        "--port",
+        "70000");
+    assertRefused(
+        "option --max-instances is 'many', expected a whole number 1-2147483647",
+        "--bootstrap",
+        "h:1",
+        "--registry",
+        "http://r",
+        "--max-instances",
+        "many");
+    assertRefused("unknown option '--prot'", "--prot", "1");
+    assertRefused("option --port needs a value", "--port");
+    assertRefused("option --port is given twice", "--port", "1", "--port", "2");
+  }
+
+  private static void assertRefused(String message, String... args) {
+    assertThatThrownBy(() -> ServeOptions.parse(args))
+        .isInstanceOf(ServeOptions.UsageException.class)
+        .hasMessage(message);
+  }
+}

@@ -1,0 +1,97 @@
+package io.lethe.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A plain JDK HTTP client for the service's API, as an online caller would use it. */
+final class ServiceClient {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  ServiceClient(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  /** Status and body of one call. */
+  record Reply(int status, String body) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException("not JSON: " + body, e);
+      }
+    }
+  }
+
+  Reply get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  Reply post(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** POST without a Content-Length (chunked transfer encoding). */
+  Reply postChunked(String path, String body) {
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(bytes))));
+  }
+
+  /** POST /v1/models/{model}:predict with one instance per row (and the task, if not null). */
+  Reply predict(String model, String task, float[][] rows) {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode instances = body.putArray("instances");
+    for (float[] row : rows) {
+      ObjectNode instance = instances.addObject();
+      ArrayNode features = instance.putArray("features");
+      for (float v : row) {
+        features.add(v);
+      }
+      if (task != null) {
+        instance.put("task", task);
+      }
+    }
+    return post("/v1/models/" + model + ":predict", body.toString());
+  }
+
+  /** The served version of {@code model}, or -1 if it is not served. */
+  long version(String model) {
+    Reply reply = get("/v1/models/" + model);
+    return reply.status() == 200 ? reply.json().get("version").asLong() : -1;
+  }
+
+  private Reply send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              request.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Reply(response.statusCode(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
