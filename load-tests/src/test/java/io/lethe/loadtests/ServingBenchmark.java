@@ -80,6 +80,7 @@ public final class ServingBenchmark {
     int swapClients = Integer.parseInt(options.getOrDefault("--swap-clients", "16"));
     int swaps = Integer.parseInt(options.getOrDefault("--swaps", "5"));
     int batch = Integer.parseInt(options.getOrDefault("--batch", "1"));
+    int threads = Integer.parseInt(options.getOrDefault("--intra-op-threads", "1"));
     Path json = options.containsKey("--json") ? Path.of(options.get("--json")) : null;
 
     FashionMnist data = FashionMnist.load();
@@ -92,6 +93,7 @@ public final class ServingBenchmark {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("model", Map.of("learner", "ANALYTIC", "buffer_size", bufferSize, "inputs", 784));
     report.put("instances_per_request", batch);
+    report.put("intra_op_threads", threads);
     report.put("warmup_seconds", warmup.toSeconds());
     report.put("duration_seconds", duration.toSeconds());
     report.put("cores", Runtime.getRuntime().availableProcessors());
@@ -105,7 +107,8 @@ public final class ServingBenchmark {
               ModelService.start(
                   ServingSettings.defaults(kafka.bootstrapServers(), registry.url())
                       .withHost("127.0.0.1")
-                      .withPort(0))) {
+                      .withPort(0)
+                      .withIntraOpThreads(threads))) {
         String base = "http://127.0.0.1:" + service.port();
         publish(producer, topic, versions.get(0));
         waitForVersion(base, 1, Duration.ofSeconds(60));

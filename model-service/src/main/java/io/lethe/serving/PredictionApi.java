@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.lethe.learners.internal.Torch;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.records.SnapshotLineage;
@@ -176,6 +177,7 @@ final class PredictionApi implements AutoCloseable {
     try {
       byte[] body = readBody(ctx);
       PredictRequest request = PredictRequest.parse(parse(body), model, settings.maxInstances());
+      Torch.intraOpThreadsOnThisThread(settings.intraOpThreads());
       List<Prediction> predictions = score(model.scorer(), request);
       List<Map<String, Object>> out = new ArrayList<>(predictions.size());
       for (int i = 0; i < predictions.size(); i++) {

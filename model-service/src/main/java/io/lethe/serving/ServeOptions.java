@@ -14,6 +14,7 @@ final class ServeOptions {
           "\n",
           "usage: lethe serve --bootstrap HOST:PORT --registry URL [--port N] [--host ADDR]",
           "                   [--topic NAME] [--max-body-bytes N] [--max-instances N]",
+          "                   [--intra-op-threads N]",
           "  --bootstrap HOST:PORT   Kafka bootstrap servers",
           "  --registry URL          Confluent-compatible schema registry, e.g. http://host:8081",
           "  --port N                HTTP port (default "
@@ -26,7 +27,8 @@ final class ServeOptions {
               + ")",
           "  --max-instances N       most instances per predict request (default "
               + ServingSettings.DEFAULT_MAX_INSTANCES
-              + ")");
+              + ")",
+          "  --intra-op-threads N    PyTorch threads per scoring call (default 1)");
 
   private static final List<String> KNOWN =
       List.of(
@@ -36,7 +38,8 @@ final class ServeOptions {
           "--host",
           "--topic",
           "--max-body-bytes",
-          "--max-instances");
+          "--max-instances",
+          "--intra-op-threads");
 
   /** A bad command line; the message names the option and what is expected. */
   static final class UsageException extends IllegalArgumentException {
@@ -84,6 +87,7 @@ final class ServeOptions {
         number(values, "--max-body-bytes", defaults.maxBodyBytes(), 1024, Integer.MAX_VALUE - 8);
     long maxInstances =
         number(values, "--max-instances", defaults.maxInstances(), 1, Integer.MAX_VALUE);
+    long threads = number(values, "--intra-op-threads", defaults.intraOpThreads(), 1, 1024);
     return new ServingSettings(
         bootstrap,
         registry,
@@ -91,7 +95,8 @@ final class ServeOptions {
         values.getOrDefault("--host", defaults.host()),
         (int) port,
         maxBody,
-        (int) maxInstances);
+        (int) maxInstances,
+        (int) threads);
   }
 
   private static String required(Map<String, String> values, String option) {

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param port HTTP port, 0 for any free port
  * @param maxBodyBytes largest predict request body accepted (413 beyond)
  * @param maxInstances most instances in one predict request
+ * @param intraOpThreads PyTorch threads per scoring call (1: concurrent requests are the
+ *     parallelism)
  */
 public record ServingSettings(
     String bootstrapServers,
@@ -21,7 +23,8 @@ public record ServingSettings(
     String host,
     int port,
     long maxBodyBytes,
-    int maxInstances) {
+    int maxInstances,
+    int intraOpThreads) {
 
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
@@ -48,6 +51,10 @@ public record ServingSettings(
     if (maxInstances < 1) {
       throw new IllegalArgumentException("maxInstances must be at least 1, got " + maxInstances);
     }
+    if (intraOpThreads < 1) {
+      throw new IllegalArgumentException(
+          "intraOpThreads must be at least 1, got " + intraOpThreads);
+    }
   }
 
   /** The defaults for a broker and registry: topic lethe.models, all interfaces, port 8080. */
@@ -59,24 +66,59 @@ public record ServingSettings(
         "0.0.0.0",
         DEFAULT_PORT,
         DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_MAX_INSTANCES);
+        DEFAULT_MAX_INSTANCES,
+        1);
   }
 
   /** A copy with another port (0 = any free port). */
   public ServingSettings withPort(int newPort) {
     return new ServingSettings(
-        bootstrapServers, registryUrl, modelsTopic, host, newPort, maxBodyBytes, maxInstances);
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        newPort,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads);
   }
 
   /** A copy with another bind address. */
   public ServingSettings withHost(String newHost) {
     return new ServingSettings(
-        bootstrapServers, registryUrl, modelsTopic, newHost, port, maxBodyBytes, maxInstances);
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        newHost,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads);
   }
 
   /** A copy with other request limits. */
   public ServingSettings withLimits(long newMaxBodyBytes, int newMaxInstances) {
     return new ServingSettings(
-        bootstrapServers, registryUrl, modelsTopic, host, port, newMaxBodyBytes, newMaxInstances);
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        newMaxBodyBytes,
+        newMaxInstances,
+        intraOpThreads);
+  }
+
+  /** A copy with another number of PyTorch threads per scoring call. */
+  public ServingSettings withIntraOpThreads(int threads) {
+    return new ServingSettings(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        threads);
   }
 }

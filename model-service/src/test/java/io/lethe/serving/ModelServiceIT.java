@@ -73,7 +73,8 @@ class ModelServiceIT {
         "127.0.0.1",
         0,
         ServingSettings.DEFAULT_MAX_BODY_BYTES,
-        ServingSettings.DEFAULT_MAX_INSTANCES);
+        ServingSettings.DEFAULT_MAX_INSTANCES,
+        1);
   }
 
   @AfterAll

@@ -67,7 +67,8 @@ class PredictionApiIT {
                 "127.0.0.1",
                 0,
                 MAX_BODY,
-                MAX_INSTANCES));
+                MAX_INSTANCES,
+                1));
     client = new ServiceClient(service.port());
     Await.until("the service is ready", BOUND, service::ready);
   }

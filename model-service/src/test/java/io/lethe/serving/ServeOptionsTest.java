@@ -20,6 +20,7 @@ class ServeOptionsTest {
     assertThat(settings.host()).isEqualTo("0.0.0.0");
     assertThat(settings.maxBodyBytes()).isEqualTo(16L * 1024 * 1024);
     assertThat(settings.maxInstances()).isEqualTo(1024);
+    assertThat(settings.intraOpThreads()).isEqualTo(1);
   }
 
   @Test
@@ -39,9 +40,11 @@ class ServeOptionsTest {
             "--max-body-bytes",
             "2048",
             "--max-instances",
-            "7");
+            "7",
+            "--intra-op-threads",
+            "2");
     assertThat(settings)
-        .isEqualTo(new ServingSettings("a:1,b:2", "https://r", "m", "127.0.0.1", 0, 2048, 7));
+        .isEqualTo(new ServingSettings("a:1,b:2", "https://r", "m", "127.0.0.1", 0, 2048, 7, 2));
   }
 
   @Test

@@ -15,4 +15,19 @@ public final class Torch {
     Engine.getEngine("PyTorch"); // loads the native library on first use; cached afterwards
     JniUtils.setGradMode(false);
   }
+
+  /**
+   * Sets how many threads PyTorch may use inside one operation started from the calling thread (a
+   * per-thread setting). A server scoring many small requests at once does better with 1: the
+   * requests are the parallelism, and more threads per operation only oversubscribe the cores.
+   */
+  public static void intraOpThreadsOnThisThread(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("intra-op threads must be at least 1, got " + threads);
+    }
+    Engine.getEngine("PyTorch");
+    if (JniUtils.getNumThreads() != threads) {
+      JniUtils.setNumThreads(threads);
+    }
+  }
 }
