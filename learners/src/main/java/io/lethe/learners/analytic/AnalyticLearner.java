@@ -55,6 +55,15 @@ import java.util.TreeSet;
  * PyTorch's per-thread grad mode itself. Close the learner to free its native memory.
  */
 public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
+  /**
+   * Learned rows are added to a task's sums in batches of at least this many (or when the sums are
+   * read: solve, erasure, export). A Gram update costs a d_E x d_E write whatever the batch size,
+   * so a stream of small micro-batches (a few dozen rows per task, as a job with interleaved tasks
+   * produces) would otherwise spend its time writing the sums instead of multiplying; at 2048 rows
+   * the product dominates. The rows wait as float32 copies (6.4 MB per task at 784 features).
+   */
+  static final int SUM_BATCH_ROWS = 2048;
+
   private final AnalyticSettings settings;
   private final NDManager manager;
   private final BufferLayer buffer;
@@ -121,16 +130,19 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     if (sampleIds.isEmpty()) {
       return;
     }
+    buffer.requireValidRows(features);
     int maxLabel = 0;
     for (int label : labels) {
       maxLabel = Math.max(maxLabel, label);
     }
-    try (NDManager scratch = manager.newSubManager()) {
-      NDArray h = buffer.features(buffer.input(scratch, features)); // validates rows
-      ensureClassCapacity(maxLabel + 1);
-      TaskSums sums = tasks.computeIfAbsent(task, t -> new TaskSums(newGram(), newCross()));
-      sums.gram.addi(SymmetricGram.of(h));
-      sums.cross.addi(h.transpose().matMul(oneHot(scratch, labels)));
+    ensureClassCapacity(maxLabel + 1);
+    TaskSums sums = tasks.computeIfAbsent(task, t -> new TaskSums(newGram(), newCross()));
+    for (int i = 0; i < features.length; i++) {
+      sums.unsummedRows.add(features[i].clone());
+      sums.unsummedLabels.add(labels[i]);
+    }
+    if (sums.unsummedRows.size() >= SUM_BATCH_ROWS) {
+      addUnsummedRows(sums);
     }
     changedTasks.add(task);
     indexChanged = true;
@@ -432,7 +444,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       if (sums != null) {
         parts.put(
             AnalyticState.taskPart(task),
-            AnalyticState.encodeSums(sums.gram.toDoubleArray(), sums.cross.toDoubleArray()));
+            AnalyticState.encodeSums(
+                sums.gram.toDoubleArray(), sums.cross.toDoubleArray(), settings.bufferSize()));
       }
     }
     for (String task : droppedTasks) {
@@ -580,8 +593,33 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     return new SolvedHead(solved.inverse, weights, corrections, solved.rank + b);
   }
 
-  /** Applies the recorded sums downdates: G_t -= X^T X, C_t -= X^T Y per erased batch. */
+  /**
+   * Adds a task's learned-but-unsummed rows to its sums: G_t += H^T H, C_t += H^T Y, as one batch.
+   */
+  private void addUnsummedRows(TaskSums sums) {
+    if (sums.unsummedRows.isEmpty()) {
+      return;
+    }
+    float[][] rows = sums.unsummedRows.toArray(new float[0][]);
+    int[] labels = sums.unsummedLabels.stream().mapToInt(Integer::intValue).toArray();
+    try (NDManager scratch = manager.newSubManager()) {
+      NDArray h = buffer.features(buffer.input(scratch, rows));
+      sums.gram.addi(SymmetricGram.of(h));
+      sums.cross.addi(h.transpose().matMul(oneHot(scratch, labels)));
+    }
+    sums.unsummedRows.clear();
+    sums.unsummedLabels.clear();
+  }
+
+  /**
+   * Brings the sums up to date before they are read: adds the rows learned since (see {@link
+   * #SUM_BATCH_ROWS}), then applies the recorded downdates, G_t -= X^T X, C_t -= X^T Y per erased
+   * batch.
+   */
   private void flush() {
+    for (TaskSums sums : tasks.values()) {
+      addUnsummedRows(sums);
+    }
     if (pending.isEmpty()) {
       return;
     }
@@ -755,6 +793,9 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     private NDArray gram;
     private NDArray cross;
     private long samples;
+    // learned rows not yet in gram and cross (validated, copied); see SUM_BATCH_ROWS
+    private final List<float[]> unsummedRows = new ArrayList<>();
+    private final List<Integer> unsummedLabels = new ArrayList<>();
 
     TaskSums(NDArray gram, NDArray cross) {
       this.gram = gram;

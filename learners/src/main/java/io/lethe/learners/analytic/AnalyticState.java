@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -93,12 +94,23 @@ final class AnalyticState {
     }
   }
 
-  static byte[] encodeSums(double[] gram, double[] cross) {
+  /**
+   * The sums of one task: G's upper triangle (G is exactly symmetric, see SymmetricGram), row by
+   * row, then C. Half the bytes of the full matrix, which is what each checkpoint writes per
+   * changed task.
+   */
+  static byte[] encodeSums(double[] gram, double[] cross, int bufferSize) {
+    int d = bufferSize;
+    int packed = d * (d + 1) / 2;
     ByteBuffer buffer =
-        ByteBuffer.allocate(2 * Integer.BYTES + (gram.length + cross.length) * Double.BYTES)
+        ByteBuffer.allocate(2 * Integer.BYTES + (packed + cross.length) * Double.BYTES)
             .order(ByteOrder.LITTLE_ENDIAN);
-    buffer.putInt(gram.length).putInt(cross.length);
-    buffer.asDoubleBuffer().put(gram).put(cross);
+    buffer.putInt(packed).putInt(cross.length);
+    DoubleBuffer doubles = buffer.asDoubleBuffer();
+    for (int i = 0; i < d; i++) {
+      doubles.put(gram, i * d + i, d - i);
+    }
+    doubles.put(cross);
     return buffer.array();
   }
 
@@ -106,26 +118,33 @@ final class AnalyticState {
     ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int gramLength = buffer.getInt();
     int crossLength = buffer.getInt();
-    if (gramLength != bufferSize * bufferSize || crossLength != bufferSize * classes) {
+    int d = bufferSize;
+    if (gramLength != d * (d + 1) / 2 || crossLength != d * classes) {
       throw new IllegalArgumentException(
           "analytic learner state has sums of "
               + gramLength
               + " + "
               + crossLength
               + " values, expected "
-              + bufferSize * bufferSize
-              + " + "
-              + bufferSize * classes
+              + d * (d + 1) / 2
+              + " (upper triangle) + "
+              + d * classes
               + " for buffer size "
-              + bufferSize
+              + d
               + " and "
               + classes
               + " classes");
     }
-    double[] gram = new double[gramLength];
+    double[] gram = new double[d * d];
     double[] cross = new double[crossLength];
-    var doubles = buffer.slice().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
-    doubles.get(gram).get(cross);
+    DoubleBuffer doubles = buffer.slice().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+    for (int i = 0; i < d; i++) {
+      doubles.get(gram, i * d + i, d - i);
+      for (int j = i + 1; j < d; j++) {
+        gram[j * d + i] = gram[i * d + j];
+      }
+    }
+    doubles.get(cross);
     return new Sums(gram, cross);
   }
 

@@ -50,11 +50,11 @@ public final class BufferLayer implements AutoCloseable {
   }
 
   /**
-   * Converts rows of float32 features into a float64 batch (rows x d_in) in {@code manager},
-   * rejecting wrong lengths and non-finite values with the row's index.
+   * Checks that every row has d_in finite values.
+   *
+   * @throws IllegalArgumentException naming the first bad row (and index)
    */
-  public NDArray input(NDManager manager, float[][] rows) {
-    double[] flat = new double[Math.multiplyExact(rows.length, inputDim)];
+  public void requireValidRows(float[][] rows) {
     for (int r = 0; r < rows.length; r++) {
       float[] row = rows[r];
       if (row.length != inputDim) {
@@ -62,12 +62,25 @@ public final class BufferLayer implements AutoCloseable {
             "row " + r + " has " + row.length + " features, expected " + inputDim);
       }
       for (int c = 0; c < inputDim; c++) {
-        float v = row[c];
-        if (!Float.isFinite(v)) {
+        if (!Float.isFinite(row[c])) {
           throw new IllegalArgumentException(
-              "row " + r + " has a non-finite feature " + v + " at index " + c);
+              "row " + r + " has a non-finite feature " + row[c] + " at index " + c);
         }
-        flat[r * inputDim + c] = v;
+      }
+    }
+  }
+
+  /**
+   * Converts rows of float32 features into a float64 batch (rows x d_in) in {@code manager},
+   * rejecting wrong lengths and non-finite values with the row's index.
+   */
+  public NDArray input(NDManager manager, float[][] rows) {
+    requireValidRows(rows);
+    double[] flat = new double[Math.multiplyExact(rows.length, inputDim)];
+    for (int r = 0; r < rows.length; r++) {
+      float[] row = rows[r];
+      for (int c = 0; c < inputDim; c++) {
+        flat[r * inputDim + c] = row[c];
       }
     }
     return manager.create(flat, new Shape(rows.length, inputDim));

@@ -32,39 +32,42 @@ public final class SymmetricGram {
   }
 
   /**
-   * H^T H (d x d, in h's manager) for a batch h of shape n x d, from {@code blocks} column strips.
-   * With one block it is the plain product. Strips are as equal as d allows (the last one takes the
-   * remainder).
+   * H^T H (d x d, in h's manager) for a batch h of shape n x d, from {@code blocks} column strips
+   * (as equal as d allows; the last takes the remainder). The result is exactly symmetric, bit for
+   * bit: each diagonal block is averaged with its transpose ((a + b) / 2 equals (b + a) / 2 in
+   * floating point) and each block below the diagonal is the transpose of the one above. Sums of
+   * such matrices stay exactly symmetric, so a Gram sum can be stored as its upper triangle.
    */
   public static NDArray of(NDArray h, int blocks) {
     long d = h.getShape().get(1);
     if (blocks < 1 || blocks > d) {
       throw new IllegalArgumentException("blocks must be in [1, " + d + "], got " + blocks);
     }
-    if (blocks == 1) {
-      return h.transpose().matMul(h);
-    }
     long[] start = new long[blocks + 1];
     for (int i = 0; i <= blocks; i++) {
       start[i] = d * i / blocks;
     }
-    // upper[i] = H_i^T [H_i .. H_k]: rows of block row i from the diagonal block rightwards
-    NDArray[] upper = new NDArray[blocks];
+    // right[i] = H_i^T [H_(i+1) .. H_k]: block row i to the right of the diagonal
+    NDArray[] right = new NDArray[blocks];
     NDList rows = new NDList(blocks);
     for (int i = 0; i < blocks; i++) {
-      NDArray strip = h.get(new NDIndex(":, {}:{}", start[i], start[i + 1]));
-      NDArray right = h.get(new NDIndex(":, {}:", start[i]));
-      upper[i] = strip.transpose().matMul(right);
+      NDArray strip = blocks == 1 ? h : h.get(new NDIndex(":, {}:{}", start[i], start[i + 1]));
+      NDArray stripT = strip.transpose();
+      NDArray diagonal = stripT.matMul(strip);
       NDList row = new NDList(blocks);
       for (int j = 0; j < i; j++) {
-        // block (i, j) = block (j, i)^T, which sits in upper[j] at columns start[i]-start[j] on
-        long from = start[i] - start[j];
-        long to = start[i + 1] - start[j];
-        row.add(upper[j].get(new NDIndex(":, {}:{}", from, to)).transpose());
+        // block (i, j) = block (j, i)^T, which sits in right[j] at columns start[i]-start[j+1] on
+        long from = start[i] - start[j + 1];
+        long to = start[i + 1] - start[j + 1];
+        row.add(right[j].get(new NDIndex(":, {}:{}", from, to)).transpose());
       }
-      row.add(upper[i]);
-      rows.add(row.size() == 1 ? upper[i] : NDArrays.concat(row, 1));
+      row.add(diagonal.add(diagonal.transpose()).muli(0.5));
+      if (i + 1 < blocks) {
+        right[i] = stripT.matMul(h.get(new NDIndex(":, {}:", start[i + 1])));
+        row.add(right[i]);
+      }
+      rows.add(row.size() == 1 ? row.get(0) : NDArrays.concat(row, 1));
     }
-    return NDArrays.concat(rows, 0);
+    return rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
   }
 }

@@ -39,6 +39,29 @@ class AnalyticLearnerTest {
   }
 
   @Test
+  void shouldForgetRowsThatWereNotYetAddedToTheSums() {
+    // 3,000 rows in micro-batches of 5 (below SUM_BATCH_ROWS), nothing read in between: the
+    // erasure meets rows still waiting to be summed, as in the learner job between checkpoints
+    RandomSamples erased = all.filter(i -> i % 5 == 1);
+    try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
+      all.learnInto(learner, 5);
+      erased.eraseFrom(learner, 40);
+      assertMatchesRetraining(learner, all.filter(i -> i % 5 != 1));
+    }
+  }
+
+  @Test
+  void shouldLearnTheSameInSmallOrLargeBatches() {
+    try (AnalyticLearner small = new AnalyticLearner(SETTINGS);
+        AnalyticLearner large = new AnalyticLearner(SETTINGS)) {
+      all.learnInto(small, 3);
+      all.learnInto(large, 3000);
+      assertThat(small.weights().maxRelativeDifference(large.weights())).isLessThan(1e-12);
+      assertThat(small.samplesPerTask()).isEqualTo(large.samplesPerTask());
+    }
+  }
+
+  @Test
   void shouldZeroAClassExactlyWhenAllItsSamplesAreErased() {
     RandomSamples erased = all.filter(i -> all.labels.get(i) == 5);
     RandomSamples retained = all.filter(i -> all.labels.get(i) != 5);

@@ -1,5 +1,6 @@
 package io.lethe.learners.bench;
 
+import io.lethe.learners.internal.SymmetricGram;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -43,11 +44,12 @@ final class BenchData {
   }
 
   /**
-   * Floating-point operations of learning one sample into the sums at buffer size d: the buffer
-   * layer (2 d_in d), the Gram update H^T H (2 d^2, PyTorch computes the full square) and the cross
-   * update H^T Y (2 d k).
+   * Floating-point operations executed to learn one sample into the sums at buffer size d: the
+   * buffer layer (2 d_in d), the Gram update H^T H from the upper block triangle of {@link
+   * SymmetricGram} with b strips ((b + 1) / 2b of 2 d^2) and the cross update H^T Y (2 d k).
    */
   static double learnFlopsPerSample(int d, int k) {
-    return 2.0 * INPUT_DIM * d + 2.0 * d * d + 2.0 * d * k;
+    int b = SymmetricGram.blocksFor(d);
+    return 2.0 * INPUT_DIM * d + 2.0 * d * d * (b + 1) / (2.0 * b) + 2.0 * d * k;
   }
 }
