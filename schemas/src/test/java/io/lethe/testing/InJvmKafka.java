@@ -1,54 +1,23 @@
 package io.lethe.testing;
 
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
+import io.lethe.schemas.embedded.EmbeddedKafka;
 
-/**
- * A real KRaft Kafka broker in this JVM (one combined broker and controller), from Kafka's own test
- * kit: the same broker code as production, started in about 2.5 seconds.
- */
+/** The {@link EmbeddedKafka} broker as a test backend. */
 public final class InJvmKafka implements KafkaBackend {
-  private final KafkaClusterTestKit cluster;
+  private final EmbeddedKafka kafka;
 
-  private InJvmKafka(KafkaClusterTestKit cluster) {
-    this.cluster = cluster;
+  private InJvmKafka(EmbeddedKafka kafka) {
+    this.kafka = kafka;
   }
 
-  /** Formats and starts a single-node cluster and waits until its broker is ready. */
+  /** Starts a single-node KRaft broker in this JVM; see {@link EmbeddedKafka#start()}. */
   public static InJvmKafka start() throws Exception {
-    TestKitNodes nodes =
-        new TestKitNodes.Builder()
-            .setCombined(true)
-            .setNumBrokerNodes(1)
-            .setNumControllerNodes(1)
-            .build();
-    KafkaClusterTestKit cluster =
-        new KafkaClusterTestKit.Builder(nodes)
-            // A single node cannot replicate internal topics three times.
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "1")
-            // Consumer groups start at once instead of waiting for more members.
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            // Model snapshots are larger than Kafka's 1 MiB default (see DESIGN.md).
-            .setConfigProp("message.max.bytes", String.valueOf(64 * 1024 * 1024))
-            .build();
-    try {
-      cluster.format();
-      cluster.startup();
-      cluster.waitForReadyBrokers();
-      return new InJvmKafka(cluster);
-    } catch (Exception e) {
-      cluster.close();
-      throw e;
-    }
+    return new InJvmKafka(EmbeddedKafka.start());
   }
 
   @Override
   public String bootstrapServers() {
-    return cluster.bootstrapServers();
+    return kafka.bootstrapServers();
   }
 
   @Override
@@ -58,6 +27,6 @@ public final class InJvmKafka implements KafkaBackend {
 
   @Override
   public void close() throws Exception {
-    cluster.close();
+    kafka.close();
   }
 }

@@ -393,6 +393,11 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     return learned.containsKey(sampleId);
   }
 
+  /** Whether the sample was learned and has since been erased (by id, subject or its task). */
+  public boolean hasErased(String sampleId) {
+    return erasedIds.contains(sampleId);
+  }
+
   /**
    * Lower-case hex SHA-256 of the whole state: every task's sums and counts, the id index, the
    * erased ids and tasks, and the solved head if any. Two learners with equal digests are

@@ -63,11 +63,39 @@ final class AnalyticModelLearner implements ModelLearner {
     learner.learn(task, sampleIds, features, labels);
   }
 
+  /**
+   * Erases the samples this model still holds. One it erased before (with a task erased earlier: a
+   * subject's samples can span an erased and a kept task) is already gone, exactly; the rest is
+   * erased. An id the model never learned rejects the request, as the learner does.
+   */
   @Override
   public ErasureResult eraseSamples(
       List<String> sampleIds, List<String> tasks, float[][] features, int[] labels) {
+    List<String> held = new java.util.ArrayList<>();
+    List<float[]> heldFeatures = new java.util.ArrayList<>();
+    List<Integer> heldLabels = new java.util.ArrayList<>();
+    for (int i = 0; i < sampleIds.size(); i++) {
+      if (!learner.hasErased(sampleIds.get(i))) {
+        held.add(sampleIds.get(i));
+        heldFeatures.add(features[i]);
+        heldLabels.add(labels[i]);
+      }
+    }
+    int gone = sampleIds.size() - held.size();
+    String reason =
+        gone == 0 ? null : gone + " of the samples had already gone with an erased task";
+    if (held.isEmpty()) {
+      return new ErasureResult(io.lethe.records.ErasureGuarantee.EXACT, reason, 0);
+    }
     try {
-      return ErasureResult.exact(learner.eraseSamples(sampleIds, features, labels).samplesErased());
+      long erased =
+          learner
+              .eraseSamples(
+                  held,
+                  heldFeatures.toArray(new float[0][]),
+                  heldLabels.stream().mapToInt(Integer::intValue).toArray())
+              .samplesErased();
+      return new ErasureResult(io.lethe.records.ErasureGuarantee.EXACT, reason, erased);
     } catch (IllegalArgumentException refused) {
       return ErasureResult.rejected(refused.getMessage());
     }

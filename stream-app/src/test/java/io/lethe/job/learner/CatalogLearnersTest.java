@@ -132,6 +132,28 @@ class CatalogLearnersTest {
     }
   }
 
+  @Test
+  void shouldEraseTheRestOfASubjectWhosePartInAnErasedTaskIsGone() {
+    try (ModelLearner learner =
+        new CatalogLearners().create(model("analytic"), dataset, Map.of())) {
+      learn(learner, "a", 0, 1);
+      learn(learner, "b", 2, 3);
+      learner.eraseTasks(List.of("b"));
+      ErasureResult subject =
+          learner.eraseSamples(
+              List.of("a-3", "b-3"),
+              List.of("a", "b"),
+              new float[][] {learnedRow("a", 0, 1, 3), learnedRow("b", 2, 3, 3)},
+              new int[] {1, 3});
+      assertThat(subject)
+          .isEqualTo(
+              new ErasureResult(
+                  ErasureGuarantee.EXACT,
+                  "1 of the samples had already gone with an erased task",
+                  1));
+    }
+  }
+
   private ModelSpec model(String name) {
     return catalog.model(name).orElseThrow();
   }
@@ -153,6 +175,16 @@ class CatalogLearnersTest {
       y[i] = label;
     }
     learner.learn(task, ids, x, y);
+  }
+
+  /** The features {@link #learn} gave sample {@code index} of {@code task}. */
+  private static float[] learnedRow(String task, int first, int second, int index) {
+    SplittableRandom random = new SplittableRandom(task.hashCode());
+    double noise = 0;
+    for (int i = 0; i <= index; i++) {
+      noise = random.nextDouble();
+    }
+    return row(index % 2 == 0 ? first : second, noise);
   }
 
   private static float[] row(int label, double noise) {

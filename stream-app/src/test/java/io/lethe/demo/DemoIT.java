@@ -1,0 +1,65 @@
+package io.lethe.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shortened demo CI runs as a smoke test: three tasks of 150 samples through the whole embedded
+ * stack (broker, registry, ingress, Flink job, model service), both models, the erasures, and a
+ * complete report whose analytic model equals the offline retrain.
+ */
+class DemoIT {
+
+  @Test
+  void shouldRunTheShortDemoToACompleteReport(@TempDir Path dir) throws Exception {
+    DemoOptions options =
+        DemoOptions.parse(
+            "--tasks", "3",
+            "--samples-per-task", "150",
+            "--buffer-size", "256",
+            "--dashboard-port", "0",
+            "--serve-port", "0",
+            "--ingress-port", "0",
+            "--report", dir.resolve("report.json").toString());
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    DemoReport report;
+    try (PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
+        Demo demo = Demo.run(options, out)) {
+      report = demo.report();
+      report.print(out);
+      report.write(options.report());
+    } finally {
+      System.out.println(console.toString(StandardCharsets.UTF_8));
+    }
+    String printed = console.toString(StandardCharsets.UTF_8);
+
+    assertThat(report.missing()).isEmpty();
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertThat(json.get("models")).hasSize(2);
+    for (JsonNode model : json.get("models")) {
+      assertThat(model.get("accuracy_matrix")).hasSize(3);
+      assertThat(model.get("average_accuracy").asDouble()).isGreaterThan(0.3);
+    }
+    JsonNode analytic = json.get("models").get(0);
+    assertThat(analytic.get("name").asText()).isEqualTo(Demo.ANALYTIC);
+    // task 0 learned first: the analytic model tells its two classes apart
+    assertThat(analytic.get("accuracy_matrix").get(0).get(0).asDouble()).isGreaterThan(0.8);
+    assertThat(json.get("erasures")).hasSize(4);
+    for (JsonNode erasure : json.get("erasures")) {
+      assertThat(erasure.get("status").asText()).as(erasure.toString()).isEqualTo("COMPLETED");
+      assertThat(erasure.get("receipt_latency_ms").asLong()).isPositive();
+      assertThat(erasure.get("guarantee").get(Demo.ANALYTIC).asText()).isEqualTo("EXACT");
+    }
+    assertThat(json.get("analytic_exactness").asDouble()).isLessThan(1e-9);
+    assertThat(json.get("samples_per_second").asDouble()).isPositive();
+    assertThat(printed).contains("Flink dashboard", "model service", "==== lethe demo report ====");
+  }
+}
