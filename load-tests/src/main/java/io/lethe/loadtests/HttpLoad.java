@@ -94,6 +94,17 @@ public final class HttpLoad {
    * duration} (recorded). Blocks until done.
    */
   public Result run(int clients, Duration warmup, Duration duration) throws InterruptedException {
+    return run(clients, warmup, duration, 0);
+  }
+
+  /**
+   * As {@link #run(int, Duration, Duration)}, but each client sends at most {@code ratePerClient}
+   * requests per second (0 = closed loop, as fast as answers come): a steady, known load that
+   * leaves the machine to what is measured alongside it. A request that is due while the previous
+   * one is still out goes right after it answers.
+   */
+  public Result run(int clients, Duration warmup, Duration duration, double ratePerClient)
+      throws InterruptedException {
     long warmupEnd = System.nanoTime() + warmup.toNanos();
     long end = warmupEnd + duration.toNanos();
     List<List<Sample>> perClient = new ArrayList<>();
@@ -109,7 +120,15 @@ public final class HttpLoad {
               () -> {
                 try {
                   int next = client * 7919;
+                  long due = System.nanoTime();
                   while (true) {
+                    if (ratePerClient > 0) {
+                      due += (long) (1e9 / ratePerClient);
+                      long wait = due - System.nanoTime();
+                      if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                      }
+                    }
                     long start = System.nanoTime();
                     if (start >= end) {
                       break;

@@ -4,13 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lethe.catalog.ModelCatalog;
-import io.lethe.ingress.IngressApp;
-import io.lethe.ingress.IngressSettings;
-import io.lethe.job.JobSettings;
-import io.lethe.job.LearnerJobMain;
-import io.lethe.job.kafka.TopicSetup;
-import io.lethe.job.learner.CatalogLearners;
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.AnalyticSnapshots;
@@ -24,24 +17,15 @@ import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelErasure;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TrainingSample;
-import io.lethe.schemas.embedded.EmbeddedKafka;
-import io.lethe.schemas.registry.SchemaRegistryClient;
-import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
-import io.lethe.serving.ModelService;
-import io.lethe.serving.ServingSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -60,7 +44,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -152,70 +135,34 @@ public final class Demo implements AutoCloseable {
     } catch (IllegalStateException | UncheckedIOException e) {
       throw new DemoException(e.getMessage());
     }
-    int dashboardPort = port(options.dashboardPort(), "--dashboard-port");
-    int servePort = port(options.servePort(), "--serve-port");
-    int ingressPort = port(options.ingressPort(), "--ingress-port");
-
-    Path dir = Files.createTempDirectory("lethe-demo");
-    resources.push(() -> deleteTree(dir));
-    out.println("lethe demo: starting Kafka (KRaft, in this JVM) and the schema registry...");
-    EmbeddedKafka kafka = EmbeddedKafka.start();
-    resources.push(kafka);
-    bootstrap = kafka.bootstrapServers();
-    EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
-    resources.push(registry);
-    SchemaRegistryClient registryClient = SchemaRegistryClient.create(registry.url());
-    resources.push(registryClient);
-    TopicNames names = TopicNames.defaults();
-    LetheTopics topics = LetheTopics.create(names, registryClient);
-    TopicSetup.ensureTopics(kafka.bootstrapServers(), names, 2);
-
-    Path catalogFile = Files.writeString(dir.resolve("catalog.yaml"), catalogYaml());
-    ModelCatalog catalog = ModelCatalog.load(catalogFile);
-    List<String> models = catalog.models().stream().map(m -> m.name()).toList();
-
-    out.println("lethe demo: starting the ingress, the learner job and the model service...");
-    IngressApp ingress =
-        IngressApp.start(
-            new IngressApp.Connection(
-                "lethe-demo-ingress",
-                kafka.bootstrapServers(),
-                dir.resolve("ingress"),
-                ingressPort,
-                "localhost"),
-            topics,
-            names,
-            catalog,
-            IngressSettings.defaults());
-    resources.push(ingress);
-    JobSettings jobSettings =
-        JobSettings.defaults(catalogFile, kafka.bootstrapServers(), registry.url())
-            .withRestPort(dashboardPort)
-            .withCheckpointInterval(Duration.ofSeconds(1))
-            .withCheckpointDirectory(dir.resolve("checkpoints"));
-    JobClient job =
-        LearnerJobMain.start(
-            LearnerJobMain.localEnvironment(jobSettings),
-            jobSettings,
-            catalog,
-            new CatalogLearners());
-    resources.push(() -> job.cancel().get(30, TimeUnit.SECONDS));
-    ModelService service =
-        ModelService.start(
-            ServingSettings.defaults(kafka.bootstrapServers(), registry.url()).withPort(servePort));
-    resources.push(service);
-    serviceUrl = "http://localhost:" + service.port();
-    startReceiptReader(kafka.bootstrapServers(), topics);
+    EmbeddedStack stack =
+        EmbeddedStack.start(
+            catalogYaml(),
+            new EmbeddedStack.Ports(
+                options.dashboardPort(),
+                "--dashboard-port",
+                options.servePort(),
+                "--serve-port",
+                options.ingressPort(),
+                "--ingress-port"),
+            Duration.ofSeconds(1),
+            out);
+    resources.push(stack);
+    bootstrap = stack.bootstrapServers();
+    serviceUrl = stack.serviceUrl();
+    LetheTopics topics = stack.topics();
+    List<String> models = stack.models();
+    startReceiptReader(bootstrap, topics);
 
     out.println();
-    out.println("  Flink dashboard     http://localhost:" + dashboardPort);
+    out.println("  Flink dashboard     http://localhost:" + stack.dashboardPort());
     out.println("  model service       " + serviceUrl + "/v1/models");
     out.println(
         "  erasure status      http://localhost:"
-            + ingress.httpPort().orElse(ingressPort)
+            + stack.ingressPort()
             + "/v1/erasures/{request-id}");
-    out.println("  Kafka               " + kafka.bootstrapServers() + " (topics lethe.*)");
-    out.println("  schema registry     " + registry.url());
+    out.println("  Kafka               " + bootstrap + " (topics lethe.*)");
+    out.println("  schema registry     " + stack.registryUrl());
     out.println();
 
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
@@ -669,33 +616,6 @@ public final class Demo implements AutoCloseable {
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     return new KafkaProducer<>(
         props, new org.apache.kafka.common.serialization.StringSerializer(), values);
-  }
-
-  /** {@code wanted}, or a free port if 0; a clear error if it is taken. */
-  private static int port(int wanted, String option) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(wanted));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new DemoException(
-          "port "
-              + wanted
-              + " ("
-              + option
-              + ") is in use; stop what listens there, or pass "
-              + option
-              + " 0 for any free port");
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 
   /** Stops everything the demo started, newest first. */

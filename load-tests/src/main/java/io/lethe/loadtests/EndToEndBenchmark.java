@@ -1,0 +1,621 @@
+package io.lethe.loadtests;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lethe.demo.EmbeddedStack;
+import io.lethe.learners.data.FashionMnist;
+import io.lethe.records.ErasureReceipt;
+import io.lethe.records.ErasureRequest;
+import io.lethe.records.ErasureScope;
+import io.lethe.records.ModelErasure;
+import io.lethe.records.ModelSnapshot;
+import io.lethe.records.TaskSamples;
+import io.lethe.records.TrainingSample;
+import io.lethe.schemas.topics.LetheTopics;
+import io.lethe.schemas.topics.TopicNames;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code lethe bench}: the embedded stack of {@code lethe demo} (one analytic model by default)
+ * under a steady stream of training samples at a target rate through the ingress, erasure requests
+ * at a fixed interval, and prediction requests at a fixed rate, all at once. It reports:
+ *
+ * <ul>
+ *   <li>sustained ingest throughput: samples learned per second between the first and the last
+ *       committed snapshot of the run;
+ *   <li>freshness: from a sample's event time (its send time) to the first committed snapshot on
+ *       {@code lethe.models} that includes it, p50/p99;
+ *   <li>erasure latency: request to receipt, and request to the model service serving the first
+ *       version without the data, p50/p99;
+ *   <li>prediction latency p50/p99 under that load;
+ * </ul>
+ *
+ * and writes JSON, a markdown section and PNG charts of the latencies over time.
+ *
+ * <p>"Includes it" is judged by counts: the k-th sample sent is taken as included once a snapshot
+ * holds k samples, counting those of subjects erased since. Samples go to two partitions, so a
+ * sample can be learned a little before or after one sent just before it; over many samples the
+ * percentiles are what matter. The subjects the benchmark erases get their few samples in the first
+ * second, as a warm-up: timing starts once a served version holds them (the job, the ingress and
+ * the service are up), and every erasure then meets learned data.
+ */
+public final class EndToEndBenchmark {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final String MODEL = "bench-analytic";
+  private static final int ERASABLE_SUBJECTS = 32;
+  private static final int SAMPLES_PER_ERASABLE = 5;
+
+  private EndToEndBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      options.put(args[i], args[i + 1]);
+    }
+    int rate = Integer.parseInt(options.getOrDefault("--rate", "500"));
+    Duration duration =
+        Duration.ofSeconds(Long.parseLong(options.getOrDefault("--duration", "60")));
+    Duration erasureEvery =
+        Duration.ofSeconds(Long.parseLong(options.getOrDefault("--erasure-every", "5")));
+    int clients = Integer.parseInt(options.getOrDefault("--clients", "2"));
+    double predictionRate = Double.parseDouble(options.getOrDefault("--prediction-rate", "50"));
+    int bufferSize = Integer.parseInt(options.getOrDefault("--buffer-size", "2048"));
+    Path out = Path.of(options.getOrDefault("--out", "bench-results/e2e"));
+    String snapshotInterval = options.getOrDefault("--snapshot-interval", "5s");
+    Duration checkpointInterval =
+        Duration.ofSeconds(Long.parseLong(options.getOrDefault("--checkpoint-interval", "2")));
+    Files.createDirectories(out);
+
+    FashionMnist data = FashionMnist.load();
+    String catalog =
+        """
+        datasets:
+          - {name: fashion-mnist, features: 784, classes: 10}
+        models:
+          - name: %s
+            learner: analytic
+            dataset: fashion-mnist
+            snapshot: {every-samples: 1000000, interval: %s, after-erasure: 500ms}
+            settings: {buffer-size: %d, gamma: 0.1, seed: 42}
+        """
+            .formatted(MODEL, snapshotInterval, bufferSize);
+    Run run = new Run(rate, duration, erasureEvery, clients, predictionRate, data);
+    try (EmbeddedStack stack =
+        EmbeddedStack.start(
+            catalog,
+            new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
+            checkpointInterval,
+            System.out)) {
+      run.execute(stack);
+    }
+    Map<String, Object> report = run.report(bufferSize);
+    JSON.writeValue(out.resolve("bench.json").toFile(), report);
+    String markdown = run.markdown(report, String.join(" ", args));
+    Files.writeString(out.resolve("bench.md"), markdown);
+    run.charts(out);
+    System.out.println();
+    System.out.println(markdown);
+    System.out.println("written: " + out.resolve("bench.json") + ", bench.md and the charts");
+    System.exit(0);
+  }
+
+  /** One benchmark run and what it recorded. */
+  private static final class Run {
+    private final int rate;
+    private final Duration duration;
+    private final Duration erasureEvery;
+    private final int clients;
+    private final double predictionRate;
+    private final FashionMnist data;
+    private final HttpClient http = HttpClient.newHttpClient();
+    // per sample, in send order: send time (nanoTime)
+    private final List<Long> sent = new ArrayList<>();
+    // committed snapshots: nanoTime seen, samples held, erasures reflected so far
+    private final List<long[]> snapshots = new CopyOnWriteArrayList<>();
+    private final Map<String, Long> erasedSamplesByRequest = new ConcurrentHashMap<>();
+    private final Map<String, Long> requestedAt = new ConcurrentHashMap<>();
+    private final Map<String, Long> receiptAt = new ConcurrentHashMap<>();
+    private final Map<String, Long> firstVersionWithout = new ConcurrentHashMap<>();
+    private final List<long[]> servedVersions = new CopyOnWriteArrayList<>();
+    private HttpLoad.Result predictions;
+    private long start;
+    // samples before this index were the warm-up: not in the freshness figures
+    private int measuredFrom;
+    private volatile boolean watching = true;
+
+    Run(
+        int rate,
+        Duration duration,
+        Duration erasureEvery,
+        int clients,
+        double predictionRate,
+        FashionMnist data) {
+      this.rate = rate;
+      this.duration = duration;
+      this.erasureEvery = erasureEvery;
+      this.clients = clients;
+      this.predictionRate = predictionRate;
+      this.data = data;
+    }
+
+    void execute(EmbeddedStack stack) throws Exception {
+      LetheTopics topics = stack.topics();
+      Thread snapshotWatcher = watchSnapshots(stack.bootstrapServers(), topics);
+      Thread receiptWatcher = watchReceipts(stack.bootstrapServers(), topics);
+      Thread servedWatcher = watchServedVersions(stack.serviceUrl());
+      List<byte[]> bodies = new ArrayList<>();
+      for (int i = 0; i < 256; i++) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode features = body.putArray("instances").addObject().putArray("features");
+        for (float v : data.test().features()[i]) {
+          features.add(v);
+        }
+        bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      HttpLoad load =
+          new HttpLoad(URI.create(stack.serviceUrl() + "/v1/models/" + MODEL + ":predict"), bodies);
+      try (KafkaProducer<String, TrainingSample> samples =
+              producer(stack.bootstrapServers(), topics.samplesRaw().valueSerde().serializer());
+          KafkaProducer<String, ErasureRequest> erasures =
+              producer(stack.bootstrapServers(), topics.erasuresRaw().valueSerde().serializer())) {
+        // warm-up, not measured: the erasable subjects' samples, until a version with them is
+        // served (the job, the ingress and the service have started and compiled their paths)
+        int next = 0;
+        for (int s = 0; s < ERASABLE_SUBJECTS; s++) {
+          for (int k = 0; k < SAMPLES_PER_ERASABLE; k++) {
+            send(samples, topics, next++, "erasable-" + s);
+          }
+        }
+        samples.flush();
+        int warmup = next;
+        long warmDeadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < warmDeadline
+            && (snapshots.isEmpty() || snapshots.get(snapshots.size() - 1)[1] < warmup)) {
+          LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+        measuredFrom = warmup;
+        start = System.nanoTime();
+        Thread loadThread =
+            new Thread(
+                () -> {
+                  try {
+                    waitForVersion(stack.serviceUrl());
+                    predictions =
+                        load.run(
+                            clients, Duration.ofSeconds(1), duration, predictionRate / clients);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "bench-predictions");
+        loadThread.start();
+        long end = start + duration.toNanos();
+        long nextErasure = start + erasureEvery.toNanos();
+        int erased = 0;
+        long paceStart = System.nanoTime();
+        int paced = 0;
+        while (System.nanoTime() < end) {
+          send(samples, topics, next++, "subject-" + (next % 500));
+          paced++;
+          long due = paceStart + (long) (paced * 1e9 / rate);
+          if (System.nanoTime() >= nextErasure && erased < ERASABLE_SUBJECTS) {
+            erase(erasures, topics, "erasable-" + erased++);
+            nextErasure += erasureEvery.toNanos();
+          }
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          }
+        }
+        samples.flush();
+        loadThread.join();
+        awaitAll(sent.size());
+      } finally {
+        watching = false;
+        snapshotWatcher.join(10_000);
+        receiptWatcher.join(10_000);
+        servedWatcher.join(10_000);
+      }
+    }
+
+    private void send(
+        KafkaProducer<String, TrainingSample> producer, LetheTopics topics, int n, String subject) {
+      int i = n % data.train().size();
+      List<Float> features = new ArrayList<>(784);
+      for (float v : data.train().features()[i]) {
+        features.add(v);
+      }
+      int label = data.train().labels()[i];
+      TrainingSample sample =
+          TrainingSample.newBuilder()
+              .setSampleId("b-" + n)
+              .setSubjectId(subject)
+              .setDataset("fashion-mnist")
+              .setTask(String.valueOf(label / 2))
+              .setFeatures(features)
+              .setLabel(label)
+              .setEventTime(Instant.now())
+              .setAttributes(null)
+              .build();
+      sent.add(System.nanoTime());
+      producer.send(new ProducerRecord<>(topics.samplesRaw().name(), subject, sample));
+    }
+
+    private void erase(
+        KafkaProducer<String, ErasureRequest> producer, LetheTopics topics, String s) {
+      String id = "bench-erase-" + s;
+      erasedSamplesByRequest.put(id, (long) SAMPLES_PER_ERASABLE);
+      requestedAt.put(id, System.nanoTime());
+      producer.send(
+          new ProducerRecord<>(
+              topics.erasuresRaw().name(),
+              s,
+              ErasureRequest.newBuilder()
+                  .setRequestId(id)
+                  .setScope(ErasureScope.SUBJECT)
+                  .setIds(List.of(s))
+                  .setSubjectId(s)
+                  .setDataset("fashion-mnist")
+                  .setModels(List.of())
+                  .setRequestedAt(Instant.now())
+                  .setRequester("lethe-bench")
+                  .build()));
+      producer.flush();
+    }
+
+    /** Waits until a committed snapshot holds every sample sent, and every receipt is in. */
+    private void awaitAll(int total) {
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      while (System.nanoTime() < deadline) {
+        boolean receipts = receiptAt.keySet().containsAll(requestedAt.keySet());
+        boolean learned = !snapshots.isEmpty() && snapshots.get(snapshots.size() - 1)[1] >= total;
+        boolean served = firstVersionWithout.values().stream().allMatch(v -> servedAt(v) != null);
+        if (receipts && learned && served) {
+          return;
+        }
+        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      }
+      System.out.println("bench: not everything arrived within 3 minutes; reporting what did");
+    }
+
+    private Long servedAt(long version) {
+      for (long[] s : servedVersions) {
+        if (s[1] >= version) {
+          return s[0];
+        }
+      }
+      return null;
+    }
+
+    private Thread watchSnapshots(String bootstrap, LetheTopics topics) {
+      KafkaConsumer<String, byte[]> consumer = reader(bootstrap, TopicNames.defaults().models());
+      Thread thread =
+          new Thread(
+              () -> {
+                long erasedReflected = 0;
+                try (consumer) {
+                  while (watching) {
+                    for (var record : consumer.poll(Duration.ofMillis(50))) {
+                      ModelSnapshot snapshot =
+                          topics
+                              .models()
+                              .valueSerde()
+                              .deserializer()
+                              .deserialize(record.topic(), record.value());
+                      for (String request : snapshot.getLineage().getErasuresReflected()) {
+                        erasedReflected += erasedSamplesByRequest.getOrDefault(request, 0L);
+                      }
+                      long held =
+                          snapshot.getLineage().getSamplesPerTask().stream()
+                              .mapToLong(TaskSamples::getSamples)
+                              .sum();
+                      snapshots.add(new long[] {System.nanoTime(), held + erasedReflected});
+                    }
+                  }
+                }
+              },
+              "bench-snapshots");
+      thread.setDaemon(true);
+      thread.start();
+      return thread;
+    }
+
+    private Thread watchReceipts(String bootstrap, LetheTopics topics) {
+      KafkaConsumer<String, byte[]> consumer = reader(bootstrap, TopicNames.defaults().receipts());
+      Thread thread =
+          new Thread(
+              () -> {
+                try (consumer) {
+                  while (watching) {
+                    for (var record : consumer.poll(Duration.ofMillis(50))) {
+                      ErasureReceipt receipt =
+                          topics
+                              .receipts()
+                              .valueSerde()
+                              .deserializer()
+                              .deserialize(record.topic(), record.value());
+                      receiptAt.put(receipt.getRequestId(), System.nanoTime());
+                      for (ModelErasure m : receipt.getModels()) {
+                        if (m.getModel().equals(MODEL) && m.getFirstVersionWithout() != null) {
+                          firstVersionWithout.put(
+                              receipt.getRequestId(), m.getFirstVersionWithout());
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "bench-receipts");
+      thread.setDaemon(true);
+      thread.start();
+      return thread;
+    }
+
+    private Thread watchServedVersions(String serviceUrl) {
+      Thread thread =
+          new Thread(
+              () -> {
+                long last = -1;
+                while (watching) {
+                  long version = servedVersion(serviceUrl);
+                  if (version > last) {
+                    servedVersions.add(new long[] {System.nanoTime(), version});
+                    last = version;
+                  }
+                  LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+              },
+              "bench-served");
+      thread.setDaemon(true);
+      thread.start();
+      return thread;
+    }
+
+    private long servedVersion(String serviceUrl) {
+      try {
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + MODEL)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200
+            ? JSON.readTree(response.body()).get("version").asLong()
+            : -1;
+      } catch (Exception e) {
+        return -1;
+      }
+    }
+
+    private void waitForVersion(String serviceUrl) {
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (System.nanoTime() < deadline && servedVersion(serviceUrl) < 1) {
+        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      }
+    }
+
+    /** Freshness of each sample in ms (NaN if never seen included), in send order. */
+    private double[] freshness() {
+      double[] out = new double[sent.size()];
+      int s = 0;
+      for (int k = 0; k < sent.size(); k++) {
+        while (s < snapshots.size() && snapshots.get(s)[1] < k + 1) {
+          s++;
+        }
+        out[k] =
+            k >= measuredFrom && s < snapshots.size()
+                ? (snapshots.get(s)[0] - sent.get(k)) / 1e6
+                : Double.NaN;
+      }
+      return out;
+    }
+
+    Map<String, Object> report(int bufferSize) {
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("model", Map.of("name", MODEL, "learner", "ANALYTIC", "buffer_size", bufferSize));
+      report.put("target_rate", rate);
+      report.put("duration_seconds", duration.toSeconds());
+      report.put("samples_sent", sent.size() - measuredFrom);
+      List<long[]> measured = snapshots.stream().filter(x -> x[0] >= start).toList();
+      long[] first = measured.isEmpty() ? null : measured.get(0);
+      long[] last = measured.isEmpty() ? null : measured.get(measured.size() - 1);
+      report.put(
+          "ingest_samples_per_second",
+          first == null || last[0] == first[0]
+              ? null
+              : (last[1] - first[1]) / ((last[0] - first[0]) / 1e9));
+      report.put("freshness_ms", percentiles(freshness()));
+      List<Double> toReceipt = new ArrayList<>();
+      List<Double> toServed = new ArrayList<>();
+      requestedAt.forEach(
+          (id, at) -> {
+            Long receipt = receiptAt.get(id);
+            if (receipt != null) {
+              toReceipt.add((receipt - at) / 1e6);
+            }
+            Long version = firstVersionWithout.get(id);
+            Long served = version == null ? null : servedAt(version);
+            if (served != null) {
+              toServed.add((served - at) / 1e6);
+            }
+          });
+      report.put("erasures", requestedAt.size());
+      report.put("erasure_to_receipt_ms", percentiles(toDoubles(toReceipt)));
+      report.put("erasure_to_serving_ms", percentiles(toDoubles(toServed)));
+      if (predictions != null) {
+        Histogram h = predictions.histogram();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("clients", clients);
+        p.put("target_requests_per_second", predictionRate);
+        p.put("requests_per_second", predictions.throughput());
+        p.put("p50", h.getValueAtPercentile(50) / 1000.0);
+        p.put("p99", h.getValueAtPercentile(99) / 1000.0);
+        p.put("errors", predictions.errors());
+        report.put("prediction_latency_ms", p);
+      }
+      return report;
+    }
+
+    String markdown(Map<String, Object> report, String args) {
+      StringBuilder md = new StringBuilder();
+      md.append("```\n./lethe bench ").append(args).append("\n```\n\n");
+      md.append("| measure | value |\n| --- | --- |\n");
+      md.append(row("samples sent (target rate " + rate + "/s)", report.get("samples_sent")));
+      md.append(
+          row("sustained ingest, samples learned/s", report.get("ingest_samples_per_second")));
+      md.append(row("freshness, event to committed snapshot, ms", report.get("freshness_ms")));
+      md.append(row("erasure to receipt, ms", report.get("erasure_to_receipt_ms")));
+      md.append(
+          row("erasure to model service serving it, ms", report.get("erasure_to_serving_ms")));
+      md.append(row("prediction latency under load, ms", report.get("prediction_latency_ms")));
+      return md.toString();
+    }
+
+    private static String row(String name, Object value) {
+      return "| "
+          + name
+          + " | "
+          + (value instanceof Double d ? String.format("%.0f", d) : value)
+          + " |\n";
+    }
+
+    void charts(Path out) throws Exception {
+      double[] fresh = freshness();
+      double[] sentAt = new double[sent.size()];
+      for (int k = 0; k < sentAt.length; k++) {
+        sentAt[k] = (sent.get(k) - start) / 1e9;
+      }
+      List<Double> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (int k = 0; k < fresh.length; k += Math.max(1, fresh.length / 2000)) {
+        if (!Double.isNaN(fresh[k])) {
+          xs.add(sentAt[k]);
+          ys.add(fresh[k]);
+        }
+      }
+      new LineChart("Freshness: event to committed snapshot", "sent at (s)", "ms")
+          .add(new LineChart.Series("sample", toDoubles(xs), toDoubles(ys), false))
+          .write(out.resolve("bench-freshness.png"), 800, 400);
+      if (predictions != null) {
+        Map<Long, Histogram> perSecond = new LinkedHashMap<>();
+        for (HttpLoad.Sample s : predictions.samples()) {
+          long second = (s.startNanos() - start) / 1_000_000_000L;
+          perSecond
+              .computeIfAbsent(second, x -> new Histogram(3_600_000_000L, 2))
+              .recordValue(Math.max(1, s.latencyNanos() / 1000));
+        }
+        double[] x = new double[perSecond.size()];
+        double[] p50 = new double[x.length];
+        double[] p99 = new double[x.length];
+        int i = 0;
+        for (Map.Entry<Long, Histogram> e : perSecond.entrySet()) {
+          x[i] = e.getKey();
+          p50[i] = e.getValue().getValueAtPercentile(50) / 1000.0;
+          p99[i] = e.getValue().getValueAtPercentile(99) / 1000.0;
+          i++;
+        }
+        new LineChart("Prediction latency under ingest and erasures", "time (s)", "ms")
+            .add(new LineChart.Series("p50 per second", x, p50, true))
+            .add(new LineChart.Series("p99 per second", x, p99, true))
+            .write(out.resolve("bench-prediction-latency.png"), 800, 400);
+      }
+      List<Double> at = new ArrayList<>();
+      List<Double> receipt = new ArrayList<>();
+      List<Double> servedX = new ArrayList<>();
+      List<Double> served = new ArrayList<>();
+      requestedAt.forEach(
+          (id, t) -> {
+            Long r = receiptAt.get(id);
+            if (r != null) {
+              at.add((t - start) / 1e9);
+              receipt.add((r - t) / 1e6);
+            }
+            Long version = firstVersionWithout.get(id);
+            Long s = version == null ? null : servedAt(version);
+            if (s != null) {
+              servedX.add((t - start) / 1e9);
+              served.add((s - t) / 1e6);
+            }
+          });
+      new LineChart("Erasure latency", "requested at (s)", "ms")
+          .add(new LineChart.Series("to receipt", toDoubles(at), toDoubles(receipt), false))
+          .add(new LineChart.Series("to serving", toDoubles(servedX), toDoubles(served), false))
+          .write(out.resolve("bench-erasure-latency.png"), 800, 400);
+    }
+  }
+
+  static Map<String, Object> percentiles(double[] values) {
+    List<Double> kept = new ArrayList<>();
+    for (double v : values) {
+      if (!Double.isNaN(v)) {
+        kept.add(v);
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("count", kept.size());
+    if (kept.isEmpty()) {
+      return out;
+    }
+    kept.sort(Double::compare);
+    out.put("p50", kept.get((int) Math.ceil(0.50 * kept.size()) - 1));
+    out.put("p99", kept.get((int) Math.ceil(0.99 * kept.size()) - 1));
+    out.put("max", kept.get(kept.size() - 1));
+    return out;
+  }
+
+  static double[] toDoubles(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private static KafkaConsumer<String, byte[]> reader(String bootstrap, String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicNames.MAX_SNAPSHOT_BYTES);
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+
+  private static <V> KafkaProducer<String, V> producer(
+      String bootstrap, org.apache.kafka.common.serialization.Serializer<V> values) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    return new KafkaProducer<>(props, new StringSerializer(), values);
+  }
+}
