@@ -13,6 +13,7 @@ import io.lethe.records.ModelErasure;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TaskSamples;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import java.net.URI;
@@ -44,9 +45,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * {@code lethe bench}: the embedded stack of {@code lethe demo} (one analytic model by default)
- * under a steady stream of training samples at a target rate through the ingress, erasure requests
- * at a fixed interval, and prediction requests at a fixed rate, all at once. It reports:
+ * {@code lethe bench}: the embedded stack of {@code lethe demo} (one analytic model), or an
+ * external one ({@code --bootstrap HOST:PORT --registry URL --service URL [--model NAME]}), under a
+ * steady stream of training samples at a target rate through the ingress, erasure requests at a
+ * fixed interval, and prediction requests at a fixed rate, all at once. It reports:
  *
  * <ul>
  *   <li>sustained ingest throughput: samples learned per second between the first and the last
@@ -70,7 +72,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class EndToEndBenchmark {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final String MODEL = "bench-analytic";
+  private static final String EMBEDDED_MODEL = "bench-analytic";
   private static final int ERASABLE_SUBJECTS = 32;
   private static final int SAMPLES_PER_ERASABLE = 5;
 
@@ -107,16 +109,42 @@ public final class EndToEndBenchmark {
             snapshot: {every-samples: 1000000, interval: %s, after-erasure: 500ms}
             settings: {buffer-size: %d, gamma: 0.1, seed: 42}
         """
-            .formatted(MODEL, snapshotInterval, bufferSize);
-    Run run = new Run(rate, duration, erasureEvery, clients, predictionRate, data);
+            .formatted(EMBEDDED_MODEL, snapshotInterval, bufferSize);
+    if (options.containsKey("--bootstrap")) {
+      // an external stack: Kafka, the registry, the ingress, the job and the model service run
+      String registry = required(options, "--registry");
+      String service = required(options, "--service");
+      String model = options.getOrDefault("--model", "fmnist-analytic");
+      try (SchemaRegistryClient client = SchemaRegistryClient.create(registry)) {
+        Run run = new Run(rate, duration, erasureEvery, clients, predictionRate, data, model);
+        run.execute(
+            options.get("--bootstrap"), LetheTopics.create(TopicNames.defaults(), client), service);
+        finish(run, bufferSize, out, args);
+      }
+      return;
+    }
+    Run run = new Run(rate, duration, erasureEvery, clients, predictionRate, data, EMBEDDED_MODEL);
     try (EmbeddedStack stack =
         EmbeddedStack.start(
             catalog,
             new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
             checkpointInterval,
             System.out)) {
-      run.execute(stack);
+      run.execute(stack.bootstrapServers(), stack.topics(), stack.serviceUrl());
     }
+    finish(run, bufferSize, out, args);
+  }
+
+  private static String required(Map<String, String> options, String option) {
+    String value = options.get(option);
+    if (value == null) {
+      throw new IllegalArgumentException(
+          "option " + option + " is required with --bootstrap (an external stack)");
+    }
+    return value;
+  }
+
+  private static void finish(Run run, int bufferSize, Path out, String[] args) throws Exception {
     Map<String, Object> report = run.report(bufferSize);
     JSON.writeValue(out.resolve("bench.json").toFile(), report);
     String markdown = run.markdown(report, String.join(" ", args));
@@ -136,6 +164,10 @@ public final class EndToEndBenchmark {
     private final int clients;
     private final double predictionRate;
     private final FashionMnist data;
+    private final String model;
+    // samples the model held before this run (an external stack may have learned before)
+    private long baseline;
+    private long baselineVersion = -1;
     private final HttpClient http = HttpClient.newHttpClient();
     // per sample, in send order: send time (nanoTime)
     private final List<Long> sent = new ArrayList<>();
@@ -158,20 +190,22 @@ public final class EndToEndBenchmark {
         Duration erasureEvery,
         int clients,
         double predictionRate,
-        FashionMnist data) {
+        FashionMnist data,
+        String model) {
       this.rate = rate;
       this.duration = duration;
       this.erasureEvery = erasureEvery;
       this.clients = clients;
       this.predictionRate = predictionRate;
+      this.model = model;
       this.data = data;
     }
 
-    void execute(EmbeddedStack stack) throws Exception {
-      LetheTopics topics = stack.topics();
-      Thread snapshotWatcher = watchSnapshots(stack.bootstrapServers(), topics);
-      Thread receiptWatcher = watchReceipts(stack.bootstrapServers(), topics);
-      Thread servedWatcher = watchServedVersions(stack.serviceUrl());
+    void execute(String bootstrap, LetheTopics topics, String serviceUrl) throws Exception {
+      baseline = servedSamples(serviceUrl);
+      Thread snapshotWatcher = watchSnapshots(bootstrap, topics);
+      Thread receiptWatcher = watchReceipts(bootstrap, topics);
+      Thread servedWatcher = watchServedVersions(serviceUrl);
       List<byte[]> bodies = new ArrayList<>();
       for (int i = 0; i < 256; i++) {
         ObjectNode body = JSON.createObjectNode();
@@ -182,11 +216,11 @@ public final class EndToEndBenchmark {
         bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
       }
       HttpLoad load =
-          new HttpLoad(URI.create(stack.serviceUrl() + "/v1/models/" + MODEL + ":predict"), bodies);
+          new HttpLoad(URI.create(serviceUrl + "/v1/models/" + model + ":predict"), bodies);
       try (KafkaProducer<String, TrainingSample> samples =
-              producer(stack.bootstrapServers(), topics.samplesRaw().valueSerde().serializer());
+              producer(bootstrap, topics.samplesRaw().valueSerde().serializer());
           KafkaProducer<String, ErasureRequest> erasures =
-              producer(stack.bootstrapServers(), topics.erasuresRaw().valueSerde().serializer())) {
+              producer(bootstrap, topics.erasuresRaw().valueSerde().serializer())) {
         // warm-up, not measured: the erasable subjects' samples, until a version with them is
         // served (the job, the ingress and the service have started and compiled their paths)
         int next = 0;
@@ -208,7 +242,7 @@ public final class EndToEndBenchmark {
             new Thread(
                 () -> {
                   try {
-                    waitForVersion(stack.serviceUrl());
+                    waitForVersion(serviceUrl);
                     predictions =
                         load.run(
                             clients, Duration.ofSeconds(1), duration, predictionRate / clients);
@@ -325,6 +359,9 @@ public final class EndToEndBenchmark {
                 try (consumer) {
                   while (watching) {
                     for (var record : consumer.poll(Duration.ofMillis(50))) {
+                      if (!model.equals(record.key()) || record.value() == null) {
+                        continue;
+                      }
                       ModelSnapshot snapshot =
                           topics
                               .models()
@@ -338,7 +375,10 @@ public final class EndToEndBenchmark {
                           snapshot.getLineage().getSamplesPerTask().stream()
                               .mapToLong(TaskSamples::getSamples)
                               .sum();
-                      snapshots.add(new long[] {System.nanoTime(), held + erasedReflected});
+                      if (snapshot.getVersion() > baselineVersion) {
+                        snapshots.add(
+                            new long[] {System.nanoTime(), held + erasedReflected - baseline});
+                      }
                     }
                   }
                 }
@@ -365,7 +405,7 @@ public final class EndToEndBenchmark {
                               .deserialize(record.topic(), record.value());
                       receiptAt.put(receipt.getRequestId(), System.nanoTime());
                       for (ModelErasure m : receipt.getModels()) {
-                        if (m.getModel().equals(MODEL) && m.getFirstVersionWithout() != null) {
+                        if (m.getModel().equals(model) && m.getFirstVersionWithout() != null) {
                           firstVersionWithout.put(
                               receipt.getRequestId(), m.getFirstVersionWithout());
                         }
@@ -404,13 +444,35 @@ public final class EndToEndBenchmark {
       try {
         HttpResponse<String> response =
             http.send(
-                HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + MODEL)).build(),
+                HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + model)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200
             ? JSON.readTree(response.body()).get("version").asLong()
             : -1;
       } catch (Exception e) {
         return -1;
+      }
+    }
+
+    /** Samples held by the served version before the run (and its version), 0 if none. */
+    private long servedSamples(String serviceUrl) {
+      try {
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + model)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          return 0;
+        }
+        var described = JSON.readTree(response.body());
+        baselineVersion = described.get("version").asLong();
+        long held = 0;
+        for (var count : described.path("lineage").path("samples_per_task")) {
+          held += count.asLong();
+        }
+        return held;
+      } catch (Exception e) {
+        return 0;
       }
     }
 
@@ -439,7 +501,7 @@ public final class EndToEndBenchmark {
 
     Map<String, Object> report(int bufferSize) {
       Map<String, Object> report = new LinkedHashMap<>();
-      report.put("model", Map.of("name", MODEL, "learner", "ANALYTIC", "buffer_size", bufferSize));
+      report.put("model", Map.of("name", model, "learner", "ANALYTIC", "buffer_size", bufferSize));
       report.put("target_rate", rate);
       report.put("duration_seconds", duration.toSeconds());
       report.put("samples_sent", sent.size() - measuredFrom);

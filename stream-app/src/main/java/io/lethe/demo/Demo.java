@@ -175,8 +175,8 @@ public final class Demo implements AutoCloseable {
   private DemoReport stream(FashionMnist data, LetheTopics topics, List<String> models)
       throws Exception {
     int tasks = options.tasks();
-    int eraseAfter = Math.max(0, tasks / 2);
-    String erasedTask = tasks >= 2 ? "1" : "0";
+    int eraseAfter = Math.max(1, tasks / 2);
+    String erasedTask = "1";
     Map<String, List<List<Double>>> matrices = new LinkedHashMap<>();
     models.forEach(m -> matrices.put(m, new ArrayList<>()));
     List<TrainingSample> retained = new ArrayList<>();

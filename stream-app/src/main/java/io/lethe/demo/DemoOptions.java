@@ -9,7 +9,7 @@ import java.util.Map;
  * The command line of {@code lethe demo}, checked; every error names the option.
  *
  * @param models which models to run: "analytic", "hypernet" or both
- * @param tasks how many Split Fashion-MNIST tasks to stream (1-5)
+ * @param tasks how many Split Fashion-MNIST tasks to stream (2-5: the demo erases task 1)
  * @param samplesPerTask training samples per task (at most 12,000)
  * @param rate samples per second fed to the ingress, 0 for as fast as it takes them
  * @param bufferSize d_E of the analytic model
@@ -41,7 +41,8 @@ public record DemoOptions(
           "                  [--serve-port 8080] [--ingress-port 8090] [--report FILE]",
           "                  [--keep-running] [--data DIR]",
           "  --models LIST           models to run side by side (default analytic,hypernet)",
-          "  --tasks N               Split Fashion-MNIST tasks to stream, 1-5 (default 5)",
+          "  --tasks N               Split Fashion-MNIST tasks to stream, 2-5 (default 5; task 1"
+              + " is erased)",
           "  --samples-per-task N    training samples per task, 1-12000 (default 2000)",
           "  --rate N                samples per second into the ingress, 0 = unpaced (default 0)",
           "  --buffer-size N         d_E of the analytic model (default 2048)",
@@ -101,7 +102,7 @@ public record DemoOptions(
     }
     return new DemoOptions(
         models,
-        number(values, "--tasks", 5, 1, 5),
+        number(values, "--tasks", 5, 2, 5),
         number(values, "--samples-per-task", 2000, 1, 12000),
         number(values, "--rate", 0, 0, 1_000_000),
         number(values, "--buffer-size", 2048, 16, 8192),

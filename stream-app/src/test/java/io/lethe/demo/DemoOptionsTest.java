@@ -21,7 +21,9 @@ class DemoOptionsTest {
   @Test
   void shouldNameTheOptionInEveryError() {
     assertThatThrownBy(() -> DemoOptions.parse("--tasks", "6"))
-        .hasMessage("option --tasks is '6', expected a whole number 1-5");
+        .hasMessage("option --tasks is '6', expected a whole number 2-5");
+    assertThatThrownBy(() -> DemoOptions.parse("--tasks", "1"))
+        .hasMessage("option --tasks is '1', expected a whole number 2-5");
     assertThatThrownBy(() -> DemoOptions.parse("--models", "analytic,svm"))
         .hasMessage(
             "option --models is 'analytic,svm', expected analytic, hypernet or analytic,hypernet");

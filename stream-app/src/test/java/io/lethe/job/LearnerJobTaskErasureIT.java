@@ -52,7 +52,7 @@ class LearnerJobTaskErasureIT {
                 learner: hypernetwork
                 dataset: fashion-mnist
                 snapshot: {every-samples: 1000000, interval: 1s, after-erasure: 300ms}
-                settings: {seed: 3, first-erase-steps: 100}
+                settings: {seed: 3, first-erase-steps: 100, steps-per-batch: 16}
             """
                 .formatted(HYPERNET));
   }
