@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.AnalyticSnapshots;
 import io.lethe.learners.data.FashionMnist;
@@ -443,44 +442,26 @@ public final class Demo implements AutoCloseable {
             FashionMnist.CLASSES,
             AnalyticSettings.DEFAULT_WOODBURY_MAX_ROWS,
             AnalyticSettings.DEFAULT_REFRESH_AFTER_DOWNDATES);
-    try (AnalyticLearner offline = new AnalyticLearner(settings)) {
-      Map<String, List<TrainingSample>> byTask = new LinkedHashMap<>();
-      retained.forEach(s -> byTask.computeIfAbsent(s.getTask(), t -> new ArrayList<>()).add(s));
-      byTask.forEach(
-          (task, ofTask) -> {
-            float[][] x = new float[ofTask.size()][];
-            int[] y = new int[ofTask.size()];
-            for (int i = 0; i < x.length; i++) {
-              List<Float> f = ofTask.get(i).getFeatures();
-              x[i] = new float[f.size()];
-              for (int j = 0; j < x[i].length; j++) {
-                x[i][j] = f.get(j);
-              }
-              y[i] = ofTask.get(i).getLabel();
-            }
-            offline.learn(task, ofTask.stream().map(TrainingSample::getSampleId).toList(), x, y);
-          });
-      double[] expectedWeights = offline.weights().values();
-      io.lethe.records.Tensor head =
-          SnapshotTensors.find(latest.getTensors(), AnalyticSnapshots.HEAD_TENSOR);
-      double[] served =
-          SnapshotTensors.readFloat64(
-              head, head.getShape().stream().mapToLong(Long::longValue).toArray());
-      if (served.length != expectedWeights.length) {
-        throw new IllegalStateException(
-            "the served analytic head has "
-                + served.length
-                + " weights, the offline retrain "
-                + expectedWeights.length);
-      }
-      double maxAbs = 0;
-      double maxDiff = 0;
-      for (int i = 0; i < served.length; i++) {
-        maxAbs = Math.max(maxAbs, Math.abs(expectedWeights[i]));
-        maxDiff = Math.max(maxDiff, Math.abs(served[i] - expectedWeights[i]));
-      }
-      return maxDiff / maxAbs;
+    double[] expectedWeights = OfflineRetrain.analyticWeights(settings, retained);
+    io.lethe.records.Tensor head =
+        SnapshotTensors.find(latest.getTensors(), AnalyticSnapshots.HEAD_TENSOR);
+    double[] served =
+        SnapshotTensors.readFloat64(
+            head, head.getShape().stream().mapToLong(Long::longValue).toArray());
+    if (served.length != expectedWeights.length) {
+      throw new IllegalStateException(
+          "the served analytic head has "
+              + served.length
+              + " weights, the offline retrain "
+              + expectedWeights.length);
     }
+    double maxAbs = 0;
+    double maxDiff = 0;
+    for (int i = 0; i < served.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(expectedWeights[i]));
+      maxDiff = Math.max(maxDiff, Math.abs(served[i] - expectedWeights[i]));
+    }
+    return maxDiff / maxAbs;
   }
 
   private static long learned(ModelSnapshot snapshot) {

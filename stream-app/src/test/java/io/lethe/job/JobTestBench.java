@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.demo.OfflineRetrain;
 import io.lethe.job.learner.LearnerFactory;
-import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
@@ -184,24 +184,7 @@ final class JobTestBench implements AutoCloseable {
             10,
             AnalyticSettings.DEFAULT_WOODBURY_MAX_ROWS,
             AnalyticSettings.DEFAULT_REFRESH_AFTER_DOWNDATES);
-    try (AnalyticLearner learner = new AnalyticLearner(settings)) {
-      for (String task : List.of("0", "1")) {
-        List<TrainingSample> ofTask =
-            retained.stream().filter(s -> s.getTask().equals(task)).toList();
-        float[][] x = new float[ofTask.size()][];
-        int[] y = new int[ofTask.size()];
-        for (int i = 0; i < x.length; i++) {
-          List<Float> f = ofTask.get(i).getFeatures();
-          x[i] = new float[f.size()];
-          for (int j = 0; j < x[i].length; j++) {
-            x[i][j] = f.get(j);
-          }
-          y[i] = ofTask.get(i).getLabel();
-        }
-        learner.learn(task, ofTask.stream().map(TrainingSample::getSampleId).toList(), x, y);
-      }
-      return learner.weights().values();
-    }
+    return OfflineRetrain.analyticWeights(settings, retained);
   }
 
   static double maxRelativeDifference(double[] actual, double[] expected) {
