@@ -1,5 +1,6 @@
 package io.lethe.serving;
 
+import io.lethe.schemas.cli.CommandLine;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -19,7 +20,7 @@ public final class ServeMain {
     ServingSettings settings;
     try {
       settings = ServeOptions.parse(args);
-    } catch (ServeOptions.UsageException e) {
+    } catch (CommandLine.UsageException e) {
       System.err.println("lethe serve: " + e.getMessage());
       System.err.println(ServeOptions.USAGE);
       System.exit(2);

@@ -3,6 +3,7 @@ package io.lethe.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.schemas.cli.CommandLine;
 import org.junit.jupiter.api.Test;
 
 class ServeOptionsTest {
@@ -86,7 +87,7 @@ class ServeOptionsTest {
 
   private static void assertRefused(String message, String... args) {
     assertThatThrownBy(() -> ServeOptions.parse(args))
-        .isInstanceOf(ServeOptions.UsageException.class)
+        .isInstanceOf(CommandLine.UsageException.class)
         .hasMessage(message);
   }
 }

@@ -1,5 +1,6 @@
 package io.lethe.demo;
 
+import io.lethe.schemas.cli.CommandLine;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -20,7 +21,7 @@ public final class DemoMain {
     DemoOptions options;
     try {
       options = DemoOptions.parse(args);
-    } catch (DemoOptions.UsageException e) {
+    } catch (CommandLine.UsageException e) {
       System.err.println("lethe demo: " + e.getMessage());
       System.err.println(DemoOptions.USAGE);
       System.exit(2);

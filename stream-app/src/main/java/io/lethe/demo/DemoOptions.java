@@ -1,9 +1,8 @@
 package io.lethe.demo;
 
+import io.lethe.schemas.cli.CommandLine;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The command line of {@code lethe demo}, checked; every error names the option.
@@ -53,15 +52,6 @@ public record DemoOptions(
           "  --keep-running          keep serving after the report until stopped (Ctrl-C)",
           "  --data DIR              Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)");
 
-  /** A bad command line; the message names the option. */
-  public static final class UsageException extends IllegalArgumentException {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message);
-    }
-  }
-
   /** The defaults: both models, five tasks of 2,000 samples, unpaced, the standard ports. */
   public static DemoOptions defaults() {
     return parse();
@@ -70,48 +60,31 @@ public record DemoOptions(
   /**
    * Parses {@code args}.
    *
-   * @throws UsageException naming the option
+   * @throws CommandLine.UsageException naming the option
    */
   public static DemoOptions parse(String... args) {
-    Map<String, String> values = new LinkedHashMap<>();
-    boolean keepRunning = false;
-    for (int i = 0; i < args.length; i++) {
-      String option = args[i];
-      if (option.equals("--keep-running")) {
-        keepRunning = true;
-        continue;
-      }
-      if (!VALUED.contains(option)) {
-        throw new UsageException("unknown option '" + option + "'");
-      }
-      if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-        throw new UsageException("option " + option + " needs a value");
-      }
-      if (values.put(option, args[++i]) != null) {
-        throw new UsageException("option " + option + " is given twice");
-      }
-    }
-    List<String> models = List.of(values.getOrDefault("--models", "analytic,hypernet").split(","));
+    CommandLine line = CommandLine.parse(args, VALUED, List.of("--keep-running"));
+    List<String> models = List.of(line.getOrDefault("--models", "analytic,hypernet").split(","));
     if (models.isEmpty()
         || !models.stream().allMatch(m -> m.equals("analytic") || m.equals("hypernet"))
         || models.stream().distinct().count() != models.size()) {
-      throw new UsageException(
+      throw new CommandLine.UsageException(
           "option --models is '"
-              + values.get("--models")
+              + line.get("--models")
               + "', expected analytic, hypernet or analytic,hypernet");
     }
     return new DemoOptions(
         models,
-        number(values, "--tasks", 5, 2, 5),
-        number(values, "--samples-per-task", 2000, 1, 12000),
-        number(values, "--rate", 0, 0, 1_000_000),
-        number(values, "--buffer-size", 2048, 16, 8192),
-        number(values, "--dashboard-port", 8081, 0, 65535),
-        number(values, "--serve-port", 8080, 0, 65535),
-        number(values, "--ingress-port", 8090, 0, 65535),
-        values.containsKey("--report") ? Path.of(values.get("--report")) : null,
-        keepRunning,
-        values.containsKey("--data") ? Path.of(values.get("--data")) : null);
+        (int) line.number("--tasks", 5, 2, 5),
+        (int) line.number("--samples-per-task", 2000, 1, 12000),
+        (int) line.number("--rate", 0, 0, 1_000_000),
+        (int) line.number("--buffer-size", 2048, 16, 8192),
+        (int) line.number("--dashboard-port", 8081, 0, 65535),
+        (int) line.number("--serve-port", 8080, 0, 65535),
+        (int) line.number("--ingress-port", 8090, 0, 65535),
+        line.has("--report") ? Path.of(line.get("--report")) : null,
+        line.has("--keep-running"),
+        line.has("--data") ? Path.of(line.get("--data")) : null);
   }
 
   private static final List<String> VALUED =
@@ -126,25 +99,6 @@ public record DemoOptions(
           "--ingress-port",
           "--report",
           "--data");
-
-  private static int number(
-      Map<String, String> values, String option, int fallback, int min, int max) {
-    String text = values.get(option);
-    if (text == null) {
-      return fallback;
-    }
-    int value;
-    try {
-      value = Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      value = Integer.MIN_VALUE;
-    }
-    if (value < min || value > max) {
-      throw new UsageException(
-          "option " + option + " is '" + text + "', expected a whole number " + min + "-" + max);
-    }
-    return value;
-  }
 
   /** Whether the analytic model runs. */
   public boolean analytic() {

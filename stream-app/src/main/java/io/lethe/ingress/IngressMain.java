@@ -2,6 +2,7 @@ package io.lethe.ingress;
 
 import io.lethe.catalog.CatalogException;
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.schemas.cli.CommandLine;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
@@ -26,7 +27,7 @@ public final class IngressMain {
     try {
       options = IngressOptions.parse(args);
       catalog = ModelCatalog.load(options.catalog());
-    } catch (IngressOptions.UsageException | CatalogException e) {
+    } catch (CommandLine.UsageException | CatalogException e) {
       System.err.println("lethe ingress: " + e.getMessage());
       System.err.println(IngressOptions.USAGE);
       System.exit(2);

@@ -1,8 +1,11 @@
 package io.lethe.ingress;
 
+import io.lethe.schemas.cli.CommandLine;
+import io.lethe.schemas.cli.CommandLine.UsageException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The command line of {@code lethe ingress}, parsed and checked; every error names the option.
@@ -55,48 +58,19 @@ public record IngressOptions(
           "  --max-record-bytes N    largest accepted raw record (default 1048576)",
           "  --receipt-retention D   how long finished requests stay queryable (default 7d)");
 
-  /** A bad command line; the message names the option and what is expected. */
-  public static final class UsageException extends IllegalArgumentException {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message);
-    }
-  }
-
   /**
    * Parses {@code args}.
    *
    * @throws UsageException naming the option for a missing, unknown or bad option
    */
   public static IngressOptions parse(String... args) {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String option = args[i];
-      if (!KNOWN.contains(option)) {
-        throw new UsageException("unknown option '" + option + "'");
-      }
-      if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-        throw new UsageException("option " + option + " needs a value");
-      }
-      if (values.put(option, args[++i]) != null) {
-        throw new UsageException("option " + option + " is given twice");
-      }
-    }
-    Path catalog = Path.of(required(values, "--catalog"));
-    String bootstrap = required(values, "--bootstrap");
-    if (!bootstrap.matches("[^,:\\s]+:\\d+(,[^,:\\s]+:\\d+)*")) {
-      throw new UsageException(
-          "option --bootstrap is '" + bootstrap + "', expected HOST:PORT[,HOST:PORT...]");
-    }
-    String registry = required(values, "--registry");
-    if (!registry.startsWith("http://") && !registry.startsWith("https://")) {
-      throw new UsageException(
-          "option --registry is '" + registry + "', expected an http:// or https:// URL");
-    }
+    CommandLine line = CommandLine.parse(args, KNOWN, Set.of());
+    Path catalog = Path.of(line.required("--catalog"));
+    String bootstrap = line.bootstrapServers("--bootstrap");
+    String registry = line.httpUrl("--registry");
     int httpPort = DEFAULT_HTTP_PORT;
-    if (values.containsKey("--http-port")) {
-      String text = values.get("--http-port");
+    if (line.has("--http-port")) {
+      String text = line.get("--http-port");
       try {
         httpPort = Integer.parseInt(text);
       } catch (NumberFormatException e) {
@@ -109,14 +83,14 @@ public record IngressOptions(
     }
     Path stateDir =
         Path.of(
-            values.getOrDefault(
+            line.getOrDefault(
                 "--state-dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "lethe-ingress").toString()));
     Map<String, String> settings = new LinkedHashMap<>();
-    putSetting(values, settings, "--dedupe-window", IngressSettings.DEDUPE_WINDOW);
-    putSetting(values, settings, "--pending-timeout", IngressSettings.PENDING_TIMEOUT);
-    putSetting(values, settings, "--max-record-bytes", IngressSettings.MAX_RECORD_BYTES);
-    putSetting(values, settings, "--receipt-retention", IngressSettings.RECEIPT_RETENTION);
+    putSetting(line, settings, "--dedupe-window", IngressSettings.DEDUPE_WINDOW);
+    putSetting(line, settings, "--pending-timeout", IngressSettings.PENDING_TIMEOUT);
+    putSetting(line, settings, "--max-record-bytes", IngressSettings.MAX_RECORD_BYTES);
+    putSetting(line, settings, "--receipt-retention", IngressSettings.RECEIPT_RETENTION);
     IngressSettings parsed;
     try {
       parsed = IngressSettings.fromStrings(settings);
@@ -128,14 +102,14 @@ public record IngressOptions(
         bootstrap,
         registry,
         httpPort,
-        values.getOrDefault("--advertised-host", "localhost"),
+        line.getOrDefault("--advertised-host", "localhost"),
         stateDir,
-        values.getOrDefault("--application-id", IngressApp.DEFAULT_APPLICATION_ID),
+        line.getOrDefault("--application-id", IngressApp.DEFAULT_APPLICATION_ID),
         parsed);
   }
 
-  private static final java.util.Set<String> KNOWN =
-      java.util.Set.of(
+  private static final Set<String> KNOWN =
+      Set.of(
           "--catalog",
           "--bootstrap",
           "--registry",
@@ -155,18 +129,10 @@ public record IngressOptions(
           IngressSettings.MAX_RECORD_BYTES, "--max-record-bytes",
           IngressSettings.RECEIPT_RETENTION, "--receipt-retention");
 
-  private static String required(Map<String, String> values, String option) {
-    String value = values.get(option);
-    if (value == null || value.isBlank()) {
-      throw new UsageException("option " + option + " is required");
-    }
-    return value;
-  }
-
   private static void putSetting(
-      Map<String, String> values, Map<String, String> settings, String option, String key) {
-    if (values.containsKey(option)) {
-      settings.put(key, values.get(option));
+      CommandLine line, Map<String, String> settings, String option, String key) {
+    if (line.has(option)) {
+      settings.put(key, line.get(option));
     }
   }
 

@@ -3,6 +3,7 @@ package io.lethe.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.schemas.cli.CommandLine;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class IngressOptionsTest {
   @Test
   void shouldNameAMissingRequiredOption() {
     assertThatThrownBy(() -> IngressOptions.parse("--catalog", "c.yaml", "--bootstrap", "h:1"))
-        .isInstanceOf(IngressOptions.UsageException.class)
+        .isInstanceOf(CommandLine.UsageException.class)
         .hasMessage("option --registry is required");
   }
 
