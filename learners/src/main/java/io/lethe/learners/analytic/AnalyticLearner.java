@@ -57,10 +57,11 @@ import java.util.TreeSet;
 public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   /**
    * Learned rows are added to a task's sums in batches of at least this many (or when the sums are
-   * read: solve, erasure, export). A Gram update costs a d_E x d_E write whatever the batch size,
-   * so a stream of small micro-batches (a few dozen rows per task, as a job with interleaved tasks
-   * produces) would otherwise spend its time writing the sums instead of multiplying; at 2048 rows
-   * the product dominates. The rows wait as float32 copies (6.4 MB per task at 784 features).
+   * read: a solve, the flush before a task's base is exported). A Gram update costs a d_E x d_E
+   * write whatever the batch size, so a stream of small micro-batches (a few dozen rows per task,
+   * as a job with interleaved tasks produces) would otherwise spend its time writing the sums
+   * instead of multiplying; at 2048 rows the product dominates. The rows wait as float32 copies
+   * (6.4 MB per task at 784 features).
    */
   static final int SUM_BATCH_ROWS = 2048;
 
@@ -77,8 +78,10 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   private SolvedHead solved;
   private int downdatesSinceSolve;
   // Checkpoint bookkeeping (see drainChangedState): what changed since the last export.
-  private final Set<String> changedTasks = new HashSet<>();
-  private final Set<String> droppedTasks = new HashSet<>();
+  private final Map<String, TaskJournal> journals = new LinkedHashMap<>();
+  private final Set<String> rebaseTasks = new HashSet<>();
+  private final List<String> deletedParts = new ArrayList<>();
+  private long nextJournalSequence;
   private boolean indexChanged;
 
   /** Creates an empty learner; the buffer layer is built from the settings' seed. */
@@ -137,14 +140,16 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     }
     ensureClassCapacity(maxLabel + 1);
     TaskSums sums = tasks.computeIfAbsent(task, t -> new TaskSums(newGram(), newCross()));
+    TaskJournal journal = journal(task);
     for (int i = 0; i < features.length; i++) {
-      sums.unsummedRows.add(features[i].clone());
+      float[] row = features[i].clone();
+      sums.unsummedRows.add(row);
       sums.unsummedLabels.add(labels[i]);
+      journal.sinceExport.add(new AnalyticState.JournalRow(false, labels[i], row));
     }
     if (sums.unsummedRows.size() >= SUM_BATCH_ROWS) {
       addUnsummedRows(sums);
     }
-    changedTasks.add(task);
     indexChanged = true;
     for (int i = 0; i < sampleIds.size(); i++) {
       learned.put(sampleIds.get(i), new LearnedSample(task, labels[i], hash(features[i])));
@@ -222,6 +227,11 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         hTask.attach(manager);
         yTask.attach(manager);
         pending.add(new PendingDowndate(entry.getKey(), hTask, yTask));
+        TaskJournal journal = journal(entry.getKey());
+        for (int row : rows) {
+          journal.sinceExport.add(
+              new AnalyticState.JournalRow(true, labels[row], features[row].clone()));
+        }
         pendingRows += rows.size();
         tasks.get(entry.getKey()).samples -= rows.size();
       }
@@ -432,32 +442,59 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   }
 
   /**
-   * Checkpoint support: the parts of the state that changed since the previous call, as bytes. Part
-   * {@value AnalyticState#INDEX} holds the bookkeeping (learned and erased ids, class counts,
-   * tasks); part {@code task/<id>} one task's sums; a task dropped since maps to {@code null}. The
-   * solved head is not part of the state: a restored learner solves it again from the sums.
+   * Checkpoint support: the parts of the state that changed since the previous call, as bytes; a
+   * part that no longer exists maps to {@code null}.
+   *
+   * <ul>
+   *   <li>{@value AnalyticState#INDEX}: the bookkeeping (learned and erased ids, class counts,
+   *       tasks), whenever it changed.
+   *   <li>{@code journal/<n>/<task>}: the rows learned into or erased from the task since the
+   *       previous call (float32 features and labels, about 3 KB a row at 784 features).
+   *   <li>{@code task/<task>}: the task's sums (its base), written instead of a journal segment
+   *       once the task's journal would outgrow them; its segments are then deleted.
+   * </ul>
+   *
+   * <p>Why a journal: a task's sums are d_E^2 / 2 doubles (16 MiB at d_E 2048) however few rows
+   * changed them, and with interleaved tasks every checkpoint would rewrite all of them. With the
+   * journal each row is written about twice (once in a segment, then its share of the next base). A
+   * restore replays the segments onto the base: the same sums up to float64 round-off, since the
+   * rows are added in other groups than the running learner added them. The solved head is not part
+   * of the state: a restored learner solves it again.
    */
   public Map<String, byte[]> drainChangedState() {
     Torch.noGradOnThisThread();
-    flush();
     Map<String, byte[]> parts = new LinkedHashMap<>();
     if (indexChanged) {
       parts.put(AnalyticState.INDEX, AnalyticState.encodeIndex(indexView()));
     }
-    for (String task : changedTasks) {
-      TaskSums sums = tasks.get(task);
-      if (sums != null) {
+    deletedParts.forEach(key -> parts.put(key, null));
+    int d = settings.bufferSize();
+    long sumsBytes = (long) Double.BYTES * ((long) d * (d + 1) / 2 + (long) d * classCounts.length);
+    int rowBytes = AnalyticState.journalRowBytes(settings.inputDim());
+    for (Map.Entry<String, TaskSums> entry : tasks.entrySet()) {
+      String task = entry.getKey();
+      TaskJournal journal = journal(task);
+      long journalRows = journal.rowsSinceBase + journal.sinceExport.size();
+      if (rebaseTasks.contains(task) || journalRows * rowBytes >= sumsBytes) {
+        flush();
+        TaskSums sums = entry.getValue();
         parts.put(
             AnalyticState.taskPart(task),
-            AnalyticState.encodeSums(
-                sums.gram.toDoubleArray(), sums.cross.toDoubleArray(), settings.bufferSize()));
+            AnalyticState.encodeSums(sums.gram.toDoubleArray(), sums.cross.toDoubleArray(), d));
+        journal.segments.forEach(key -> parts.put(key, null));
+        journal.segments.clear();
+        journal.rowsSinceBase = 0;
+        journal.sinceExport.clear();
+      } else if (!journal.sinceExport.isEmpty()) {
+        String key = AnalyticState.journalPart(nextJournalSequence++, task);
+        parts.put(key, AnalyticState.encodeJournal(journal.sinceExport, settings.inputDim()));
+        journal.segments.add(key);
+        journal.rowsSinceBase += journal.sinceExport.size();
+        journal.sinceExport.clear();
       }
     }
-    for (String task : droppedTasks) {
-      parts.put(AnalyticState.taskPart(task), null);
-    }
-    changedTasks.clear();
-    droppedTasks.clear();
+    deletedParts.clear();
+    rebaseTasks.clear();
     indexChanged = false;
     return parts;
   }
@@ -478,19 +515,48 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       learner.classCounts = index.classCounts().clone();
       int d = settings.bufferSize();
       int k = learner.classCounts.length;
+      Map<String, TreeMap<Long, byte[]>> journals = new HashMap<>();
+      for (Map.Entry<String, byte[]> part : parts.entrySet()) {
+        AnalyticState.JournalKey key = AnalyticState.parseJournalPart(part.getKey());
+        if (key != null) {
+          journals
+              .computeIfAbsent(key.task(), t -> new TreeMap<>())
+              .put(key.sequence(), part.getValue());
+          learner.nextJournalSequence = Math.max(learner.nextJournalSequence, key.sequence() + 1);
+        }
+      }
       for (AnalyticState.TaskCount task : index.tasks()) {
         byte[] sumsBytes = parts.get(AnalyticState.taskPart(task.task()));
-        if (sumsBytes == null) {
+        TreeMap<Long, byte[]> segments = journals.remove(task.task());
+        if (sumsBytes == null && segments == null) {
           throw new IllegalArgumentException(
-              "analytic learner state has no sums for task " + task.task());
+              "analytic learner state has no sums and no journal for task " + task.task());
         }
-        AnalyticState.Sums sums = AnalyticState.decodeSums(sumsBytes, d, k);
-        TaskSums restored =
-            new TaskSums(
-                learner.manager.create(sums.gram(), new Shape(d, d)),
-                learner.manager.create(sums.cross(), new Shape(d, k)));
+        TaskSums restored;
+        if (sumsBytes == null) {
+          restored = new TaskSums(learner.newGram(), learner.newCross());
+        } else {
+          AnalyticState.Sums sums = AnalyticState.decodeSums(sumsBytes, d, k);
+          restored =
+              new TaskSums(
+                  learner.manager.create(sums.gram(), new Shape(d, d)),
+                  learner.manager.create(sums.cross(), new Shape(d, k)));
+        }
         restored.samples = task.samples();
         learner.tasks.put(task.task(), restored);
+        if (segments != null) {
+          segments.forEach(
+              (sequence, bytes) ->
+                  learner.replay(
+                      task.task(),
+                      AnalyticState.journalPart(sequence, task.task()),
+                      AnalyticState.decodeJournal(bytes, settings.inputDim())));
+        }
+      }
+      if (!journals.isEmpty()) {
+        throw new IllegalArgumentException(
+            "analytic learner state has journal segments for tasks it does not hold: "
+                + new TreeSet<>(journals.keySet()));
       }
       index
           .learned()
@@ -515,9 +581,49 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         classCounts.clone(), taskCounts, ids, List.copyOf(erasedIds), List.copyOf(erasedTasks));
   }
 
+  /**
+   * Restores one journal segment of a task: learned rows wait to be summed, erased rows become
+   * recorded downdates, exactly as when they arrived.
+   */
+  private void replay(String task, String segmentKey, List<AnalyticState.JournalRow> rows) {
+    TaskSums sums = tasks.get(task);
+    List<float[]> erasedFeatures = new ArrayList<>();
+    List<Integer> erasedLabels = new ArrayList<>();
+    for (AnalyticState.JournalRow row : rows) {
+      if (row.erased()) {
+        erasedFeatures.add(row.features());
+        erasedLabels.add(row.label());
+      } else {
+        sums.unsummedRows.add(row.features());
+        sums.unsummedLabels.add(row.label());
+      }
+    }
+    if (!erasedFeatures.isEmpty()) {
+      try (NDManager scratch = manager.newSubManager()) {
+        NDArray h = buffer.features(buffer.input(scratch, erasedFeatures.toArray(new float[0][])));
+        NDArray y = oneHot(scratch, erasedLabels.stream().mapToInt(Integer::intValue).toArray());
+        h.attach(manager);
+        y.attach(manager);
+        pending.add(new PendingDowndate(task, h, y));
+        pendingRows += erasedFeatures.size();
+      }
+    }
+    TaskJournal journal = journal(task);
+    journal.segments.add(segmentKey);
+    journal.rowsSinceBase += rows.size();
+  }
+
+  private TaskJournal journal(String task) {
+    return journals.computeIfAbsent(task, t -> new TaskJournal());
+  }
+
   private void markDropped(String task) {
-    changedTasks.remove(task);
-    droppedTasks.add(task);
+    rebaseTasks.remove(task);
+    deletedParts.add(AnalyticState.taskPart(task));
+    TaskJournal journal = journals.remove(task);
+    if (journal != null) {
+      deletedParts.addAll(journal.segments);
+    }
     indexChanged = true;
   }
 
@@ -637,7 +743,6 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
           sums.gram.subi(SymmetricGram.of(downdate.features));
           sums.cross.subi(
               downdate.features.transpose().matMul(padColumns(scratch, downdate.targets)));
-          changedTasks.add(downdate.task);
         }
       }
     }
@@ -683,7 +788,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
           if (sums.cross.get(scratch, column).abs().max().getDouble() != 0.0) {
             sums.cross.set(column, 0.0);
             changed = true;
-            changedTasks.addAll(tasks.keySet());
+            rebaseTasks.addAll(tasks.keySet()); // a zeroed column cannot be replayed exactly
           }
         }
       }
@@ -708,7 +813,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     long[] counts = new long[grown];
     System.arraycopy(classCounts, 0, counts, 0, current);
     classCounts = counts;
-    changedTasks.addAll(tasks.keySet());
+    rebaseTasks.addAll(tasks.keySet()); // bases are written as wide as the index's classes
     indexChanged = true;
     invalidateSolution();
   }
@@ -812,6 +917,16 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       gram.close();
       cross.close();
     }
+  }
+
+  /**
+   * A task's checkpoint journal: the rows since the last export, and the segments written since the
+   * task's base (see drainChangedState).
+   */
+  private static final class TaskJournal {
+    private final List<AnalyticState.JournalRow> sinceExport = new ArrayList<>();
+    private final List<String> segments = new ArrayList<>();
+    private long rowsSinceBase;
   }
 
   /** What the learner remembers of a learned sample id. */

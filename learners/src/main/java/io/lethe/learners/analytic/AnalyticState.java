@@ -13,17 +13,101 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Byte encoding of an {@link AnalyticLearner}'s checkpoint parts: the index (bookkeeping) and one
- * part per task's sums. Versioned so a later layout can still read old checkpoints.
+ * Byte encoding of an {@link AnalyticLearner}'s checkpoint parts: the index (bookkeeping), one part
+ * per task's sums (its base), and journal segments: the rows learned into or erased from a task
+ * since its base was written. Versioned so a later layout can still read old checkpoints.
  */
 final class AnalyticState {
   static final String INDEX = "index";
   private static final int INDEX_VERSION = 1;
+  private static final String JOURNAL_PREFIX = "journal/";
+  private static final int JOURNAL_VERSION = 1;
 
   private AnalyticState() {}
 
   static String taskPart(String task) {
     return "task/" + task;
+  }
+
+  /**
+   * The key of journal segment {@code sequence} of {@code task}: {@code journal/<sequence>/<task>}
+   * (the task last, since a task id may itself contain '/').
+   */
+  static String journalPart(long sequence, String task) {
+    return JOURNAL_PREFIX + sequence + "/" + task;
+  }
+
+  /** The sequence number and task of a journal part key, or null if the key is not one. */
+  static JournalKey parseJournalPart(String key) {
+    if (!key.startsWith(JOURNAL_PREFIX)) {
+      return null;
+    }
+    int slash = key.indexOf('/', JOURNAL_PREFIX.length());
+    if (slash < 0) {
+      throw new IllegalArgumentException("analytic learner state has a malformed part " + key);
+    }
+    try {
+      long sequence = Long.parseLong(key.substring(JOURNAL_PREFIX.length(), slash));
+      return new JournalKey(sequence, key.substring(slash + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("analytic learner state has a malformed part " + key, e);
+    }
+  }
+
+  record JournalKey(long sequence, String task) {}
+
+  /** A journaled row: learned into its task's sums ({@code erased} false) or erased from them. */
+  record JournalRow(boolean erased, int label, float[] features) {}
+
+  /** Encoded size of one journal row with {@code inputDim} features. */
+  static int journalRowBytes(int inputDim) {
+    return 1 + Integer.BYTES + inputDim * Float.BYTES;
+  }
+
+  static byte[] encodeJournal(List<JournalRow> rows, int inputDim) {
+    ByteBuffer buffer =
+        ByteBuffer.allocate(3 * Integer.BYTES + rows.size() * journalRowBytes(inputDim))
+            .order(ByteOrder.LITTLE_ENDIAN);
+    buffer.putInt(JOURNAL_VERSION).putInt(inputDim).putInt(rows.size());
+    for (JournalRow row : rows) {
+      buffer.put((byte) (row.erased() ? 1 : 0)).putInt(row.label());
+      for (float value : row.features()) {
+        buffer.putFloat(value);
+      }
+    }
+    return buffer.array();
+  }
+
+  static List<JournalRow> decodeJournal(byte[] bytes, int inputDim) {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int version = buffer.getInt();
+    int dim = buffer.getInt();
+    int count = buffer.getInt();
+    if (version != JOURNAL_VERSION || dim != inputDim) {
+      throw new IllegalArgumentException(
+          "analytic learner journal has version "
+              + version
+              + " and "
+              + dim
+              + " features, expected version "
+              + JOURNAL_VERSION
+              + " and "
+              + inputDim);
+    }
+    if (buffer.remaining() != (long) count * journalRowBytes(inputDim)) {
+      throw new IllegalArgumentException(
+          "analytic learner journal is truncated: " + count + " rows announced");
+    }
+    List<JournalRow> rows = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      boolean erased = buffer.get() != 0;
+      int label = buffer.getInt();
+      float[] features = new float[inputDim];
+      buffer.asFloatBuffer().get(features);
+      buffer.position(buffer.position() + inputDim * Float.BYTES);
+      rows.add(new JournalRow(erased, label, features));
+    }
+    return rows;
   }
 
   record TaskCount(String task, long samples) {}

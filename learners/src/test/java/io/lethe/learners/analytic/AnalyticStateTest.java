@@ -4,72 +4,165 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checkpoint parts: a restored learner is the same learner, and only changed parts are exported.
+ * Checkpoint parts: a restored learner is the same learner, a checkpoint writes the rows that
+ * changed (a journal) rather than the sums they changed, and a task's sums are written once its
+ * journal would outgrow them.
  */
 class AnalyticStateTest {
   private static final int INPUT_DIM = 30;
   private static final AnalyticSettings SETTINGS =
       AnalyticSettings.defaults(5L, INPUT_DIM).withBufferSize(128);
+  // Sums of one task: the upper triangle of G and C (8 class columns), in doubles.
+  private static final long SUMS_BYTES = 8L * (128 * 129 / 2 + 128 * 8);
+  private static final int ROW_BYTES = AnalyticState.journalRowBytes(INPUT_DIM);
 
   private final RandomSamples all = RandomSamples.generate(3L, 1200, INPUT_DIM, 3, 40);
 
+  /** What Flink's map state holds after applying each export in turn. */
+  private static final class Checkpoint {
+    final Map<String, byte[]> parts = new HashMap<>();
+
+    Map<String, byte[]> apply(Map<String, byte[]> changed) {
+      changed.forEach(
+          (key, value) -> {
+            if (value == null) {
+              parts.remove(key);
+            } else {
+              parts.put(key, value);
+            }
+          });
+      return changed;
+    }
+  }
+
   @Test
-  void shouldRestoreTheSameLearnerFromItsParts() {
+  void shouldRestoreTheSameLearnerFromBasesAndJournals() {
     RandomSamples first = all.filter(i -> i < 800);
     RandomSamples later = all.filter(i -> i >= 800);
     RandomSamples erased = first.filter(i -> i % 9 == 0);
+    Checkpoint checkpoint = new Checkpoint();
     try (AnalyticLearner original = new AnalyticLearner(SETTINGS)) {
-      first.learnInto(original, 100);
+      first.filter(i -> i < 300).learnInto(original, 100);
+      checkpoint.apply(original.drainChangedState()); // bases: the classes grew
+      first.filter(i -> i >= 300).learnInto(original, 100);
       original.weights();
       erased.eraseFrom(original, 10);
-      Map<String, byte[]> parts = new HashMap<>(original.drainChangedState());
+      Map<String, byte[]> journaled = checkpoint.apply(original.drainChangedState());
+      assertThat(journaled.keySet()).anyMatch(key -> key.startsWith("journal/"));
 
-      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, parts)) {
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts)) {
         assertThat(restored.samplesPerTask()).isEqualTo(original.samplesPerTask());
         assertThat(restored.classes()).isEqualTo(original.classes());
         assertThat(restored.hasLearned(erased.ids.get(0))).isFalse();
+        assertThat(restored.hasErased(erased.ids.get(0))).isTrue();
         assertThat(restored.hasLearned(first.filter(i -> i % 9 != 0).ids.get(0))).isTrue();
+        assertThat(relativeDifference(original, restored)).isLessThan(1e-12);
 
-        // Both go on identically and stay bit-for-bit equal in their sums.
+        // Both go on identically: the same journal, and the same model.
         later.learnInto(original, 100);
         later.learnInto(restored, 100);
         assertThat(restored.drainChangedState())
             .usingRecursiveComparison()
             .isEqualTo(original.drainChangedState());
-        double[] a = original.weights().values();
-        double[] b = restored.weights().values();
-        double maxAbs = 0;
-        double maxDiff = 0;
-        for (int i = 0; i < a.length; i++) {
-          maxAbs = Math.max(maxAbs, Math.abs(a[i]));
-          maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-        }
-        assertThat(maxDiff / maxAbs).isLessThan(1e-12);
+        assertThat(relativeDifference(original, restored)).isLessThan(1e-12);
       }
     }
   }
 
   @Test
-  void shouldExportOnlyTheTasksThatChanged() {
+  void shouldJournalTheRowsOfTheTasksThatChanged() {
     try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
-      all.learnInto(learner, 200);
-      assertThat(learner.drainChangedState().keySet())
-          .containsExactlyInAnyOrder("index", "task/t0", "task/t1", "task/t2");
+      all.filter(i -> i < 300).learnInto(learner, 100);
+      learner.drainChangedState();
       assertThat(learner.drainChangedState()).isEmpty();
 
-      RandomSamples t1 = all.filter(i -> all.tasks.get(i).equals("t1"));
+      RandomSamples t1 = all.filter(i -> i >= 300 && all.tasks.get(i).equals("t1"));
+      t1.filter(i -> i < 10).learnInto(learner, 10);
+      Map<String, byte[]> parts = learner.drainChangedState();
+      assertThat(parts.keySet()).hasSize(2).contains("index").anyMatch(k -> k.endsWith("/t1"));
+      String segment =
+          parts.keySet().stream().filter(k -> k.startsWith("journal/")).findFirst().orElseThrow();
+      // Ten rows of 30 float32 features, not the task's sums.
+      assertThat(parts.get(segment)).hasSize(3 * Integer.BYTES + 10 * ROW_BYTES);
+      List<AnalyticState.JournalRow> rows =
+          AnalyticState.decodeJournal(parts.get(segment), INPUT_DIM);
+      assertThat(rows).hasSize(10).noneMatch(AnalyticState.JournalRow::erased);
+      assertThat(rows.get(0).features()).containsExactly(t1.features.get(0));
+
       t1.filter(i -> i < 3).eraseFrom(learner, 3);
-      assertThat(learner.drainChangedState().keySet())
-          .containsExactlyInAnyOrder("index", "task/t1");
+      parts = learner.drainChangedState();
+      segment =
+          parts.keySet().stream().filter(k -> k.startsWith("journal/")).findFirst().orElseThrow();
+      assertThat(segment).endsWith("/t1");
+      assertThat(AnalyticState.decodeJournal(parts.get(segment), INPUT_DIM))
+          .hasSize(3)
+          .allMatch(AnalyticState.JournalRow::erased);
+    }
+  }
+
+  @Test
+  void shouldWriteATasksSumsOnceItsJournalWouldOutgrowThem() {
+    Checkpoint checkpoint = new Checkpoint();
+    try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
+      RandomSamples many = RandomSamples.generate(7L, 3000, INPUT_DIM, 3, 40);
+      many.filter(i -> i < 300).learnInto(learner, 100);
+      checkpoint.apply(learner.drainChangedState());
+      RandomSamples t0 = many.filter(i -> i >= 300 && many.tasks.get(i).equals("t0"));
+      long rowsToOutgrow = (SUMS_BYTES + ROW_BYTES - 1) / ROW_BYTES;
+      assertThat(t0.size()).isGreaterThan((int) rowsToOutgrow);
+
+      int learned = 0;
+      int segments = 0;
+      while (learned + 50 < rowsToOutgrow) {
+        final int from = learned;
+        t0.filter(i -> i >= from && i < from + 50).learnInto(learner, 50);
+        learned += 50;
+        Map<String, byte[]> parts = checkpoint.apply(learner.drainChangedState());
+        assertThat(parts).doesNotContainKey("task/t0");
+        segments++;
+      }
+      assertThat(checkpoint.parts.keySet().stream().filter(k -> k.endsWith("/t0")))
+          .hasSize(segments + 1); // the segments and the base from the first export
+
+      final int from = learned;
+      t0.filter(i -> i >= from && i < from + 50).learnInto(learner, 50);
+      Map<String, byte[]> parts = checkpoint.apply(learner.drainChangedState());
+      assertThat(parts.get("task/t0")).isNotNull();
+      assertThat(parts.entrySet().stream().filter(e -> e.getKey().startsWith("journal/")))
+          .hasSize(segments)
+          .allMatch(e -> e.getValue() == null);
+      assertThat(checkpoint.parts.keySet())
+          .noneMatch(k -> k.startsWith("journal/") && k.endsWith("/t0"));
+
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts)) {
+        assertThat(relativeDifference(learner, restored)).isLessThan(1e-12);
+      }
+    }
+  }
+
+  @Test
+  void shouldDeleteATasksBaseAndJournalWhenTheTaskIsErased() {
+    Checkpoint checkpoint = new Checkpoint();
+    try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
+      all.filter(i -> i < 300).learnInto(learner, 100);
+      checkpoint.apply(learner.drainChangedState());
+      all.filter(i -> i >= 300 && all.tasks.get(i).equals("t2")).learnInto(learner, 100);
+      checkpoint.apply(learner.drainChangedState());
+      assertThat(checkpoint.parts.keySet()).contains("task/t2").anyMatch(k -> k.endsWith("/t2"));
 
       learner.eraseTask("t2");
-      Map<String, byte[]> parts = learner.drainChangedState();
-      assertThat(parts.keySet()).containsExactlyInAnyOrder("index", "task/t2");
-      assertThat(parts.get("task/t2")).isNull();
+      checkpoint.apply(learner.drainChangedState());
+      assertThat(checkpoint.parts.keySet()).noneMatch(k -> k.endsWith("/t2"));
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts)) {
+        assertThat(restored.samplesPerTask()).doesNotContainKey("t2");
+        assertThat(restored.erasedTasks()).containsExactly("t2");
+        assertThat(relativeDifference(learner, restored)).isLessThan(1e-12);
+      }
     }
   }
 
@@ -78,5 +171,26 @@ class AnalyticStateTest {
     assertThatThrownBy(() -> AnalyticLearner.restore(SETTINGS, Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("analytic learner state has no index part");
+    try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
+      all.filter(i -> i < 100).learnInto(learner, 100);
+      Map<String, byte[]> parts = new HashMap<>(learner.drainChangedState());
+      parts.keySet().removeIf(key -> key.endsWith("/t1"));
+      assertThatThrownBy(() -> AnalyticLearner.restore(SETTINGS, parts))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("analytic learner state has no sums and no journal for task t1");
+    }
+  }
+
+  private static double relativeDifference(AnalyticLearner a, AnalyticLearner b) {
+    double[] x = a.weights().values();
+    double[] y = b.weights().values();
+    assertThat(y).hasSameSizeAs(x);
+    double maxAbs = 0;
+    double maxDiff = 0;
+    for (int i = 0; i < x.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(x[i]));
+      maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+    }
+    return maxDiff / maxAbs;
   }
 }
