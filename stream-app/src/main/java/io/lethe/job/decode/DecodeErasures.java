@@ -1,5 +1,6 @@
 package io.lethe.job.decode;
 
+import io.lethe.job.JobMetrics;
 import io.lethe.job.events.ErasureEvent;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
@@ -23,7 +24,7 @@ public final class DecodeErasures extends DecodeRecords<ErasureRequest, ErasureE
 
   /** Decodes with schemas from {@code registryUrl} and validates with {@code validator}. */
   public DecodeErasures(String registryUrl, ErasureRequestValidator validator) {
-    super(registryUrl, ErasureRequest.class, "erasuresRejected");
+    super(registryUrl, ErasureRequest.class, JobMetrics.ERASURES_REJECTED);
     this.validator = validator;
   }
 

@@ -1,5 +1,6 @@
 package io.lethe.job.decode;
 
+import io.lethe.job.JobMetrics;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
@@ -23,7 +24,7 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
 
   /** Decodes with schemas from {@code registryUrl} and validates with {@code validator}. */
   public DecodeSamples(String registryUrl, SampleValidator validator) {
-    super(registryUrl, TrainingSample.class, "samplesRejected");
+    super(registryUrl, TrainingSample.class, JobMetrics.SAMPLES_REJECTED);
     this.validator = validator;
   }
 

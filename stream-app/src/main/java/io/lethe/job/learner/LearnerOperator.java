@@ -4,6 +4,7 @@ import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.JobMetrics;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.kafka.AvroBytes;
@@ -119,18 +120,18 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     losses = new HashMap<>();
     timers = getInternalTimerService("snapshot-policy", VoidNamespaceSerializer.INSTANCE, this);
     var metrics = getMetricGroup();
-    samplesLearned = metrics.counter("samplesLearned");
-    erasuresApplied = metrics.counter("erasuresApplied");
-    snapshotsPublished = metrics.counter("snapshotsPublished");
-    snapshotsRefused = metrics.counter("snapshotsRefused");
-    samplesRefused = metrics.counter("samplesRefused");
+    samplesLearned = metrics.counter(JobMetrics.SAMPLES_LEARNED);
+    erasuresApplied = metrics.counter(JobMetrics.ERASURES_APPLIED);
+    snapshotsPublished = metrics.counter(JobMetrics.SNAPSHOTS_PUBLISHED);
+    snapshotsRefused = metrics.counter(JobMetrics.SNAPSHOTS_REFUSED);
+    samplesRefused = metrics.counter(JobMetrics.SAMPLES_REFUSED);
     for (ModelSpec model : catalog.models()) {
-      var group = metrics.addGroup("model", model.name());
-      group.gauge("version", () -> versions.getOrDefault(model.name(), 0L));
+      var group = metrics.addGroup(JobMetrics.MODEL_GROUP, model.name());
+      group.gauge(JobMetrics.MODEL_VERSION, () -> versions.getOrDefault(model.name(), 0L));
       group.gauge(
-          "erasureToSnapshotMillis",
+          JobMetrics.MODEL_ERASURE_TO_SNAPSHOT_MILLIS,
           () -> lastErasureToSnapshotMillis.getOrDefault(model.name(), 0L));
-      group.gauge("loss", () -> losses.getOrDefault(model.name(), Double.NaN));
+      group.gauge(JobMetrics.MODEL_LOSS, () -> losses.getOrDefault(model.name(), Double.NaN));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.lethe.job.ledger;
 
+import io.lethe.job.JobMetrics;
 import io.lethe.job.ModelRoutes;
 import io.lethe.job.events.ErasureEvent;
 import io.lethe.job.events.KafkaOut;
@@ -89,10 +90,10 @@ public final class ErasureLedger
     tombstoneExpiry =
         getRuntimeContext().getState(new ValueStateDescriptor<>("tombstone-expiry", Types.LONG));
     var metrics = getRuntimeContext().getMetricGroup();
-    samplesRecorded = metrics.counter("ledgerSamplesRecorded");
-    samplesErased = metrics.counter("ledgerSamplesErased");
-    lateSamplesRefused = metrics.counter("ledgerLateSamplesRefused");
-    duplicatesRefused = metrics.counter("ledgerDuplicatesRefused");
+    samplesRecorded = metrics.counter(JobMetrics.LEDGER_SAMPLES_RECORDED);
+    samplesErased = metrics.counter(JobMetrics.LEDGER_SAMPLES_ERASED);
+    lateSamplesRefused = metrics.counter(JobMetrics.LEDGER_LATE_SAMPLES_REFUSED);
+    duplicatesRefused = metrics.counter(JobMetrics.LEDGER_DUPLICATES_REFUSED);
   }
 
   @Override

@@ -1,0 +1,735 @@
+package io.lethe.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.ingress.IngressMetrics;
+import io.lethe.ingress.IngressOptions;
+import io.lethe.job.JobAccess;
+import io.lethe.job.JobMetrics;
+import io.lethe.job.JobSettings;
+import io.lethe.job.LearnerJobMain;
+import io.lethe.schemas.topics.TopicNames;
+import io.lethe.serving.ModelService;
+import io.lethe.serving.ServingAccess;
+import io.lethe.serving.ServingSettings;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Checks the files under {@code deploy/} against the code: every manifest parses, and the topics,
+ * ports, paths, command lines, catalogs, Flink settings and metric names in them are the ones the
+ * code defines, read from the code's own constants, parsers and metric registries.
+ */
+class DeployManifestsTest {
+  /**
+   * Flink's Prometheus reporter names an operator metric {@code flink_} + the logical scope {@code
+   * taskmanager.job.task.operator} with dots as underscores + the metric name; a key-value group
+   * adds its key to the name and its value as a label.
+   */
+  private static final String FLINK_OPERATOR_PREFIX = "flink_taskmanager_job_task_operator_";
+
+  /**
+   * Where the job jar lives in the lethe-flink image (copied there by deploy/docker/Dockerfile).
+   */
+  private static final String JOB_JAR_IN_IMAGE = "/opt/flink/usrlib/lethe-job.jar";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TopicNames TOPICS = TopicNames.defaults();
+
+  private static Path deploy;
+  private static Map<Path, List<JsonNode>> manifests;
+  private static JsonNode compose;
+  private static List<JsonNode> k8s;
+
+  @BeforeAll
+  static void loadManifests() throws IOException {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isRegularFile(dir.resolve("deploy/README.md"))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as("a parent directory holding deploy/README.md").isNotNull();
+    deploy = dir.resolve("deploy");
+    manifests = new LinkedHashMap<>();
+    try (Stream<Path> files = Files.walk(deploy)) {
+      for (Path file : files.filter(DeployManifestsTest::isManifest).sorted().toList()) {
+        manifests.put(file, parse(file));
+      }
+    }
+    compose = single("compose/compose.yaml");
+    k8s = new ArrayList<>();
+    manifests.forEach(
+        (file, docs) -> {
+          if (file.startsWith(deploy.resolve("k8s/base")) && file.toString().endsWith(".yaml")) {
+            k8s.addAll(docs);
+          }
+        });
+  }
+
+  @Test
+  void shouldParseEveryManifest() {
+    assertThat(manifests.keySet())
+        .extracting(f -> deploy.relativize(f).toString())
+        .contains(
+            "compose/compose.yaml",
+            "compose/prometheus.yml",
+            "docker/ingress-jmx-exporter.yaml",
+            "k8s/base/kustomization.yaml",
+            "k8s/base/lethe-dashboard.json",
+            "k8s/gpu/kustomization.yaml");
+    manifests.forEach((file, docs) -> assertThat(docs).as("documents in %s", file).isNotEmpty());
+    for (Path file : manifests.keySet()) {
+      if (!file.startsWith(deploy.resolve("k8s")) || !file.toString().endsWith(".yaml")) {
+        continue;
+      }
+      for (JsonNode doc : manifests.get(file)) {
+        assertThat(doc.path("apiVersion").asText()).as("apiVersion in %s", file).isNotBlank();
+        assertThat(doc.path("kind").asText()).as("kind in %s", file).isNotBlank();
+      }
+    }
+  }
+
+  @Test
+  void shouldReferToKustomizeFilesThatExist() {
+    for (String overlay : List.of("k8s/base", "k8s/gpu")) {
+      JsonNode kustomization = single(overlay + "/kustomization.yaml");
+      List<String> referenced = new ArrayList<>();
+      kustomization.path("resources").forEach(r -> referenced.add(r.asText()));
+      kustomization.path("patches").forEach(p -> referenced.add(p.path("path").asText()));
+      kustomization
+          .path("configMapGenerator")
+          .forEach(g -> g.path("files").forEach(f -> referenced.add(f.asText())));
+      assertThat(referenced).as("files of %s", overlay).isNotEmpty();
+      for (String ref : referenced) {
+        assertThat(deploy.resolve(overlay).resolve(ref).normalize())
+            .as("%s in %s", ref, overlay)
+            .exists();
+      }
+    }
+  }
+
+  @Test
+  void shouldDeclareEveryLetheTopicInStrimziAndNoOther() {
+    Map<String, JsonNode> declared = new LinkedHashMap<>();
+    for (JsonNode topic : kind("KafkaTopic")) {
+      String name = topic.path("spec").path("topicName").asText(name(topic));
+      declared.put(name, topic);
+      assertThat(topic.path("metadata").path("labels").path("strimzi.io/cluster").asText())
+          .isEqualTo(name(only(kind("Kafka"))));
+    }
+    assertThat(declared.keySet()).containsExactlyInAnyOrderElementsOf(letheTopics());
+
+    JsonNode models = declared.get(TOPICS.models()).path("spec").path("config");
+    assertThat(models.path("cleanup.policy").asText()).isEqualTo("compact");
+    assertThat(models.path("max.message.bytes").asLong())
+        .isGreaterThanOrEqualTo(TopicNames.MAX_SNAPSHOT_BYTES);
+    JsonNode broker = only(kind("Kafka")).path("spec").path("kafka").path("config");
+    assertThat(broker.path("message.max.bytes").asLong())
+        .isGreaterThanOrEqualTo(TopicNames.MAX_SNAPSHOT_BYTES);
+    assertThat(broker.path("replica.fetch.max.bytes").asLong())
+        .isGreaterThanOrEqualTo(TopicNames.MAX_SNAPSHOT_BYTES);
+  }
+
+  @Test
+  void shouldCreateEveryLetheTopicInComposeAndNoOther() {
+    String script = service("topics").path("command").get(0).asText();
+    Map<String, String> created = new LinkedHashMap<>();
+    Matcher m = Pattern.compile("--topic (\\S+)([^\\n]*)").matcher(script);
+    while (m.find()) {
+      created.put(m.group(1), m.group(2));
+    }
+    assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(letheTopics());
+    String models = created.get(TOPICS.models());
+    assertThat(models).contains("--config cleanup.policy=compact");
+    Matcher max = Pattern.compile("--config max\\.message\\.bytes=(\\d+)").matcher(models);
+    assertThat(max.find()).as("max.message.bytes of %s", TOPICS.models()).isTrue();
+    assertThat(Long.parseLong(max.group(1))).isGreaterThanOrEqualTo(TopicNames.MAX_SNAPSHOT_BYTES);
+
+    JsonNode broker = service("kafka").path("environment");
+    assertThat(broker.path("KAFKA_MESSAGE_MAX_BYTES").asLong())
+        .isGreaterThanOrEqualTo(TopicNames.MAX_SNAPSHOT_BYTES);
+    assertThat(broker.path("KAFKA_REPLICA_FETCH_MAX_BYTES").asLong())
+        .isGreaterThanOrEqualTo(TopicNames.MAX_SNAPSHOT_BYTES);
+  }
+
+  @Test
+  void shouldNameOnlyLetheTopicsAnywhere() throws IOException {
+    Pattern topicLike = Pattern.compile("(?<![\\w.-])lethe\\.[a-z][a-z.]*[a-z]");
+    Set<String> known = new HashSet<>(letheTopics());
+    for (Path file : manifests.keySet()) {
+      Matcher m = topicLike.matcher(Files.readString(file));
+      while (m.find()) {
+        assertThat(known).as("topic-like name in %s", file).contains(m.group());
+      }
+    }
+  }
+
+  @Test
+  void shouldRunTheModelServiceOnItsDefaultPortWithItsOwnOptions() {
+    List<ServingSettings> all = new ArrayList<>();
+    ServingSettings fromCompose = serveSettings(service("model-service").path("command"));
+    all.add(fromCompose);
+    assertThat(service("model-service").path("ports").get(0).asText())
+        .endsWith(":" + fromCompose.port());
+    assertThat(kafkaAddressesInCompose()).contains(fromCompose.bootstrapServers());
+    assertThat(fromCompose.registryUrl()).isEqualTo(composeRegistryUrl());
+
+    JsonNode deployment = named(kind("Deployment"), "lethe-model-service");
+    JsonNode container = deployment.at("/spec/template/spec/containers/0");
+    ServingSettings fromK8s = serveSettings(container.path("args"));
+    all.add(fromK8s);
+    assertThat(fromK8s.bootstrapServers()).isEqualTo(strimziBootstrap());
+    assertThat(fromK8s.registryUrl()).isEqualTo(k8sRegistryUrl());
+    assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(fromK8s.port());
+    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+      assertThat(container.path(probe).at("/httpGet/port").asInt())
+          .as(probe)
+          .isEqualTo(fromK8s.port());
+    }
+    assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asInt())
+        .isEqualTo(fromK8s.port());
+    assertThat(named(kind("Service"), "lethe-model-service").at("/spec/ports/0/port").asInt())
+        .isEqualTo(fromK8s.port());
+
+    for (ServingSettings settings : all) {
+      assertThat(settings.port()).isEqualTo(ServingSettings.DEFAULT_PORT);
+      assertThat(settings.modelsTopic()).isEqualTo(TOPICS.models());
+    }
+  }
+
+  @Test
+  void shouldProbeAndScrapeEndpointsTheModelServiceServes() throws Exception {
+    JsonNode container =
+        named(kind("Deployment"), "lethe-model-service").at("/spec/template/spec/containers/0");
+    String liveness = container.at("/livenessProbe/httpGet/path").asText();
+    String startup = container.at("/startupProbe/httpGet/path").asText();
+    String readiness = container.at("/readinessProbe/httpGet/path").asText();
+    String k8sMetrics =
+        named(kind("Deployment"), "lethe-model-service")
+            .at("/spec/template/metadata/annotations/prometheus.io~1path")
+            .asText();
+    Matcher composeCheck =
+        Pattern.compile("GET (\\S+) HTTP")
+            .matcher(service("model-service").at("/healthcheck/test/1").asText());
+    assertThat(composeCheck.find()).isTrue();
+    JsonNode scrape = scrapeJob(single("compose/prometheus.yml"), "lethe-model-service");
+    assertThat(scrape.at("/static_configs/0/targets/0").asText())
+        .isEqualTo("model-service:" + ServingSettings.DEFAULT_PORT);
+
+    // The real service, with no Kafka to reach: alive, serving metrics, and not ready.
+    ServingSettings settings =
+        ServingSettings.defaults("localhost:1", "http://localhost:1")
+            .withPort(0)
+            .withHost("localhost");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    try (ModelService service = ModelService.start(settings)) {
+      for (String alive : List.of(liveness, startup)) {
+        assertThat(get(http, service.port(), alive).statusCode()).as(alive).isEqualTo(200);
+      }
+      for (String path : List.of(readiness, composeCheck.group(1))) {
+        HttpResponse<String> ready = get(http, service.port(), path);
+        assertThat(ready.statusCode()).as(path).isEqualTo(503);
+        assertThat(ready.body()).as(path).contains("\"ready\":false");
+      }
+      for (String path : List.of(k8sMetrics, scrape.path("metrics_path").asText())) {
+        HttpResponse<String> metrics = get(http, service.port(), path);
+        assertThat(metrics.statusCode()).as(path).isEqualTo(200);
+        assertThat(metrics.body()).as(path).contains("lethe_serving_ready");
+      }
+    }
+  }
+
+  @Test
+  void shouldRunTheIngressWithItsOwnOptionsOnItsDefaultPort() {
+    IngressOptions fromCompose = ingressOptions(service("ingress").path("command"));
+    assertThat(fromCompose.httpPort()).isEqualTo(IngressOptions.DEFAULT_HTTP_PORT);
+    assertThat(service("ingress").path("ports").get(0).asText())
+        .endsWith(":" + fromCompose.httpPort());
+    assertThat(kafkaAddressesInCompose()).contains(fromCompose.bootstrap());
+    assertThat(fromCompose.registry()).isEqualTo(composeRegistryUrl());
+    assertThat(composeMounts("ingress"))
+        .containsEntry(fromCompose.catalog().toString(), "./catalog.yaml");
+    int composeAgentPort = agentPort(service("ingress").at("/environment/JAVA_OPTS").asText());
+    JsonNode scrape = scrapeJob(single("compose/prometheus.yml"), "lethe-ingress");
+    assertThat(scrape.at("/static_configs/0/targets/0").asText())
+        .isEqualTo("ingress:" + composeAgentPort);
+
+    JsonNode deployment = named(kind("Deployment"), "lethe-ingress");
+    JsonNode pod = deployment.at("/spec/template/spec");
+    JsonNode container = pod.at("/containers/0");
+    IngressOptions fromK8s = ingressOptions(container.path("args"));
+    assertThat(fromK8s.httpPort()).isEqualTo(IngressOptions.DEFAULT_HTTP_PORT);
+    assertThat(fromK8s.bootstrap()).isEqualTo(strimziBootstrap());
+    assertThat(fromK8s.registry()).isEqualTo(k8sRegistryUrl());
+    assertThat(catalogMountedAt(pod, container)).isEqualTo(fromK8s.catalog().getParent());
+    for (String probe : List.of("livenessProbe", "readinessProbe")) {
+      assertThat(container.path(probe).at("/tcpSocket/port").asInt())
+          .as(probe)
+          .isEqualTo(fromK8s.httpPort());
+    }
+    assertThat(named(kind("Service"), "lethe-ingress").at("/spec/ports/0/port").asInt())
+        .isEqualTo(fromK8s.httpPort());
+    int k8sAgentPort = agentPort(env(container, "JAVA_OPTS"));
+    assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asInt())
+        .isEqualTo(k8sAgentPort);
+  }
+
+  @Test
+  void shouldExportEveryIngressMetricThroughTheJmxExporter() throws IOException {
+    JsonNode exporter = single("docker/ingress-jmx-exporter.yaml");
+    assertThat(exporter.at("/includeObjectNames/0").asText())
+        .isEqualTo("kafka.streams:type=" + IngressMetrics.GROUP + ",*");
+    Set<String> covered = new TreeSet<>();
+    for (JsonNode rule : exporter.path("rules")) {
+      String pattern = rule.path("pattern").asText();
+      assertThat(pattern).startsWith("kafka.streams<type=" + IngressMetrics.GROUP);
+      String attribute = pattern.substring(pattern.lastIndexOf("><>") + 3);
+      assertThat(ingressMetrics()).as("attribute of rule %s", pattern).contains(attribute);
+      assertThat(rule.path("name").asText()).isEqualTo(ingressSeries(attribute));
+      covered.add(attribute);
+    }
+    assertThat(covered).containsExactlyInAnyOrderElementsOf(ingressMetrics());
+    String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
+    String agentConfig = agentConfigPath(service("ingress").at("/environment/JAVA_OPTS").asText());
+    assertThat(dockerfile).contains("COPY deploy/docker/ingress-jmx-exporter.yaml " + agentConfig);
+  }
+
+  @Test
+  void shouldSubmitTheLearnerJobWithItsOwnOptionsAndSettings() throws IOException {
+    String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
+    assertThat(dockerfile).contains(JOB_JAR_IN_IMAGE);
+
+    // Kubernetes: the operator's FlinkDeployment, application mode.
+    JsonNode flink = only(kind("FlinkDeployment"));
+    JsonNode job = flink.at("/spec/job");
+    assertThat(job.path("jarURI").asText()).isEqualTo("local://" + JOB_JAR_IN_IMAGE);
+    assertThat(job.path("entryClass").asText()).isEqualTo(LearnerJobMain.class.getName());
+    JobSettings fromK8s = JobAccess.parseJobOptions(strings(job.path("args")));
+    assertThat(fromK8s.parallelism()).isEqualTo(job.path("parallelism").asInt());
+    assertThat(fromK8s.bootstrapServers()).isEqualTo(strimziBootstrap());
+    assertThat(fromK8s.registryUrl()).isEqualTo(k8sRegistryUrl());
+    JsonNode pod = flink.at("/spec/podTemplate/spec");
+    assertThat(catalogMountedAt(pod, pod.at("/containers/0")))
+        .isEqualTo(fromK8s.catalog().getParent());
+    Map<String, String> k8sConf = flatten(flink.at("/spec/flinkConfiguration"));
+    assertFlinkSettings(k8sConf, fromK8s);
+    assertThat(k8sConf.get("env.java.default-opts.all"))
+        .contains("--add-opens=java.base/java.util=ALL-UNNAMED")
+        .contains("--add-opens=java.base/java.lang=ALL-UNNAMED");
+    assertThat(flink.at("/spec/podTemplate/metadata/annotations/prometheus.io~1port").asText())
+        .isEqualTo(k8sConf.get("metrics.reporter.prom.port"));
+
+    // Compose: a session cluster and a one-shot `flink run`.
+    JsonNode run = service("learner-job");
+    List<String> command = List.of(strings(run.path("command")));
+    assertThat(command.subList(0, 3)).containsExactly("flink", "run", "--detached");
+    assertThat(command.get(command.indexOf("--class") + 1))
+        .isEqualTo(LearnerJobMain.class.getName());
+    int jar = command.indexOf(JOB_JAR_IN_IMAGE);
+    assertThat(jar).as("the job jar in the flink run command").isPositive();
+    JobSettings fromCompose =
+        JobAccess.parseJobOptions(command.subList(jar + 1, command.size()).toArray(String[]::new));
+    assertThat(kafkaAddressesInCompose()).contains(fromCompose.bootstrapServers());
+    assertThat(fromCompose.registryUrl()).isEqualTo(composeRegistryUrl());
+    for (String flinkService : List.of("jobmanager", "taskmanager", "learner-job")) {
+      assertThat(composeMounts(flinkService))
+          .as(flinkService)
+          .containsEntry(fromCompose.catalog().toString(), "./catalog.yaml");
+    }
+    Map<String, String> composeConf =
+        flatten(yaml(service("jobmanager").at("/environment/FLINK_PROPERTIES").asText()));
+    assertFlinkSettings(composeConf, fromCompose);
+    assertThat(command.get(command.indexOf("--jobmanager") + 1))
+        .isEqualTo(composeConf.get("jobmanager.rpc.address") + ":" + composeConf.get("rest.port"));
+    JsonNode scrape = scrapeJob(single("compose/prometheus.yml"), "lethe-flink");
+    assertThat(scrape.at("/dns_sd_configs/0/port").asText())
+        .isEqualTo(composeConf.get("metrics.reporter.prom.port"));
+    List<String> names = List.of(strings(scrape.at("/dns_sd_configs/0/names")));
+    assertThat(names).containsExactlyInAnyOrder("jobmanager", "taskmanager");
+  }
+
+  @Test
+  void shouldLoadEveryCatalogWithTheRealLoader() {
+    ModelCatalog composeCatalog = ModelCatalog.load(deploy.resolve("compose/catalog.yaml"));
+    assertThat(composeCatalog.models()).isNotEmpty();
+    ModelCatalog k8sCatalog =
+        ModelCatalog.parse(
+            named(kind("ConfigMap"), "lethe-catalog").at("/data/catalog.yaml").asText(),
+            "k8s/base/catalog.yaml");
+    assertThat(k8sCatalog).isEqualTo(composeCatalog);
+    for (ModelSpec model : composeCatalog.models()) {
+      assertThat(model.device()).as(model.name()).isEqualTo("cpu");
+    }
+
+    ModelCatalog gpuCatalog =
+        ModelCatalog.parse(
+            single("k8s/gpu/catalog-gpu.yaml").at("/data/catalog.yaml").asText(),
+            "k8s/gpu/catalog-gpu.yaml");
+    assertThat(gpuCatalog.datasets()).isEqualTo(composeCatalog.datasets());
+    assertThat(gpuCatalog.models())
+        .extracting(ModelSpec::name)
+        .containsExactlyElementsOf(composeCatalog.models().stream().map(ModelSpec::name).toList());
+    for (ModelSpec model : gpuCatalog.models()) {
+      assertThat(model.device()).as(model.name()).startsWith("gpu");
+    }
+  }
+
+  @Test
+  void shouldRequestAGpuForEveryTaskManagerOfTheGpuVariant() throws IOException {
+    JsonNode base = only(kind("FlinkDeployment"));
+    JsonNode patch = single("k8s/gpu/learner-job-gpu.yaml");
+    assertThat(patch.path("kind").asText()).isEqualTo("FlinkDeployment");
+    assertThat(name(patch)).isEqualTo(name(base));
+    String image = patch.at("/spec/image").asText();
+    assertThat(image).isNotEqualTo(base.at("/spec/image").asText()).startsWith("lethe-flink-gpu:");
+    String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
+    assertThat(dockerfile).contains("AS flink-gpu").contains("pytorch-native-cu124");
+
+    JsonNode pod = patch.at("/spec/taskManager/podTemplate/spec");
+    JsonNode main = pod.at("/containers/0");
+    assertThat(main.path("name").asText()).isEqualTo("flink-main-container");
+    assertThat(main.at("/resources/limits/nvidia.com~1gpu").asInt()).isGreaterThanOrEqualTo(1);
+    assertThat(pod.path("tolerations").findValuesAsText("key")).contains("nvidia.com/gpu");
+    assertThat(pod.path("nodeSelector").size()).isPositive();
+    assertThat(base.toString()).doesNotContain("nvidia.com/gpu");
+  }
+
+  @Test
+  void shouldScaleTheModelServiceDeployment() {
+    JsonNode hpa = only(kind("HorizontalPodAutoscaler"));
+    String target = hpa.at("/spec/scaleTargetRef/name").asText();
+    JsonNode deployment = named(kind("Deployment"), target);
+    assertThat(deployment.at("/spec/template/spec/containers/0/args/0").asText())
+        .isEqualTo("serve");
+    assertThat(deployment.at("/spec/template/spec/containers/0/resources/requests/cpu").asText())
+        .as("a CPU request, which CPU utilization is measured against")
+        .isNotBlank();
+    assertThat(hpa.at("/spec/maxReplicas").asInt())
+        .isGreaterThan(hpa.at("/spec/minReplicas").asInt());
+  }
+
+  @Test
+  void shouldScrapeLethePodsAtTheirAnnotatedPortAndPath() {
+    String config =
+        named(kind("ConfigMap"), "lethe-prometheus").at("/data/prometheus.yml").asText();
+    JsonNode job = scrapeJob(yaml(config), "lethe-pods");
+    String relabels = job.path("relabel_configs").toString();
+    assertThat(relabels)
+        .contains("__meta_kubernetes_pod_annotation_prometheus_io_scrape")
+        .contains("__meta_kubernetes_pod_annotation_prometheus_io_port")
+        .contains("__meta_kubernetes_pod_annotation_prometheus_io_path");
+    List<JsonNode> scraped = new ArrayList<>();
+    scraped.add(named(kind("Deployment"), "lethe-model-service").at("/spec/template/metadata"));
+    scraped.add(named(kind("Deployment"), "lethe-ingress").at("/spec/template/metadata"));
+    scraped.add(only(kind("FlinkDeployment")).at("/spec/podTemplate/metadata"));
+    for (JsonNode metadata : scraped) {
+      JsonNode annotations = metadata.path("annotations");
+      assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
+      assertThat(annotations.path("prometheus.io/port").asInt()).isPositive();
+      assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/metrics");
+    }
+  }
+
+  @Test
+  void shouldQueryOnlyMetricsLetheExports() throws Exception {
+    Set<String> serving = ServingAccess.exportedSeries();
+    Set<String> ingress = new TreeSet<>();
+    ingressMetrics().forEach(m -> ingress.add(ingressSeries(m)));
+    Set<String> job = new TreeSet<>();
+    JobMetrics.OPERATOR_METRICS.forEach(m -> job.add(FLINK_OPERATOR_PREFIX + m));
+    JobMetrics.MODEL_METRICS.forEach(
+        m -> job.add(FLINK_OPERATOR_PREFIX + JobMetrics.MODEL_GROUP + "_" + m));
+    Set<String> exported = new HashSet<>();
+    exported.addAll(serving);
+    exported.addAll(ingress);
+    exported.addAll(job);
+
+    JsonNode dashboard = single("k8s/base/lethe-dashboard.json");
+    Set<String> queried = new TreeSet<>();
+    for (String expr : dashboard.findValuesAsText("expr")) {
+      Set<String> names = metricNames(expr);
+      assertThat(names).as("metrics in %s", expr).isNotEmpty();
+      queried.addAll(names);
+    }
+    assertThat(exported).containsAll(queried);
+    assertThat(queried).anyMatch(serving::contains).anyMatch(ingress::contains);
+    assertThat(queried).anyMatch(job::contains);
+  }
+
+  // ---- helpers ----
+
+  private static void assertFlinkSettings(Map<String, String> conf, JobSettings job) {
+    assertThat(conf).containsEntry("state.backend.type", "rocksdb");
+    assertThat(conf.get("classloader.parent-first-patterns.additional")).contains("ai.djl.");
+    assertThat(conf.get("metrics.reporter.prom.factory.class"))
+        .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    URI checkpoints = URI.create(conf.get("execution.checkpointing.dir"));
+    assertThat(checkpoints.getScheme()).isEqualTo("file");
+    assertThat(Path.of(checkpoints.getPath())).isEqualTo(job.checkpointDirectory());
+  }
+
+  /** Identifiers in a PromQL expression that name series (not functions, labels or keywords). */
+  static Set<String> metricNames(String expr) {
+    String stripped =
+        expr.replaceAll("\"[^\"]*\"", "")
+            .replaceAll("\\{[^}]*}", "")
+            .replaceAll("\\[[^]]*]", "")
+            .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", "");
+    Set<String> keywords = Set.of("and", "or", "unless", "bool", "offset");
+    Set<String> names = new TreeSet<>();
+    Matcher m = Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\b(\\s*\\()?").matcher(stripped);
+    while (m.find()) {
+      if (m.group(2) == null && !keywords.contains(m.group(1))) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
+  }
+
+  private static List<String> letheTopics() {
+    List<String> names = new ArrayList<>();
+    for (RecordComponent component : TopicNames.class.getRecordComponents()) {
+      try {
+        names.add((String) component.getAccessor().invoke(TOPICS));
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return names;
+  }
+
+  private static List<String> ingressMetrics() {
+    return List.of(
+        IngressMetrics.ACCEPTED,
+        IngressMetrics.REJECTED,
+        IngressMetrics.DUPLICATES,
+        IngressMetrics.PENDING,
+        IngressMetrics.OVERDUE,
+        IngressMetrics.RECEIPTS);
+  }
+
+  /** The series the JMX exporter rules make of an ingress metric: lethe_ingress_ + its name. */
+  private static String ingressSeries(String metric) {
+    return (IngressMetrics.GROUP + "-" + metric).replace('-', '_');
+  }
+
+  private static ServingSettings serveSettings(JsonNode command) {
+    String[] args = strings(command);
+    assertThat(args[0]).isEqualTo("serve");
+    return ServingAccess.parseServeOptions(Arrays.copyOfRange(args, 1, args.length));
+  }
+
+  private static IngressOptions ingressOptions(JsonNode command) {
+    String[] args = strings(command);
+    assertThat(args[0]).isEqualTo("ingress");
+    return IngressOptions.parse(Arrays.copyOfRange(args, 1, args.length));
+  }
+
+  private static int agentPort(String javaOpts) {
+    Matcher m = Pattern.compile("-javaagent:\\S+?=(\\d+):(\\S+)").matcher(javaOpts);
+    assertThat(m.find()).as("a -javaagent with a port in %s", javaOpts).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  private static String agentConfigPath(String javaOpts) {
+    Matcher m = Pattern.compile("-javaagent:\\S+?=\\d+:(\\S+)").matcher(javaOpts);
+    assertThat(m.find()).isTrue();
+    return m.group(1);
+  }
+
+  private static String strimziBootstrap() {
+    JsonNode kafka = only(kind("Kafka"));
+    JsonNode plain = kafka.at("/spec/kafka/listeners/0");
+    assertThat(plain.path("tls").asBoolean()).isFalse();
+    return name(kafka) + "-kafka-bootstrap:" + plain.path("port").asInt();
+  }
+
+  private static String k8sRegistryUrl() {
+    JsonNode registry = named(kind("Service"), "schema-registry");
+    return "http://" + name(registry) + ":" + registry.at("/spec/ports/0/port").asInt();
+  }
+
+  private static String composeRegistryUrl() {
+    String listeners =
+        service("schema-registry").at("/environment/SCHEMA_REGISTRY_LISTENERS").asText();
+    return "http://schema-registry:" + URI.create(listeners).getPort();
+  }
+
+  private static List<String> kafkaAddressesInCompose() {
+    String advertised = service("kafka").at("/environment/KAFKA_ADVERTISED_LISTENERS").asText();
+    List<String> addresses = new ArrayList<>();
+    for (String listener : advertised.split(",")) {
+      addresses.add(listener.substring(listener.indexOf("://") + 3));
+    }
+    return addresses;
+  }
+
+  /** Container path -> host path of a compose service's bind mounts. */
+  private static Map<String, String> composeMounts(String name) {
+    Map<String, String> mounts = new LinkedHashMap<>();
+    for (JsonNode volume : service(name).path("volumes")) {
+      String[] parts = volume.asText().split(":");
+      mounts.put(parts[1], parts[0]);
+    }
+    return mounts;
+  }
+
+  /** Where a pod mounts the lethe-catalog ConfigMap in its container. */
+  private static Path catalogMountedAt(JsonNode pod, JsonNode container) {
+    String volume = null;
+    for (JsonNode v : pod.path("volumes")) {
+      if (v.at("/configMap/name").asText().equals("lethe-catalog")) {
+        volume = v.path("name").asText();
+      }
+    }
+    assertThat(volume).as("a volume of ConfigMap lethe-catalog").isNotNull();
+    for (JsonNode mount : container.path("volumeMounts")) {
+      if (mount.path("name").asText().equals(volume)) {
+        return Path.of(mount.path("mountPath").asText());
+      }
+    }
+    throw new AssertionError("volume " + volume + " is not mounted");
+  }
+
+  private static String env(JsonNode container, String name) {
+    for (JsonNode e : container.path("env")) {
+      if (e.path("name").asText().equals(name)) {
+        return e.path("value").asText();
+      }
+    }
+    throw new AssertionError("no environment variable " + name);
+  }
+
+  private static JsonNode scrapeJob(JsonNode prometheus, String name) {
+    for (JsonNode job : prometheus.path("scrape_configs")) {
+      if (job.path("job_name").asText().equals(name)) {
+        return job;
+      }
+    }
+    throw new AssertionError("no scrape job " + name);
+  }
+
+  private static JsonNode service(String name) {
+    JsonNode service = compose.path("services").path(name);
+    assertThat(service.isObject()).as("compose service %s", name).isTrue();
+    return service;
+  }
+
+  private static List<JsonNode> kind(String kind) {
+    return k8s.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+  }
+
+  private static JsonNode named(List<JsonNode> docs, String name) {
+    return docs.stream()
+        .filter(d -> name(d).equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no manifest named " + name));
+  }
+
+  private static JsonNode only(List<JsonNode> docs) {
+    assertThat(docs).hasSize(1);
+    return docs.get(0);
+  }
+
+  private static String name(JsonNode doc) {
+    return doc.path("metadata").path("name").asText();
+  }
+
+  private static JsonNode single(String relative) {
+    List<JsonNode> docs = manifests.get(deploy.resolve(relative));
+    assertThat(docs).as(relative).isNotNull().hasSize(1);
+    return docs.get(0);
+  }
+
+  private static String[] strings(JsonNode array) {
+    List<String> values = new ArrayList<>();
+    array.forEach(v -> values.add(v.asText()));
+    return values.toArray(String[]::new);
+  }
+
+  /** A YAML map as text values (Flink configuration: nested keys joined with dots). */
+  private static Map<String, String> flatten(JsonNode node) {
+    Map<String, String> out = new LinkedHashMap<>();
+    flatten("", node, out);
+    return out;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    if (node.isObject()) {
+      node.fields()
+          .forEachRemaining(
+              e ->
+                  flatten(
+                      prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+                      e.getValue(),
+                      out));
+    } else {
+      out.put(prefix, node.asText());
+    }
+  }
+
+  /** All documents of a YAML text, with aliases and merge keys resolved as Compose does. */
+  private static List<JsonNode> yamlDocuments(String text) {
+    List<JsonNode> docs = new ArrayList<>();
+    for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(text)) {
+      if (doc != null) {
+        docs.add(JSON.valueToTree(doc));
+      }
+    }
+    return docs;
+  }
+
+  private static JsonNode yaml(String text) {
+    List<JsonNode> docs = yamlDocuments(text);
+    assertThat(docs).hasSize(1);
+    return docs.get(0);
+  }
+
+  private static HttpResponse<String> get(HttpClient http, int port, String path)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static boolean isManifest(Path file) {
+    String name = file.getFileName().toString();
+    return Files.isRegularFile(file)
+        && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
+  }
+
+  private static List<JsonNode> parse(Path file) throws IOException {
+    if (file.toString().endsWith(".json")) {
+      return List.of(JSON.readTree(file.toFile()));
+    }
+    return yamlDocuments(Files.readString(file));
+  }
+}
