@@ -22,4 +22,9 @@ final class ApiException extends RuntimeException {
   static ApiException notFound(String message) {
     return new ApiException(404, message);
   }
+
+  /** The request is valid but the served version cannot answer it (e.g. it has no classes). */
+  static ApiException conflict(String message) {
+    return new ApiException(409, message);
+  }
 }

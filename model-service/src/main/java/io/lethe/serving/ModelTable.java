@@ -108,6 +108,9 @@ final class ModelTable implements AutoCloseable {
 
   /** One prediction on a zero row (per task's first task), so the first request pays no set-up. */
   private static void warm(Scorer scorer) {
+    if (scorer.isEmpty()) {
+      return; // all erased: served so that it replaces the older version, but it scores nothing
+    }
     float[][] zero = new float[1][scorer.inputDim()];
     List<String> tasks = scorer.tasks();
     scorer.predict(tasks.isEmpty() ? null : tasks.get(0), zero);

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (Prometheus text).
  * </ul>
  *
- * Errors are JSON, {@code {"error": "..."}}, with 400 (invalid request), 404 (unknown model), 413
- * (body too large) or 503 (not ready).
+ * Errors are JSON, {@code {"error": "..."}}, with 400 (invalid request), 404 (unknown model), 409
+ * (the served version has no classes: all its data was erased), 413 (body too large) or 503 (not
+ * ready).
  */
 final class PredictionApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionApi.class);
@@ -176,6 +177,14 @@ final class PredictionApi implements AutoCloseable {
     }
     try {
       byte[] body = readBody(ctx);
+      if (model.scorer().isEmpty()) {
+        throw ApiException.conflict(
+            "model "
+                + model.name()
+                + " v"
+                + model.version()
+                + " has no classes to score: nothing learned, or all of it erased");
+      }
       PredictRequest request = PredictRequest.parse(parse(body), model, settings.maxInstances());
       Torch.intraOpThreadsOnThisThread(settings.intraOpThreads());
       List<Prediction> predictions = score(model.scorer(), request);

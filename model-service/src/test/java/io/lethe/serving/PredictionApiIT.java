@@ -33,6 +33,7 @@ class PredictionApiIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static final String ANALYTIC = "m-analytic";
   private static final String HYPERNET = "m-hypernet";
+  private static final String ERASED = "m-erased";
   private static final int MAX_BODY = 8 * 1024;
   private static final int MAX_INSTANCES = 4;
 
@@ -57,6 +58,13 @@ class PredictionApiIT {
           new StringSerializer(),
           values);
       KAFKA.produce(topic, HYPERNET, hypernetSnapshot, new StringSerializer(), values);
+      try (AnalyticLearner erased = TestModels.analytic()) {
+        TestModels.learn(erased, "e", 10, 2L);
+        erased.eraseTask("t0");
+        erased.eraseTask("t1");
+        KAFKA.produce(
+            topic, ERASED, TestModels.snapshot(erased, ERASED, 3), new StringSerializer(), values);
+      }
     }
     service =
         ModelService.start(
@@ -117,6 +125,21 @@ class PredictionApiIT {
     assertThat(described.get("tasks").toString()).isEqualTo("{\"a\":[4,5],\"b\":[6,7]}");
   }
 
+  /** A version with everything erased is served (receipts name it) and answers with a 409. */
+  @Test
+  void shouldServeAModelWhoseDataWasAllErasedButScoreNothing() {
+    Await.until("the erased model is served", BOUND, () -> client.version(ERASED) == 3);
+    JsonNode described = client.get("/v1/models/" + ERASED).json();
+    assertThat(described.get("classes").toString()).isEqualTo("[]");
+    assertThat(described.get("lineage").get("erased_tasks").toString())
+        .isEqualTo("[\"t0\",\"t1\"]");
+    assertError(
+        ERASED,
+        "{\"instances\": [" + instance(new float[20], null) + "]}",
+        409,
+        "model m-erased v3 has no classes to score: nothing learned, or all of it erased");
+  }
+
   @Test
   void shouldRefuseTheWrongNumberOfFeatures() {
     assertError(
@@ -132,7 +155,7 @@ class PredictionApiIT {
         "nope",
         "{\"instances\": [" + instance(new float[20], null) + "]}",
         404,
-        "no model 'nope' is served; models: [m-analytic, m-hypernet]");
+        "no model 'nope' is served; models: [m-analytic, m-erased, m-hypernet]");
   }
 
   @Test

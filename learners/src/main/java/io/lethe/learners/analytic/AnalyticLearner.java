@@ -306,6 +306,10 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   /** The head W for the classes with retained samples, solving from the sums if needed. */
   public HeadWeights weights() {
     Torch.noGradOnThisThread();
+    if (tasks.isEmpty()) {
+      // Nothing retained (never learned, or all erased): a head with no classes.
+      return new HeadWeights(List.of(), settings.bufferSize(), new double[0]);
+    }
     ensureSolved();
     return retainedColumns(solved.weights);
   }

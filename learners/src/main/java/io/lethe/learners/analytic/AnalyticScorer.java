@@ -83,7 +83,8 @@ public final class AnalyticScorer implements Scorer {
     requireNoTask(task);
     Torch.noGradOnThisThread();
     if (classes.isEmpty()) {
-      throw new IllegalStateException("the model has no classes yet: nothing learned");
+      throw new IllegalStateException(
+          "the model has no classes: nothing learned, or all of it erased");
     }
     double[] scores;
     try (NDManager batch = manager.newSubManager()) {

@@ -107,6 +107,12 @@ public final class HypernetTaskScorer implements Scorer {
     return scorer.tasks();
   }
 
+  /** No task left (a task-incremental model takes no class-incremental query). */
+  @Override
+  public boolean isEmpty() {
+    return tasks().isEmpty();
+  }
+
   @Override
   public List<Integer> classes(String task) {
     if (task == null) {

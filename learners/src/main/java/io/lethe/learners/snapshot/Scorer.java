@@ -43,6 +43,15 @@ public interface Scorer extends AutoCloseable {
    */
   List<Integer> classes(String task);
 
+  /**
+   * Whether the model scores nothing: no task and no class, because nothing was learned or all of
+   * it has been erased. Such a version is still published, so that erasure receipts can name it;
+   * {@link #predict} then throws {@link IllegalStateException}.
+   */
+  default boolean isEmpty() {
+    return tasks().isEmpty() && classes().isEmpty();
+  }
+
   /** Class labels of a class-incremental model; see {@link #classes(String)}. */
   default List<Integer> classes() {
     return classes(null);

@@ -60,6 +60,33 @@ class AnalyticSnapshotsTest {
     }
   }
 
+  /**
+   * Erasing everything a model learned must still give a version (its erasure receipts name it): a
+   * model with no classes, which scores nothing.
+   */
+  @Test
+  void shouldEncodeAModelWhoseEveryClassWasErased() {
+    RandomSamples data = RandomSamples.generate(3L, 300, 30, 1, 20);
+    try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
+      data.learnInto(learner, 100);
+      learner.eraseTask("t0");
+      assertThat(learner.weights().classes()).isEmpty();
+      ModelSnapshot snapshot = AnalyticSnapshots.encode(learner, HEADER);
+
+      assertThat(SnapshotChecksum.verify(snapshot)).isTrue();
+      assertThat(snapshot.getLineage().getSamplesPerTask()).isEmpty();
+      assertThat(snapshot.getLineage().getErasedTasks()).containsExactly("t0");
+      assertThat(snapshot.getTensors().get(0).getShape()).containsExactly(128L, 0L);
+      try (Scorer scorer = Scorers.fromSnapshot(snapshot)) {
+        assertThat(scorer.isEmpty()).isTrue();
+        assertThat(scorer.classes()).isEmpty();
+        assertThatThrownBy(() -> scorer.predict(data.rows()))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("the model has no classes: nothing learned, or all of it erased");
+      }
+    }
+  }
+
   @Test
   void shouldRefuseASnapshotWithAFlippedTensorByte() {
     try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
+import io.lethe.learners.snapshot.Scorer;
+import io.lethe.learners.snapshot.Scorers;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ErasureGuarantee;
 import io.lethe.records.ModelSnapshot;
@@ -129,6 +131,26 @@ class CatalogLearnersTest {
       assertThat(task.samplesErased()).isEqualTo(40);
       assertThat(task.reason())
           .isEqualTo("task(s) b not learned by this model; nothing to erase there");
+
+      // Nothing is left, and the receipts need a version: a snapshot with no classes.
+      ModelSnapshot empty = learner.snapshot(header(2));
+      assertThat(SnapshotChecksum.verify(empty)).isTrue();
+      assertThat(empty.getTensors().get(0).getShape()).containsExactly(64L, 0L);
+    }
+  }
+
+  @Test
+  void shouldSnapshotAHypernetworkWhoseEveryTaskWasErased() {
+    try (ModelLearner learner =
+        new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
+      learn(learner, "a", 0, 1);
+      learn(learner, "b", 3, 2);
+      learner.eraseTasks(List.of("a", "b"));
+      ModelSnapshot empty = learner.snapshot(header(2));
+      assertThat(SnapshotChecksum.verify(empty)).isTrue();
+      try (Scorer scorer = Scorers.fromSnapshot(empty)) {
+        assertThat(scorer.isEmpty()).isTrue();
+      }
     }
   }
 
