@@ -24,6 +24,8 @@ import java.util.UUID;
  */
 public final class FlinkRestClient {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  private static final java.util.Set<String> TERMINAL =
+      java.util.Set.of("CANCELED", "FINISHED", "FAILED");
 
   private final String baseUrl;
   private final HttpClient http;
@@ -194,7 +196,21 @@ public final class FlinkRestClient {
           throw new IOException(
               "savepoint of job " + jobId + " failed: " + operation.path("failure-cause"));
         }
-        return operation.path("location").asText();
+        String location = operation.path("location").asText();
+        // The savepoint completes while the job is still CANCELLING: wait until its slots are free.
+        while (Instant.now().isBefore(deadline)) {
+          if (jobState(jobId).filter(TERMINAL::contains).isPresent()) {
+            return location;
+          }
+          Thread.sleep(200);
+        }
+        throw new IOException(
+            "job "
+                + jobId
+                + " took its savepoint "
+                + location
+                + " but did not end within "
+                + bound);
       }
       Thread.sleep(200);
     }

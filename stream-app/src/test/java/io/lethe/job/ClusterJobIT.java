@@ -70,6 +70,8 @@ class ClusterJobIT {
 
   @TempDir static Path dir;
   private static LocalCluster cluster;
+  private static Path catalog;
+  private static String jobId;
 
   @BeforeAll
   static void startCluster() throws IOException {
@@ -100,7 +102,7 @@ class ClusterJobIT {
   @Test
   @Order(1)
   void shouldLearnFromKafkaOnTheMultiProcessCluster() throws Exception {
-    Path catalog =
+    catalog =
         Files.writeString(
             dir.resolve("catalog.yaml"),
             """
@@ -115,7 +117,7 @@ class ClusterJobIT {
             """
                 .formatted(MODEL));
     Instant submitted = Instant.now();
-    String jobId =
+    jobId =
         submit(
             "--cluster", cluster.jobManagerAddress(),
             "--catalog", catalog.toString(),
@@ -178,9 +180,41 @@ class ClusterJobIT {
         .containsKeys("jobmanager", "kafka", "registry", learnerTaskManagers.get(0));
   }
 
-  /** What the fault tests build on: kill -9 and restart a TaskManager, stop and restart Kafka. */
+  /** Stop with a savepoint over REST, resume with {@code lethe job --cluster --savepoint}. */
   @Test
   @Order(2)
+  void shouldResumeFromASavepoint() throws Exception {
+    FlinkRestClient rest = cluster.rest();
+    String savepoint = rest.cancelWithSavepoint(jobId, null, BOUND);
+    assertThat(rest.jobState(jobId)).contains("CANCELED");
+    String resumed =
+        submit(
+            "--cluster", cluster.jobManagerAddress(),
+            "--catalog", catalog.toString(),
+            "--bootstrap", cluster.bootstrapServers(),
+            "--registry", cluster.registryUrl(),
+            "--checkpoint-interval", "1s",
+            "--micro-batch", "64",
+            "--savepoint", savepoint);
+    Await.until(
+        "job " + resumed + " RUNNING",
+        BOUND,
+        () -> rest.jobState(resumed).orElse("").equals("RUNNING"));
+    JsonNode restored =
+        new ObjectMapper()
+            .readTree(
+                get(
+                    HttpClient.newHttpClient(),
+                    cluster.dashboardUrl() + "/jobs/" + resumed + "/checkpoints"))
+            .path("latest")
+            .path("restored");
+    assertThat(restored.path("external_path").asText()).isEqualTo(savepoint);
+    assertThat(restored.path("is_savepoint").asBoolean()).isTrue();
+  }
+
+  /** What the fault tests build on: kill -9 and restart a TaskManager, stop and restart Kafka. */
+  @Test
+  @Order(3)
   void shouldKillAndRestartTaskManagersAndTheBroker() throws Exception {
     int before = cluster.registeredTaskManagers();
     int victim = cluster.taskManagers().get(0);
