@@ -586,7 +586,9 @@ public final class LocalCluster implements AutoCloseable {
               process.role()
                   + " exited while waiting for "
                   + what
-                  + "; its last output ("
+                  + "; its log is "
+                  + dir.resolve("logs").resolve(process.role() + ".log")
+                  + ", its last output ("
                   + process.output()
                   + "):\n"
                   + process.tail(30));
