@@ -40,8 +40,15 @@ public final class LearnerJobMain {
 
   private LearnerJobMain() {}
 
-  /** Parses the options, starts the job and waits for it. */
+  /**
+   * Parses the options, starts the job and waits for it; with {@code --cluster HOST:PORT}, submits
+   * the job jar to that Flink cluster instead and returns ({@link JobSubmission}).
+   */
   public static void main(String[] args) throws Exception {
+    if (java.util.Arrays.asList(args).contains(JobSubmission.CLUSTER)) {
+      System.exit(JobSubmission.run(args, System.out, System.err));
+      return;
+    }
     JobSettings settings;
     ModelCatalog catalog;
     try {
@@ -54,6 +61,9 @@ public final class LearnerJobMain {
           "usage: lethe job --catalog FILE --bootstrap HOST:PORT --registry URL [--parallelism N]"
               + " [--checkpoint-interval 2s] [--checkpoint-dir DIR] [--micro-batch N]"
               + " [--rest-port N]");
+      System.err.println(
+          "       lethe job --cluster HOST:PORT --catalog FILE --bootstrap HOST:PORT --registry URL"
+              + " [--savepoint PATH] [--job-jar FILE] [same job options]");
       System.exit(2);
       return;
     }
@@ -69,21 +79,36 @@ public final class LearnerJobMain {
 
   /** A local MiniCluster environment with the web dashboard on {@code settings.restPort()}. */
   public static StreamExecutionEnvironment localEnvironment(JobSettings settings) {
-    Configuration conf = new Configuration();
+    Configuration conf = jobConfiguration(settings, true);
     conf.set(RestOptions.BIND_PORT, String.valueOf(settings.restPort()));
-    conf.setString("state.backend.type", "rocksdb");
-    conf.setString("execution.checkpointing.incremental", "true");
-    conf.setString("execution.checkpointing.storage", "filesystem");
-    conf.setString(
-        "execution.checkpointing.dir",
-        settings.checkpointDirectory().toAbsolutePath().toUri().toString());
-    conf.setString("restart-strategy.type", "fixed-delay");
-    conf.setString("restart-strategy.fixed-delay.attempts", "20");
-    conf.setString("restart-strategy.fixed-delay.delay", "1 s");
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     env.setParallelism(settings.parallelism());
     return env;
+  }
+
+  /**
+   * The job's own configuration, the same locally and on a cluster: RocksDB with incremental
+   * checkpoints to a file system, fixed-delay restarts.
+   *
+   * @param withCheckpointDirectory whether to set {@code settings.checkpointDirectory()}; on a
+   *     cluster the cluster's {@code execution.checkpointing.dir} applies unless {@code
+   *     --checkpoint-dir} is given
+   */
+  static Configuration jobConfiguration(JobSettings settings, boolean withCheckpointDirectory) {
+    Configuration conf = new Configuration();
+    conf.setString("state.backend.type", "rocksdb");
+    conf.setString("execution.checkpointing.incremental", "true");
+    conf.setString("execution.checkpointing.storage", "filesystem");
+    if (withCheckpointDirectory) {
+      conf.setString(
+          "execution.checkpointing.dir",
+          settings.checkpointDirectory().toAbsolutePath().toUri().toString());
+    }
+    conf.setString("restart-strategy.type", "fixed-delay");
+    conf.setString("restart-strategy.fixed-delay.attempts", "20");
+    conf.setString("restart-strategy.fixed-delay.delay", "1 s");
+    return conf;
   }
 
   /**

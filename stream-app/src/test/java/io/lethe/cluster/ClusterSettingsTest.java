@@ -1,0 +1,29 @@
+package io.lethe.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The local cluster's settings: errors name the option; they survive the state directory. */
+class ClusterSettingsTest {
+  private final ClusterSettings defaults = ClusterSettings.defaults("flink.jar", "services.jar");
+
+  @Test
+  void shouldNameTheOptionOfABadSetting() {
+    assertThatThrownBy(() -> defaults.withTaskManagers(1, 0, "2g"))
+        .hasMessage("--slots is 0, expected at least 1");
+    assertThatThrownBy(() -> defaults.withTaskManagers(1, 2, "2 GB"))
+        .hasMessage("--tm-memory is '2 GB', expected a size like 1024m or 2g");
+    assertThatThrownBy(() -> defaults.withPorts(8281, 6223, 0, 9293, 8282))
+        .hasMessage("--kafka-port is 0, expected 1 to 65535");
+    assertThatThrownBy(() -> ClusterSettings.defaults(" ", "services.jar"))
+        .hasMessageStartingWith("--flink-classpath is empty");
+  }
+
+  @Test
+  void shouldRoundTripThroughProperties() {
+    ClusterSettings settings = defaults.withTaskManagers(3, 4, "1536m");
+    assertThat(ClusterSettings.fromProperties(settings.toProperties())).isEqualTo(settings);
+  }
+}
