@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * @param jobManagerMemory the JobManager's total process memory ({@code --jm-memory}, 1024m)
  * @param taskManagerMemory each TaskManager's total process memory ({@code --tm-memory}, 2048m)
  * @param flinkClasspath the Flink processes' class path: Flink's runtime jars, DJL and logging, as
- *     {@code cluster-runtime} writes it ({@code --flink-classpath FILE} reads it from a file)
+ *     {@code deploy/cluster-runtime} writes it ({@code --flink-classpath FILE} reads it from a
+ *     file)
  * @param servicesClasspath the class path of the broker and the registry processes: Kafka's server
  *     jars and Lethe's schemas module (the {@code lethe} launcher's own class path)
  */
@@ -55,7 +56,7 @@ public record ClusterSettings(
     memory("--tm-memory", taskManagerMemory);
     if (flinkClasspath == null || flinkClasspath.isBlank()) {
       throw new IllegalArgumentException(
-          "--flink-classpath is empty: build it with `mvn -pl cluster-runtime generate-resources`"
+          "--flink-classpath is empty: build it with `mvn -pl deploy/cluster-runtime generate-resources`"
               + " (the lethe launcher does)");
     }
     if (servicesClasspath == null || servicesClasspath.isBlank()) {

@@ -36,7 +36,7 @@ import org.apache.kafka.common.Uuid;
  * registry as processes of their own: a JobManager ({@code StandaloneSessionClusterEntrypoint}), N
  * TaskManagers ({@code TaskManagerRunner}), a KRaft broker ({@code kafka.Kafka}, combined mode) and
  * Lethe's {@link RegistryMain}. No Flink distribution is needed: the Flink processes run from
- * Maven's jars ({@code cluster-runtime}), with the JVM flags and memory settings Flink's own
+ * Maven's jars ({@code deploy/cluster-runtime}), with the JVM flags and memory settings Flink's own
  * scripts would give them.
  *
  * <p>Everything lives under {@link ClusterSettings#stateDir()}: {@code conf/} ({@code config.yaml},
@@ -272,7 +272,7 @@ public final class LocalCluster implements AutoCloseable {
         "restart-strategy.type: fixed-delay",
         "restart-strategy.fixed-delay.attempts: 20",
         "restart-strategy.fixed-delay.delay: 1 s",
-        "# DJL is on the processes' class path, not in the job jar (cluster-runtime/pom.xml says",
+        "# DJL is on the processes' class path, not in the job jar (deploy/cluster-runtime/pom.xml says",
         "# why). Should a job jar carry DJL anyway, its copy must still not be loaded: the parent's",
         "# engine owns the native PyTorch library, which a JVM can load only once.",
         "classloader.parent-first-patterns.additional: [\"ai.djl.\"]",

@@ -83,7 +83,7 @@ public final class LocalClusterMain {
       throw new IllegalArgumentException(
           "--flink-classpath "
               + flinkClasspathFile
-              + " does not exist; build it with `mvn -pl cluster-runtime generate-resources`");
+              + " does not exist; build it with `mvn -pl deploy/cluster-runtime generate-resources`");
     }
     ClusterSettings settings =
         new ClusterSettings(
@@ -198,11 +198,12 @@ public final class LocalClusterMain {
           .getParent()
           .getParent()
           .getParent()
+          .resolve("deploy")
           .resolve("cluster-runtime")
           .resolve("target")
           .resolve("flink-classpath.txt");
     } catch (URISyntaxException | NullPointerException e) {
-      return Path.of("cluster-runtime", "target", "flink-classpath.txt");
+      return Path.of("deploy", "cluster-runtime", "target", "flink-classpath.txt");
     }
   }
 }

@@ -8,10 +8,10 @@ import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.ingress.IngressMetrics;
 import io.lethe.ingress.IngressOptions;
+import io.lethe.job.ClusterJob;
 import io.lethe.job.JobAccess;
 import io.lethe.job.JobMetrics;
 import io.lethe.job.JobSettings;
-import io.lethe.job.LearnerJobMain;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
 import io.lethe.serving.ServingAccess;
@@ -324,12 +324,16 @@ class DeployManifestsTest {
   void shouldSubmitTheLearnerJobWithItsOwnOptionsAndSettings() throws IOException {
     String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
     assertThat(dockerfile).contains(JOB_JAR_IN_IMAGE);
+    // The job jar leaves DJL to the cluster: the Flink image puts the build's DJL in lib/.
+    assertThat(dockerfile)
+        .contains("-pl deploy/cluster-runtime dependency:copy-dependencies")
+        .contains("COPY --from=build /out/djl-cpu/ /opt/flink/lib/");
 
     // Kubernetes: the operator's FlinkDeployment, application mode.
     JsonNode flink = only(kind("FlinkDeployment"));
     JsonNode job = flink.at("/spec/job");
     assertThat(job.path("jarURI").asText()).isEqualTo("local://" + JOB_JAR_IN_IMAGE);
-    assertThat(job.path("entryClass").asText()).isEqualTo(LearnerJobMain.class.getName());
+    assertThat(job.path("entryClass").asText()).isEqualTo(ClusterJob.class.getName());
     JobSettings fromK8s = JobAccess.parseJobOptions(strings(job.path("args")));
     assertThat(fromK8s.parallelism()).isEqualTo(job.path("parallelism").asInt());
     assertThat(fromK8s.bootstrapServers()).isEqualTo(strimziBootstrap());
@@ -349,8 +353,7 @@ class DeployManifestsTest {
     JsonNode run = service("learner-job");
     List<String> command = List.of(strings(run.path("command")));
     assertThat(command.subList(0, 3)).containsExactly("flink", "run", "--detached");
-    assertThat(command.get(command.indexOf("--class") + 1))
-        .isEqualTo(LearnerJobMain.class.getName());
+    assertThat(command.get(command.indexOf("--class") + 1)).isEqualTo(ClusterJob.class.getName());
     int jar = command.indexOf(JOB_JAR_IN_IMAGE);
     assertThat(jar).as("the job jar in the flink run command").isPositive();
     JobSettings fromCompose =

@@ -75,8 +75,9 @@ class ClusterJobIT {
 
   @BeforeAll
   static void startCluster() throws IOException {
-    // Built by the cluster-runtime module, which this module's build depends on.
-    Path flinkClasspath = Path.of("..", "cluster-runtime", "target", "flink-classpath.txt");
+    // Built by the deploy/cluster-runtime module, which this module's build depends on.
+    Path flinkClasspath =
+        Path.of("..", "deploy", "cluster-runtime", "target", "flink-classpath.txt");
     // Surefire may run tests from a manifest-only jar; the real class path is in this property.
     String services =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
