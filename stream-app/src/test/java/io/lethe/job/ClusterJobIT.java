@@ -4,39 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lethe.cluster.ClusterSettings;
 import io.lethe.cluster.FlinkRestClient;
 import io.lethe.cluster.LocalCluster;
-import io.lethe.learners.data.FashionMnist;
-import io.lethe.learners.data.LabeledSet;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -75,19 +62,8 @@ class ClusterJobIT {
 
   @BeforeAll
   static void startCluster() throws IOException {
-    // Built by the deploy/cluster-runtime module, which this module's build depends on.
-    Path flinkClasspath =
-        Path.of("..", "deploy", "cluster-runtime", "target", "flink-classpath.txt");
-    // Surefire may run tests from a manifest-only jar; the real class path is in this property.
-    String services =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ClusterSettings settings =
-        ClusterSettings.defaults(Files.readString(flinkClasspath).strip(), services)
-            .withStateDir(dir.resolve("cluster"))
-            .withPorts(freePort(), freePort(), freePort(), freePort(), freePort())
-            .withTaskManagers(1, 2, "1536m");
     Instant begin = Instant.now();
-    cluster = LocalCluster.start(settings, System.out);
+    cluster = ClusterTestSupport.startCluster(dir.resolve("cluster"), 1);
     System.out.printf(
         "ClusterJobIT: cluster up in %.1f s%n",
         Duration.between(begin, Instant.now()).toMillis() / 1e3);
@@ -119,13 +95,20 @@ class ClusterJobIT {
                 .formatted(MODEL));
     Instant submitted = Instant.now();
     jobId =
-        submit(
-            "--cluster", cluster.jobManagerAddress(),
-            "--catalog", catalog.toString(),
-            "--bootstrap", cluster.bootstrapServers(),
-            "--registry", cluster.registryUrl(),
-            "--checkpoint-interval", "1s",
-            "--micro-batch", "64");
+        ClusterTestSupport.submit(
+            cluster,
+            "--cluster",
+            cluster.jobManagerAddress(),
+            "--catalog",
+            catalog.toString(),
+            "--bootstrap",
+            cluster.bootstrapServers(),
+            "--registry",
+            cluster.registryUrl(),
+            "--checkpoint-interval",
+            "1s",
+            "--micro-batch",
+            "64");
     FlinkRestClient rest = cluster.rest();
     Await.until(
         "job " + jobId + " RUNNING",
@@ -143,7 +126,7 @@ class ClusterJobIT {
     reader.setDaemon(true);
     reader.start();
     try {
-      produce(topics, samples());
+      produce(topics, ClusterTestSupport.samples(SAMPLES, 20));
       Await.until(
           "a snapshot on lethe.models that learned all " + SAMPLES + " samples",
           BOUND,
@@ -175,7 +158,7 @@ class ClusterJobIT {
                 >= snapshot.getVersion());
     assertThat(rest.metric(jobId, "ErasureLedger", "0.ErasureLedger.ledgerSamplesRecorded"))
         .hasValue(SAMPLES);
-    List<String> learnerTaskManagers = taskManagersOf(jobId, "Learner");
+    List<String> learnerTaskManagers = ClusterTestSupport.taskManagersOf(cluster, jobId, "Learner");
     assertThat(learnerTaskManagers).hasSize(1);
     assertThat(cluster.running())
         .containsKeys("jobmanager", "kafka", "registry", learnerTaskManagers.get(0));
@@ -189,14 +172,22 @@ class ClusterJobIT {
     String savepoint = rest.cancelWithSavepoint(jobId, null, BOUND);
     assertThat(rest.jobState(jobId)).contains("CANCELED");
     String resumed =
-        submit(
-            "--cluster", cluster.jobManagerAddress(),
-            "--catalog", catalog.toString(),
-            "--bootstrap", cluster.bootstrapServers(),
-            "--registry", cluster.registryUrl(),
-            "--checkpoint-interval", "1s",
-            "--micro-batch", "64",
-            "--savepoint", savepoint);
+        ClusterTestSupport.submit(
+            cluster,
+            "--cluster",
+            cluster.jobManagerAddress(),
+            "--catalog",
+            catalog.toString(),
+            "--bootstrap",
+            cluster.bootstrapServers(),
+            "--registry",
+            cluster.registryUrl(),
+            "--checkpoint-interval",
+            "1s",
+            "--micro-batch",
+            "64",
+            "--savepoint",
+            savepoint);
     Await.until(
         "job " + resumed + " RUNNING",
         BOUND,
@@ -204,7 +195,7 @@ class ClusterJobIT {
     JsonNode restored =
         new ObjectMapper()
             .readTree(
-                get(
+                ClusterTestSupport.get(
                     HttpClient.newHttpClient(),
                     cluster.dashboardUrl() + "/jobs/" + resumed + "/checkpoints"))
             .path("latest")
@@ -250,51 +241,6 @@ class ClusterJobIT {
         noticed.toMillis() / 1e3, replaced.toMillis() / 1e3, brokerRestart.toMillis() / 1e3);
   }
 
-  /** Submits as {@code lethe job --cluster} does and returns the job id it prints. */
-  private static String submit(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        JobSubmission.run(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    String printed = out.toString(StandardCharsets.UTF_8);
-    assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
-    Matcher id = Pattern.compile("submitted job ([0-9a-f]{32})").matcher(printed);
-    assertThat(id.find()).as("job id in: %s", printed).isTrue();
-    assertThat(printed).contains(cluster.dashboardUrl() + "/#/job/running/" + id.group(1));
-    return id.group(1);
-  }
-
-  /** Samples of classes 0-3 (tasks 0 and 1), as in the job's other integration tests. */
-  private static List<TrainingSample> samples() throws IOException {
-    LabeledSet train = FashionMnist.load().train();
-    List<TrainingSample> samples = new ArrayList<>();
-    Instant t0 = Instant.parse("2026-11-26T08:00:00Z");
-    for (int i = 0; i < train.size() && samples.size() < SAMPLES; i++) {
-      int label = train.labels()[i];
-      if (label < 4) {
-        List<Float> features = new ArrayList<>(784);
-        for (float v : train.features()[i]) {
-          features.add(v);
-        }
-        samples.add(
-            TrainingSample.newBuilder()
-                .setSampleId("s-" + i)
-                .setSubjectId("u-" + samples.size() % 20)
-                .setDataset("fashion-mnist")
-                .setTask(String.valueOf(label / 2))
-                .setFeatures(features)
-                .setLabel(label)
-                .setEventTime(t0.plusMillis(i))
-                .setAttributes(null)
-                .build());
-      }
-    }
-    return samples;
-  }
-
   private static void produce(LetheTopics topics, List<TrainingSample> samples) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -335,37 +281,5 @@ class ClusterJobIT {
 
   private static long learned(ModelSnapshot snapshot) {
     return JobTestBench.learned(snapshot);
-  }
-
-  /** The resource ids of the TaskManagers running the job's vertex named {@code vertexName}. */
-  private static List<String> taskManagersOf(String jobId, String vertexName) throws Exception {
-    ObjectMapper json = new ObjectMapper();
-    HttpClient http = HttpClient.newHttpClient();
-    String base = cluster.dashboardUrl() + "/jobs/" + jobId;
-    for (JsonNode vertex : json.readTree(get(http, base)).path("vertices")) {
-      if (vertex.path("name").asText().equals(vertexName)) {
-        JsonNode managers =
-            json.readTree(
-                get(http, base + "/vertices/" + vertex.path("id").asText() + "/taskmanagers"));
-        List<String> ids = new ArrayList<>();
-        for (JsonNode manager : managers.path("taskmanagers")) {
-          ids.add(manager.path("taskmanager-id").asText());
-        }
-        return ids;
-      }
-    }
-    return List.of();
-  }
-
-  private static String get(HttpClient http, String url) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

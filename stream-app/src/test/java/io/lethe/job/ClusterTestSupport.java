@@ -1,0 +1,130 @@
+package io.lethe.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lethe.cluster.ClusterSettings;
+import io.lethe.cluster.LocalCluster;
+import io.lethe.learners.data.FashionMnist;
+import io.lethe.learners.data.LabeledSet;
+import io.lethe.records.TrainingSample;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the tests on the local multi-process cluster share: start-up, submission, data, REST. */
+final class ClusterTestSupport {
+  static final Instant T0 = Instant.parse("2026-11-26T08:00:00Z");
+
+  private ClusterTestSupport() {}
+
+  /** A cluster of a JobManager, {@code taskManagers} TaskManagers, a broker and a registry. */
+  static LocalCluster startCluster(Path stateDir, int taskManagers) throws IOException {
+    // Built by the deploy/cluster-runtime module, which this module's build depends on.
+    Path flinkClasspath =
+        Path.of("..", "deploy", "cluster-runtime", "target", "flink-classpath.txt");
+    // Surefire may run tests from a manifest-only jar; the real class path is in this property.
+    String services =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ClusterSettings settings =
+        ClusterSettings.defaults(Files.readString(flinkClasspath).strip(), services)
+            .withStateDir(stateDir)
+            .withPorts(freePort(), freePort(), freePort(), freePort(), freePort())
+            .withTaskManagers(taskManagers, 2, "1536m");
+    return LocalCluster.start(settings, System.out);
+  }
+
+  /** Submits as {@code lethe job --cluster} does and returns the job id it prints. */
+  static String submit(LocalCluster cluster, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        JobSubmission.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
+    Matcher id = Pattern.compile("submitted job ([0-9a-f]{32})").matcher(printed);
+    assertThat(id.find()).as("job id in: %s", printed).isTrue();
+    assertThat(printed).contains(cluster.dashboardUrl() + "/#/job/running/" + id.group(1));
+    return id.group(1);
+  }
+
+  /**
+   * The first {@code count} Fashion-MNIST training samples of classes 0-3 (tasks 0 and 1), with
+   * subjects {@code u-0 .. u-(subjects-1)} in turn and event times {@link #T0} + index ms.
+   */
+  static List<TrainingSample> samples(int count, int subjects) throws IOException {
+    LabeledSet train = FashionMnist.load().train();
+    List<TrainingSample> samples = new ArrayList<>();
+    for (int i = 0; i < train.size() && samples.size() < count; i++) {
+      int label = train.labels()[i];
+      if (label < 4) {
+        List<Float> features = new ArrayList<>(784);
+        for (float v : train.features()[i]) {
+          features.add(v);
+        }
+        samples.add(
+            TrainingSample.newBuilder()
+                .setSampleId("s-" + i)
+                .setSubjectId("u-" + samples.size() % subjects)
+                .setDataset("fashion-mnist")
+                .setTask(String.valueOf(label / 2))
+                .setFeatures(features)
+                .setLabel(label)
+                .setEventTime(T0.plusMillis(i))
+                .setAttributes(null)
+                .build());
+      }
+    }
+    return samples;
+  }
+
+  /** The resource ids of the TaskManagers running the job's vertex named {@code vertexName}. */
+  static List<String> taskManagersOf(LocalCluster cluster, String jobId, String vertexName)
+      throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    HttpClient http = HttpClient.newHttpClient();
+    String base = cluster.dashboardUrl() + "/jobs/" + jobId;
+    for (JsonNode vertex : json.readTree(get(http, base)).path("vertices")) {
+      if (vertex.path("name").asText().equals(vertexName)) {
+        JsonNode managers =
+            json.readTree(
+                get(http, base + "/vertices/" + vertex.path("id").asText() + "/taskmanagers"));
+        List<String> ids = new ArrayList<>();
+        for (JsonNode manager : managers.path("taskmanagers")) {
+          ids.add(manager.path("taskmanager-id").asText());
+        }
+        return ids;
+      }
+    }
+    return List.of();
+  }
+
+  static String get(HttpClient http, String url) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
