@@ -591,7 +591,8 @@ public final class LocalCluster implements AutoCloseable {
                   + ", its last output ("
                   + process.output()
                   + "):\n"
-                  + process.tail(30));
+                  + process.tail(30)
+                  + problemsInLog(process.role()));
         }
       }
       if (Instant.now().isAfter(deadline)) {
@@ -609,6 +610,26 @@ public final class LocalCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while waiting for " + what, e);
       }
+    }
+  }
+
+  /** The ERROR lines and exceptions of a process's log, for a start-up failure's message. */
+  private String problemsInLog(String role) {
+    Path log = dir.resolve("logs").resolve(role + ".log");
+    try {
+      List<String> problems =
+          Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8).stream()
+              .filter(line -> line.contains("ERROR") || line.contains("Exception"))
+              .toList();
+      return problems.isEmpty()
+          ? ""
+          : "\nerrors in "
+              + log
+              + ":\n"
+              + String.join(
+                  "\n", problems.subList(Math.max(0, problems.size() - 20), problems.size()));
+    } catch (IOException e) {
+      return "";
     }
   }
 

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -61,18 +60,7 @@ class ClusterFaultIT {
   private static final Duration BOUND = Duration.ofSeconds(120);
   // d_E 256 and gamma 1: a well-conditioned ridge problem, so that runs that add the same rows in
   // another order (partitions interleave differently) agree far below the 1e-12 bar.
-  private static final String CATALOG =
-      """
-      datasets:
-        - {name: fashion-mnist, features: 784, classes: 10}
-      models:
-        - name: %s
-          learner: analytic
-          dataset: fashion-mnist
-          snapshot: {every-samples: 1000000, interval: 1s, after-erasure: 300ms}
-          settings: {buffer-size: 256, gamma: 1.0, seed: 7}
-      """
-          .formatted(MODEL);
+  private static final String CATALOG = ClusterTestSupport.analyticCatalog(MODEL, 256, 1.0);
 
   @TempDir static Path dir;
 
@@ -254,17 +242,7 @@ class ClusterFaultIT {
     }
 
     String submit(String... extra) {
-      List<String> args =
-          new ArrayList<>(
-              List.of(
-                  "--cluster", cluster.jobManagerAddress(),
-                  "--catalog", catalog.toString(),
-                  "--bootstrap", cluster.bootstrapServers(),
-                  "--registry", cluster.registryUrl(),
-                  "--checkpoint-interval", "1s",
-                  "--micro-batch", "64"));
-      args.addAll(List.of(extra));
-      return ClusterTestSupport.submit(cluster, args.toArray(String[]::new));
+      return ClusterTestSupport.submitJob(cluster, catalog, extra);
     }
 
     private ModelSnapshot awaitSnapshot(String what, Predicate<ModelSnapshot> wanted) {

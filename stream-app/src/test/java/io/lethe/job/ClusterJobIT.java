@@ -81,34 +81,9 @@ class ClusterJobIT {
   void shouldLearnFromKafkaOnTheMultiProcessCluster() throws Exception {
     catalog =
         Files.writeString(
-            dir.resolve("catalog.yaml"),
-            """
-            datasets:
-              - {name: fashion-mnist, features: 784, classes: 10}
-            models:
-              - name: %s
-                learner: analytic
-                dataset: fashion-mnist
-                snapshot: {every-samples: 1000000, interval: 1s, after-erasure: 300ms}
-                settings: {buffer-size: 256, gamma: 0.1, seed: 7}
-            """
-                .formatted(MODEL));
+            dir.resolve("catalog.yaml"), ClusterTestSupport.analyticCatalog(MODEL, 256, 0.1));
     Instant submitted = Instant.now();
-    jobId =
-        ClusterTestSupport.submit(
-            cluster,
-            "--cluster",
-            cluster.jobManagerAddress(),
-            "--catalog",
-            catalog.toString(),
-            "--bootstrap",
-            cluster.bootstrapServers(),
-            "--registry",
-            cluster.registryUrl(),
-            "--checkpoint-interval",
-            "1s",
-            "--micro-batch",
-            "64");
+    jobId = ClusterTestSupport.submitJob(cluster, catalog);
     FlinkRestClient rest = cluster.rest();
     Await.until(
         "job " + jobId + " RUNNING",
@@ -171,23 +146,7 @@ class ClusterJobIT {
     FlinkRestClient rest = cluster.rest();
     String savepoint = rest.cancelWithSavepoint(jobId, null, BOUND);
     assertThat(rest.jobState(jobId)).contains("CANCELED");
-    String resumed =
-        ClusterTestSupport.submit(
-            cluster,
-            "--cluster",
-            cluster.jobManagerAddress(),
-            "--catalog",
-            catalog.toString(),
-            "--bootstrap",
-            cluster.bootstrapServers(),
-            "--registry",
-            cluster.registryUrl(),
-            "--checkpoint-interval",
-            "1s",
-            "--micro-batch",
-            "64",
-            "--savepoint",
-            savepoint);
+    String resumed = ClusterTestSupport.submitJob(cluster, catalog, "--savepoint", savepoint);
     Await.until(
         "job " + resumed + " RUNNING",
         BOUND,

@@ -32,8 +32,24 @@ final class ClusterTestSupport {
 
   private ClusterTestSupport() {}
 
-  /** A cluster of a JobManager, {@code taskManagers} TaskManagers, a broker and a registry. */
+  /**
+   * A cluster of a JobManager, {@code taskManagers} TaskManagers, a broker and a registry. A
+   * start-up that fails (a process that exits before it is ready: seen twice in many start-ups, a
+   * TaskManager ending itself) is retried once in a fresh state directory, with the failure
+   * printed; what the tests assert about the running cluster is not retried.
+   */
   static LocalCluster startCluster(Path stateDir, int taskManagers) throws IOException {
+    try {
+      return startClusterOnce(stateDir, taskManagers);
+    } catch (IOException firstStart) {
+      System.out.println(
+          "cluster start-up failed, retrying once in a fresh directory: " + firstStart);
+      return startClusterOnce(
+          stateDir.resolveSibling(stateDir.getFileName() + "-retry"), taskManagers);
+    }
+  }
+
+  private static LocalCluster startClusterOnce(Path stateDir, int taskManagers) throws IOException {
     // Built by the deploy/cluster-runtime module, which this module's build depends on.
     Path flinkClasspath =
         Path.of("..", "deploy", "cluster-runtime", "target", "flink-classpath.txt");
@@ -46,6 +62,40 @@ final class ClusterTestSupport {
             .withPorts(freePort(), freePort(), freePort(), freePort(), freePort())
             .withTaskManagers(taskManagers, 2, "1536m");
     return LocalCluster.start(settings, System.out);
+  }
+
+  /** A catalog of one analytic Fashion-MNIST model with snapshots every second with changes. */
+  static String analyticCatalog(String model, int bufferSize, double gamma) {
+    return """
+        datasets:
+          - {name: fashion-mnist, features: 784, classes: 10}
+        models:
+          - name: %s
+            learner: analytic
+            dataset: fashion-mnist
+            snapshot: {every-samples: 1000000, interval: 1s, after-erasure: 300ms}
+            settings: {buffer-size: %d, gamma: %s, seed: 7}
+        """
+        .formatted(model, bufferSize, gamma);
+  }
+
+  /**
+   * Submits the job with {@code catalog} to {@code cluster} as {@code lethe job --cluster} does,
+   * with checkpoints every second and micro-batches of 64, plus {@code extra} options; returns the
+   * job id.
+   */
+  static String submitJob(LocalCluster cluster, Path catalog, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--cluster", cluster.jobManagerAddress(),
+                "--catalog", catalog.toString(),
+                "--bootstrap", cluster.bootstrapServers(),
+                "--registry", cluster.registryUrl(),
+                "--checkpoint-interval", "1s",
+                "--micro-batch", "64"));
+    args.addAll(List.of(extra));
+    return submit(cluster, args.toArray(String[]::new));
   }
 
   /** Submits as {@code lethe job --cluster} does and returns the job id it prints. */
@@ -75,24 +125,32 @@ final class ClusterTestSupport {
     for (int i = 0; i < train.size() && samples.size() < count; i++) {
       int label = train.labels()[i];
       if (label < 4) {
-        List<Float> features = new ArrayList<>(784);
-        for (float v : train.features()[i]) {
-          features.add(v);
-        }
-        samples.add(
-            TrainingSample.newBuilder()
-                .setSampleId("s-" + i)
-                .setSubjectId("u-" + samples.size() % subjects)
-                .setDataset("fashion-mnist")
-                .setTask(String.valueOf(label / 2))
-                .setFeatures(features)
-                .setLabel(label)
-                .setEventTime(T0.plusMillis(i))
-                .setAttributes(null)
-                .build());
+        samples.add(trainingSample(train, i, "u-" + samples.size() % subjects));
       }
     }
     return samples;
+  }
+
+  /**
+   * Training image {@code index} as a sample of {@code subject}: id {@code s-<index>}, task label /
+   * 2, event time {@link #T0} + index ms.
+   */
+  static TrainingSample trainingSample(LabeledSet train, int index, String subject) {
+    List<Float> features = new ArrayList<>(784);
+    for (float v : train.features()[index]) {
+      features.add(v);
+    }
+    int label = train.labels()[index];
+    return TrainingSample.newBuilder()
+        .setSampleId("s-" + index)
+        .setSubjectId(subject)
+        .setDataset("fashion-mnist")
+        .setTask(String.valueOf(label / 2))
+        .setFeatures(features)
+        .setLabel(label)
+        .setEventTime(T0.plusMillis(index))
+        .setAttributes(null)
+        .build();
   }
 
   /** The resource ids of the TaskManagers running the job's vertex named {@code vertexName}. */

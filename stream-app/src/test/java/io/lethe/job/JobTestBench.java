@@ -96,37 +96,13 @@ final class JobTestBench implements AutoCloseable {
       int label = train.labels()[i];
       if (label < 4 && perClass[label] < perTask / 2) {
         perClass[label]++;
-        List<Float> features = new ArrayList<>(784);
-        for (float v : train.features()[i]) {
-          features.add(v);
-        }
-        samples.add(
-            TrainingSample.newBuilder()
-                .setSampleId("s-" + i)
-                .setSubjectId("u-" + samples.size() % SUBJECTS)
-                .setDataset("fashion-mnist")
-                .setTask(String.valueOf(label / 2))
-                .setFeatures(features)
-                .setLabel(label)
-                .setEventTime(T0.plusMillis(i))
-                .setAttributes(null)
-                .build());
+        samples.add(ClusterTestSupport.trainingSample(train, i, "u-" + samples.size() % SUBJECTS));
       }
     }
     Path catalogFile =
         Files.writeString(
             dir.resolve("catalog.yaml"),
-            """
-            datasets:
-              - {name: fashion-mnist, features: 784, classes: 10}
-            models:
-              - name: %s
-                learner: analytic
-                dataset: fashion-mnist
-                snapshot: {every-samples: 1000000, interval: 1s, after-erasure: 300ms}
-                settings: {buffer-size: %d, gamma: 0.1, seed: 7}
-            %s"""
-                .formatted(MODEL, BUFFER_SIZE, moreModels));
+            ClusterTestSupport.analyticCatalog(MODEL, BUFFER_SIZE, 0.1) + moreModels);
     catalog = ModelCatalog.load(catalogFile);
     topics = LetheTopics.create(TopicNames.defaults(), kafka.registryClient());
     restPort = freePort();
