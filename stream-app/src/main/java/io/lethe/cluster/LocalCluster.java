@@ -420,7 +420,10 @@ public final class LocalCluster implements AutoCloseable {
             "--configDir",
             dir.resolve("conf").toString()));
     List<String> results =
-        runToEnd("bash-java-utils", java).stream()
+        // One output file per command: the JobManager's and the TaskManagers' parameters are
+        // computed at the same time, and a shared file made one read the other's output (a
+        // TaskManager then started without its resource settings and exited).
+        runToEnd("bash-java-utils-" + command, java).stream()
             .filter(l -> l.startsWith(BASH_JAVA_UTILS_PREFIX))
             .map(l -> l.substring(BASH_JAVA_UTILS_PREFIX.length()))
             .toList();

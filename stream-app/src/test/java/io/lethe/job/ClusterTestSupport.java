@@ -32,24 +32,8 @@ final class ClusterTestSupport {
 
   private ClusterTestSupport() {}
 
-  /**
-   * A cluster of a JobManager, {@code taskManagers} TaskManagers, a broker and a registry. A
-   * start-up that fails (a process that exits before it is ready: seen twice in many start-ups, a
-   * TaskManager ending itself) is retried once in a fresh state directory, with the failure
-   * printed; what the tests assert about the running cluster is not retried.
-   */
+  /** A cluster of a JobManager, {@code taskManagers} TaskManagers, a broker and a registry. */
   static LocalCluster startCluster(Path stateDir, int taskManagers) throws IOException {
-    try {
-      return startClusterOnce(stateDir, taskManagers);
-    } catch (IOException firstStart) {
-      System.out.println(
-          "cluster start-up failed, retrying once in a fresh directory: " + firstStart);
-      return startClusterOnce(
-          stateDir.resolveSibling(stateDir.getFileName() + "-retry"), taskManagers);
-    }
-  }
-
-  private static LocalCluster startClusterOnce(Path stateDir, int taskManagers) throws IOException {
     // Built by the deploy/cluster-runtime module, which this module's build depends on.
     Path flinkClasspath =
         Path.of("..", "deploy", "cluster-runtime", "target", "flink-classpath.txt");
