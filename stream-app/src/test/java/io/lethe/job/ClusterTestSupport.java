@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
 /** What the tests on the local multi-process cluster share: start-up, submission, data, REST. */
 final class ClusterTestSupport {
   static final Instant T0 = Instant.parse("2026-11-26T08:00:00Z");
+  private static final java.util.Random RANDOM = new java.util.Random();
+  // ports given out in this JVM: a cluster's five ports must differ from each other
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ClusterTestSupport() {}
 
@@ -164,9 +168,24 @@ final class ClusterTestSupport {
         .body();
   }
 
+  /**
+   * A port nobody listens on, below Linux's ephemeral range (32768 and up by default). A port from
+   * {@code new ServerSocket(0)} is ephemeral: between choosing it and the cluster's process binding
+   * it, an outgoing connection of another process may take it (seen: the registry failed with
+   * "Address already in use"). Outgoing connections never take ports below the range.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + RANDOM.nextInt(12_000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException inUse) {
+        // taken: try another
+      }
     }
+    throw new IOException("no free port found between 20000 and 32000");
   }
 }
