@@ -338,14 +338,7 @@ class ClusterFaultIT {
     }
 
     private void readOutputs() {
-      Properties props = new Properties();
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-      props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      props.put(
-          ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-          String.valueOf(TopicNames.MAX_SNAPSHOT_BYTES));
+      Properties props = ClusterTestSupport.outputReader(cluster);
       TopicNames names = TopicNames.defaults();
       try (KafkaConsumer<String, byte[]> consumer =
           new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -9,6 +9,7 @@ import io.lethe.cluster.LocalCluster;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.topics.TopicNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /** What the tests on the local multi-process cluster share: start-up, submission, data, REST. */
 final class ClusterTestSupport {
@@ -139,6 +141,22 @@ final class ClusterTestSupport {
         .setEventTime(T0.plusMillis(index))
         .setAttributes(null)
         .build();
+  }
+
+  /**
+   * Consumer settings for reading the job's outputs from the start as a serving reader would:
+   * read_committed, a fresh group, fetches as large as a snapshot may be.
+   */
+  static java.util.Properties outputReader(LocalCluster cluster) {
+    java.util.Properties props = new java.util.Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + java.util.UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        String.valueOf(TopicNames.MAX_SNAPSHOT_BYTES));
+    return props;
   }
 
   /** The resource ids of the TaskManagers running the job's vertex named {@code vertexName}. */
