@@ -338,11 +338,9 @@ class ClusterFaultIT {
     }
 
     private void readOutputs() {
-      Properties props = ClusterTestSupport.outputReader(cluster);
       TopicNames names = TopicNames.defaults();
       try (KafkaConsumer<String, byte[]> consumer =
-          new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-        consumer.subscribe(List.of(names.models(), names.erasuresApplied()));
+          ClusterTestSupport.outputConsumer(cluster, names.models(), names.erasuresApplied())) {
         while (reading) {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             if (r.topic().equals(names.models())) {

@@ -30,8 +30,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -214,10 +212,8 @@ class ClusterJobIT {
   }
 
   private static void readSnapshots(LetheTopics topics, List<ModelSnapshot> snapshots) {
-    Properties props = ClusterTestSupport.outputReader(cluster);
     try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.models().name()));
+        ClusterTestSupport.outputConsumer(cluster, topics.models().name())) {
       while (!Thread.currentThread().isInterrupted()) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           snapshots.add(

@@ -27,6 +27,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What the tests on the local multi-process cluster share: start-up, submission, data, REST. */
 final class ClusterTestSupport {
@@ -144,19 +148,30 @@ final class ClusterTestSupport {
   }
 
   /**
-   * Consumer settings for reading the job's outputs from the start as a serving reader would:
-   * read_committed, a fresh group, fetches as large as a snapshot may be.
+   * A consumer of the job's output {@code topics} from their start, as a serving reader reads them:
+   * read_committed, fetches as large as a snapshot may be, and no consumer group. Its positions
+   * live in memory, so a broker restart cannot send it back to an older committed offset (a grouped
+   * consumer re-reads what it had read since its last offset commit, which looks like a repeated
+   * version).
    */
-  static java.util.Properties outputReader(LocalCluster cluster) {
+  static KafkaConsumer<String, byte[]> outputConsumer(LocalCluster cluster, String... topics) {
     java.util.Properties props = new java.util.Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + java.util.UUID.randomUUID());
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
         String.valueOf(TopicNames.MAX_SNAPSHOT_BYTES));
-    return props;
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : topics) {
+      consumer
+          .partitionsFor(topic)
+          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
   }
 
   /** The resource ids of the TaskManagers running the job's vertex named {@code vertexName}. */
