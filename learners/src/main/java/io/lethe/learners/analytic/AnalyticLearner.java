@@ -719,7 +719,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     int[] labels = sums.unsummedLabels.stream().mapToInt(Integer::intValue).toArray();
     try (NDManager scratch = manager.newSubManager()) {
       NDArray h = buffer.features(buffer.input(scratch, rows));
-      sums.gram.addi(SymmetricGram.of(h));
+      SymmetricGram.addTo(sums.gram, h);
       sums.cross.addi(h.transpose().matMul(oneHot(scratch, labels)));
     }
     sums.unsummedRows.clear();
@@ -744,7 +744,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         downdate.targets.attach(scratch);
         TaskSums sums = tasks.get(downdate.task);
         if (sums != null) {
-          sums.gram.subi(SymmetricGram.of(downdate.features));
+          SymmetricGram.subtractFrom(sums.gram, downdate.features);
           sums.cross.subi(
               downdate.features.transpose().matMul(padColumns(scratch, downdate.targets)));
         }

@@ -76,14 +76,14 @@ public final class BufferLayer implements AutoCloseable {
    */
   public NDArray input(NDManager manager, float[][] rows) {
     requireValidRows(rows);
-    double[] flat = new double[Math.multiplyExact(rows.length, inputDim)];
+    // float32 to the native side (half the bytes of a double[]), widened there exactly
+    float[] flat = new float[Math.multiplyExact(rows.length, inputDim)];
     for (int r = 0; r < rows.length; r++) {
-      float[] row = rows[r];
-      for (int c = 0; c < inputDim; c++) {
-        flat[r * inputDim + c] = row[c];
-      }
+      System.arraycopy(rows[r], 0, flat, r * inputDim, inputDim);
     }
-    return manager.create(flat, new Shape(rows.length, inputDim));
+    try (NDArray single = manager.create(flat, new Shape(rows.length, inputDim))) {
+      return single.toType(DataType.FLOAT64, false);
+    }
   }
 
   /** ReLU(x W_B) for a float64 batch x (rows x d_in); the result lives in x's manager. */
@@ -93,7 +93,10 @@ public final class BufferLayer implements AutoCloseable {
           "expected a float64 batch with " + inputDim + " columns, got " + x);
     }
     NDArray projected = x.matMul(weights);
-    return projected.maximum(0.0);
+    try (NDArray negative = projected.lt(0.0)) {
+      projected.set(negative, 0.0); // ReLU in place: no second rows x d_E buffer
+    }
+    return projected;
   }
 
   /** Seed of W_B. */
