@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.lethe.learners.data.LabeledBatch;
 import io.lethe.learners.eval.ContinualLearner;
+import io.lethe.learners.internal.BlockedCholesky;
 import io.lethe.learners.internal.Cholesky;
 import io.lethe.learners.internal.SymmetricGram;
 import io.lethe.learners.internal.Torch;
@@ -215,14 +216,11 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         NDArray hTask = h;
         NDArray yTask = y;
         if (rowsByTask.size() > 1) {
-          float[][] taskFeatures = new float[rows.size()][];
-          int[] taskLabels = new int[rows.size()];
-          for (int j = 0; j < rows.size(); j++) {
-            taskFeatures[j] = features[rows.get(j)];
-            taskLabels[j] = labels[rows.get(j)];
-          }
-          hTask = buffer.features(buffer.input(scratch, taskFeatures));
-          yTask = oneHot(scratch, taskLabels);
+          // the task's rows of h and y (each buffer-layer product reads all of W_B, 12.8 MB at
+          // d_E 2048, so the features are computed once for the whole erasure)
+          NDArray taskRows = scratch.create(rows.stream().mapToLong(Integer::longValue).toArray());
+          hTask = h.get(new NDIndex("{}, :", taskRows));
+          yTask = y.get(new NDIndex("{}, :", taskRows));
         }
         hTask.attach(manager);
         yTask.attach(manager);
@@ -343,13 +341,15 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
 
   /**
    * Re-solves W from the sums now, dropping the Woodbury corrections accumulated since the last
-   * solve (O(d_E^3)). The learner does this by itself when needed; a caller may do it at a quiet
-   * moment, e.g. right after publishing a snapshot, so that the next erasure is fast.
+   * solve, and prepares R0 = G^-1 for the next erasure's Woodbury downdate (O(d_E^3)). The learner
+   * does this by itself when needed (R0 only when an erasure needs it); a caller may do it at a
+   * quiet moment, e.g. right after publishing a snapshot, so that the next erasure is fast.
    */
   public void resolve() {
     Torch.noGradOnThisThread();
     invalidateSolution();
     ensureSolved();
+    ensureInverse();
   }
 
   /** The current model as snapshot content (solving it if needed). */
@@ -435,7 +435,9 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     }
     update(digest, "downdates:" + downdatesSinceSolve);
     if (solved != null) {
-      digest.update(bytes(solved.inverse));
+      for (NDArray array : solved.factor.arrays()) {
+        digest.update(bytes(array));
+      }
       digest.update(bytes(solved.weights));
       for (Correction c : solved.corrections) {
         digest.update(bytes(c.basis));
@@ -653,9 +655,29 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   }
 
   /**
-   * R = (gamma I + sum G_t)^-1 by PyTorch's LU inverse, symmetrised, and W = R C with one step of
-   * iterative refinement (W += R (C - G W)), which brings W to the accuracy of a backward-stable
-   * solve (Higham, Accuracy and Stability of Numerical Algorithms, ch. 12).
+   * R0 = G^-1 of the solved head, which the Woodbury downdate multiplies by: computed from the
+   * Cholesky factor the first time it is needed after a solve, and shared by the downdated heads
+   * that follow. A head that is only published never needs it.
+   */
+  private NDArray ensureInverse() {
+    if (solved.inverse == null) {
+      try (NDManager scratch = manager.newSubManager()) {
+        int d = settings.bufferSize();
+        NDArray r = solved.factor.solve(scratch.eye(d, d, 0, DataType.FLOAT64));
+        NDArray inverse = r.add(r.transpose()).muli(0.5);
+        inverse.attach(manager);
+        solved.inverse = inverse;
+      }
+    }
+    return solved.inverse;
+  }
+
+  /**
+   * W = R C with R = (gamma I + sum G_t)^-1, through a blocked Cholesky factor of gamma I + sum G_t
+   * (n^3 / 3 flops; PyTorch's LU inverse, used before, took about 2 n^3 and 0.5-0.7 s at d_E 2048,
+   * once per published snapshot), with one step of iterative refinement (W += R (C - G W)), which
+   * brings W to the accuracy of a backward-stable solve (Higham, Accuracy and Stability of
+   * Numerical Algorithms, ch. 12). R0 = R itself is computed only if a Woodbury downdate needs it.
    */
   private SolvedHead solve(NDManager scratch, double gamma) {
     flush();
@@ -666,12 +688,17 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       gram.addi(sums.gram);
       cross.addi(sums.cross);
     }
-    NDArray inverse = gram.inverse();
-    inverse = inverse.add(inverse.transpose()).muli(0.5);
-    NDArray weights = inverse.matMul(cross);
+    BlockedCholesky factor;
+    try {
+      factor = BlockedCholesky.factor(gram);
+    } catch (Cholesky.NotPositiveDefiniteException e) {
+      throw new IllegalStateException(
+          "gamma I + G is not numerically positive definite (gamma " + gamma + ")", e);
+    }
+    NDArray weights = factor.solve(cross);
     NDArray residual = cross.sub(gram.matMul(weights));
-    weights.addi(inverse.matMul(residual));
-    return new SolvedHead(inverse, weights);
+    weights.addi(factor.solve(residual));
+    return new SolvedHead(factor, weights);
   }
 
   /**
@@ -683,7 +710,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    */
   private SolvedHead woodburyDowndate(NDManager scratch, NDArray h, NDArray y) {
     int b = (int) h.getShape().get(0);
-    NDArray xr = h.matMul(solved.inverse); // X R0, b x d (R0 symmetric)
+    NDArray xr = h.matMul(ensureInverse()); // X R0, b x d (R0 symmetric)
     for (Correction c : solved.corrections) {
       xr.addi(h.matMul(c.basis).matMul(c.core).matMul(c.basis.transpose())); // + X P_i K_i P_i^T
     }
@@ -705,7 +732,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     NDArray weights = pk.matMul(residual).neg().addi(solved.weights);
     List<Correction> corrections = new ArrayList<>(solved.corrections);
     corrections.add(new Correction(p.duplicate(), k));
-    return new SolvedHead(solved.inverse, weights, corrections, solved.rank + b);
+    return new SolvedHead(solved.factor, solved.inverse, weights, corrections, solved.rank + b);
   }
 
   /**
@@ -943,29 +970,40 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   private record Correction(NDArray basis, NDArray core) {}
 
   /**
-   * A solved head: W = R C with R = R0 + sum_i P_i K_i P_i^T, where R0 = G^-1 at the last solve and
-   * the sum the Woodbury corrections since (none right after a solve). R0 is shared between a head
-   * and its downdated successor.
+   * A solved head: W = R C with R = R0 + sum_i P_i K_i P_i^T, where R0 = G^-1 at the last solve
+   * (kept as G's Cholesky factor, and as an array once a downdate needed it) and the sum the
+   * Woodbury corrections since (none right after a solve). R0 is shared between a head and its
+   * downdated successor.
    */
   private static final class SolvedHead implements AutoCloseable {
-    private final NDArray inverse;
+    private final BlockedCholesky factor;
+    private NDArray inverse; // R0, null until ensureInverse()
     private final NDArray weights;
     private final List<Correction> corrections;
     private final int rank;
 
-    SolvedHead(NDArray inverse, NDArray weights, List<Correction> corrections, int rank) {
+    SolvedHead(
+        BlockedCholesky factor,
+        NDArray inverse,
+        NDArray weights,
+        List<Correction> corrections,
+        int rank) {
+      this.factor = factor;
       this.inverse = inverse;
       this.weights = weights;
       this.corrections = List.copyOf(corrections);
       this.rank = rank;
     }
 
-    SolvedHead(NDArray inverse, NDArray weights) {
-      this(inverse, weights, List.of(), 0);
+    SolvedHead(BlockedCholesky factor, NDArray weights) {
+      this(factor, null, weights, List.of(), 0);
     }
 
     void keepIn(NDManager owner) {
-      inverse.attach(owner);
+      factor.attach(owner);
+      if (inverse != null) {
+        inverse.attach(owner);
+      }
       weights.attach(owner);
       for (Correction c : corrections) {
         c.basis.attach(owner);
@@ -980,7 +1018,10 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
 
     @Override
     public void close() {
-      inverse.close();
+      factor.close();
+      if (inverse != null) {
+        inverse.close();
+      }
       weights.close();
       for (Correction c : corrections) {
         c.basis.close();

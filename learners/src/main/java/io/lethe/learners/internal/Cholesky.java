@@ -87,6 +87,22 @@ public final class Cholesky {
     return x;
   }
 
+  /** L^-1 (row-major n x n, lower triangular), by forward substitution on the identity. */
+  public double[] lowerInverse() {
+    double[] inverse = new double[n * n];
+    for (int c = 0; c < n; c++) {
+      // column c of L^-1: L x = e_c, x_i = 0 for i < c
+      for (int i = c; i < n; i++) {
+        double sum = i == c ? 1.0 : 0.0;
+        for (int k = c; k < i; k++) {
+          sum -= lower[i * n + k] * inverse[k * n + c];
+        }
+        inverse[i * n + c] = sum / lower[i * n + i];
+      }
+    }
+    return inverse;
+  }
+
   /** Returns A^-1 (row-major n x n). */
   public double[] inverse() {
     double[] identity = new double[n * n];
@@ -99,10 +115,17 @@ public final class Cholesky {
   /** Thrown when a matrix given to {@link #factor} is not (numerically) positive definite. */
   public static final class NotPositiveDefiniteException extends ArithmeticException {
     private final int column;
+    private final double pivot;
 
     NotPositiveDefiniteException(int column, double pivot) {
       super("matrix is not positive definite: pivot " + pivot + " at column " + column);
       this.column = column;
+      this.pivot = pivot;
+    }
+
+    /** The pivot that was not strictly positive and finite. */
+    public double pivot() {
+      return pivot;
     }
 
     /** Column at which the factorisation failed. */
