@@ -87,18 +87,30 @@ public final class Cholesky {
     return x;
   }
 
-  /** L^-1 (row-major n x n, lower triangular), by forward substitution on the identity. */
+  /**
+   * L^-1 (row-major n x n, lower triangular). Row i follows from L X = I: X_ij = -(sum_{j <= k < i}
+   * L_ik X_kj) / L_ii for j < i, accumulated row by row of X so that the inner loop runs over
+   * contiguous memory.
+   */
   public double[] lowerInverse() {
     double[] inverse = new double[n * n];
-    for (int c = 0; c < n; c++) {
-      // column c of L^-1: L x = e_c, x_i = 0 for i < c
-      for (int i = c; i < n; i++) {
-        double sum = i == c ? 1.0 : 0.0;
-        for (int k = c; k < i; k++) {
-          sum -= lower[i * n + k] * inverse[k * n + c];
+    double[] row = new double[n];
+    for (int i = 0; i < n; i++) {
+      java.util.Arrays.fill(row, 0, i, 0.0);
+      for (int k = 0; k < i; k++) {
+        double coefficient = lower[i * n + k];
+        if (coefficient != 0.0) {
+          int base = k * n;
+          for (int j = 0; j <= k; j++) {
+            row[j] += coefficient * inverse[base + j];
+          }
         }
-        inverse[i * n + c] = sum / lower[i * n + i];
       }
+      double pivot = lower[i * n + i];
+      for (int j = 0; j < i; j++) {
+        inverse[i * n + j] = -row[j] / pivot;
+      }
+      inverse[i * n + i] = 1.0 / pivot;
     }
     return inverse;
   }

@@ -26,6 +26,34 @@ class CholeskyTest {
   }
 
   @Test
+  void shouldInvertTheLowerFactor() {
+    int n = 30;
+    double[] a = randomSpd(n, new SplittableRandom(6));
+    Cholesky factor = Cholesky.factor(a, n);
+    double[] lowerInverse = factor.lowerInverse();
+    // L^-1 is lower triangular and L^-1 (L L^T) L^-T = I, i.e. (L^-1 A) L^-T = I
+    double[] product = multiply(multiply(lowerInverse, a, n, n), transpose(lowerInverse, n), n, n);
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        assertThat(product[i * n + j]).isCloseTo(i == j ? 1.0 : 0.0, within(1e-10));
+        if (j > i) {
+          assertThat(lowerInverse[i * n + j]).isZero();
+        }
+      }
+    }
+  }
+
+  private static double[] transpose(double[] m, int n) {
+    double[] t = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        t[j * n + i] = m[i * n + j];
+      }
+    }
+    return t;
+  }
+
+  @Test
   void shouldInvert() {
     int n = 12;
     double[] a = randomSpd(n, new SplittableRandom(5));
