@@ -106,6 +106,7 @@ public final class LearnerJobMain {
     conf.setString("state.backend.type", "rocksdb");
     conf.setString("execution.checkpointing.incremental", "true");
     conf.setString("state.backend.rocksdb.compression.per.level", "NO_COMPRESSION");
+    conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
     conf.setString("execution.checkpointing.storage", "filesystem");
     if (withCheckpointDirectory) {
       conf.setString(

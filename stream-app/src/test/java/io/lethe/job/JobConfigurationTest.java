@@ -26,8 +26,9 @@ class JobConfigurationTest {
   }
 
   @Test
-  void shouldStoreRocksDbFilesUncompressed() {
+  void shouldStoreRocksDbFilesUncompressedWithBloomFilters() {
     assertThat(conf.get(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL))
         .isEqualTo(List.of(CompressionType.NO_COMPRESSION));
+    assertThat(conf.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
   }
 }

@@ -58,9 +58,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * </ul>
  *
  * <p>{@code ./lethe bench-job [--samples N] [--buffer-size N] [--parallelism 1,2]
- * [--checkpoint-interval 2s] [--micro-batch N] [--warmup-runs 1]}; prints a markdown table for
- * docs/benchmarks.md. The learner alone and the job (at the first parallelism) each run once
- * unmeasured first, so that both are measured with a warm JVM.
+ * [--checkpoint-interval 2s] [--micro-batch N] [--warmup-runs 3]}; prints a markdown table for
+ * docs/benchmarks.md. The learner alone runs once and the job (at the first parallelism) three
+ * times unmeasured first, so that both are measured with a warm JVM: a fresh JVM running Kafka,
+ * Flink and the job spends most of a core for about a minute compiling their code paths.
  */
 public final class JobThroughputBenchmark {
   private JobThroughputBenchmark() {}
@@ -82,7 +83,7 @@ public final class JobThroughputBenchmark {
       parallelisms.add(Integer.parseInt(p.trim()));
     }
 
-    int warmupRuns = Integer.parseInt(options.getOrDefault("--warmup-runs", "1"));
+    int warmupRuns = Integer.parseInt(options.getOrDefault("--warmup-runs", "3"));
     // kept as float[] rows; the Avro records (784 boxed floats each) are built while producing, so
     // the benchmark's own heap does not make the job's garbage collector work harder
     LabeledSet stream = FashionMnist.load().train();
@@ -126,8 +127,8 @@ public final class JobThroughputBenchmark {
       table.append(
           "| parallelism | samples | sustained samples/s | learner alone samples/s | job / learner"
               + " | commit delay s | total s |\n| --- | --- | --- | --- | --- | --- | --- |\n");
-      // Unmeasured runs first: a fresh JVM spends a core for about 20 s compiling Flink's, Kafka's
-      // and RocksDB's code paths, which a long-running job pays once.
+      // Unmeasured runs first: a fresh JVM spends most of a core for about a minute compiling
+      // Flink's, Kafka's and RocksDB's code paths, which a long-running job pays once.
       List<Integer> runs = new ArrayList<>();
       for (int i = 0; i < warmupRuns; i++) {
         runs.add(-parallelisms.get(0));
@@ -176,7 +177,10 @@ public final class JobThroughputBenchmark {
               + ", micro-batch "
               + microBatch
               + ", checkpoints every "
-              + checkpointInterval);
+              + checkpointInterval
+              + ", after "
+              + warmupRuns
+              + " unmeasured job runs");
       System.out.print(table);
     }
   }
