@@ -17,6 +17,14 @@ import io.lethe.learners.internal.SplitMix64;
  * and uses a linear buffer on top of a pretrained backbone; Lethe has no backbone.
  */
 public final class BufferLayer implements AutoCloseable {
+  /**
+   * Batches of at least this many rows get their ReLU in place, which spares a second rows x d_E
+   * buffer (32 MiB and its page faults for a 2048-row sum batch at d_E 2048) but costs a few
+   * milliseconds of masked assignment whatever the size; an erasure's handful of rows is faster
+   * with a fresh output.
+   */
+  static final int IN_PLACE_RELU_ROWS = 256;
+
   private final long seed;
   private final int inputDim;
   private final int size;
@@ -93,6 +101,11 @@ public final class BufferLayer implements AutoCloseable {
           "expected a float64 batch with " + inputDim + " columns, got " + x);
     }
     NDArray projected = x.matMul(weights);
+    if (x.getShape().get(0) < IN_PLACE_RELU_ROWS) {
+      try (projected) {
+        return projected.maximum(0.0);
+      }
+    }
     try (NDArray negative = projected.lt(0.0)) {
       projected.set(negative, 0.0); // ReLU in place: no second rows x d_E buffer
     }
