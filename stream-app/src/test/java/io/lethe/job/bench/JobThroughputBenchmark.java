@@ -87,10 +87,6 @@ public final class JobThroughputBenchmark {
     // kept as float[] rows; the Avro records (784 boxed floats each) are built while producing, so
     // the benchmark's own heap does not make the job's garbage collector work harder
     LabeledSet stream = FashionMnist.load().train();
-    if (samples > stream.size()) {
-      throw new IllegalArgumentException(
-          "--samples " + samples + ": Fashion-MNIST has " + stream.size() + " training samples");
-    }
     learnerAlone(
         stream, samples, bufferSize); // warm-up: JIT and PyTorch's allocator, as the job gets below
     double learnerRate = learnerAlone(stream, samples, bufferSize);
@@ -279,8 +275,8 @@ public final class JobThroughputBenchmark {
 
   /** Sample i of the benchmark's stream: all five tasks interleaved, 1,000 subjects. */
   private static TrainingSample sample(LabeledSet train, int i) {
-    List<Float> features = new ArrayList<>(train.features()[i].length);
-    for (float v : train.features()[i]) {
+    List<Float> features = new ArrayList<>(row(train, i).length);
+    for (float v : row(train, i)) {
       features.add(v);
     }
     return TrainingSample.newBuilder()
@@ -289,14 +285,24 @@ public final class JobThroughputBenchmark {
         .setDataset("fashion-mnist")
         .setTask(task(train, i))
         .setFeatures(features)
-        .setLabel(train.labels()[i])
+        .setLabel(label(train, i))
         .setEventTime(Instant.ofEpochMilli(i))
         .setAttributes(null)
         .build();
   }
 
   private static String task(LabeledSet train, int i) {
-    return String.valueOf(train.labels()[i] / 2);
+    return String.valueOf(label(train, i) / 2);
+  }
+
+  // Sample i is training row i modulo the set's size: a stream longer than Fashion-MNIST's 60,000
+  // rows goes through them again, under new ids.
+  private static float[] row(LabeledSet train, int i) {
+    return train.features()[i % train.size()];
+  }
+
+  private static int label(LabeledSet train, int i) {
+    return train.labels()[i % train.size()];
   }
 
   /** The learner's own rate on the same samples, in micro-batches of the job's default size. */
@@ -316,8 +322,8 @@ public final class JobThroughputBenchmark {
               int[] y = new int[rows.size()];
               List<String> ids = new ArrayList<>();
               for (int j = 0; j < rows.size(); j++) {
-                x[j] = train.features()[rows.get(j)];
-                y[j] = train.labels()[rows.get(j)];
+                x[j] = row(train, rows.get(j));
+                y[j] = label(train, rows.get(j));
                 ids.add("s-" + rows.get(j));
               }
               learner.learn(task, ids, x, y);
