@@ -93,6 +93,12 @@ public final class JobThroughputBenchmark {
         stream, samples, bufferSize); // warm-up: JIT and PyTorch's allocator, as the job gets below
     double learnerRate = learnerAlone(stream, samples, bufferSize);
     System.out.printf("learner alone: %.0f samples/s%n", learnerRate);
+    // the launcher preloads it (learners/src/main/native/mkl_all_cpus.c); it changes the GEMM speed
+    String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
+    System.out.println(
+        "oneMKL shim: "
+            + (preload.contains("lethe-mkl-all-cpus") ? "preloaded" : "not preloaded")
+            + " (LETHE_MKL_SHIM=0 turns it off)");
 
     Path dir = Files.createTempDirectory("lethe-bench-job");
     try (InJvmKafka kafka = InJvmKafka.start();
