@@ -10,20 +10,43 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Byte encoding of an {@link AnalyticLearner}'s checkpoint parts: the index (bookkeeping), one part
- * per task's sums (its base), and journal segments: the rows learned into or erased from a task
- * since its base was written. Versioned so a later layout can still read old checkpoints.
+ * Byte encoding of an {@link AnalyticLearner}'s checkpoint parts: the index (bookkeeping) and its
+ * log (the ids learned and erased since the index was written), one part per task's sums (its
+ * base), and journal segments: the rows learned into or erased from a task since its base was
+ * written. Versioned so a later layout can still read old checkpoints.
  */
 final class AnalyticState {
   static final String INDEX = "index";
   private static final int INDEX_VERSION = 1;
+  private static final String INDEX_LOG_PREFIX = "index-log/";
   private static final String JOURNAL_PREFIX = "journal/";
   private static final int JOURNAL_VERSION = 1;
 
   private AnalyticState() {}
+
+  /** The key of index log entry {@code sequence}: {@code index-log/<sequence>}. */
+  static String indexLogPart(long sequence) {
+    return INDEX_LOG_PREFIX + sequence;
+  }
+
+  /** The sequence number of an index log part key, or null if the key is not one. */
+  static Long parseIndexLogPart(String key) {
+    if (!key.startsWith(INDEX_LOG_PREFIX)) {
+      return null;
+    }
+    try {
+      return Long.parseLong(key.substring(INDEX_LOG_PREFIX.length()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("analytic learner state has a malformed part " + key, e);
+    }
+  }
 
   static String taskPart(String task) {
     return "task/" + task;
@@ -114,12 +137,43 @@ final class AnalyticState {
 
   record Learned(String id, String task, int label, long hash) {}
 
+  /**
+   * The bookkeeping. Written whole as the {@link #INDEX} part, or as an index log entry: then
+   * {@code learned} and {@code erasedIds} hold only the ids learned and erased since the previous
+   * entry, and the rest (small: a count per class and per task) is complete.
+   */
   record Index(
       long[] classCounts,
       List<TaskCount> tasks,
       List<Learned> learned,
       List<String> erasedIds,
       List<String> erasedTasks) {}
+
+  /**
+   * The index that {@code base} followed by the log entries {@code log} (in order) describe: each
+   * entry's counts replace the previous ones, its learned ids are added, and its erased ids move
+   * from learned to erased. An id erased in the entry that learned it ends up erased.
+   */
+  static Index replay(Index base, List<Index> log) {
+    Map<String, Learned> learned = new LinkedHashMap<>();
+    base.learned().forEach(s -> learned.put(s.id(), s));
+    Set<String> erased = new LinkedHashSet<>(base.erasedIds());
+    Index latest = base;
+    for (Index entry : log) {
+      entry.learned().forEach(s -> learned.put(s.id(), s));
+      for (String id : entry.erasedIds()) {
+        learned.remove(id);
+        erased.add(id);
+      }
+      latest = entry;
+    }
+    return new Index(
+        latest.classCounts(),
+        latest.tasks(),
+        new ArrayList<>(learned.values()),
+        new ArrayList<>(erased),
+        latest.erasedTasks());
+  }
 
   record Sums(double[] gram, double[] cross) {}
 

@@ -84,7 +84,10 @@ class AnalyticStateTest {
       RandomSamples t1 = all.filter(i -> i >= 300 && all.tasks.get(i).equals("t1"));
       t1.filter(i -> i < 10).learnInto(learner, 10);
       Map<String, byte[]> parts = learner.drainChangedState();
-      assertThat(parts.keySet()).hasSize(2).contains("index").anyMatch(k -> k.endsWith("/t1"));
+      assertThat(parts.keySet())
+          .hasSize(2)
+          .anyMatch(k -> k.startsWith("index-log/"))
+          .anyMatch(k -> k.endsWith("/t1"));
       String segment =
           parts.keySet().stream().filter(k -> k.startsWith("journal/")).findFirst().orElseThrow();
       // Ten rows of 30 float32 features, not the task's sums.
@@ -103,6 +106,85 @@ class AnalyticStateTest {
           .hasSize(3)
           .allMatch(AnalyticState.JournalRow::erased);
     }
+  }
+
+  @Test
+  void shouldLogTheIdsThatChangedInsteadOfRewritingTheIndex() {
+    try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
+      all.filter(i -> i < 300).learnInto(learner, 100);
+      byte[] whole = learner.drainChangedState().get("index");
+      assertThat(AnalyticState.decodeIndex(whole).learned()).hasSize(300);
+
+      RandomSamples next = all.filter(i -> i >= 300 && i < 310);
+      next.learnInto(learner, 10);
+      Map<String, byte[]> parts = learner.drainChangedState();
+      assertThat(parts).doesNotContainKey("index");
+      AnalyticState.Index entry = AnalyticState.decodeIndex(logEntry(parts));
+      assertThat(entry.learned()).extracting(AnalyticState.Learned::id).isEqualTo(next.ids);
+      assertThat(entry.erasedIds()).isEmpty();
+      assertThat(entry.tasks().stream().mapToLong(AnalyticState.TaskCount::samples).sum())
+          .isEqualTo(310);
+      assertThat(logEntry(parts).length).isLessThan(whole.length / 10);
+
+      next.filter(i -> i < 3).eraseFrom(learner, 3);
+      entry = AnalyticState.decodeIndex(logEntry(learner.drainChangedState()));
+      assertThat(entry.learned()).isEmpty();
+      assertThat(entry.erasedIds()).containsExactlyElementsOf(next.ids.subList(0, 3));
+    }
+  }
+
+  @Test
+  void shouldWriteTheIndexWholeOnceItsLogWouldOutgrowIt() {
+    Checkpoint checkpoint = new Checkpoint();
+    try (AnalyticLearner original = new AnalyticLearner(SETTINGS)) {
+      all.filter(i -> i < 100).learnInto(original, 100);
+      int wholeSize = checkpoint.apply(original.drainChangedState()).get("index").length;
+      // 10 ids per export; each log entry is well below the whole index, their sum is not
+      long logged = 0;
+      int exports = 0;
+      Map<String, byte[]> parts;
+      do {
+        int from = 100 + 10 * exports++;
+        all.filter(i -> i >= from && i < from + 10).learnInto(original, 10);
+        all.filter(i -> i == from).eraseFrom(original, 1);
+        parts = checkpoint.apply(original.drainChangedState());
+        if (!parts.containsKey("index")) {
+          logged += logEntry(parts).length;
+        }
+        assertThat(checkpoint.parts.keySet().stream().filter(k -> k.startsWith("index-log/")))
+            .hasSize(parts.containsKey("index") ? 0 : exports);
+      } while (!parts.containsKey("index"));
+      assertThat(exports).isGreaterThan(2);
+      assertThat(logged).isLessThanOrEqualTo(wholeSize);
+      // the log parts written since the first index are deleted with the new whole index
+      assertThat(parts.entrySet().stream().filter(e -> e.getValue() == null))
+          .hasSize(exports - 1)
+          .allMatch(e -> e.getKey().startsWith("index-log/"));
+
+      // more logged exports on top of the new index, then a restore
+      int from = 100 + 10 * exports;
+      all.filter(i -> i >= from && i < from + 20).learnInto(original, 10);
+      all.filter(i -> i == from + 5).eraseFrom(original, 1);
+      checkpoint.apply(original.drainChangedState());
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts)) {
+        for (int i = 0; i < from + 20; i++) {
+          String id = all.ids.get(i);
+          assertThat(restored.hasLearned(id)).as(id).isEqualTo(original.hasLearned(id));
+          assertThat(restored.hasErased(id)).as(id).isEqualTo(original.hasErased(id));
+        }
+        assertThat(restored.hasErased(all.ids.get(from + 5))).isTrue();
+        assertThat(restored.samplesPerTask()).isEqualTo(original.samplesPerTask());
+        assertThat(relativeDifference(original, restored)).isLessThan(1e-12);
+      }
+    }
+  }
+
+  private static byte[] logEntry(Map<String, byte[]> parts) {
+    return parts.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("index-log/"))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
