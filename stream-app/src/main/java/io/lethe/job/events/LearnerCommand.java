@@ -2,6 +2,7 @@ package io.lethe.job.events;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What the learner operator of one model is told to do, in order: learn one sample, erase samples
@@ -26,6 +27,7 @@ public final class LearnerCommand {
   public List<String> sampleIds = new ArrayList<>();
 
   /** LEARN: one row; ERASE_SAMPLES: one row per id. */
+  @TypeInfo(FloatVectors.MatrixFactory.class)
   public float[][] features;
 
   /** LEARN: one label; ERASE_SAMPLES: one per id. */

@@ -1,5 +1,7 @@
 package io.lethe.job.events;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * A decoded, validated training sample inside the job (the Avro {@code TrainingSample} without the
  * free-form attributes). A Flink POJO.
@@ -9,7 +11,10 @@ public final class SampleEvent {
   public String subjectId;
   public String dataset;
   public String task;
+
+  @TypeInfo(FloatVectors.VectorFactory.class)
   public float[] features;
+
   public int label;
   public long eventTimeMillis;
 

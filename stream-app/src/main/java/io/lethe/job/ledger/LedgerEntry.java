@@ -1,7 +1,9 @@
 package io.lethe.job.ledger;
 
+import io.lethe.job.events.FloatVectors;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What one learned sample contributed, kept until it is erased: exact erasure needs the sample's
@@ -11,7 +13,10 @@ public final class LedgerEntry {
   public String task;
   public int label;
   public long eventTimeMillis;
+
+  @TypeInfo(FloatVectors.VectorFactory.class)
   public float[] features;
+
   public List<String> models = new ArrayList<>();
 
   /** For Flink's POJO serializer. */

@@ -1,0 +1,88 @@
+package io.lethe.job.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lethe.job.ledger.LedgerEntry;
+import java.io.IOException;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flink's own serializer contract tests, plus: the same bytes as Flink's float[] serializer, state
+ * written by it restores as is, and the job's events use this serializer for their features.
+ */
+class FloatVectorSerializerTest extends SerializerTestBase<float[]> {
+  @Override
+  protected TypeSerializer<float[]> createSerializer() {
+    return new FloatVectorSerializer();
+  }
+
+  @Override
+  protected int getLength() {
+    return -1;
+  }
+
+  @Override
+  protected Class<float[]> getTypeClass() {
+    return float[].class;
+  }
+
+  @Override
+  protected float[][] getTestData() {
+    float[] features = new float[784];
+    for (int i = 0; i < features.length; i++) {
+      features[i] = (i % 7) / 255f - 0.01f * i;
+    }
+    // longer than the first scratch buffer, so it must grow
+    float[] wide = new float[5000];
+    wide[4999] = 1f;
+    return new float[][] {
+      {}, {Float.NaN, -0f, Float.MIN_VALUE, Float.NEGATIVE_INFINITY}, features, wide, {42f}
+    };
+  }
+
+  @Test
+  void shouldWriteTheSameBytesAsFlinksFloatArraySerializer() throws IOException {
+    for (float[] values : getTestData()) {
+      DataOutputSerializer flinks = new DataOutputSerializer(64);
+      FloatPrimitiveArraySerializer.INSTANCE.serialize(values, flinks);
+      DataOutputSerializer ours = new DataOutputSerializer(64);
+      new FloatVectorSerializer().serialize(values, ours);
+      assertThat(ours.getCopyOfBuffer()).isEqualTo(flinks.getCopyOfBuffer());
+    }
+  }
+
+  @Test
+  void shouldReadStateWrittenByFlinksFloatArraySerializerAsIs() {
+    TypeSerializerSchemaCompatibility<float[]> compatibility =
+        new FloatVectorSerializer()
+            .snapshotConfiguration()
+            .resolveSchemaCompatibility(
+                FloatPrimitiveArraySerializer.INSTANCE.snapshotConfiguration());
+    assertThat(compatibility.isCompatibleAsIs()).isTrue();
+  }
+
+  @Test
+  void shouldBeTheFeatureSerializerOfTheJobsEvents() {
+    assertThat(fieldType(SampleEvent.class, "features")).isEqualTo(FloatVectors.VECTOR);
+    assertThat(fieldType(LedgerEntry.class, "features")).isEqualTo(FloatVectors.VECTOR);
+    assertThat(fieldType(LearnerCommand.class, "features")).isEqualTo(FloatVectors.MATRIX);
+    assertThat(
+            TypeInformation.of(LearnerCommand.class).createSerializer(new SerializerConfigImpl()))
+        .isNotNull();
+  }
+
+  private static TypeInformation<?> fieldType(Class<?> pojo, String field) {
+    TypeInformation<?> type = TypeInformation.of(pojo);
+    assertThat(type).isInstanceOf(PojoTypeInfo.class);
+    PojoTypeInfo<?> info = (PojoTypeInfo<?>) type;
+    return info.getTypeAt(info.getFieldIndex(field));
+  }
+}
