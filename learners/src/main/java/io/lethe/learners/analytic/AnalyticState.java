@@ -94,9 +94,8 @@ final class AnalyticState {
     buffer.putInt(JOURNAL_VERSION).putInt(inputDim).putInt(rows.size());
     for (JournalRow row : rows) {
       buffer.put((byte) (row.erased() ? 1 : 0)).putInt(row.label());
-      for (float value : row.features()) {
-        buffer.putFloat(value);
-      }
+      buffer.asFloatBuffer().put(row.features());
+      buffer.position(buffer.position() + row.features().length * Float.BYTES);
     }
     return buffer.array();
   }

@@ -99,7 +99,10 @@ public final class ErasureLedger
   @Override
   public void processElement1(SampleEvent sample, Context ctx, Collector<LearnerCommand> out)
       throws Exception {
-    Long sampleErasedAt = erasedSamples.get(sample.sampleId);
+    // Tombstones and erased ids exist only while an erasure's expiry is pending: one lookup
+    // spares the two (one per model) that almost every sample would otherwise make.
+    boolean erasedBefore = tombstoneExpiry.value() != null;
+    Long sampleErasedAt = erasedBefore ? erasedSamples.get(sample.sampleId) : null;
     if (sampleErasedAt != null) {
       lateSamplesRefused.inc();
       refuse(
@@ -120,7 +123,7 @@ public final class ErasureLedger
     List<String> learners = new ArrayList<>();
     List<String> blocked = new ArrayList<>();
     for (String model : routes.modelsLearning(sample.dataset)) {
-      Long erasedAt = tombstones.get(model);
+      Long erasedAt = erasedBefore ? tombstones.get(model) : null;
       if (erasedAt != null && sample.eventTimeMillis <= erasedAt) {
         blocked.add(model);
       } else {
