@@ -3,7 +3,6 @@ package io.lethe.validation;
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.records.TrainingSample;
-import io.lethe.schemas.serde.FloatLists;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,15 +74,12 @@ public final class SampleValidator implements java.io.Serializable {
           WRONG_FEATURE_COUNT,
           name + " has " + features.size() + " features, expected " + expected);
     }
-    int nonFinite = FloatLists.firstNonFinite(features);
-    if (nonFinite >= 0) {
-      return reject(
-          NON_FINITE_FEATURE,
-          name
-              + " has a non-finite feature at index "
-              + nonFinite
-              + ": "
-              + features.get(nonFinite));
+    for (int i = 0; i < features.size(); i++) {
+      Float value = features.get(i);
+      if (value == null || !Float.isFinite(value)) {
+        return reject(
+            NON_FINITE_FEATURE, name + " has a non-finite feature at index " + i + ": " + value);
+      }
     }
     int classes = spec.get().classes();
     if (sample.getLabel() < 0 || sample.getLabel() >= classes) {

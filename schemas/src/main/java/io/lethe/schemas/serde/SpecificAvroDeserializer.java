@@ -21,8 +21,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * <p>Every kind of bad input (short payload, wrong magic byte, unknown schema id, a schema of
  * another record type, truncated or trailing bytes) raises {@link WireFormatException}. A registry
  * that cannot be reached raises {@link RegistryException}, since the bytes may well be valid.
- * Thread-safe. Float arrays decode into primitive lists (see {@link FloatArrayDatumReader} and
- * {@link FloatLists}).
+ * Thread-safe.
  */
 public final class SpecificAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
   private static final int SCHEMA_NOT_FOUND = 40403;
@@ -137,7 +136,7 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
               + ", expected "
               + readerSchema.getFullName());
     }
-    SpecificDatumReader<T> reader = new FloatArrayDatumReader<>(writerSchema, readerSchema, type);
+    SpecificDatumReader<T> reader = new SpecificDatumReader<>(writerSchema, readerSchema);
     readersByWriterId.putIfAbsent(schemaId, reader);
     return reader;
   }

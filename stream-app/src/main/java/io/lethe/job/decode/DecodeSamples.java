@@ -5,9 +5,9 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
 import io.lethe.records.TrainingSample;
-import io.lethe.schemas.serde.FloatLists;
 import io.lethe.validation.Rejection;
 import io.lethe.validation.SampleValidator;
+import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.OutputTag;
@@ -35,7 +35,11 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
 
   @Override
   SampleEvent toEvent(TrainingSample sample, RawRecord raw) {
-    float[] features = FloatLists.toArray(sample.getFeatures());
+    List<Float> values = sample.getFeatures();
+    float[] features = new float[values.size()];
+    for (int i = 0; i < features.length; i++) {
+      features[i] = values.get(i);
+    }
     SampleEvent event =
         new SampleEvent(
             sample.getSampleId(),
