@@ -16,7 +16,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * (length, then big-endian floats), but copies the floats in bulk through a byte buffer instead of
  * one {@code writeFloat} call each. A feature vector is serialized three times and deserialized
  * twice on its way through the job (decoder to ledger, into the ledger's RocksDB state, ledger to
- * learner); element by element that was a fifth of the job's Java time outside the learner.
+ * learner). A round trip of 784 floats takes 0.60x the time of Flink's serializer ({@code
+ * FeatureCodecBenchmark}: 0.67 against 1.12 µs).
  *
  * <p>Holds a scratch buffer, so each thread needs its own copy ({@link #duplicate}). Because the
  * bytes are the same, state written with Flink's serializer is read as is (see {@link
