@@ -99,8 +99,8 @@ public final class ErasureLedger
   @Override
   public void processElement1(SampleEvent sample, Context ctx, Collector<LearnerCommand> out)
       throws Exception {
-    // Tombstones and erased ids exist only while an erasure's expiry is pending: one lookup
-    // spares the two (one per model) that almost every sample would otherwise make.
+    // Tombstones and erased ids exist only while an erasure's expiry is pending: this one lookup
+    // spares almost every sample the erased-id lookup and a tombstone lookup per model.
     boolean erasedBefore = tombstoneExpiry.value() != null;
     Long sampleErasedAt = erasedBefore ? erasedSamples.get(sample.sampleId) : null;
     if (sampleErasedAt != null) {

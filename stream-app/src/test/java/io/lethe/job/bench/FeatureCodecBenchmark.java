@@ -36,9 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>decoding the Avro record (Avro's {@link SpecificDatumReader}, as {@code
  *       SpecificAvroDeserializer} does) and copying its boxed features into a {@code float[]}, as
  *       {@code DecodeSamples} does; a reference figure, with no alternative in the code;
- *   <li>serializing and deserializing the {@code float[]} once (the job does it three times:
- *       network in, RocksDB, network out): Flink's {@link FloatPrimitiveArraySerializer} as the
- *       baseline against the job's {@link FloatVectorSerializer}, measured in the same run.
+ *   <li>serializing and deserializing the {@code float[]} once (the job serializes it three times:
+ *       to the ledger, into its RocksDB state, to the learner; and deserializes it twice): Flink's
+ *       {@link FloatPrimitiveArraySerializer} as the baseline against the job's {@link
+ *       FloatVectorSerializer}, measured in the same run.
  * </ul>
  *
  * <p>A reader that skipped the boxing ({@code array<float>} into Avro's primitive {@code
