@@ -4,12 +4,15 @@ import io.lethe.catalog.ModelCatalog;
 import io.lethe.config.Durations;
 import io.lethe.job.JobSettings;
 import io.lethe.job.LearnerJobMain;
+import io.lethe.job.kafka.AvroBytes;
 import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.learners.analytic.AnalyticSnapshots;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
+import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TaskSamples;
 import io.lethe.records.TrainingSample;
@@ -29,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,10 +48,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Throughput of the learner job for one analytic model, at each requested parallelism, against the
- * learner's own speed on the same samples measured in the same run. The samples are already on
- * {@code lethe.samples}; the model publishes a snapshot every quarter of them. A stream longer than
- * Fashion-MNIST's 60,000 training rows goes through them again under new ids, so that the measured
- * window (half the stream) can lie well past the job's start-up.
+ * learner's own speed on the same samples, measured in the same JVM right before each measured job
+ * run. The samples are already on {@code lethe.samples}; the model publishes a snapshot every
+ * quarter of them. A stream longer than Fashion-MNIST's 60,000 training rows goes through them
+ * again under new ids, so that the measured window (half the stream) can lie well past the job's
+ * start-up.
  *
  * <ul>
  *   <li>Sustained rate: samples between the first and the third snapshot divided by the time
@@ -57,6 +63,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       read_committed}, i.e. waiting for the next checkpoint (at most the checkpoint interval plus
  *       the checkpoint's own time).
  *   <li>Total: from the job reaching RUNNING to the committed third snapshot.
+ *   <li>CPU per sample (Linux): each thread group's CPU time over the same window, from {@code
+ *       /proc} ({@link ThreadCpu}), for the job and for the learner alone. It says where the
+ *       engine's cost goes, and the ceiling: the rate both cores could sustain at that cost.
  * </ul>
  *
  * <p>{@code ./lethe bench-job [--samples N] [--buffer-size N] [--parallelism 1,2]
@@ -89,10 +98,12 @@ public final class JobThroughputBenchmark {
     // kept as float[] rows; the Avro records (784 boxed floats each) are built while producing, so
     // the benchmark's own heap does not make the job's garbage collector work harder
     LabeledSet stream = FashionMnist.load().train();
-    learnerAlone(
-        stream, samples, bufferSize); // warm-up: JIT and PyTorch's allocator, as the job gets below
-    double learnerRate = learnerAlone(stream, samples, bufferSize);
-    System.out.printf("learner alone: %.0f samples/s%n", learnerRate);
+    // warm-up: JIT and PyTorch's allocator, as the job gets below
+    learnerAlone(stream, samples, bufferSize, true);
+    System.out.printf(
+        "learner alone, learning only (the baseline before the snapshots were added): %.0f"
+            + " samples/s%n",
+        learnerAlone(stream, samples, bufferSize, false).rate());
     // the launcher preloads it (learners/src/main/native/mkl_all_cpus.c); it changes the GEMM speed
     String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
     System.out.println(
@@ -127,6 +138,11 @@ public final class JobThroughputBenchmark {
       TopicSetup.ensureTopics(kafka.bootstrapServers(), TopicNames.defaults(), 2);
       produce(kafka.bootstrapServers(), topics, stream, samples);
 
+      StringBuilder cpuTable = new StringBuilder();
+      cpuTable.append("| run | ");
+      ThreadCpu.GROUPS.forEach(g -> cpuTable.append(g).append(" | "));
+      cpuTable.append("total | outside the learner | machine idle | ceiling samples/s |\n|");
+      cpuTable.append(" --- |".repeat(ThreadCpu.GROUPS.size() + 5)).append('\n');
       StringBuilder table = new StringBuilder();
       table.append(
           "| parallelism | samples | sustained samples/s | learner alone samples/s | job / learner"
@@ -162,6 +178,11 @@ public final class JobThroughputBenchmark {
           runJob(settings, catalog, topics, samples, kafka.bootstrapServers());
           continue;
         }
+        // The baseline right before each measured run: the machine's speed drifts over minutes
+        // (other tenants), and a ratio of two measurements taken minutes apart would carry it.
+        Alone alone = learnerAlone(stream, samples, bufferSize, true);
+        double learnerRate = alone.rate();
+        System.out.printf("learner alone: %.0f samples/s%n", learnerRate);
         Run measured = runJob(settings, catalog, topics, samples, kafka.bootstrapServers());
         table.append(
             String.format(
@@ -173,6 +194,10 @@ public final class JobThroughputBenchmark {
                 measured.sustainedRate() / learnerRate,
                 measured.commitDelaySeconds(),
                 measured.totalSeconds()));
+        if (measured.cpu() != null) {
+          cpuTable.append(cpuRow("learner alone", alone.cpu()));
+          cpuTable.append(cpuRow("job, parallelism " + parallelism, measured.cpu()));
+        }
       }
       System.out.println();
       System.out.println(
@@ -186,11 +211,39 @@ public final class JobThroughputBenchmark {
               + warmupRuns
               + " unmeasured job runs");
       System.out.print(table);
+      if (ThreadCpu.available()) {
+        System.out.println();
+        System.out.println(
+            "CPU per sample in the measured window, µs of one core by thread group (/proc):");
+        System.out.print(cpuTable);
+      }
     }
   }
 
-  /** One job run: see the class comment. */
-  private record Run(double sustainedRate, double commitDelaySeconds, double totalSeconds) {}
+  private static String cpuRow(String run, ThreadCpu.Usage usage) {
+    StringBuilder row = new StringBuilder("| ").append(run).append(" | ");
+    usage.microsPerSample().values().forEach(us -> row.append(String.format("%.0f | ", us)));
+    // the rate all cores could sustain at this CPU per sample if nothing else ran and none idled
+    double ceiling = Runtime.getRuntime().availableProcessors() * 1e6 / usage.total();
+    return row.append(
+            String.format(
+                "%.0f | %.0f | %.0f%% | %.0f |%n",
+                usage.total(),
+                usage.total() - usage.microsPerSample().get("learner"),
+                100 * usage.machineIdleShare(),
+                ceiling))
+        .toString();
+  }
+
+  /** The learner alone: its rate and, on Linux, its CPU per sample (null elsewhere). */
+  private record Alone(double rate, ThreadCpu.Usage cpu) {}
+
+  /**
+   * One job run: see the class comment. {@code cpu} covers the same window as the sustained rate
+   * (null where {@code /proc} is not available).
+   */
+  private record Run(
+      double sustainedRate, double commitDelaySeconds, double totalSeconds, ThreadCpu.Usage cpu) {}
 
   private static Run runJob(
       JobSettings settings, ModelCatalog catalog, LetheTopics topics, int samples, String bootstrap)
@@ -212,6 +265,7 @@ public final class JobThroughputBenchmark {
         // (learned samples, nanoTime produced) of the first three snapshots, at about N/4, N/2,
         // 3N/4 (each at the first micro-batch boundary past its threshold)
         List<long[]> producedAt = new ArrayList<>();
+        List<ThreadCpu.Reading> cpuAt = new ArrayList<>();
         long thirdVersion = -1;
         while (System.nanoTime() < deadline) {
           if (producedAt.size() < 3) {
@@ -219,6 +273,9 @@ public final class JobThroughputBenchmark {
               ModelSnapshot snapshot = decode(topics, record);
               long learned = learned(snapshot);
               producedAt.add(new long[] {learned, System.nanoTime()});
+              if (ThreadCpu.available()) {
+                cpuAt.add(ThreadCpu.read());
+              }
               System.out.printf(
                   "snapshot v%d produced: %d samples learned, %.1f s after RUNNING%n",
                   snapshot.getVersion(), learned, (System.nanoTime() - running) / 1e9);
@@ -237,7 +294,10 @@ public final class JobThroughputBenchmark {
                   new Run(
                       (third[0] - first[0]) / ((third[1] - first[1]) / 1e9),
                       (now - third[1]) / 1e9,
-                      (now - running) / 1e9);
+                      (now - running) / 1e9,
+                      cpuAt.isEmpty()
+                          ? null
+                          : cpuAt.get(2).since(cpuAt.get(0), third[0] - first[0]));
               System.out.printf("parallelism %d: %s%n", settings.parallelism(), run);
               return run;
             }
@@ -313,12 +373,33 @@ public final class JobThroughputBenchmark {
     return train.labels()[i % train.size()];
   }
 
-  /** The learner's own rate on the same samples, in micro-batches of the job's default size. */
-  private static double learnerAlone(LabeledSet train, int samples, int bufferSize) {
+  /**
+   * The learner's own rate on the same samples, in micro-batches of the job's default size, with
+   * {@code snapshots} building and encoding a snapshot at the job's points (every quarter of the
+   * samples, as the benchmark's catalog says), or else only solving once at the end. It runs on a
+   * thread named like the job's learner task, so that its oneMKL threads, which take their name
+   * from it, count as the learner's in the CPU table.
+   */
+  private static Alone learnerAlone(
+      LabeledSet train, int samples, int bufferSize, boolean snapshots) throws Exception {
+    ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "Learner alone"));
+    try {
+      return thread.submit(() -> learnAlone(train, samples, bufferSize, snapshots)).get();
+    } finally {
+      thread.shutdown();
+    }
+  }
+
+  private static Alone learnAlone(
+      LabeledSet train, int samples, int bufferSize, boolean snapshots) {
     AnalyticSettings settings = AnalyticSettings.defaults(7, 784).withBufferSize(bufferSize);
     int batch = 256;
+    int snapshotEvery = samples / 4; // the catalog's every-samples
     try (AnalyticLearner learner = new AnalyticLearner(settings)) {
+      ThreadCpu.Reading before = ThreadCpu.available() ? ThreadCpu.read() : null;
       long start = System.nanoTime();
+      long version = 0;
+      int sinceSnapshot = 0;
       for (int from = 0; from < samples; from += batch) {
         Map<String, List<Integer>> byTask = new LinkedHashMap<>();
         for (int i = from; i < Math.min(samples, from + batch); i++) {
@@ -336,9 +417,26 @@ public final class JobThroughputBenchmark {
               }
               learner.learn(task, ids, x, y);
             });
+        sinceSnapshot += Math.min(batch, samples - from);
+        boolean last = from + batch >= samples;
+        if (snapshots && (sinceSnapshot >= snapshotEvery || last)) {
+          // what the job's learner operator does when the policy says so: solve, encode
+          version++;
+          SnapshotHeader header =
+              new SnapshotHeader(
+                  "bench-analytic",
+                  version,
+                  version == 1 ? null : version - 1,
+                  Instant.now(),
+                  List.of());
+          AvroBytes.encode(AnalyticSnapshots.encode(learner, header));
+          sinceSnapshot = 0;
+        } else if (last) {
+          learner.weights(); // at least the solve that a published model needs
+        }
       }
-      learner.weights(); // the job solves once for its snapshot too
-      return samples / ((System.nanoTime() - start) / 1e9);
+      double rate = samples / ((System.nanoTime() - start) / 1e9);
+      return new Alone(rate, before == null ? null : ThreadCpu.read().since(before, samples));
     }
   }
 
