@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 /**
  * CPU time of this JVM's threads, grouped by what they do, read from Linux's {@code /proc} (the
  * benchmark's machines are Linux; elsewhere {@link #available()} is false and nothing is read).
- * Throughput on a shared two-core machine varies by ±20% from run to run; CPU time per sample
- * varies far less, so it shows where a change saved work even when the rate does not.
+ * Throughput on a shared two-core machine varies by ±20% from run to run; CPU time per sample,
+ * split by thread group, names the threads that did the work, so a change to one group shows in
+ * that group even when the rate hides it.
  *
  * <p>A native thread takes its name from the thread that started it, so oneMKL's and OpenMP's
  * workers count with the Flink task that runs the learner.
