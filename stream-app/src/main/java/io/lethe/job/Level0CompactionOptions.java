@@ -22,8 +22,8 @@ import org.rocksdb.DBOptions;
  * <p>The price: a read that misses the memtable looks into up to {@value #COMPACTION_TRIGGER}
  * level-0 files instead of 4. The job's reads are point lookups (the ledger's, about one a sample)
  * behind bloom filters, which skip almost every file that lacks the key. Writes slow down and stop
- * at 3 and 5 times the trigger, as RocksDB's defaults (20 and 36) roughly do at its default
- * trigger.
+ * at 3 and 5 times the trigger, above RocksDB's defaults (20 and 36 files), so that compaction has
+ * room to catch up before writes stall.
  */
 public final class Level0CompactionOptions implements RocksDBOptionsFactory {
   private static final long serialVersionUID = 1L;
