@@ -72,7 +72,9 @@ final class ThreadCpu {
       threads.forEach(
           (tid, now) -> {
             ThreadTicks before = earlier.threads.get(tid);
-            long ticks = now.ticks - (before == null ? 0 : before.ticks);
+            // a thread id Linux gave again to a new thread counts from zero, like any new thread
+            boolean same = before != null && before.ticks <= now.ticks;
+            long ticks = now.ticks - (same ? before.ticks : 0);
             ticksByGroup.merge(group(now.name), ticks, Long::sum);
           });
       // Threads that ended between the readings (a cancelled job's) are in the process's total
