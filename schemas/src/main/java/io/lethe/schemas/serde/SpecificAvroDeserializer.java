@@ -1,5 +1,6 @@
 package io.lethe.schemas.serde;
 
+import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.RegistryException;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -22,13 +24,18 @@ import org.apache.kafka.common.serialization.Deserializer;
  * another record type, truncated or trailing bytes) raises {@link WireFormatException}. A registry
  * that cannot be reached raises {@link RegistryException}, since the bytes may well be valid.
  * Thread-safe.
+ *
+ * <p>{@link TrainingSample}s written with the reader's own schema, the common case, are read by
+ * {@link TrainingSampleReader}, which does not box their features; every other writer schema and
+ * record type goes through Avro's {@link SpecificDatumReader}.
  */
 public final class SpecificAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
   private static final int SCHEMA_NOT_FOUND = 40403;
 
-  private final Map<Integer, SpecificDatumReader<T>> readersByWriterId = new ConcurrentHashMap<>();
+  private final Map<Integer, DatumReader<T>> readersByWriterId = new ConcurrentHashMap<>();
   private Class<T> type;
   private Schema readerSchema;
+  private DatumReader<T> sameSchemaReader;
   private SchemaRegistryClient registry;
   private boolean ownsRegistry;
 
@@ -61,6 +68,12 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
       throw new IllegalArgumentException(type.getName() + " is not a generated Avro record class");
     }
     this.readerSchema = SpecificData.get().getSchema(type);
+    this.sameSchemaReader = sameSchemaReader(type);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> DatumReader<T> sameSchemaReader(Class<T> type) {
+    return type == TrainingSample.class ? (DatumReader<T>) new TrainingSampleReader() : null;
   }
 
   @Override
@@ -72,7 +85,7 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
       throw new IllegalStateException("deserializer used before configure(): no schema registry");
     }
     int schemaId = ConfluentWireFormat.readSchemaId(topic, payload);
-    SpecificDatumReader<T> reader = readerFor(topic, schemaId);
+    DatumReader<T> reader = readerFor(topic, schemaId);
     BinaryDecoder decoder =
         DecoderFactory.get()
             .binaryDecoder(
@@ -109,8 +122,8 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
     return record;
   }
 
-  private SpecificDatumReader<T> readerFor(String topic, int schemaId) {
-    SpecificDatumReader<T> cached = readersByWriterId.get(schemaId);
+  private DatumReader<T> readerFor(String topic, int schemaId) {
+    DatumReader<T> cached = readersByWriterId.get(schemaId);
     if (cached != null) {
       return cached;
     }
@@ -136,7 +149,10 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
               + ", expected "
               + readerSchema.getFullName());
     }
-    SpecificDatumReader<T> reader = new SpecificDatumReader<>(writerSchema, readerSchema);
+    DatumReader<T> reader =
+        sameSchemaReader != null && writerSchema.equals(readerSchema)
+            ? sameSchemaReader
+            : new SpecificDatumReader<>(writerSchema, readerSchema);
     readersByWriterId.putIfAbsent(schemaId, reader);
     return reader;
   }

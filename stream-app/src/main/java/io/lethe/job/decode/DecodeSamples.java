@@ -5,6 +5,7 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.serde.FloatList;
 import io.lethe.validation.Rejection;
 import io.lethe.validation.SampleValidator;
 import java.util.List;
@@ -35,11 +36,7 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
 
   @Override
   SampleEvent toEvent(TrainingSample sample, RawRecord raw) {
-    List<Float> values = sample.getFeatures();
-    float[] features = new float[values.size()];
-    for (int i = 0; i < features.length; i++) {
-      features[i] = values.get(i);
-    }
+    float[] features = toFloats(sample.getFeatures());
     SampleEvent event =
         new SampleEvent(
             sample.getSampleId(),
@@ -53,6 +50,21 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
     event.sourcePartition = raw.partition;
     event.sourceOffset = raw.offset;
     return event;
+  }
+
+  /**
+   * The features as a {@code float[]}: the decoder's own array when it read them unboxed (the
+   * sample is dropped after this), else a copy of the boxed list.
+   */
+  private static float[] toFloats(List<Float> values) {
+    if (values instanceof FloatList unboxed) {
+      return unboxed.array();
+    }
+    float[] features = new float[values.size()];
+    for (int i = 0; i < features.length; i++) {
+      features[i] = values.get(i);
+    }
+    return features;
   }
 
   @Override
