@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * What one 784-feature training sample costs the job's codecs:
  *
  * <ul>
- *   <li>decoding the Avro record and copying its features into a {@code float[]}, as {@code
+ *   <li>decoding the Avro record and getting its features as a {@code float[]}, as {@code
  *       DecodeSamples} does: Avro's {@link SpecificDatumReader}, which boxes each feature, as the
  *       baseline, against {@link TrainingSampleReader}, which {@code SpecificAvroDeserializer} uses
  *       for samples written with the reader's own schema;
