@@ -66,6 +66,18 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    */
   static final int SUM_BATCH_ROWS = 2048;
 
+  /**
+   * A task's checkpoint journal is replaced by its sums (a new base) once the journal holds this
+   * many times the sums' bytes (see {@link #drainChangedState}). A learned row's bytes are written
+   * once in a journal segment, and its share of the next base adds 1/ratio of them on average. A
+   * restore replays up to this many sums' worth of rows per task (at d_E 2048 and 784 features
+   * about 5,400 rows each). A ratio of 2 would write a quarter fewer of the learner's checkpoint
+   * bytes, but {@code AnalyticRestoreBenchmark} measured 7.3 s against 4.4 s for the worst-case
+   * restore of five tasks, while {@code lethe bench-job} showed no gain within its spread
+   * (docs/benchmarks.md), so the ratio stays 1.
+   */
+  static final int JOURNAL_TO_BASE_RATIO = 1;
+
   private final AnalyticSettings settings;
   private final NDManager manager;
   private final BufferLayer buffer;
@@ -473,7 +485,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    *   <li>{@code journal/<n>/<task>}: the rows learned into or erased from the task since the
    *       previous call (float32 features and labels, about 3 KB a row at 784 features).
    *   <li>{@code task/<task>}: the task's sums (its base), written instead of a journal segment
-   *       once the task's journal would outgrow them; its segments are then deleted.
+   *       once the task's journal would outgrow them ({@link #JOURNAL_TO_BASE_RATIO}); its segments
+   *       are then deleted.
    * </ul>
    *
    * <p>Why a journal: a task's sums are d_E^2 / 2 doubles (16 MiB at d_E 2048) however few rows
@@ -497,7 +510,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
       String task = entry.getKey();
       TaskJournal journal = journal(task);
       long journalRows = journal.rowsSinceBase + journal.sinceExport.size();
-      if (rebaseTasks.contains(task) || journalRows * rowBytes >= sumsBytes) {
+      if (rebaseTasks.contains(task)
+          || journalRows * rowBytes >= JOURNAL_TO_BASE_RATIO * sumsBytes) {
         flush();
         TaskSums sums = entry.getValue();
         parts.put(
@@ -812,18 +826,31 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    * Adds a task's learned-but-unsummed rows to its sums: G_t += H^T H, C_t += H^T Y, as one batch.
    */
   private void addUnsummedRows(TaskSums sums) {
-    if (sums.unsummedRows.isEmpty()) {
-      return;
+    List<float[]> rows = sums.unsummedRows;
+    List<Integer> labels = sums.unsummedLabels;
+    // After a restore a task can hold several batches' worth of replayed rows: sum them in batches
+    // of SUM_BATCH_ROWS (the last one up to twice that), so the projected rows (rows x d_E
+    // doubles, 32 MiB a batch at d_E 2048) never take more memory than a running learner's do.
+    int from = 0;
+    while (from < rows.size()) {
+      int to = rows.size() - from >= 2 * SUM_BATCH_ROWS ? from + SUM_BATCH_ROWS : rows.size();
+      addRows(
+          sums,
+          rows.subList(from, to).toArray(new float[0][]),
+          labels.subList(from, to).stream().mapToInt(Integer::intValue).toArray());
+      from = to;
     }
-    float[][] rows = sums.unsummedRows.toArray(new float[0][]);
-    int[] labels = sums.unsummedLabels.stream().mapToInt(Integer::intValue).toArray();
+    rows.clear();
+    labels.clear();
+  }
+
+  /** G_t += H^T H, C_t += H^T Y for one batch of a task's rows. */
+  private void addRows(TaskSums sums, float[][] rows, int[] labels) {
     try (NDManager scratch = manager.newSubManager()) {
       NDArray h = buffer.features(buffer.input(scratch, rows));
       SymmetricGram.addTo(sums.gram, h);
       sums.cross.addi(h.transpose().matMul(oneHot(scratch, labels)));
     }
-    sums.unsummedRows.clear();
-    sums.unsummedLabels.clear();
   }
 
   /**

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Checkpoint parts: a restored learner is the same learner, a checkpoint writes the rows that
  * changed (a journal) rather than the sums they changed, and a task's sums are written once its
- * journal would outgrow them.
+ * journal would outgrow them {@link AnalyticLearner#JOURNAL_TO_BASE_RATIO} times.
  */
 class AnalyticStateTest {
   private static final int INPUT_DIM = 30;
@@ -70,6 +70,30 @@ class AnalyticStateTest {
             .usingRecursiveComparison()
             .isEqualTo(original.drainChangedState());
         assertThat(relativeDifference(original, restored)).isLessThan(1e-12);
+      }
+    }
+  }
+
+  @Test
+  void shouldRestoreATaskWhoseJournalHoldsSeveralSumBatchesOfRows() {
+    // Sums of 384 x 384 (600 KB) outweigh a journal of twice SUM_BATCH_ROWS rows and more of 30
+    // features (525 KB), so the restored learner sums its replayed rows in more than one batch.
+    AnalyticSettings wide = SETTINGS.withBufferSize(384);
+    int rows = 2 * AnalyticLearner.SUM_BATCH_ROWS + 200;
+    RandomSamples oneTask = RandomSamples.generate(11L, rows, INPUT_DIM, 1, 40);
+    Checkpoint checkpoint = new Checkpoint();
+    try (AnalyticLearner original = new AnalyticLearner(wide)) {
+      oneTask.filter(i -> i < 100).learnInto(original, 100);
+      checkpoint.apply(original.drainChangedState()); // the base
+      oneTask.filter(i -> i >= 100).learnInto(original, 500);
+      Map<String, byte[]> journaled = checkpoint.apply(original.drainChangedState());
+      assertThat(journaled).doesNotContainKey("task/t0");
+
+      try (AnalyticLearner restored = AnalyticLearner.restore(wide, checkpoint.parts)) {
+        assertThat(restored.samplesPerTask()).isEqualTo(original.samplesPerTask());
+        // the rows are summed in other groups than the original summed them, and 4,000 of them
+        // move the sums more than the small journals above: round-off of about 1e-11 here
+        assertThat(relativeDifference(original, restored)).isLessThan(1e-9);
       }
     }
   }
@@ -188,14 +212,15 @@ class AnalyticStateTest {
   }
 
   @Test
-  void shouldWriteATasksSumsOnceItsJournalWouldOutgrowThem() {
+  void shouldWriteATasksSumsOnceItsJournalWouldOutgrowThemByTheRatio() {
     Checkpoint checkpoint = new Checkpoint();
     try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
-      RandomSamples many = RandomSamples.generate(7L, 3000, INPUT_DIM, 3, 40);
+      RandomSamples many = RandomSamples.generate(7L, 5000, INPUT_DIM, 3, 40);
       many.filter(i -> i < 300).learnInto(learner, 100);
       checkpoint.apply(learner.drainChangedState());
       RandomSamples t0 = many.filter(i -> i >= 300 && many.tasks.get(i).equals("t0"));
-      long rowsToOutgrow = (SUMS_BYTES + ROW_BYTES - 1) / ROW_BYTES;
+      long journalLimit = AnalyticLearner.JOURNAL_TO_BASE_RATIO * SUMS_BYTES;
+      long rowsToOutgrow = (journalLimit + ROW_BYTES - 1) / ROW_BYTES;
       assertThat(t0.size()).isGreaterThan((int) rowsToOutgrow);
 
       int learned = 0;

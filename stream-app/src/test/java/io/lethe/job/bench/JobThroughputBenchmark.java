@@ -65,7 +65,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *   <li>Total: from the job reaching RUNNING to the committed third snapshot.
  *   <li>CPU per sample (Linux): each thread group's CPU time over the same window, from {@code
  *       /proc} ({@link ThreadCpu}), for the job and for the learner alone. It says where the
- *       engine's cost goes, and the ceiling: the rate both cores could sustain at that cost.
+ *       engine's cost goes, and the ceiling: the rate both cores could sustain at that cost. With
+ *       it, the bytes the process wrote per sample (files and sockets: RocksDB's flushes and
+ *       compactions, the checkpoints' copies of its files, the in-JVM broker), which drive most of
+ *       RocksDB's and the checkpoint's CPU.
  * </ul>
  *
  * <p>{@code ./lethe bench-job [--samples N] [--buffer-size N] [--parallelism 1,2]
@@ -143,8 +146,9 @@ public final class JobThroughputBenchmark {
       StringBuilder cpuTable = new StringBuilder();
       cpuTable.append("| run | ");
       ThreadCpu.GROUPS.forEach(g -> cpuTable.append(g).append(" | "));
-      cpuTable.append("total | outside the learner | machine idle | ceiling samples/s |\n|");
-      cpuTable.append(" --- |".repeat(ThreadCpu.GROUPS.size() + 5)).append('\n');
+      cpuTable.append(
+          "total | outside the learner | machine idle | ceiling samples/s | KB written |\n|");
+      cpuTable.append(" --- |".repeat(ThreadCpu.GROUPS.size() + 6)).append('\n');
       StringBuilder table = new StringBuilder();
       table.append(
           "| parallelism | samples | sustained samples/s | learner alone samples/s | job / learner"
@@ -216,7 +220,8 @@ public final class JobThroughputBenchmark {
       if (ThreadCpu.available()) {
         System.out.println();
         System.out.println(
-            "CPU per sample in the measured window, µs of one core by thread group (/proc):");
+            "CPU per sample in the measured window, µs of one core by thread group, and KB the"
+                + " process wrote per sample (/proc):");
         System.out.print(cpuTable);
       }
     }
@@ -229,11 +234,12 @@ public final class JobThroughputBenchmark {
     double ceiling = Runtime.getRuntime().availableProcessors() * 1e6 / usage.total();
     return row.append(
             String.format(
-                "%.0f | %.0f | %.0f%% | %.0f |%n",
+                "%.0f | %.0f | %.0f%% | %.0f | %.1f |%n",
                 usage.total(),
                 usage.total() - usage.microsPerSample().get("learner"),
                 100 * usage.machineIdleShare(),
-                ceiling))
+                ceiling,
+                usage.bytesWrittenPerSample() / 1000))
         .toString();
   }
 

@@ -56,16 +56,22 @@ final class ThreadCpu {
 
   private static final Path TASKS = Path.of("/proc/self/task");
   private static final Path PROCESS = Path.of("/proc/self/stat");
+  private static final Path IO = Path.of("/proc/self/io");
   private static final Path STAT = Path.of("/proc/stat");
 
   private ThreadCpu() {}
 
   /**
-   * CPU ticks of every live thread (by thread id) and of the whole process at one moment, and the
-   * machine's busy and idle ticks.
+   * CPU ticks of every live thread (by thread id) and of the whole process at one moment, the
+   * machine's busy and idle ticks, and the bytes the process has passed to write calls ({@code
+   * wchar} of proc(5): files and sockets alike, whether or not they reached a disk).
    */
   record Reading(
-      Map<Long, ThreadTicks> threads, long processTicks, long machineBusy, long machineIdle) {
+      Map<Long, ThreadTicks> threads,
+      long processTicks,
+      long machineBusy,
+      long machineIdle,
+      long bytesWritten) {
     /** What happened between {@code earlier} and this reading, per sample of {@code samples}. */
     Usage since(Reading earlier, long samples) {
       Map<String, Long> ticksByGroup = new TreeMap<>();
@@ -90,7 +96,10 @@ final class ThreadCpu {
       }
       long busy = machineBusy - earlier.machineBusy;
       long idle = machineIdle - earlier.machineIdle;
-      return new Usage(perSample, busy + idle == 0 ? 0 : (double) idle / (busy + idle));
+      return new Usage(
+          perSample,
+          busy + idle == 0 ? 0 : (double) idle / (busy + idle),
+          (double) (bytesWritten - earlier.bytesWritten) / samples);
     }
   }
 
@@ -98,10 +107,12 @@ final class ThreadCpu {
   record ThreadTicks(String name, long ticks) {}
 
   /**
-   * CPU per sample by group, in µs of one core, and the share of the machine that stood idle. The
-   * process's total is the sum of the groups.
+   * CPU per sample by group, in µs of one core, the share of the machine that stood idle, and the
+   * bytes the process wrote per sample (RocksDB's files, the checkpoint's copies of them, the
+   * in-JVM broker's log and sockets). The process's total CPU is the sum of the groups.
    */
-  record Usage(Map<String, Double> microsPerSample, double machineIdleShare) {
+  record Usage(
+      Map<String, Double> microsPerSample, double machineIdleShare, double bytesWrittenPerSample) {
     double total() {
       return microsPerSample.values().stream().mapToDouble(Double::doubleValue).sum();
     }
@@ -136,10 +147,23 @@ final class ThreadCpu {
           busy += value;
         }
       }
-      return new Reading(threads, processTicks, busy, idle);
+      return new Reading(threads, processTicks, busy, idle, bytesWritten());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code wchar} of {@code /proc/self/io}; 0 where the kernel does not account I/O. */
+  private static long bytesWritten() throws IOException {
+    if (!Files.isReadable(IO)) {
+      return 0;
+    }
+    for (String line : Files.readAllLines(IO)) {
+      if (line.startsWith("wchar:")) {
+        return Long.parseLong(line.substring("wchar:".length()).trim());
+      }
+    }
+    return 0;
   }
 
   /** Name and utime + stime of a {@code stat} file (proc(5)). */

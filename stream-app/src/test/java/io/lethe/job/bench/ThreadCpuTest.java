@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ThreadCpuTest {
   @Test
@@ -73,5 +76,15 @@ class ThreadCpuTest {
     assertThat(afterEnd.microsPerSample().get("learner")).isZero();
     assertThat(afterEnd.microsPerSample().get("other")).isGreaterThanOrEqualTo(burnedMillis - 20);
     assertThat(afterEnd.total()).isGreaterThanOrEqualTo(whileAlive.total() - 20);
+  }
+
+  @Test
+  void countsTheBytesTheProcessWrites(@TempDir Path dir) throws Exception {
+    assumeTrue(ThreadCpu.available(), "needs Linux's /proc");
+    ThreadCpu.Reading before = ThreadCpu.read();
+    Files.write(dir.resolve("two-megabytes"), new byte[2_000_000]);
+    ThreadCpu.Reading after = ThreadCpu.read();
+    // 1,000 samples: 2,000 bytes each at least (other threads of the JVM may write too)
+    assertThat(after.since(before, 1_000).bytesWrittenPerSample()).isBetween(2_000.0, 4_000.0);
   }
 }
