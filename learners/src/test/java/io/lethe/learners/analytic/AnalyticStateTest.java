@@ -23,29 +23,12 @@ class AnalyticStateTest {
 
   private final RandomSamples all = RandomSamples.generate(3L, 1200, INPUT_DIM, 3, 40);
 
-  /** What Flink's map state holds after applying each export in turn. */
-  private static final class Checkpoint {
-    final Map<String, byte[]> parts = new HashMap<>();
-
-    Map<String, byte[]> apply(Map<String, byte[]> changed) {
-      changed.forEach(
-          (key, value) -> {
-            if (value == null) {
-              parts.remove(key);
-            } else {
-              parts.put(key, value);
-            }
-          });
-      return changed;
-    }
-  }
-
   @Test
   void shouldRestoreTheSameLearnerFromBasesAndJournals() {
     RandomSamples first = all.filter(i -> i < 800);
     RandomSamples later = all.filter(i -> i >= 800);
     RandomSamples erased = first.filter(i -> i % 9 == 0);
-    Checkpoint checkpoint = new Checkpoint();
+    CheckpointedParts checkpoint = new CheckpointedParts();
     try (AnalyticLearner original = new AnalyticLearner(SETTINGS)) {
       first.filter(i -> i < 300).learnInto(original, 100);
       checkpoint.apply(original.drainChangedState()); // bases: the classes grew
@@ -55,7 +38,7 @@ class AnalyticStateTest {
       Map<String, byte[]> journaled = checkpoint.apply(original.drainChangedState());
       assertThat(journaled.keySet()).anyMatch(key -> key.startsWith("journal/"));
 
-      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts)) {
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts())) {
         assertThat(restored.samplesPerTask()).isEqualTo(original.samplesPerTask());
         assertThat(restored.classes()).isEqualTo(original.classes());
         assertThat(restored.hasLearned(erased.ids.get(0))).isFalse();
@@ -81,7 +64,7 @@ class AnalyticStateTest {
     AnalyticSettings wide = SETTINGS.withBufferSize(384);
     int rows = 2 * AnalyticLearner.SUM_BATCH_ROWS + 200;
     RandomSamples oneTask = RandomSamples.generate(11L, rows, INPUT_DIM, 1, 40);
-    Checkpoint checkpoint = new Checkpoint();
+    CheckpointedParts checkpoint = new CheckpointedParts();
     try (AnalyticLearner original = new AnalyticLearner(wide)) {
       oneTask.filter(i -> i < 100).learnInto(original, 100);
       checkpoint.apply(original.drainChangedState()); // the base
@@ -89,7 +72,7 @@ class AnalyticStateTest {
       Map<String, byte[]> journaled = checkpoint.apply(original.drainChangedState());
       assertThat(journaled).doesNotContainKey("task/t0");
 
-      try (AnalyticLearner restored = AnalyticLearner.restore(wide, checkpoint.parts)) {
+      try (AnalyticLearner restored = AnalyticLearner.restore(wide, checkpoint.parts())) {
         assertThat(restored.samplesPerTask()).isEqualTo(original.samplesPerTask());
         // the rows are summed in other groups than the original summed them, and 4,000 of them
         // move the sums more than the small journals above: round-off of about 1e-11 here
@@ -159,7 +142,7 @@ class AnalyticStateTest {
 
   @Test
   void shouldWriteTheIndexWholeOnceItsLogWouldOutgrowIt() {
-    Checkpoint checkpoint = new Checkpoint();
+    CheckpointedParts checkpoint = new CheckpointedParts();
     try (AnalyticLearner original = new AnalyticLearner(SETTINGS)) {
       all.filter(i -> i < 100).learnInto(original, 100);
       int wholeSize = checkpoint.apply(original.drainChangedState()).get("index").length;
@@ -175,7 +158,7 @@ class AnalyticStateTest {
         if (!parts.containsKey("index")) {
           logged += logEntry(parts).length;
         }
-        assertThat(checkpoint.parts.keySet().stream().filter(k -> k.startsWith("index-log/")))
+        assertThat(checkpoint.parts().keySet().stream().filter(k -> k.startsWith("index-log/")))
             .hasSize(parts.containsKey("index") ? 0 : exports);
       } while (!parts.containsKey("index"));
       assertThat(exports).isGreaterThan(2);
@@ -190,7 +173,7 @@ class AnalyticStateTest {
       all.filter(i -> i >= from && i < from + 20).learnInto(original, 10);
       all.filter(i -> i == from + 5).eraseFrom(original, 1);
       checkpoint.apply(original.drainChangedState());
-      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts)) {
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts())) {
         for (int i = 0; i < from + 20; i++) {
           String id = all.ids.get(i);
           assertThat(restored.hasLearned(id)).as(id).isEqualTo(original.hasLearned(id));
@@ -213,7 +196,7 @@ class AnalyticStateTest {
 
   @Test
   void shouldWriteATasksSumsOnceItsJournalWouldOutgrowThemByTheRatio() {
-    Checkpoint checkpoint = new Checkpoint();
+    CheckpointedParts checkpoint = new CheckpointedParts();
     try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
       RandomSamples many = RandomSamples.generate(7L, 5000, INPUT_DIM, 3, 40);
       many.filter(i -> i < 300).learnInto(learner, 100);
@@ -233,7 +216,7 @@ class AnalyticStateTest {
         assertThat(parts).doesNotContainKey("task/t0");
         segments++;
       }
-      assertThat(checkpoint.parts.keySet().stream().filter(k -> k.endsWith("/t0")))
+      assertThat(checkpoint.parts().keySet().stream().filter(k -> k.endsWith("/t0")))
           .hasSize(segments + 1); // the segments and the base from the first export
 
       final int from = learned;
@@ -243,10 +226,10 @@ class AnalyticStateTest {
       assertThat(parts.entrySet().stream().filter(e -> e.getKey().startsWith("journal/")))
           .hasSize(segments)
           .allMatch(e -> e.getValue() == null);
-      assertThat(checkpoint.parts.keySet())
+      assertThat(checkpoint.parts().keySet())
           .noneMatch(k -> k.startsWith("journal/") && k.endsWith("/t0"));
 
-      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts)) {
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts())) {
         assertThat(relativeDifference(learner, restored)).isLessThan(1e-12);
       }
     }
@@ -254,18 +237,18 @@ class AnalyticStateTest {
 
   @Test
   void shouldDeleteATasksBaseAndJournalWhenTheTaskIsErased() {
-    Checkpoint checkpoint = new Checkpoint();
+    CheckpointedParts checkpoint = new CheckpointedParts();
     try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
       all.filter(i -> i < 300).learnInto(learner, 100);
       checkpoint.apply(learner.drainChangedState());
       all.filter(i -> i >= 300 && all.tasks.get(i).equals("t2")).learnInto(learner, 100);
       checkpoint.apply(learner.drainChangedState());
-      assertThat(checkpoint.parts.keySet()).contains("task/t2").anyMatch(k -> k.endsWith("/t2"));
+      assertThat(checkpoint.parts().keySet()).contains("task/t2").anyMatch(k -> k.endsWith("/t2"));
 
       learner.eraseTask("t2");
       checkpoint.apply(learner.drainChangedState());
-      assertThat(checkpoint.parts.keySet()).noneMatch(k -> k.endsWith("/t2"));
-      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts)) {
+      assertThat(checkpoint.parts().keySet()).noneMatch(k -> k.endsWith("/t2"));
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts())) {
         assertThat(restored.samplesPerTask()).doesNotContainKey("t2");
         assertThat(restored.erasedTasks()).containsExactly("t2");
         assertThat(relativeDifference(learner, restored)).isLessThan(1e-12);

@@ -2,7 +2,7 @@ package io.lethe.learners.bench;
 
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
-import java.util.HashMap;
+import io.lethe.learners.analytic.CheckpointedParts;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,7 +43,7 @@ public class AnalyticRestoreBenchmark {
   double journalBases;
 
   private AnalyticSettings settings;
-  private Map<String, byte[]> parts;
+  private CheckpointedParts parts;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -54,7 +54,7 @@ public class AnalyticRestoreBenchmark {
     // just below the size that would make the export write the task's sums instead
     int journalRows = (int) Math.max(0, journalBases * sumsBytes / rowBytes - 50);
     BenchData data = BenchData.random("s", TASKS * (FIRST_ROWS + BASE_ROWS + journalRows), 5L);
-    parts = new HashMap<>();
+    parts = new CheckpointedParts();
     try (AnalyticLearner learner = new AnalyticLearner(settings)) {
       int next = 0;
       // A few rows of class 0 in every task first: the next batch adds classes, which widens
@@ -73,7 +73,7 @@ public class AnalyticRestoreBenchmark {
       if (bases.keySet().stream().filter(key -> key.startsWith("task/")).count() != TASKS) {
         throw new IllegalStateException("expected the first export to write every task's sums");
       }
-      apply(bases);
+      parts.apply(bases);
       for (int task = 0; task < TASKS; task++) {
         for (int start = 0; start < journalRows; start += 2000) {
           int end = Math.min(journalRows, start + 2000);
@@ -89,19 +89,8 @@ public class AnalyticRestoreBenchmark {
                 + journalBases
                 + " sums is beyond the learner's journal-to-base ratio");
       }
-      apply(journal);
+      parts.apply(journal);
     }
-  }
-
-  private void apply(Map<String, byte[]> changed) {
-    changed.forEach(
-        (key, value) -> {
-          if (value == null) {
-            parts.remove(key);
-          } else {
-            parts.put(key, value);
-          }
-        });
   }
 
   /** Restores the learner from the parts and solves its head. */
@@ -109,7 +98,7 @@ public class AnalyticRestoreBenchmark {
   @Warmup(iterations = 1)
   @Measurement(iterations = 5)
   public double restore() {
-    try (AnalyticLearner restored = AnalyticLearner.restore(settings, parts)) {
+    try (AnalyticLearner restored = AnalyticLearner.restore(settings, parts.parts())) {
       return restored.weights().values()[0];
     }
   }
