@@ -2,6 +2,7 @@ package io.lethe.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.testing.KafkaExtension;
 import io.lethe.testing.TestRecords;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -70,5 +72,34 @@ class AvroRoundTripIT {
             .value();
     assertThat(raw[0]).as("magic byte").isEqualTo((byte) 0);
     assertThat(ByteBuffer.wrap(raw, 1, 4).getInt()).as("schema id").isEqualTo(registeredId);
+  }
+
+  @Test
+  void shouldRegisterTheSchemaUnderEachTopicsSubjectWhenOneSerializerWritesToSeveral()
+      throws Exception {
+    // The serializer remembers the last (topic, schema) id; a new topic must still register its
+    // own subject.
+    TrainingSample sample = TestRecords.trainingSample("s-2", "subject-2");
+    var serializer =
+        new SpecificAvroSerializer<TrainingSample>(kafka.registryClient(), true, false);
+    for (String topic :
+        List.of(
+            KafkaExtension.uniqueTopicName("first"), KafkaExtension.uniqueTopicName("second"))) {
+      kafka.createTopic(topic);
+      kafka.produce(topic, "key-2", sample, new StringSerializer(), serializer);
+      kafka.produce(topic, "key-3", sample, new StringSerializer(), serializer);
+      try (SchemaRegistryClient freshClient = kafka.newRegistryClient()) {
+        assertThat(freshClient.getLatest(SubjectNames.forTopic(topic, false)).schema())
+            .isEqualTo(sample.getSchema());
+        List<ConsumerRecord<String, TrainingSample>> read =
+            kafka.consume(
+                topic,
+                2,
+                BOUND,
+                new StringDeserializer(),
+                new SpecificAvroDeserializer<>(TrainingSample.class, freshClient));
+        assertThat(read).extracting(ConsumerRecord::value).containsExactly(sample, sample);
+      }
+    }
   }
 }
