@@ -68,25 +68,34 @@ public class FeatureCodecBenchmark {
   private final DataOutputSerializer out = new DataOutputSerializer(4096);
   private final DataInputDeserializer in = new DataInputDeserializer();
 
-  @Setup
-  public void setUp() throws IOException {
-    features = new float[FEATURES];
+  /**
+   * The benchmarks' sample: 784 features with pixel-like values (multiples of 1/255), boxed as a
+   * producer builds them.
+   */
+  static TrainingSample sample() {
     List<Float> boxed = new ArrayList<>();
     for (int i = 0; i < FEATURES; i++) {
-      features[i] = (i * 37 % 256) / 255f;
-      boxed.add(features[i]);
+      boxed.add((i * 37 % 256) / 255f);
     }
-    TrainingSample sample =
-        TrainingSample.newBuilder()
-            .setSampleId("s-12345")
-            .setSubjectId("u-345")
-            .setDataset("fashion-mnist")
-            .setTask("2")
-            .setFeatures(boxed)
-            .setLabel(4)
-            .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
-            .setAttributes(null)
-            .build();
+    return TrainingSample.newBuilder()
+        .setSampleId("s-12345")
+        .setSubjectId("u-345")
+        .setDataset("fashion-mnist")
+        .setTask("2")
+        .setFeatures(boxed)
+        .setLabel(4)
+        .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
+        .setAttributes(null)
+        .build();
+  }
+
+  @Setup
+  public void setUp() throws IOException {
+    TrainingSample sample = sample();
+    features = new float[FEATURES];
+    for (int i = 0; i < FEATURES; i++) {
+      features[i] = sample.getFeatures().get(i);
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
     new SpecificDatumWriter<>(TrainingSample.class).write(sample, encoder);

@@ -9,9 +9,6 @@ import io.lethe.schemas.serde.SpecificAvroSerializer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
@@ -61,21 +58,7 @@ public class SampleSerializerBenchmark {
     registry = EmbeddedSchemaRegistry.startInMemory();
     client = SchemaRegistryClient.create(registry.url());
     serializer = new SpecificAvroSerializer<>(client, true, false);
-    List<Float> features = new ArrayList<>();
-    for (int i = 0; i < 784; i++) {
-      features.add((i * 37 % 256) / 255f);
-    }
-    sample =
-        TrainingSample.newBuilder()
-            .setSampleId("s-12345")
-            .setSubjectId("u-345")
-            .setDataset("fashion-mnist")
-            .setTask("2")
-            .setFeatures(features)
-            .setLabel(4)
-            .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
-            .setAttributes(null)
-            .build();
+    sample = FeatureCodecBenchmark.sample();
     serializer.serialize(TOPIC, sample); // registers the schema once
   }
 
