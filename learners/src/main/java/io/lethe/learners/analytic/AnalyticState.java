@@ -1,15 +1,18 @@
 package io.lethe.learners.analytic;
 
+import io.lethe.learners.data.PackedFeatures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +30,8 @@ final class AnalyticState {
   private static final int INDEX_VERSION = 1;
   private static final String INDEX_LOG_PREFIX = "index-log/";
   private static final String JOURNAL_PREFIX = "journal/";
-  private static final int JOURNAL_VERSION = 1;
+  private static final int UNPACKED_JOURNAL_VERSION = 1;
+  private static final int JOURNAL_VERSION = 2;
 
   private AnalyticState() {}
 
@@ -82,22 +86,33 @@ final class AnalyticState {
   /** A journaled row: learned into its task's sums ({@code erased} false) or erased from them. */
   record JournalRow(boolean erased, int label, float[] features) {}
 
-  /** Encoded size of one journal row with {@code inputDim} features. */
+  /**
+   * Size of one journal row with {@code inputDim} features unpacked: the bound a journal segment's
+   * rows are measured by when a task decides to rebase, whatever their packed size, so a restore
+   * replays no more rows than the sums' bytes would hold unpacked.
+   */
   static int journalRowBytes(int inputDim) {
     return 1 + Integer.BYTES + inputDim * Float.BYTES;
   }
 
+  /**
+   * Encodes journal rows (version {@value #JOURNAL_VERSION}): a header (version, feature count, row
+   * count), then per row whether it was erased (a byte), its label and its features in {@link
+   * PackedFeatures}' form. Version 1 wrote the features as plain float32 and is still read.
+   */
   static byte[] encodeJournal(List<JournalRow> rows, int inputDim) {
     ByteBuffer buffer =
-        ByteBuffer.allocate(3 * Integer.BYTES + rows.size() * journalRowBytes(inputDim))
+        ByteBuffer.allocate(
+                3 * Integer.BYTES
+                    + rows.size() * (1 + Integer.BYTES + PackedFeatures.maxPackedBytes(inputDim)))
             .order(ByteOrder.LITTLE_ENDIAN);
     buffer.putInt(JOURNAL_VERSION).putInt(inputDim).putInt(rows.size());
+    PackedFeatures packer = new PackedFeatures();
     for (JournalRow row : rows) {
       buffer.put((byte) (row.erased() ? 1 : 0)).putInt(row.label());
-      buffer.asFloatBuffer().put(row.features());
-      buffer.position(buffer.position() + row.features().length * Float.BYTES);
+      packer.pack(row.features(), buffer);
     }
-    return buffer.array();
+    return Arrays.copyOf(buffer.array(), buffer.position());
   }
 
   static List<JournalRow> decodeJournal(byte[] bytes, int inputDim) {
@@ -105,29 +120,64 @@ final class AnalyticState {
     int version = buffer.getInt();
     int dim = buffer.getInt();
     int count = buffer.getInt();
-    if (version != JOURNAL_VERSION || dim != inputDim) {
+    if ((version != JOURNAL_VERSION && version != UNPACKED_JOURNAL_VERSION) || dim != inputDim) {
       throw new IllegalArgumentException(
           "analytic learner journal has version "
               + version
               + " and "
               + dim
               + " features, expected version "
+              + UNPACKED_JOURNAL_VERSION
+              + " or "
               + JOURNAL_VERSION
               + " and "
               + inputDim);
     }
-    if (buffer.remaining() != (long) count * journalRowBytes(inputDim)) {
+    if (version == UNPACKED_JOURNAL_VERSION
+        && buffer.remaining() != (long) count * journalRowBytes(inputDim)) {
       throw new IllegalArgumentException(
           "analytic learner journal is truncated: " + count + " rows announced");
     }
     List<JournalRow> rows = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      boolean erased = buffer.get() != 0;
-      int label = buffer.getInt();
-      float[] features = new float[inputDim];
-      buffer.asFloatBuffer().get(features);
-      buffer.position(buffer.position() + inputDim * Float.BYTES);
-      rows.add(new JournalRow(erased, label, features));
+    try {
+      for (int i = 0; i < count; i++) {
+        boolean erased = buffer.get() != 0;
+        int label = buffer.getInt();
+        float[] features;
+        if (version == UNPACKED_JOURNAL_VERSION) {
+          features = new float[inputDim];
+          buffer.asFloatBuffer().get(features);
+          buffer.position(buffer.position() + inputDim * Float.BYTES);
+        } else {
+          try {
+            features = PackedFeatures.unpack(buffer);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                "analytic learner journal row " + i + ": " + e.getMessage(), e);
+          }
+          if (features.length != inputDim) {
+            throw new IllegalArgumentException(
+                "analytic learner journal row "
+                    + i
+                    + " has "
+                    + features.length
+                    + " features, expected "
+                    + inputDim);
+          }
+        }
+        rows.add(new JournalRow(erased, label, features));
+      }
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException(
+          "analytic learner journal is truncated: " + count + " rows announced", e);
+    }
+    if (buffer.hasRemaining()) {
+      throw new IllegalArgumentException(
+          "analytic learner journal has "
+              + buffer.remaining()
+              + " bytes after its "
+              + count
+              + " rows");
     }
     return rows;
   }

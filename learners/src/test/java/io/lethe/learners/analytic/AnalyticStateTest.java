@@ -3,6 +3,9 @@ package io.lethe.learners.analytic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +100,9 @@ class AnalyticStateTest {
           .anyMatch(k -> k.endsWith("/t1"));
       String segment =
           parts.keySet().stream().filter(k -> k.startsWith("journal/")).findFirst().orElseThrow();
-      // Ten rows of 30 float32 features, not the task's sums.
-      assertThat(parts.get(segment)).hasSize(3 * Integer.BYTES + 10 * ROW_BYTES);
+      // Ten rows of 30 dense features (packed as plain float32 behind a 5-byte header), not the
+      // task's sums.
+      assertThat(parts.get(segment)).hasSize(3 * Integer.BYTES + 10 * (ROW_BYTES + 5));
       List<AnalyticState.JournalRow> rows =
           AnalyticState.decodeJournal(parts.get(segment), INPUT_DIM);
       assertThat(rows).hasSize(10).noneMatch(AnalyticState.JournalRow::erased);
@@ -269,6 +273,53 @@ class AnalyticStateTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("analytic learner state has no sums and no journal for task t1");
     }
+  }
+
+  @Test
+  void shouldPackQuantizedRowsAndStillReadUnpackedJournals() {
+    float[] pixels = new float[INPUT_DIM];
+    for (int i = 0; i < INPUT_DIM; i += 2) {
+      pixels[i] = (i * 37 % 255 + 1) / 255f;
+    }
+    float[] dense = all.features.get(0);
+    List<AnalyticState.JournalRow> rows =
+        List.of(
+            new AnalyticState.JournalRow(false, 3, pixels),
+            new AnalyticState.JournalRow(true, 1, dense));
+
+    byte[] packed = AnalyticState.encodeJournal(rows, INPUT_DIM);
+
+    // Row 1: 15 non-zero values, all distinct (a sparse form beats a palette of 15 entries).
+    int pixelsRow = 1 + Integer.BYTES + 5 + 4 + 15 * Float.BYTES;
+    int denseRow = ROW_BYTES + 5;
+    assertThat(packed).hasSize(3 * Integer.BYTES + pixelsRow + denseRow);
+    assertThat(AnalyticState.decodeJournal(packed, INPUT_DIM))
+        .usingRecursiveComparison()
+        .isEqualTo(rows);
+
+    // Version 1, as checkpoints before packing wrote it: plain float32 features.
+    ByteBuffer unpacked =
+        ByteBuffer.allocate(3 * Integer.BYTES + 2 * ROW_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    unpacked.putInt(1).putInt(INPUT_DIM).putInt(2);
+    for (AnalyticState.JournalRow row : rows) {
+      unpacked.put((byte) (row.erased() ? 1 : 0)).putInt(row.label());
+      for (float value : row.features()) {
+        unpacked.putFloat(value);
+      }
+    }
+    assertThat(AnalyticState.decodeJournal(unpacked.array(), INPUT_DIM))
+        .usingRecursiveComparison()
+        .isEqualTo(rows);
+
+    assertThatThrownBy(
+            () -> AnalyticState.decodeJournal(Arrays.copyOf(packed, packed.length - 1), INPUT_DIM))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("analytic learner journal row 1: packed features are cut short");
+    assertThatThrownBy(() -> AnalyticState.decodeJournal(packed, INPUT_DIM + 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "analytic learner journal has version 2 and 30 features, expected version 1 or 2 and"
+                + " 31");
   }
 
   /** Max |W_b - W_a| / max |W_a|; infinite if the heads' classes differ. */

@@ -1,0 +1,285 @@
+package io.lethe.learners.data;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A lossless, compact byte form of a feature vector, for the state that keeps vectors until they
+ * are erased or checkpointed (the job's ledger entries, the analytic learner's journal).
+ *
+ * <p>Many feature vectors are sparse or quantized: a Fashion-MNIST image is about half zeros and
+ * has about 127 distinct pixel values (each {@code k / 255f}). Each vector is written in the
+ * smallest of three forms, all little-endian and bit-exact (values are compared by their raw bits,
+ * so {@code -0.0f} and NaN payloads come back as written):
+ *
+ * <ul>
+ *   <li>{@link #RAW}: the form byte, the length (int), then every float;
+ *   <li>{@link #SPARSE}: the form byte, the length, a bitmap of the positions whose value is not
+ *       {@code +0.0f} (bit {@code i % 8} of byte {@code i / 8}), then those values;
+ *   <li>{@link #PALETTE}: the form byte, the length, the bitmap, the number of distinct non-zero
+ *       values less one (a byte; at most {@value #MAX_PALETTE}), those values, then one byte per
+ *       non-zero position: its value's index in the palette.
+ * </ul>
+ *
+ * A Fashion-MNIST image takes about 1 KB instead of 3.1 KB (992 bytes on average over the first
+ * 1,024 training images); a dense vector of arbitrary floats takes 5 bytes more than its floats.
+ * Unlike RocksDB's block compression, which compresses again on every flush and compaction, a
+ * vector is packed once, when it is put into state.
+ *
+ * <p>Thread safety: an instance holds scratch tables for {@link #pack} and is not thread-safe;
+ * {@link #unpack} is static.
+ */
+public final class PackedFeatures {
+  /** Form: every float. */
+  static final byte RAW = 0;
+
+  /** Form: a bitmap of the non-zero positions, then their values. */
+  static final byte SPARSE = 1;
+
+  /** Form: a bitmap of the non-zero positions, a palette, then one palette index per position. */
+  static final byte PALETTE = 2;
+
+  /** The most distinct non-zero values a palette holds (its indices are one byte). */
+  public static final int MAX_PALETTE = 256;
+
+  private static final int HEADER_BYTES = 1 + Integer.BYTES;
+
+  /**
+   * Open addressing over the raw bits of the palette's values: a power of two of slots, a quarter
+   * full at most.
+   */
+  private static final int TABLE_SIZE = 4 * MAX_PALETTE;
+
+  private final int[] tableBits = new int[TABLE_SIZE];
+  private final int[] tableStamp = new int[TABLE_SIZE];
+  private final byte[] tableIndex = new byte[TABLE_SIZE];
+  private final int[] palette = new int[MAX_PALETTE];
+  private int stamp;
+
+  // Per vector: its bitmap, its non-zero values' bits in order, and their palette indices.
+  private byte[] bitmap = new byte[0];
+  private int[] nonZeroBits = new int[0];
+  private byte[] nonZeroIndex = new byte[0];
+
+  /** The most bytes {@link #pack} writes for a vector of {@code length} features. */
+  public static int maxPackedBytes(int length) {
+    return HEADER_BYTES + length * Float.BYTES;
+  }
+
+  /** Packs {@code features} into a new array of exactly the packed size. */
+  public byte[] pack(float[] features) {
+    ByteBuffer buffer =
+        ByteBuffer.allocate(maxPackedBytes(features.length)).order(ByteOrder.LITTLE_ENDIAN);
+    pack(features, buffer);
+    return Arrays.copyOf(buffer.array(), buffer.position());
+  }
+
+  /**
+   * Writes {@code features} at {@code target}'s position, which must be little-endian and have
+   * {@link #maxPackedBytes} remaining.
+   *
+   * @return the number of bytes written
+   */
+  public int pack(float[] features, ByteBuffer target) {
+    if (target.order() != ByteOrder.LITTLE_ENDIAN) {
+      throw new IllegalArgumentException("packed features are little-endian");
+    }
+    int start = target.position();
+    int length = features.length;
+    int nonZero = gatherNonZero(features);
+    int distinct = numberPalette(nonZero);
+    int bitmapBytes = (int) bitmapBytes(length);
+    long rawSize = (long) length * Float.BYTES;
+    long sparseSize = bitmapBytes + (long) nonZero * Float.BYTES;
+    long paletteSize =
+        distinct > 0 && distinct <= MAX_PALETTE
+            ? bitmapBytes + 1 + (long) distinct * Float.BYTES + nonZero
+            : Long.MAX_VALUE;
+    if (rawSize <= sparseSize && rawSize <= paletteSize) {
+      target.put(RAW).putInt(length);
+      target.asFloatBuffer().put(features);
+      target.position(target.position() + length * Float.BYTES);
+    } else if (sparseSize <= paletteSize) {
+      target.put(SPARSE).putInt(length).put(bitmap, 0, bitmapBytes);
+      putInts(target, nonZeroBits, nonZero);
+    } else {
+      target.put(PALETTE).putInt(length).put(bitmap, 0, bitmapBytes);
+      target.put((byte) (distinct - 1));
+      putInts(target, palette, distinct);
+      target.put(nonZeroIndex, 0, nonZero);
+    }
+    return target.position() - start;
+  }
+
+  /**
+   * Reads one packed vector at {@code source}'s position (little-endian), leaving the position
+   * after it.
+   *
+   * @throws IllegalArgumentException if the bytes are not a packed vector or are cut short
+   */
+  public static float[] unpack(ByteBuffer source) {
+    if (source.order() != ByteOrder.LITTLE_ENDIAN) {
+      throw new IllegalArgumentException("packed features are little-endian");
+    }
+    try {
+      byte form = source.get();
+      int length = source.getInt();
+      if (length < 0 || bitmapBytes(length) > source.remaining()) {
+        throw new IllegalArgumentException(
+            "packed features announce " + length + " values in " + source.remaining() + " bytes");
+      }
+      float[] features = new float[length];
+      switch (form) {
+        case RAW -> {
+          source.asFloatBuffer().get(features);
+          source.position(source.position() + length * Float.BYTES);
+        }
+        case SPARSE -> {
+          byte[] bitmap = new byte[(int) bitmapBytes(length)];
+          source.get(bitmap);
+          int[] values = new int[bitCount(bitmap, length) + 1];
+          getInts(source, values, values.length - 1);
+          scatter(bitmap, values, features);
+        }
+        case PALETTE -> {
+          byte[] bitmap = new byte[(int) bitmapBytes(length)];
+          source.get(bitmap);
+          int distinct = (source.get() & 0xff) + 1;
+          int[] palette = new int[distinct];
+          getInts(source, palette, distinct);
+          int[] values = new int[bitCount(bitmap, length) + 1];
+          for (int k = 0; k < values.length - 1; k++) {
+            int index = source.get() & 0xff;
+            if (index >= distinct) {
+              throw new IllegalArgumentException(
+                  "packed features refer to palette entry "
+                      + index
+                      + " of "
+                      + distinct
+                      + " for non-zero value "
+                      + k);
+            }
+            values[k] = palette[index];
+          }
+          scatter(bitmap, values, features);
+        }
+        default -> throw new IllegalArgumentException("unknown packed features form " + form);
+      }
+      return features;
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("packed features are cut short", e);
+    }
+  }
+
+  /**
+   * Fills {@link #bitmap} and {@link #nonZeroBits} for {@code features}. Without branches on the
+   * values: in an image, whether the next pixel is zero is a coin toss a branch predictor loses.
+   *
+   * @return the number of non-zero values
+   */
+  private int gatherNonZero(float[] features) {
+    int length = features.length;
+    int bitmapBytes = (int) bitmapBytes(length);
+    if (nonZeroBits.length < length + 1) {
+      nonZeroBits = new int[length + 1];
+      nonZeroIndex = new byte[length + 1];
+      bitmap = new byte[bitmapBytes];
+    }
+    Arrays.fill(bitmap, 0, bitmapBytes, (byte) 0);
+    int nonZero = 0;
+    for (int i = 0; i < length; i++) {
+      int bits = Float.floatToRawIntBits(features[i]);
+      int isNonZero = (bits | -bits) >>> 31;
+      nonZeroBits[nonZero] = bits;
+      nonZero += isNonZero;
+      bitmap[i >>> 3] |= (byte) (isNonZero << (i & 7));
+    }
+    return nonZero;
+  }
+
+  /**
+   * Numbers the distinct values among the first {@code nonZero} {@link #nonZeroBits} in order of
+   * first appearance ({@link #palette}, {@link #nonZeroIndex}).
+   *
+   * @return how many there are, or {@code MAX_PALETTE + 1} once there are more than a palette holds
+   */
+  private int numberPalette(int nonZero) {
+    if (++stamp == 0) {
+      Arrays.fill(tableStamp, 0);
+      stamp = 1;
+    }
+    int distinct = 0;
+    for (int k = 0; k < nonZero; k++) {
+      int bits = nonZeroBits[k];
+      int slot = mix(bits) & (TABLE_SIZE - 1);
+      while (tableStamp[slot] == stamp && tableBits[slot] != bits) {
+        slot = (slot + 1) & (TABLE_SIZE - 1);
+      }
+      if (tableStamp[slot] != stamp) {
+        if (distinct == MAX_PALETTE) {
+          return MAX_PALETTE + 1;
+        }
+        tableStamp[slot] = stamp;
+        tableBits[slot] = bits;
+        tableIndex[slot] = (byte) distinct;
+        palette[distinct++] = bits;
+      }
+      nonZeroIndex[k] = tableIndex[slot];
+    }
+    return distinct;
+  }
+
+  /**
+   * MurmurHash3's 32-bit finalizer: a float's raw bits differ mostly in their middle (mantissa)
+   * bits, which a plain multiplicative hash spreads over too few slots.
+   */
+  private static int mix(int bits) {
+    int h = bits ^ (bits >>> 16);
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    h *= 0xC2B2AE35;
+    return h ^ (h >>> 16);
+  }
+
+  /**
+   * Writes the non-zero values (their bits, in order, with one spare slot at the end) to the
+   * positions set in {@code bitmap}, and {@code +0.0f} elsewhere; without branches on the bits.
+   */
+  private static void scatter(byte[] bitmap, int[] values, float[] features) {
+    int k = 0;
+    for (int i = 0; i < features.length; i++) {
+      int isNonZero = (bitmap[i >>> 3] >>> (i & 7)) & 1;
+      features[i] = Float.intBitsToFloat(values[k] & -isNonZero);
+      k += isNonZero;
+    }
+  }
+
+  /** The number of non-zero positions in a bitmap read for {@code length} values. */
+  private static int bitCount(byte[] bitmap, int length) {
+    if ((length & 7) != 0 && (bitmap[bitmap.length - 1] & 0xff) >>> (length & 7) != 0) {
+      throw new IllegalArgumentException(
+          "packed features mark positions past their length " + length);
+    }
+    int count = 0;
+    for (byte b : bitmap) {
+      count += Integer.bitCount(b & 0xff);
+    }
+    return count;
+  }
+
+  private static void putInts(ByteBuffer target, int[] values, int count) {
+    target.asIntBuffer().put(values, 0, count);
+    target.position(target.position() + count * Integer.BYTES);
+  }
+
+  private static void getInts(ByteBuffer source, int[] values, int count) {
+    source.asIntBuffer().get(values, 0, count);
+    source.position(source.position() + count * Integer.BYTES);
+  }
+
+  private static long bitmapBytes(int length) {
+    return ((long) length + 7) / 8;
+  }
+}
