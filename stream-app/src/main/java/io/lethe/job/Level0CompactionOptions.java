@@ -12,12 +12,12 @@ import org.rocksdb.DBOptions;
  * <p>Why: every checkpoint flushes each state's memtable into a new level-0 file (one every 2 s by
  * default), and each level-0 compaction rewrites with them the level-1 files their keys overlap,
  * here nearly all of level 1 (keys are spread over the key groups). The learner's state is few,
- * large values (a task's sums are 16 MiB) that live for minutes, and the ledger's values are 3 KB
- * feature vectors, so the default rewrote the same bytes every four checkpoints, and an incremental
- * checkpoint then copied the rewritten files again. At the higher trigger a compaction runs a
- * quarter as often. In {@code lethe bench-job} (d_E 2048) RocksDB's compaction, flush and
- * checkpoint-upload threads took about two thirds of the CPU a sample they took at the default
- * (docs/benchmarks.md).
+ * large values (a task's sums are 16 MiB) that live for minutes, and the ledger's values are
+ * feature vectors (about 1 KB packed for a Fashion-MNIST image, 3 KB before packing), so the
+ * default rewrote the same bytes every four checkpoints, and an incremental checkpoint then copied
+ * the rewritten files again. At the higher trigger a compaction runs a quarter as often. In {@code
+ * lethe bench-job} (d_E 2048) RocksDB's compaction, flush and checkpoint-upload threads took about
+ * two thirds of the CPU a sample they took at the default (docs/benchmarks.md).
  *
  * <p>The price: a read that misses the memtable looks into up to {@value #COMPACTION_TRIGGER}
  * level-0 files instead of 4. The job's reads are point lookups (the ledger's, about one a sample)

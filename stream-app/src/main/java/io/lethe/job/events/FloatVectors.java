@@ -10,21 +10,30 @@ import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 
 /**
  * Flink type information for the job's feature vectors ({@code float[]}) and batches of them
- * ({@code float[][]}), serialized by {@link FloatVectorSerializer}. POJO fields opt in with
- * {@code @TypeInfo(FloatVectors.VectorFactory.class)} or
- * {@code @TypeInfo(FloatVectors.MatrixFactory.class)}.
+ * ({@code float[][]}), serialized by {@link FloatVectorSerializer}, and for vectors kept in state,
+ * serialized packed by {@link PackedVectorSerializer}. POJO fields opt in with
+ * {@code @TypeInfo(FloatVectors.VectorFactory.class)},
+ * {@code @TypeInfo(FloatVectors.MatrixFactory.class)} or
+ * {@code @TypeInfo(FloatVectors.PackedVectorFactory.class)}.
  */
 public final class FloatVectors extends TypeInformation<float[]> {
   private static final long serialVersionUID = 1L;
 
-  /** The one instance. */
-  public static final FloatVectors VECTOR = new FloatVectors();
+  /** A vector on its way between operators. */
+  public static final FloatVectors VECTOR = new FloatVectors(false);
+
+  /** A vector kept in state: packed ({@link PackedVectorSerializer}). */
+  public static final FloatVectors PACKED = new FloatVectors(true);
 
   /** {@code float[][]}: an object array of {@link #VECTOR}s. */
   public static final TypeInformation<float[][]> MATRIX =
       ObjectArrayTypeInfo.getInfoFor(float[][].class, VECTOR);
 
-  private FloatVectors() {}
+  private final boolean packed;
+
+  private FloatVectors(boolean packed) {
+    this.packed = packed;
+  }
 
   /** For {@code @TypeInfo} on a {@code float[]} field. */
   public static final class VectorFactory extends TypeInfoFactory<float[]> {
@@ -32,6 +41,15 @@ public final class FloatVectors extends TypeInformation<float[]> {
     public TypeInformation<float[]> createTypeInfo(
         Type type, Map<String, TypeInformation<?>> genericParameters) {
       return VECTOR;
+    }
+  }
+
+  /** For {@code @TypeInfo} on a {@code float[]} field of a type kept in state. */
+  public static final class PackedVectorFactory extends TypeInfoFactory<float[]> {
+    @Override
+    public TypeInformation<float[]> createTypeInfo(
+        Type type, Map<String, TypeInformation<?>> genericParameters) {
+      return PACKED;
     }
   }
 
@@ -76,22 +94,22 @@ public final class FloatVectors extends TypeInformation<float[]> {
 
   @Override
   public TypeSerializer<float[]> createSerializer(SerializerConfig config) {
-    return new FloatVectorSerializer();
+    return packed ? new PackedVectorSerializer() : new FloatVectorSerializer();
   }
 
   @Override
   public String toString() {
-    return "float[] (bulk)";
+    return packed ? "float[] (packed)" : "float[] (bulk)";
   }
 
   @Override
   public boolean equals(Object obj) {
-    return obj instanceof FloatVectors;
+    return obj instanceof FloatVectors other && other.packed == packed;
   }
 
   @Override
   public int hashCode() {
-    return FloatVectors.class.hashCode();
+    return Boolean.hashCode(packed);
   }
 
   @Override
@@ -100,6 +118,6 @@ public final class FloatVectors extends TypeInformation<float[]> {
   }
 
   private Object readResolve() {
-    return VECTOR;
+    return packed ? PACKED : VECTOR;
   }
 }

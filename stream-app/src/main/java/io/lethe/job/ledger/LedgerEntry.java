@@ -14,7 +14,8 @@ public final class LedgerEntry {
   public int label;
   public long eventTimeMillis;
 
-  @TypeInfo(FloatVectors.VectorFactory.class)
+  /** Packed in state ({@link FloatVectors#PACKED}): most of an entry's bytes. */
+  @TypeInfo(FloatVectors.PackedVectorFactory.class)
   public float[] features;
 
   public List<String> models = new ArrayList<>();

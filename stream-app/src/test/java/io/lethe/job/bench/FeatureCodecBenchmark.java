@@ -1,6 +1,8 @@
 package io.lethe.job.bench;
 
 import io.lethe.job.events.FloatVectorSerializer;
+import io.lethe.job.events.PackedVectorSerializer;
+import io.lethe.learners.data.FashionMnist;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.serde.FloatList;
 import io.lethe.schemas.serde.TrainingSampleReader;
@@ -8,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.io.BinaryDecoder;
@@ -42,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>serializing and deserializing the {@code float[]} once (the job serializes it three times:
  *       to the ledger, into its RocksDB state, to the learner; and deserializes it twice): Flink's
  *       {@link FloatPrimitiveArraySerializer} as the baseline against the job's {@link
- *       FloatVectorSerializer}, measured in the same run.
+ *       FloatVectorSerializer}, measured in the same run;
+ *   <li>the ledger's state serializer, {@link PackedVectorSerializer}, on Fashion-MNIST images,
+ *       against the bulk serializer on the same images.
  * </ul>
  *
  * <p>A reader that skipped the boxing through Avro's own machinery ({@code array<float>} into
@@ -57,6 +62,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class FeatureCodecBenchmark {
   private static final int FEATURES = 784;
+  private static final int IMAGES = 1024;
 
   private byte[] avro;
   private float[] features;
@@ -65,6 +71,9 @@ public class FeatureCodecBenchmark {
   private BinaryDecoder decoder;
   private final TypeSerializer<float[]> flinkSerializer = FloatPrimitiveArraySerializer.INSTANCE;
   private final TypeSerializer<float[]> bulkSerializer = new FloatVectorSerializer();
+  private final TypeSerializer<float[]> packedSerializer = new PackedVectorSerializer();
+  private float[][] images;
+  private int nextImage;
   private final DataOutputSerializer out = new DataOutputSerializer(4096);
   private final DataInputDeserializer in = new DataInputDeserializer();
 
@@ -102,6 +111,8 @@ public class FeatureCodecBenchmark {
     encoder.flush();
     avro = bytes.toByteArray();
     avroReader = new SpecificDatumReader<>(TrainingSample.class);
+    float[][] train = FashionMnist.load().train().features();
+    images = Arrays.copyOf(train, IMAGES);
   }
 
   /** Baseline: Avro's reader, then the boxed list copied into a {@code float[]}. */
@@ -135,9 +146,33 @@ public class FeatureCodecBenchmark {
     return roundTrip(bulkSerializer);
   }
 
+  /**
+   * Baseline for the ledger's state: the bulk serializer, one round trip of a Fashion-MNIST image
+   * (the next of {@value #IMAGES}).
+   */
+  @Benchmark
+  public float[] roundTripImageWithBulkSerializer() throws IOException {
+    return roundTrip(bulkSerializer, nextImage());
+  }
+
+  /** The ledger's state serializer, one round trip of a Fashion-MNIST image. */
+  @Benchmark
+  public float[] roundTripImageWithPackedSerializer() throws IOException {
+    return roundTrip(packedSerializer, nextImage());
+  }
+
+  private float[] nextImage() {
+    nextImage = (nextImage + 1) % images.length;
+    return images[nextImage];
+  }
+
   private float[] roundTrip(TypeSerializer<float[]> serializer) throws IOException {
+    return roundTrip(serializer, features);
+  }
+
+  private float[] roundTrip(TypeSerializer<float[]> serializer, float[] vector) throws IOException {
     out.clear();
-    serializer.serialize(features, out);
+    serializer.serialize(vector, out);
     in.setBuffer(out.getSharedBuffer(), 0, out.length());
     return serializer.deserialize(in);
   }

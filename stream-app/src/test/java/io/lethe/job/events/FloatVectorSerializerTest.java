@@ -72,7 +72,7 @@ class FloatVectorSerializerTest extends SerializerTestBase<float[]> {
   @Test
   void shouldBeTheFeatureSerializerOfTheJobsEvents() {
     assertThat(fieldType(SampleEvent.class, "features")).isEqualTo(FloatVectors.VECTOR);
-    assertThat(fieldType(LedgerEntry.class, "features")).isEqualTo(FloatVectors.VECTOR);
+    assertThat(fieldType(LedgerEntry.class, "features")).isEqualTo(FloatVectors.PACKED);
     assertThat(fieldType(LearnerCommand.class, "features")).isEqualTo(FloatVectors.MATRIX);
     assertThat(
             TypeInformation.of(LearnerCommand.class).createSerializer(new SerializerConfigImpl()))
