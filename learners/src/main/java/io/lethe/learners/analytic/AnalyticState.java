@@ -138,7 +138,11 @@ final class AnalyticState {
       throw new IllegalArgumentException(
           "analytic learner journal is truncated: " + count + " rows announced");
     }
-    List<JournalRow> rows = new ArrayList<>(count);
+    if (count < 0) {
+      throw new IllegalArgumentException("analytic learner journal announces " + count + " rows");
+    }
+    // Sized by the bytes at hand, not by the count alone: a packed row takes at least 10 bytes.
+    List<JournalRow> rows = new ArrayList<>(Math.min(count, buffer.remaining() / 10));
     try {
       for (int i = 0; i < count; i++) {
         boolean erased = buffer.get() != 0;

@@ -315,6 +315,11 @@ class AnalyticStateTest {
             () -> AnalyticState.decodeJournal(Arrays.copyOf(packed, packed.length - 1), INPUT_DIM))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("analytic learner journal row 1: packed features are cut short");
+    byte[] negativeCount = packed.clone();
+    ByteBuffer.wrap(negativeCount).order(ByteOrder.LITTLE_ENDIAN).putInt(8, -1);
+    assertThatThrownBy(() -> AnalyticState.decodeJournal(negativeCount, INPUT_DIM))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("analytic learner journal announces -1 rows");
     assertThatThrownBy(() -> AnalyticState.decodeJournal(packed, INPUT_DIM + 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
