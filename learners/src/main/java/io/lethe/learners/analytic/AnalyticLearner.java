@@ -67,13 +67,16 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   static final int SUM_BATCH_ROWS = 2048;
 
   /**
-   * A task's checkpoint journal is replaced by its sums (a new base) once the journal holds this
-   * many times the sums' bytes (see {@link #drainChangedState}). A learned row's bytes are written
-   * once in a journal segment, and its share of the next base adds 1/ratio of them on average. A
-   * restore replays up to this many sums' worth of rows per task (at d_E 2048 and 784 features
-   * about 5,400 rows each). A ratio of 2 would write a quarter fewer of the learner's checkpoint
-   * bytes, but {@code AnalyticRestoreBenchmark} measured 7.3 s against 4.4 s for the worst-case
-   * restore of five tasks, while {@code lethe bench-job} showed no gain within its spread
+   * A task's checkpoint journal is replaced by its sums (a new base) once the journal's segments
+   * (their packed bytes) would hold this many times the sums' bytes (see {@link
+   * #drainChangedState}). A learned row's bytes are written once in a journal segment, and its
+   * share of the next base adds 1/ratio of them on average. A restore replays up to this many sums'
+   * worth of journal bytes per task: at d_E 2048 about 5,400 rows of 784 dense features, or about
+   * 17,000 packed Fashion-MNIST images ({@code AnalyticRestoreBenchmark}, five tasks: 4.4 s and
+   * 10.6 s at worst). Counting packed bytes rather than rows halved the job's bytes written a
+   * sample on Fashion-MNIST, at the price of that longer restore. A ratio of 2 would write a
+   * quarter fewer of the learner's checkpoint bytes, but measured 7.3 s for the worst-case restore
+   * of five tasks of dense rows, while {@code lethe bench-job} showed no gain within its spread
    * (docs/benchmarks.md), so the ratio stays 1.
    */
   static final int JOURNAL_TO_BASE_RATIO = 1;
@@ -506,13 +509,15 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     deletedParts.forEach(key -> parts.put(key, null));
     int d = settings.bufferSize();
     long sumsBytes = (long) Double.BYTES * ((long) d * (d + 1) / 2 + (long) d * classCounts.length);
-    int rowBytes = AnalyticState.journalRowBytes(settings.inputDim());
     for (Map.Entry<String, TaskSums> entry : tasks.entrySet()) {
       String task = entry.getKey();
       TaskJournal journal = journal(task);
-      long journalRows = journal.rowsSinceBase + journal.sinceExport.size();
-      if (rebaseTasks.contains(task)
-          || journalRows * rowBytes >= JOURNAL_TO_BASE_RATIO * sumsBytes) {
+      byte[] segment =
+          journal.sinceExport.isEmpty()
+              ? null
+              : AnalyticState.encodeJournal(journal.sinceExport, settings.inputDim());
+      long journalBytes = journal.bytesSinceBase + (segment == null ? 0 : segment.length);
+      if (rebaseTasks.contains(task) || journalBytes >= JOURNAL_TO_BASE_RATIO * sumsBytes) {
         flush();
         TaskSums sums = entry.getValue();
         parts.put(
@@ -520,13 +525,13 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
             AnalyticState.encodeSums(sums.gram.toDoubleArray(), sums.cross.toDoubleArray(), d));
         journal.segments.forEach(key -> parts.put(key, null));
         journal.segments.clear();
-        journal.rowsSinceBase = 0;
+        journal.bytesSinceBase = 0;
         journal.sinceExport.clear();
-      } else if (!journal.sinceExport.isEmpty()) {
+      } else if (segment != null) {
         String key = AnalyticState.journalPart(nextJournalSequence++, task);
-        parts.put(key, AnalyticState.encodeJournal(journal.sinceExport, settings.inputDim()));
+        parts.put(key, segment);
         journal.segments.add(key);
-        journal.rowsSinceBase += journal.sinceExport.size();
+        journal.bytesSinceBase += segment.length;
         journal.sinceExport.clear();
       }
     }
@@ -639,7 +644,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
                   learner.replay(
                       task.task(),
                       AnalyticState.journalPart(sequence, task.task()),
-                      AnalyticState.decodeJournal(bytes, settings.inputDim())));
+                      AnalyticState.decodeJournal(bytes, settings.inputDim()),
+                      bytes.length));
         }
       }
       if (!journals.isEmpty()) {
@@ -679,7 +685,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    * Restores one journal segment of a task: learned rows wait to be summed, erased rows become
    * recorded downdates, exactly as when they arrived.
    */
-  private void replay(String task, String segmentKey, List<AnalyticState.JournalRow> rows) {
+  private void replay(
+      String task, String segmentKey, List<AnalyticState.JournalRow> rows, long segmentBytes) {
     TaskSums sums = tasks.get(task);
     List<float[]> erasedFeatures = new ArrayList<>();
     List<Integer> erasedLabels = new ArrayList<>();
@@ -704,7 +711,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     }
     TaskJournal journal = journal(task);
     journal.segments.add(segmentKey);
-    journal.rowsSinceBase += rows.size();
+    journal.bytesSinceBase += segmentBytes;
   }
 
   private TaskJournal journal(String task) {
@@ -1058,7 +1065,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
   private static final class TaskJournal {
     private final List<AnalyticState.JournalRow> sinceExport = new ArrayList<>();
     private final List<String> segments = new ArrayList<>();
-    private long rowsSinceBase;
+    private long bytesSinceBase;
   }
 
   /** What the learner remembers of a learned sample id. */

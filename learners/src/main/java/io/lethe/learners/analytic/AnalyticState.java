@@ -86,11 +86,7 @@ final class AnalyticState {
   /** A journaled row: learned into its task's sums ({@code erased} false) or erased from them. */
   record JournalRow(boolean erased, int label, float[] features) {}
 
-  /**
-   * Size of one journal row with {@code inputDim} features unpacked: the bound a journal segment's
-   * rows are measured by when a task decides to rebase, whatever their packed size, so a restore
-   * replays no more rows than the sums' bytes would hold unpacked.
-   */
+  /** Size of one journal row of version 1, with {@code inputDim} plain float32 features. */
   static int journalRowBytes(int inputDim) {
     return 1 + Integer.BYTES + inputDim * Float.BYTES;
   }

@@ -207,23 +207,41 @@ class AnalyticStateTest {
       checkpoint.apply(learner.drainChangedState());
       RandomSamples t0 = many.filter(i -> i >= 300 && many.tasks.get(i).equals("t0"));
       long journalLimit = AnalyticLearner.JOURNAL_TO_BASE_RATIO * SUMS_BYTES;
-      long rowsToOutgrow = (journalLimit + ROW_BYTES - 1) / ROW_BYTES;
-      assertThat(t0.size()).isGreaterThan((int) rowsToOutgrow);
+      // 50 dense rows a segment, each packed as plain float32 behind a 5-byte header
+      long segmentBytes = 3 * Integer.BYTES + 50L * (ROW_BYTES + 5);
+      assertThat(t0.size()).isGreaterThan((int) (50 * (journalLimit / segmentBytes + 1)));
 
       int learned = 0;
       int segments = 0;
-      while (learned + 50 < rowsToOutgrow) {
+      while ((segments + 1) * segmentBytes < journalLimit) {
         final int from = learned;
+        if (segments == 1) {
+          // Restored early, a learner does not rebase sooner than the running one.
+          try (AnalyticLearner restoredEarly =
+              AnalyticLearner.restore(SETTINGS, checkpoint.parts())) {
+            t0.filter(i -> i >= from && i < from + 50).learnInto(restoredEarly, 50);
+            assertThat(restoredEarly.drainChangedState()).doesNotContainKey("task/t0");
+          }
+        }
         t0.filter(i -> i >= from && i < from + 50).learnInto(learner, 50);
         learned += 50;
         Map<String, byte[]> parts = checkpoint.apply(learner.drainChangedState());
         assertThat(parts).doesNotContainKey("task/t0");
+        assertThat(parts.entrySet().stream().filter(e -> e.getKey().startsWith("journal/")))
+            .singleElement()
+            .satisfies(e -> assertThat(e.getValue()).hasSize((int) segmentBytes));
         segments++;
       }
       assertThat(checkpoint.parts().keySet().stream().filter(k -> k.endsWith("/t0")))
           .hasSize(segments + 1); // the segments and the base from the first export
 
       final int from = learned;
+      // Restored here, a learner rebases at the same rows as the running one.
+      try (AnalyticLearner restoredMidJournal =
+          AnalyticLearner.restore(SETTINGS, checkpoint.parts())) {
+        t0.filter(i -> i >= from && i < from + 50).learnInto(restoredMidJournal, 50);
+        assertThat(restoredMidJournal.drainChangedState()).containsKey("task/t0");
+      }
       t0.filter(i -> i >= from && i < from + 50).learnInto(learner, 50);
       Map<String, byte[]> parts = checkpoint.apply(learner.drainChangedState());
       assertThat(parts.get("task/t0")).isNotNull();

@@ -3,6 +3,7 @@ package io.lethe.learners.bench;
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.CheckpointedParts;
+import io.lethe.learners.data.PackedFeatures;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,10 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * What a checkpoint's journal costs a restore, at d_E 2048 with five tasks: the time from the
  * checkpointed parts to a solved head ({@link AnalyticLearner#restore} and the weights), when each
  * task's journal holds rows worth {@code journalBases} times the task's sums in bytes (about 5,400
- * rows each). 0 is the baseline: bases only, nothing to replay. A task's journal is rebased once it
- * reaches {@code JOURNAL_TO_BASE_RATIO} (1) times its sums, so 1 is the worst case of a restore;
- * larger values need the ratio raised first (the set-up refuses to measure a journal the learner
- * would have rebased).
+ * dense rows or 17,000 Fashion-MNIST images each). 0 is the baseline: bases only, nothing to
+ * replay. A task's journal is rebased once it reaches {@code JOURNAL_TO_BASE_RATIO} (1) times its
+ * sums, so 1 is the worst case of a restore; larger values need the ratio raised first (the set-up
+ * refuses to measure a journal the learner would have rebased).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -42,6 +43,14 @@ public class AnalyticRestoreBenchmark {
   @Param({"0", "1"})
   double journalBases;
 
+  /**
+   * The rows: {@code dense} (random values, which pack into their plain floats) or {@code
+   * fashion-mnist} (images, which pack into about a third of them, so a journal of the same bytes
+   * holds about three times the rows).
+   */
+  @Param({"dense", "fashion-mnist"})
+  String rows;
+
   private AnalyticSettings settings;
   private CheckpointedParts parts;
 
@@ -50,10 +59,14 @@ public class AnalyticRestoreBenchmark {
     settings = AnalyticSettings.defaults(42L, BenchData.INPUT_DIM).withBufferSize(BUFFER_SIZE);
     long sumsBytes =
         8L * ((long) BUFFER_SIZE * (BUFFER_SIZE + 1) / 2 + (long) BUFFER_SIZE * BenchData.CLASSES);
-    long rowBytes = 1 + Integer.BYTES + (long) BenchData.INPUT_DIM * Float.BYTES;
+    double rowBytes = journalRowBytes();
     // just below the size that would make the export write the task's sums instead
-    int journalRows = (int) Math.max(0, journalBases * sumsBytes / rowBytes - 50);
-    BenchData data = BenchData.random("s", TASKS * (FIRST_ROWS + BASE_ROWS + journalRows), 5L);
+    int journalRows = (int) Math.max(0, 0.99 * journalBases * sumsBytes / rowBytes);
+    int count = TASKS * (FIRST_ROWS + BASE_ROWS + journalRows);
+    BenchData data =
+        rows.equals("dense")
+            ? BenchData.random("s", count, 5L)
+            : BenchData.fashionMnist("s", count);
     parts = new CheckpointedParts();
     try (AnalyticLearner learner = new AnalyticLearner(settings)) {
       int next = 0;
@@ -91,6 +104,20 @@ public class AnalyticRestoreBenchmark {
       }
       parts.apply(journal);
     }
+  }
+
+  /** The average bytes of a journal row (its flag, label and packed features) of {@link #rows}. */
+  private double journalRowBytes() {
+    BenchData sample =
+        rows.equals("dense")
+            ? BenchData.random("p", 1000, 6L)
+            : BenchData.fashionMnist("p", 10_000);
+    PackedFeatures packer = new PackedFeatures();
+    long bytes = 0;
+    for (float[] row : sample.rows) {
+      bytes += 1 + Integer.BYTES + packer.pack(row).length;
+    }
+    return (double) bytes / sample.rows.length;
   }
 
   /** Restores the learner from the parts and solves its head. */

@@ -1,11 +1,16 @@
 package io.lethe.learners.bench;
 
+import io.lethe.learners.data.FashionMnist;
+import io.lethe.learners.data.LabeledSet;
 import io.lethe.learners.internal.SymmetricGram;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Random inputs shaped like Fashion-MNIST (784 values in [0, 1]) for the benchmarks. */
+/**
+ * Inputs for the benchmarks: random rows shaped like Fashion-MNIST (784 values in [0, 1]), or
+ * Fashion-MNIST itself.
+ */
 final class BenchData {
   static final int INPUT_DIM = 784;
   static final int CLASSES = 10;
@@ -31,6 +36,23 @@ final class BenchData {
         rows[i][c] = (float) random.nextDouble();
       }
       labels[i] = random.nextInt(CLASSES);
+    }
+    return new BenchData(ids, rows, labels);
+  }
+
+  /**
+   * {@code count} Fashion-MNIST training images and labels, in the file's order, starting over at
+   * the end of the file (the ids stay distinct).
+   */
+  static BenchData fashionMnist(String prefix, int count) {
+    LabeledSet train = FashionMnist.load().train();
+    List<String> ids = new ArrayList<>(count);
+    float[][] rows = new float[count][];
+    int[] labels = new int[count];
+    for (int i = 0; i < count; i++) {
+      ids.add(prefix + i);
+      rows[i] = train.features()[i % train.size()];
+      labels[i] = train.labels()[i % train.size()];
     }
     return new BenchData(ids, rows, labels);
   }
