@@ -23,40 +23,14 @@ import org.apache.flink.core.memory.DataOutputView;
  * bytes are the same, state written with Flink's serializer is read as is (see {@link
  * Snapshot#resolveSchemaCompatibility}).
  */
-public final class FloatVectorSerializer extends TypeSerializer<float[]> {
+public final class FloatVectorSerializer extends VectorSerializerBase {
   private static final long serialVersionUID = 1L;
-  private static final float[] EMPTY = new float[0];
 
   private transient ByteBuffer scratch;
 
   @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
   public TypeSerializer<float[]> duplicate() {
     return new FloatVectorSerializer();
-  }
-
-  @Override
-  public float[] createInstance() {
-    return EMPTY;
-  }
-
-  @Override
-  public float[] copy(float[] from) {
-    return from.clone();
-  }
-
-  @Override
-  public float[] copy(float[] from, float[] reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -78,11 +52,6 @@ public final class FloatVectorSerializer extends TypeSerializer<float[]> {
     float[] values = new float[length];
     bytes.asFloatBuffer().get(values);
     return values;
-  }
-
-  @Override
-  public float[] deserialize(float[] reuse, DataInputView source) throws IOException {
-    return deserialize(source);
   }
 
   @Override

@@ -22,41 +22,15 @@ import org.apache.flink.core.memory.DataOutputView;
  * with {@link FloatVectorSerializer} or Flink's {@code float[]} serializer is migrated on restore
  * (see {@link Snapshot#resolveSchemaCompatibility}).
  */
-public final class PackedVectorSerializer extends TypeSerializer<float[]> {
+public final class PackedVectorSerializer extends VectorSerializerBase {
   private static final long serialVersionUID = 1L;
-  private static final float[] EMPTY = new float[0];
 
   private transient PackedFeatures packer;
   private transient ByteBuffer scratch;
 
   @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
   public TypeSerializer<float[]> duplicate() {
     return new PackedVectorSerializer();
-  }
-
-  @Override
-  public float[] createInstance() {
-    return EMPTY;
-  }
-
-  @Override
-  public float[] copy(float[] from) {
-    return from.clone();
-  }
-
-  @Override
-  public float[] copy(float[] from, float[] reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -85,11 +59,6 @@ public final class PackedVectorSerializer extends TypeSerializer<float[]> {
           "a packed float[] of " + size + " bytes has " + bytes.remaining() + " bytes left over");
     }
     return values;
-  }
-
-  @Override
-  public float[] deserialize(float[] reuse, DataInputView source) throws IOException {
-    return deserialize(source);
   }
 
   @Override
