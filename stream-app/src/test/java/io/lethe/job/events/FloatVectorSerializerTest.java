@@ -6,7 +6,6 @@ import io.lethe.job.ledger.LedgerEntry;
 import java.io.IOException;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
@@ -18,34 +17,10 @@ import org.junit.jupiter.api.Test;
  * Flink's own serializer contract tests, plus: the same bytes as Flink's float[] serializer, state
  * written by it restores as is, and the job's events use this serializer for their features.
  */
-class FloatVectorSerializerTest extends SerializerTestBase<float[]> {
+class FloatVectorSerializerTest extends VectorSerializerContractTest {
   @Override
   protected TypeSerializer<float[]> createSerializer() {
     return new FloatVectorSerializer();
-  }
-
-  @Override
-  protected int getLength() {
-    return -1;
-  }
-
-  @Override
-  protected Class<float[]> getTypeClass() {
-    return float[].class;
-  }
-
-  @Override
-  protected float[][] getTestData() {
-    float[] features = new float[784];
-    for (int i = 0; i < features.length; i++) {
-      features[i] = (i % 7) / 255f - 0.01f * i;
-    }
-    // longer than the first scratch buffer, so it must grow
-    float[] wide = new float[5000];
-    wide[4999] = 1f;
-    return new float[][] {
-      {}, {Float.NaN, -0f, Float.MIN_VALUE, Float.NEGATIVE_INFINITY}, features, wide, {42f}
-    };
   }
 
   @Test

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
@@ -17,34 +17,18 @@ import org.junit.jupiter.api.Test;
  * Flink's own serializer contract tests, plus: an image-like vector takes under half its float32
  * bytes, state of the plain forms is migrated, and corrupt bytes are refused.
  */
-class PackedVectorSerializerTest extends SerializerTestBase<float[]> {
+class PackedVectorSerializerTest extends VectorSerializerContractTest {
   @Override
   protected TypeSerializer<float[]> createSerializer() {
     return new PackedVectorSerializer();
   }
 
   @Override
-  protected int getLength() {
-    return -1;
-  }
-
-  @Override
-  protected Class<float[]> getTypeClass() {
-    return float[].class;
-  }
-
-  @Override
   protected float[][] getTestData() {
-    float[] dense = new float[784];
-    for (int i = 0; i < dense.length; i++) {
-      dense[i] = (i % 7) / 255f - 0.01f * i;
-    }
-    // longer than the first scratch buffer, so it must grow
-    float[] wide = new float[5000];
-    wide[4999] = 1f;
-    return new float[][] {
-      {}, {Float.NaN, -0f, Float.MIN_VALUE, Float.NEGATIVE_INFINITY}, dense, image(), wide, {42f}
-    };
+    float[][] shared = super.getTestData();
+    float[][] data = Arrays.copyOf(shared, shared.length + 1);
+    data[shared.length] = image();
+    return data;
   }
 
   /** Every other pixel zero, the others multiples of 1/255. */
