@@ -50,11 +50,18 @@ public final class PackedFeatures {
    * Open addressing over the raw bits of the palette's values: a power of two of slots, a quarter
    * full at most.
    */
-  private static final int TABLE_SIZE = 4 * MAX_PALETTE;
+  private static final int TABLE_BITS = 10;
+
+  private static final int TABLE_SIZE = 1 << TABLE_BITS;
+
+  /** A stamp is kept in a slot's tag above its palette index (8 bits), so it counts to 2^23. */
+  static final int STAMPS = 1 << 23;
 
   private final int[] tableBits = new int[TABLE_SIZE];
-  private final int[] tableStamp = new int[TABLE_SIZE];
-  private final byte[] tableIndex = new byte[TABLE_SIZE];
+
+  /** Per slot: the stamp of the vector that filled it, shifted left by 8, or'ed with its index. */
+  private final int[] tableTag = new int[TABLE_SIZE];
+
   private final int[] palette = new int[MAX_PALETTE];
   private int stamp;
 
@@ -176,25 +183,30 @@ public final class PackedFeatures {
   /**
    * Fills {@link #bitmap} and {@link #nonZeroBits} for {@code features}. Without branches on the
    * values: in an image, whether the next pixel is zero is a coin toss a branch predictor loses.
+   * Each bitmap byte is assembled in a register and stored once.
    *
    * @return the number of non-zero values
    */
   private int gatherNonZero(float[] features) {
     int length = features.length;
-    int bitmapBytes = (int) bitmapBytes(length);
     if (nonZeroBits.length < length + 1) {
       nonZeroBits = new int[length + 1];
       nonZeroIndex = new byte[length + 1];
-      bitmap = new byte[bitmapBytes];
+      bitmap = new byte[(int) bitmapBytes(length)];
     }
-    Arrays.fill(bitmap, 0, bitmapBytes, (byte) 0);
+    int[] values = nonZeroBits;
     int nonZero = 0;
-    for (int i = 0; i < length; i++) {
-      int bits = Float.floatToRawIntBits(features[i]);
-      int isNonZero = (bits | -bits) >>> 31;
-      nonZeroBits[nonZero] = bits;
-      nonZero += isNonZero;
-      bitmap[i >>> 3] |= (byte) (isNonZero << (i & 7));
+    for (int from = 0; from < length; from += 8) {
+      int to = Math.min(length, from + 8);
+      int mask = 0;
+      for (int i = from; i < to; i++) {
+        int bits = Float.floatToRawIntBits(features[i]);
+        int isNonZero = (bits | -bits) >>> 31;
+        values[nonZero] = bits;
+        nonZero += isNonZero;
+        mask |= isNonZero << (i - from);
+      }
+      bitmap[from >>> 3] = (byte) mask;
     }
     return nonZero;
   }
@@ -206,41 +218,42 @@ public final class PackedFeatures {
    * @return how many there are, or {@code MAX_PALETTE + 1} once there are more than a palette holds
    */
   private int numberPalette(int nonZero) {
-    if (++stamp == 0) {
-      Arrays.fill(tableStamp, 0);
+    if (++stamp == STAMPS) {
+      Arrays.fill(tableTag, 0);
       stamp = 1;
     }
+    int[] values = nonZeroBits;
+    byte[] indices = nonZeroIndex;
     int distinct = 0;
     for (int k = 0; k < nonZero; k++) {
-      int bits = nonZeroBits[k];
-      int slot = mix(bits) & (TABLE_SIZE - 1);
-      while (tableStamp[slot] == stamp && tableBits[slot] != bits) {
+      int bits = values[k];
+      int slot = slot(bits);
+      int tag = tableTag[slot];
+      while (tag >>> 8 == stamp && tableBits[slot] != bits) {
         slot = (slot + 1) & (TABLE_SIZE - 1);
+        tag = tableTag[slot];
       }
-      if (tableStamp[slot] != stamp) {
+      if (tag >>> 8 != stamp) {
         if (distinct == MAX_PALETTE) {
           return MAX_PALETTE + 1;
         }
-        tableStamp[slot] = stamp;
+        tag = stamp << 8 | distinct;
+        tableTag[slot] = tag;
         tableBits[slot] = bits;
-        tableIndex[slot] = (byte) distinct;
         palette[distinct++] = bits;
       }
-      nonZeroIndex[k] = tableIndex[slot];
+      indices[k] = (byte) tag;
     }
     return distinct;
   }
 
   /**
-   * MurmurHash3's 32-bit finalizer: a float's raw bits differ mostly in their middle (mantissa)
-   * bits, which a plain multiplicative hash spreads over too few slots.
+   * Fibonacci hashing: the top {@link #TABLE_BITS} bits of the bits times 2^32 over the golden
+   * ratio, which depend on every bit of the value (a float's raw bits differ mostly in their
+   * middle, mantissa bits).
    */
-  private static int mix(int bits) {
-    int h = bits ^ (bits >>> 16);
-    h *= 0x85EBCA6B;
-    h ^= h >>> 13;
-    h *= 0xC2B2AE35;
-    return h ^ (h >>> 16);
+  private static int slot(int bits) {
+    return (bits * 0x9E3779B9) >>> (Integer.SIZE - TABLE_BITS);
   }
 
   /**

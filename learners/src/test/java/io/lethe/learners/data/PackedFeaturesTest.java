@@ -71,6 +71,30 @@ class PackedFeaturesTest {
   }
 
   @Test
+  void shouldNumberPalettesAfreshOnceThePackersStampsStartOver() {
+    // A palette vector of 1s and 2s marks its values' table slots with the packer's first stamp.
+    float[] first = withDistinctValues(64, 2);
+    assertThat(packer.pack(first)[0]).isEqualTo(PackedFeatures.PALETTE);
+    // Vectors of one value each take a stamp too, until the stamps start over at the first.
+    float[] one = {3.0f};
+    ByteBuffer scratch = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 1; i < PackedFeatures.STAMPS - 1; i++) {
+      scratch.clear();
+      packer.pack(one, scratch);
+    }
+    // Its 2s come first here: the slots left from the first vector must not be taken as this one's.
+    float[] second = withDistinctValues(64, 2);
+    for (int i = 0; i < second.length; i++) {
+      second[i] = second[i] == 0 ? 0 : 3 - second[i];
+    }
+    for (float[] vector : List.of(second, first)) {
+      byte[] packed = packer.pack(vector);
+      assertThat(packed[0]).isEqualTo(PackedFeatures.PALETTE);
+      assertThat(unpack(packed)).isEqualTo(vector);
+    }
+  }
+
+  @Test
   void shouldRefuseBytesThatAreNotAPackedVector() {
     byte[] image = packer.pack(imageLike(new SplittableRandom(9), 64));
 
