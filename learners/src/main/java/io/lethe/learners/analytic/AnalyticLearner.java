@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -518,8 +519,8 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
               : AnalyticState.encodeJournal(journal.sinceExport, settings.inputDim());
       long journalBytes = journal.bytesSinceBase + (segment == null ? 0 : segment.length);
       if (rebaseTasks.contains(task) || journalBytes >= JOURNAL_TO_BASE_RATIO * sumsBytes) {
-        flush();
         TaskSums sums = entry.getValue();
+        flush(task, sums);
         parts.put(
             AnalyticState.taskPart(task),
             AnalyticState.encodeSums(sums.gram.toDoubleArray(), sums.cross.toDoubleArray(), d));
@@ -870,11 +871,39 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     for (TaskSums sums : tasks.values()) {
       addUnsummedRows(sums);
     }
-    if (pending.isEmpty()) {
+    subtract(pending);
+    pending.clear();
+    pendingRows = 0;
+  }
+
+  /**
+   * Brings one task's sums up to date before they are written as its base. The other tasks keep
+   * their waiting rows: summing them too would cut their batches short at every rebase (a rebase
+   * comes about every 17,000 rows of a task of images, so with five interleaved tasks every 3,400
+   * samples or so), and each batch reads and writes all of G, 32 MiB at d_E 2048, whatever its
+   * rows.
+   */
+  private void flush(String task, TaskSums sums) {
+    addUnsummedRows(sums);
+    List<PendingDowndate> own = new ArrayList<>();
+    for (Iterator<PendingDowndate> it = pending.iterator(); it.hasNext(); ) {
+      PendingDowndate downdate = it.next();
+      if (downdate.task.equals(task)) {
+        own.add(downdate);
+        pendingRows -= (int) downdate.features.getShape().get(0);
+        it.remove();
+      }
+    }
+    subtract(own);
+  }
+
+  /** Applies recorded downdates to their tasks' sums and frees their arrays. */
+  private void subtract(List<PendingDowndate> downdates) {
+    if (downdates.isEmpty()) {
       return;
     }
     try (NDManager scratch = manager.newSubManager()) {
-      for (PendingDowndate downdate : pending) {
+      for (PendingDowndate downdate : downdates) {
         downdate.features.attach(scratch);
         downdate.targets.attach(scratch);
         TaskSums sums = tasks.get(downdate.task);
@@ -885,8 +914,6 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         }
       }
     }
-    pending.clear();
-    pendingRows = 0;
   }
 
   /** Widens one-hot targets recorded before new classes appeared. */
@@ -1005,6 +1032,11 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
               + labels.length
               + " labels: expected one of each per sample");
     }
+  }
+
+  /** Rows learned into {@code task} that are not in its sums yet (for tests). */
+  int waitingRows(String task) {
+    return tasks.get(task).unsummedRows.size();
   }
 
   /** FNV-1a over the float bits: detects an erasure sent with other features than were learned. */

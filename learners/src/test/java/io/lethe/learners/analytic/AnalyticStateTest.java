@@ -243,9 +243,16 @@ class AnalyticStateTest {
         assertThat(restoredMidJournal.drainChangedState()).containsKey("task/t0");
       }
       t0.filter(i -> i >= from && i < from + 50).learnInto(learner, 50);
+      // Rows of another task wait for a full batch: t0's rebase does not sum them early.
+      RandomSamples t1 = many.filter(i -> i >= 300 && many.tasks.get(i).equals("t1"));
+      t1.filter(i -> i < 20).learnInto(learner, 20);
       Map<String, byte[]> parts = checkpoint.apply(learner.drainChangedState());
       assertThat(parts.get("task/t0")).isNotNull();
-      assertThat(parts.entrySet().stream().filter(e -> e.getKey().startsWith("journal/")))
+      assertThat(learner.waitingRows("t0")).isZero();
+      assertThat(learner.waitingRows("t1")).isEqualTo(20);
+      assertThat(parts).doesNotContainKey("task/t1");
+      assertThat(parts.entrySet().stream().filter(e -> e.getKey().endsWith("/t0")))
+          .filteredOn(e -> e.getKey().startsWith("journal/"))
           .hasSize(segments)
           .allMatch(e -> e.getValue() == null);
       assertThat(checkpoint.parts().keySet())
