@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import io.lethe.learners.hypernet.SyntheticTasks.Samples;
 import io.lethe.learners.hypernet.SyntheticTasks.Task;
@@ -11,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class HypernetLearnerTest {
@@ -22,6 +24,22 @@ class HypernetLearnerTest {
 
   /** Distance from chance that still counts as "at chance" on 500 test samples. */
   private static final double CHANCE_TOLERANCE = 0.08;
+
+  /**
+   * The learner draws its erasure noise from the engine's generator, one per process, which other
+   * test classes seed for their own draws. Unseeded here, what an erased task scores depended on
+   * which classes ran before: once 0.416, out of the tolerance. Seeded before each test, every test
+   * draws the same noise whatever ran before it. The seed is not picked to pass: over seeds 0-29
+   * the erased task of {@link #shouldForgetTaskWithoutItsData} scored 0.432-0.576 (a random
+   * classifier of these 20-dimensional tasks spreads that wide), and the kept tasks moved at most
+   * 0.004.
+   */
+  private static final int ENGINE_SEED = 0;
+
+  @BeforeEach
+  void seedTheEnginesGenerator() {
+    Engine.getInstance().setRandomSeed(ENGINE_SEED);
+  }
 
   @Test
   void shouldLearnTaskAboveAccuracyBar() {
@@ -94,8 +112,7 @@ class HypernetLearnerTest {
 
       assertThat(accuracy(learner, "d", d)).isGreaterThanOrEqualTo(0.85);
       // relapse means the erased task's accuracy climbing back while new tasks train the shared
-      // hypernetwork; drifting below chance is not relapse (seen at 0.416 when the PyTorch random
-      // state, shared across test classes in one JVM, differed with the class order)
+      // hypernetwork; drifting below chance is not relapse
       assertThat(accuracy(learner, "b", b))
           .as("erased task must not relapse")
           .isLessThanOrEqualTo(CHANCE + CHANCE_TOLERANCE);
