@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.lethe.learners.hypernet.internal.Adam;
 import io.lethe.learners.hypernet.internal.HypernetForward;
@@ -59,10 +60,20 @@ public final class HypernetLearner implements AutoCloseable {
   private static final String TASK_EMBEDDING = "task.embedding";
   private static final String OWNER = "hypernetwork learner";
 
+  /**
+   * Held from seeding the engine's generator to drawing from it: PyTorch has one generator per
+   * process, and DJL offers no generator of one's own.
+   */
+  private static final Object ENGINE_GENERATOR = new Object();
+
   private final HypernetSettings settings;
   private final HypernetArchitecture arch;
   private final NDManager root;
   private final Random random;
+
+  /** Seeds the engine's generator before each erasure step's noise draws (see {@link #noise}). */
+  private final Random noiseSeeds;
+
   private final List<ParameterShape> layout;
   private NDArray phi;
   private NDArray chunkEmbeddings;
@@ -98,6 +109,8 @@ public final class HypernetLearner implements AutoCloseable {
     this.root = NDManager.newBaseManager(settings.djlDevice());
     LearningThread.prepare(settings.intraOpThreads());
     this.random = new Random(settings.seed());
+    // apart from `random`, so that erasures leave the window draws as they were
+    this.noiseSeeds = new Random(~settings.seed());
     this.layout = HypernetForward.parameterShapes(arch);
     float[] initial = new float[HypernetForward.parameterCount(arch)];
     for (ParameterShape p : layout) {
@@ -441,6 +454,18 @@ public final class HypernetLearner implements AutoCloseable {
     }
   }
 
+  /**
+   * N(0, I) draws for an erasure step, reproducible from the learner's seed: the engine's generator
+   * is seeded from this learner's own sequence right before the draw, so an erasure does not depend
+   * on what else in the process drew from it before.
+   */
+  private NDArray noise(NDManager manager, Shape shape) {
+    synchronized (ENGINE_GENERATOR) {
+      JniUtils.setSeed(noiseSeeds.nextLong());
+      return manager.randomNormal(shape);
+    }
+  }
+
   private double eraseStep(List<String> retained, String erased) {
     try (NDManager step = root.newSubManager()) {
       borrowAll(step);
@@ -454,8 +479,7 @@ public final class HypernetLearner implements AutoCloseable {
             HypernetForward.generate(
                 arch, HypernetForward.views(arch, phiLeaf), chunkEmbeddings, NDArrays.stack(rows));
         NDArray forgotten = generated.get(retained.size());
-        NDArray noise =
-            step.randomNormal(new Shape(settings.noiseDraws(), arch.targetParameterCount()));
+        NDArray noise = noise(step, new Shape(settings.noiseDraws(), arch.targetParameterCount()));
         NDArray total =
             noise
                 .sub(forgotten)

@@ -30,7 +30,8 @@ import java.util.List;
  * @param batchSize samples drawn from the window per step
  * @param stepsPerBatch steps taken per learned micro-batch
  * @param divergenceLoss a last loss above this counts as diverged and blocks snapshots
- * @param seed seed of the initial weights, chunk and task embeddings and window draws
+ * @param seed seed of the initial weights, chunk and task embeddings, window draws and erasure
+ *     noise
  * @param device DJL device name, e.g. {@code cpu} or {@code gpu(0)}
  * @param intraOpThreads PyTorch threads per operation in a learning thread; 1 by default because a
  *     parallel job runs one learner per core and small operations were 10x slower with more threads
