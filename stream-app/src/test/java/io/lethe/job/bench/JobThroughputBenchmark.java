@@ -36,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -224,6 +225,9 @@ public final class JobThroughputBenchmark {
                 + " process wrote per sample (/proc):");
         System.out.print(cpuTable);
       }
+    } finally {
+      // the catalog and the checkpoint directories (empty once their jobs end), after the broker
+      FileUtils.deleteDirectoryQuietly(dir.toFile());
     }
   }
 
