@@ -42,7 +42,7 @@ final class FailOnceLearners implements LearnerFactory {
       private long learned;
 
       @Override
-      public void learn(String task, List<String> sampleIds, float[][] features, int[] labels) {
+      public void learn(String task, List<String> sampleIds, byte[][] features, int[] labels) {
         learner.learn(task, sampleIds, features, labels);
         learned += sampleIds.size();
         if (learned >= failAfter && failed.compareAndSet(false, true)) {
@@ -52,7 +52,7 @@ final class FailOnceLearners implements LearnerFactory {
 
       @Override
       public ErasureResult eraseSamples(
-          List<String> sampleIds, List<String> tasks, float[][] features, int[] labels) {
+          List<String> sampleIds, List<String> tasks, byte[][] features, int[] labels) {
         return learner.eraseSamples(sampleIds, tasks, features, labels);
       }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.lethe.learners.data.LabeledBatch;
+import io.lethe.learners.data.PackedFeatures;
 import io.lethe.learners.eval.ContinualLearner;
 import io.lethe.learners.internal.BlockedCholesky;
 import io.lethe.learners.internal.Cholesky;
@@ -134,6 +135,40 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    * before, or a row or label is invalid.
    */
   public void learn(String task, List<String> sampleIds, float[][] features, int[] labels) {
+    float[][] rows = new float[features.length][];
+    for (int i = 0; i < features.length; i++) {
+      rows[i] = features[i].clone();
+    }
+    learnOwnRows(task, sampleIds, rows, null, labels);
+  }
+
+  /**
+   * Learns a batch whose features are in {@link PackedFeatures}' form, as the learner job carries
+   * them: the same as {@link #learn(String, List, float[][], int[])} on the unpacked rows, but the
+   * checkpoint journal ({@link #drainChangedState}) keeps the bytes given instead of packing the
+   * rows again. Refused as a whole, with nothing changed, if any row is not one packed vector.
+   */
+  public void learnPacked(
+      String task, List<String> sampleIds, byte[][] packedFeatures, int[] labels) {
+    float[][] rows = new float[packedFeatures.length][];
+    byte[][] packed = new byte[packedFeatures.length][];
+    for (int i = 0; i < packedFeatures.length; i++) {
+      try {
+        rows[i] = PackedFeatures.unpack(packedFeatures[i]);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("row " + i + ": " + e.getMessage(), e);
+      }
+      packed[i] = packedFeatures[i].clone();
+    }
+    learnOwnRows(task, sampleIds, rows, packed, labels);
+  }
+
+  /**
+   * {@link #learn(String, List, float[][], int[])} on rows the learner may keep as they are, and
+   * their packed form for the journal where the caller has it ({@code packed} null otherwise).
+   */
+  private void learnOwnRows(
+      String task, List<String> sampleIds, float[][] features, byte[][] packed, int[] labels) {
     Torch.noGradOnThisThread();
     if (task == null || task.isEmpty()) {
       throw new IllegalArgumentException("task id must not be empty");
@@ -166,10 +201,11 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     TaskSums sums = tasks.computeIfAbsent(task, t -> new TaskSums(newGram(), newCross()));
     TaskJournal journal = journal(task);
     for (int i = 0; i < features.length; i++) {
-      float[] row = features[i].clone();
+      float[] row = features[i];
       sums.unsummedRows.add(row);
       sums.unsummedLabels.add(labels[i]);
-      journal.sinceExport.add(new AnalyticState.JournalRow(false, labels[i], row));
+      journal.sinceExport.add(
+          new AnalyticState.JournalRow(false, labels[i], row, packed == null ? null : packed[i]));
     }
     if (sums.unsummedRows.size() >= SUM_BATCH_ROWS) {
       addUnsummedRows(sums);
@@ -254,7 +290,7 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
         TaskJournal journal = journal(entry.getKey());
         for (int row : rows) {
           journal.sinceExport.add(
-              new AnalyticState.JournalRow(true, labels[row], features[row].clone()));
+              new AnalyticState.JournalRow(true, labels[row], features[row].clone(), null));
         }
         pendingRows += rows.size();
         tasks.get(entry.getKey()).samples -= rows.size();

@@ -83,8 +83,12 @@ final class AnalyticState {
 
   record JournalKey(long sequence, String task) {}
 
-  /** A journaled row: learned into its task's sums ({@code erased} false) or erased from them. */
-  record JournalRow(boolean erased, int label, float[] features) {}
+  /**
+   * A journaled row: learned into its task's sums ({@code erased} false) or erased from them.
+   * {@code packed} is the features' {@link PackedFeatures} form when the learner was given it,
+   * written as is; null when the rows came as floats, which are then packed when written.
+   */
+  record JournalRow(boolean erased, int label, float[] features, byte[] packed) {}
 
   /** Size of one journal row of version 1, with {@code inputDim} plain float32 features. */
   static int journalRowBytes(int inputDim) {
@@ -94,19 +98,29 @@ final class AnalyticState {
   /**
    * Encodes journal rows (version {@value #JOURNAL_VERSION}): a header (version, feature count, row
    * count), then per row whether it was erased (a byte), its label and its features in {@link
-   * PackedFeatures}' form. Version 1 wrote the features as plain float32 and is still read.
+   * PackedFeatures}' form (a row's {@code packed} bytes as they are, where it has them). Version 1
+   * wrote the features as plain float32 and is still read.
    */
   static byte[] encodeJournal(List<JournalRow> rows, int inputDim) {
-    ByteBuffer buffer =
-        ByteBuffer.allocate(
-                3 * Integer.BYTES
-                    + rows.size() * (1 + Integer.BYTES + PackedFeatures.maxPackedBytes(inputDim)))
-            .order(ByteOrder.LITTLE_ENDIAN);
+    long bytes = 3 * Integer.BYTES;
+    for (JournalRow row : rows) {
+      bytes +=
+          1
+              + Integer.BYTES
+              + (row.packed() != null
+                  ? row.packed().length
+                  : PackedFeatures.maxPackedBytes(inputDim));
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
     buffer.putInt(JOURNAL_VERSION).putInt(inputDim).putInt(rows.size());
     PackedFeatures packer = new PackedFeatures();
     for (JournalRow row : rows) {
       buffer.put((byte) (row.erased() ? 1 : 0)).putInt(row.label());
-      packer.pack(row.features(), buffer);
+      if (row.packed() != null) {
+        buffer.put(row.packed());
+      } else {
+        packer.pack(row.features(), buffer);
+      }
     }
     return Arrays.copyOf(buffer.array(), buffer.position());
   }
@@ -165,7 +179,7 @@ final class AnalyticState {
                     + inputDim);
           }
         }
-        rows.add(new JournalRow(erased, label, features));
+        rows.add(new JournalRow(erased, label, features, null));
       }
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException(

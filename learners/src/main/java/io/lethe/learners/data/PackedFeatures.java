@@ -70,6 +70,9 @@ public final class PackedFeatures {
   private int[] nonZeroBits = new int[0];
   private byte[] nonZeroIndex = new byte[0];
 
+  /** Where {@link #pack(float[])} packs before copying out the bytes written. */
+  private ByteBuffer scratch = ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
+
   /** The most bytes {@link #pack} writes for a vector of {@code length} features. */
   public static int maxPackedBytes(int length) {
     return HEADER_BYTES + length * Float.BYTES;
@@ -77,10 +80,12 @@ public final class PackedFeatures {
 
   /** Packs {@code features} into a new array of exactly the packed size. */
   public byte[] pack(float[] features) {
-    ByteBuffer buffer =
-        ByteBuffer.allocate(maxPackedBytes(features.length)).order(ByteOrder.LITTLE_ENDIAN);
-    pack(features, buffer);
-    return Arrays.copyOf(buffer.array(), buffer.position());
+    int maxBytes = maxPackedBytes(features.length);
+    if (scratch.capacity() < maxBytes) {
+      scratch = ByteBuffer.allocate(maxBytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    int size = pack(features, scratch.clear());
+    return Arrays.copyOf(scratch.array(), size);
   }
 
   /**
@@ -118,6 +123,26 @@ public final class PackedFeatures {
       target.put(nonZeroIndex, 0, nonZero);
     }
     return target.position() - start;
+  }
+
+  /**
+   * Reads the packed vector that {@code packed} holds, and nothing else.
+   *
+   * @throws IllegalArgumentException if the bytes are not one packed vector (cut short, or with
+   *     bytes left over)
+   */
+  public static float[] unpack(byte[] packed) {
+    ByteBuffer source = ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
+    float[] features = unpack(source);
+    if (source.hasRemaining()) {
+      throw new IllegalArgumentException(
+          "packed features of "
+              + packed.length
+              + " bytes have "
+              + source.remaining()
+              + " bytes left over");
+    }
+    return features;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.lethe.learners.analytic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.learners.data.PackedFeatures;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -309,8 +310,8 @@ class AnalyticStateTest {
     float[] dense = all.features.get(0);
     List<AnalyticState.JournalRow> rows =
         List.of(
-            new AnalyticState.JournalRow(false, 3, pixels),
-            new AnalyticState.JournalRow(true, 1, dense));
+            new AnalyticState.JournalRow(false, 3, pixels, null),
+            new AnalyticState.JournalRow(true, 1, dense, null));
 
     byte[] packed = AnalyticState.encodeJournal(rows, INPUT_DIM);
 
@@ -350,6 +351,96 @@ class AnalyticStateTest {
         .hasMessage(
             "analytic learner journal has version 2 and 30 features, expected version 1 or 2 and"
                 + " 31");
+  }
+
+  @Test
+  void shouldJournalPackedRowsAsGivenAndLearnTheSameAsFromFloats() {
+    RandomSamples first = all.filter(i -> i < 300);
+    RandomSamples some = all.filter(i -> i >= 300 && i < 700);
+    PackedFeatures packer = new PackedFeatures();
+    CheckpointedParts checkpoint = new CheckpointedParts();
+    try (AnalyticLearner fromFloats = new AnalyticLearner(SETTINGS);
+        AnalyticLearner fromPacked = new AnalyticLearner(SETTINGS);
+        AnalyticLearner fromSparse = new AnalyticLearner(SETTINGS)) {
+      for (AnalyticLearner learner : List.of(fromFloats, fromPacked, fromSparse)) {
+        first.learnInto(learner, 100);
+      }
+      fromFloats.drainChangedState();
+      fromPacked.drainChangedState();
+      checkpoint.apply(fromSparse.drainChangedState()); // bases: the classes grew
+      some.learnInto(fromFloats, 100);
+      some.learnPackedInto(fromPacked, 100, packer::pack);
+      some.learnPackedInto(fromSparse, 100, AnalyticStateTest::sparseForm);
+      Map<String, byte[]> expected = fromFloats.drainChangedState();
+      assertThat(journalBytes(expected)).isPositive();
+
+      // The packer's own bytes: every part the same as packing the floats.
+      assertThat(fromPacked.drainChangedState()).usingRecursiveComparison().isEqualTo(expected);
+      assertThat(relativeDifference(fromFloats, fromPacked)).isZero();
+
+      // Another valid form: written as given (4 bytes longer a row), and read back the same.
+      Map<String, byte[]> sparse = checkpoint.apply(fromSparse.drainChangedState());
+      assertThat(sparse.keySet()).isEqualTo(expected.keySet());
+      assertThat(journalBytes(sparse)).isEqualTo(journalBytes(expected) + 4L * some.size());
+      assertThat(relativeDifference(fromFloats, fromSparse)).isZero();
+      try (AnalyticLearner restored = AnalyticLearner.restore(SETTINGS, checkpoint.parts())) {
+        assertThat(relativeDifference(fromFloats, restored)).isLessThan(1e-12);
+      }
+
+      String before = fromPacked.stateDigest();
+      byte[] cutShort = Arrays.copyOf(packer.pack(all.features.get(500)), 20);
+      assertThatThrownBy(
+              () ->
+                  fromPacked.learnPacked(
+                      "t0",
+                      List.of("new-0", "new-1"),
+                      new byte[][] {packer.pack(all.features.get(501)), cutShort},
+                      new int[] {0, 1}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("row 1: packed features are cut short");
+      assertThat(fromPacked.stateDigest()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void shouldWriteAPackedRowLargerThanTheRawFloatsWhole() {
+    float[] dense = all.features.get(0);
+    byte[] sparse = sparseForm(dense);
+    assertThat(sparse.length).isGreaterThan(PackedFeatures.maxPackedBytes(INPUT_DIM));
+    List<AnalyticState.JournalRow> rows =
+        List.of(new AnalyticState.JournalRow(false, 2, dense, sparse));
+
+    byte[] journal = AnalyticState.encodeJournal(rows, INPUT_DIM);
+
+    assertThat(journal).hasSize(3 * Integer.BYTES + 1 + Integer.BYTES + sparse.length);
+    assertThat(AnalyticState.decodeJournal(journal, INPUT_DIM).get(0).features()).isEqualTo(dense);
+  }
+
+  /**
+   * {@code values} in the sparse form with every position marked: a valid packed vector, 4 bytes
+   * (its bitmap) longer than the raw form the packer writes for dense values.
+   */
+  private static byte[] sparseForm(float[] values) {
+    int bitmapBytes = (values.length + 7) / 8;
+    ByteBuffer form =
+        ByteBuffer.allocate(1 + Integer.BYTES + bitmapBytes + values.length * Float.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    form.put((byte) 1).putInt(values.length);
+    for (int i = 0; i < bitmapBytes; i++) {
+      form.put((byte) ((1 << Math.min(8, values.length - 8 * i)) - 1));
+    }
+    for (float value : values) {
+      form.putFloat(value);
+    }
+    return form.array();
+  }
+
+  /** The bytes of the journal segments among checkpoint parts. */
+  private static long journalBytes(Map<String, byte[]> parts) {
+    return parts.entrySet().stream()
+        .filter(part -> part.getKey().startsWith("journal/"))
+        .mapToLong(part -> part.getValue().length)
+        .sum();
   }
 
   /** Max |W_b - W_a| / max |W_a|; infinite if the heads' classes differ. */

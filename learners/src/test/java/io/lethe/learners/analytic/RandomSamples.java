@@ -3,6 +3,7 @@ package io.lethe.learners.analytic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** Random labelled samples with ids, subjects and tasks, for exactness tests. */
@@ -74,6 +75,31 @@ final class RandomSamples {
           task,
           ids.subList(start, end),
           features.subList(start, end).toArray(new float[0][]),
+          labels.subList(start, end).stream().mapToInt(Integer::intValue).toArray());
+      start = end;
+    }
+  }
+
+  /**
+   * {@link #learnInto}, with the features packed by {@code pack} into {@link
+   * io.lethe.learners.data.PackedFeatures}' form ({@link AnalyticLearner#learnPacked}).
+   */
+  void learnPackedInto(AnalyticLearner learner, int batchSize, Function<float[], byte[]> pack) {
+    int start = 0;
+    while (start < size()) {
+      String task = tasks.get(start);
+      int end = start;
+      while (end < size() && end - start < batchSize && tasks.get(end).equals(task)) {
+        end++;
+      }
+      byte[][] packed = new byte[end - start][];
+      for (int i = start; i < end; i++) {
+        packed[i - start] = pack.apply(features.get(i));
+      }
+      learner.learnPacked(
+          task,
+          ids.subList(start, end),
+          packed,
           labels.subList(start, end).stream().mapToInt(Integer::intValue).toArray());
       start = end;
     }

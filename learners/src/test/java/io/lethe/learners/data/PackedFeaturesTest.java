@@ -117,6 +117,21 @@ class PackedFeaturesTest {
         .hasMessage("packed features mark positions past their length 3");
   }
 
+  @Test
+  void shouldReadAnArrayHoldingOneVectorAndNothingElse() {
+    float[] image = imageLike(new SplittableRandom(10), 64);
+    byte[] packed = packer.pack(image);
+    // pack(float[]) reuses its scratch buffer: a shorter vector after a longer one is exact
+    byte[] shorter = packer.pack(new float[] {0f, 0.5f});
+
+    assertThat(PackedFeatures.unpack(packed)).isEqualTo(image);
+    assertThat(PackedFeatures.unpack(shorter)).containsExactly(0f, 0.5f);
+    byte[] longer = Arrays.copyOf(packed, packed.length + 2);
+    assertThatThrownBy(() -> PackedFeatures.unpack(longer))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("packed features of " + longer.length + " bytes have 2 bytes left over");
+  }
+
   private static float[] unpack(byte[] bytes) {
     return PackedFeatures.unpack(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
   }

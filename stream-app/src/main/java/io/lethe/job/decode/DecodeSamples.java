@@ -4,6 +4,7 @@ import io.lethe.job.JobMetrics;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
+import io.lethe.learners.data.PackedFeatures;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.serde.FloatList;
 import io.lethe.validation.Rejection;
@@ -22,6 +23,7 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
       new OutputTag<>("sample-dead-letters", TypeInformation.of(KafkaOut.class));
 
   private final SampleValidator validator;
+  private transient PackedFeatures packer;
 
   /** Decodes with schemas from {@code registryUrl} and validates with {@code validator}. */
   public DecodeSamples(String registryUrl, SampleValidator validator) {
@@ -36,14 +38,16 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
 
   @Override
   SampleEvent toEvent(TrainingSample sample, RawRecord raw) {
-    float[] features = toFloats(sample.getFeatures());
+    if (packer == null) {
+      packer = new PackedFeatures();
+    }
     SampleEvent event =
         new SampleEvent(
             sample.getSampleId(),
             sample.getSubjectId(),
             sample.getDataset(),
             sample.getTask(),
-            features,
+            packer.pack(toFloats(sample.getFeatures())),
             sample.getLabel(),
             sample.getEventTime().toEpochMilli());
     event.sourceTopic = raw.topic;

@@ -14,10 +14,12 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializes a {@code float[]} in the same bytes as Flink's {@link FloatPrimitiveArraySerializer}
  * (length, then big-endian floats), but copies the floats in bulk through a byte buffer instead of
- * one {@code writeFloat} call each. A feature vector is serialized three times and deserialized
- * twice on its way through the job (decoder to ledger, into the ledger's RocksDB state, ledger to
- * learner). A round trip of 784 floats takes 0.60x the time of Flink's serializer ({@code
- * FeatureCodecBenchmark}: 0.67 against 1.12 µs).
+ * one {@code writeFloat} call each: a round trip of 784 floats takes 0.60x the time of Flink's
+ * serializer ({@code FeatureCodecBenchmark}: 0.67 against 1.12 µs).
+ *
+ * <p>The job no longer writes it: its events carry features packed ({@link
+ * io.lethe.learners.data.PackedFeatures}). It stays to restore ledger entries that earlier versions
+ * of the job wrote with it, which {@link PackedVectorSerializer} migrates.
  *
  * <p>Holds a scratch buffer, so each thread needs its own copy ({@link #duplicate}). Because the
  * bytes are the same, state written with Flink's serializer is read as is (see {@link

@@ -6,43 +6,20 @@ import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 
 /**
- * Flink type information for the job's feature vectors ({@code float[]}) and batches of them
- * ({@code float[][]}), serialized by {@link FloatVectorSerializer}, and for vectors kept in state,
- * serialized packed by {@link PackedVectorSerializer}. POJO fields opt in with
- * {@code @TypeInfo(FloatVectors.VectorFactory.class)},
- * {@code @TypeInfo(FloatVectors.MatrixFactory.class)} or
- * {@code @TypeInfo(FloatVectors.PackedVectorFactory.class)}.
+ * Flink type information for feature vectors kept in state as {@code float[]}, serialized packed by
+ * {@link PackedVectorSerializer}: the {@link io.lethe.job.ledger.LedgerEntry#features} of entries
+ * written before the job carried features packed. A field opts in with its {@link
+ * PackedVectorFactory}.
  */
 public final class FloatVectors extends TypeInformation<float[]> {
   private static final long serialVersionUID = 1L;
 
-  /** A vector on its way between operators. */
-  public static final FloatVectors VECTOR = new FloatVectors(false);
-
   /** A vector kept in state: packed ({@link PackedVectorSerializer}). */
-  public static final FloatVectors PACKED = new FloatVectors(true);
+  public static final FloatVectors PACKED = new FloatVectors();
 
-  /** {@code float[][]}: an object array of {@link #VECTOR}s. */
-  public static final TypeInformation<float[][]> MATRIX =
-      ObjectArrayTypeInfo.getInfoFor(float[][].class, VECTOR);
-
-  private final boolean packed;
-
-  private FloatVectors(boolean packed) {
-    this.packed = packed;
-  }
-
-  /** For {@code @TypeInfo} on a {@code float[]} field. */
-  public static final class VectorFactory extends TypeInfoFactory<float[]> {
-    @Override
-    public TypeInformation<float[]> createTypeInfo(
-        Type type, Map<String, TypeInformation<?>> genericParameters) {
-      return VECTOR;
-    }
-  }
+  private FloatVectors() {}
 
   /** For {@code @TypeInfo} on a {@code float[]} field of a type kept in state. */
   public static final class PackedVectorFactory extends TypeInfoFactory<float[]> {
@@ -50,15 +27,6 @@ public final class FloatVectors extends TypeInformation<float[]> {
     public TypeInformation<float[]> createTypeInfo(
         Type type, Map<String, TypeInformation<?>> genericParameters) {
       return PACKED;
-    }
-  }
-
-  /** For {@code @TypeInfo} on a {@code float[][]} field. */
-  public static final class MatrixFactory extends TypeInfoFactory<float[][]> {
-    @Override
-    public TypeInformation<float[][]> createTypeInfo(
-        Type type, Map<String, TypeInformation<?>> genericParameters) {
-      return MATRIX;
     }
   }
 
@@ -94,22 +62,22 @@ public final class FloatVectors extends TypeInformation<float[]> {
 
   @Override
   public TypeSerializer<float[]> createSerializer(SerializerConfig config) {
-    return packed ? new PackedVectorSerializer() : new FloatVectorSerializer();
+    return new PackedVectorSerializer();
   }
 
   @Override
   public String toString() {
-    return packed ? "float[] (packed)" : "float[] (bulk)";
+    return "float[] (packed)";
   }
 
   @Override
   public boolean equals(Object obj) {
-    return obj instanceof FloatVectors other && other.packed == packed;
+    return obj instanceof FloatVectors;
   }
 
   @Override
   public int hashCode() {
-    return Boolean.hashCode(packed);
+    return FloatVectors.class.hashCode();
   }
 
   @Override
@@ -118,6 +86,6 @@ public final class FloatVectors extends TypeInformation<float[]> {
   }
 
   private Object readResolve() {
-    return packed ? PACKED : VECTOR;
+    return PACKED;
   }
 }

@@ -2,7 +2,6 @@ package io.lethe.job.events;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What the learner operator of one model is told to do, in order: learn one sample, erase samples
@@ -26,9 +25,11 @@ public final class LearnerCommand {
   /** LEARN: one id; ERASE_SAMPLES: the ids to erase. */
   public List<String> sampleIds = new ArrayList<>();
 
-  /** LEARN: one row; ERASE_SAMPLES: one row per id. */
-  @TypeInfo(FloatVectors.MatrixFactory.class)
-  public float[][] features;
+  /**
+   * LEARN: one row; ERASE_SAMPLES: one row per id. Each in {@link
+   * io.lethe.learners.data.PackedFeatures}' form, as the ledger keeps them.
+   */
+  public byte[][] packedFeatures;
 
   /** LEARN: one label; ERASE_SAMPLES: one per id. */
   public int[] labels;
@@ -55,19 +56,19 @@ public final class LearnerCommand {
     c.model = model;
     c.task = sample.task;
     c.sampleIds = List.of(sample.sampleId);
-    c.features = new float[][] {sample.features};
+    c.packedFeatures = new byte[][] {sample.packedFeatures};
     c.labels = new int[] {sample.label};
     c.eventTimeMillis = sample.eventTimeMillis;
     return c;
   }
 
-  /** Erase the given samples (their ids, tasks, features and labels) from {@code model}. */
+  /** Erase the given samples (their ids, tasks, packed features and labels) from {@code model}. */
   public static LearnerCommand eraseSamples(
       String model,
       ErasureEvent request,
       List<String> ids,
       List<String> tasks,
-      float[][] features,
+      byte[][] packedFeatures,
       int[] labels) {
     LearnerCommand c = new LearnerCommand();
     c.kind = Kind.ERASE_SAMPLES;
@@ -76,7 +77,7 @@ public final class LearnerCommand {
     c.requestedAtMillis = request.requestedAtMillis;
     c.sampleIds = new ArrayList<>(ids);
     c.tasks = new ArrayList<>(tasks);
-    c.features = features;
+    c.packedFeatures = packedFeatures;
     c.labels = labels;
     return c;
   }

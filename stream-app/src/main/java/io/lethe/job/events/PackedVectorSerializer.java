@@ -15,8 +15,9 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializes a {@code float[]} in {@link PackedFeatures}' compact form, behind its byte count: for
  * feature vectors kept in state (the ledger's entries), where a Fashion-MNIST image takes about a
- * third of its float32 bytes. Packing costs about a microsecond a vector, so vectors on their way
- * between operators use {@link FloatVectorSerializer} instead.
+ * third of its float32 bytes. The job's events now carry the packed bytes themselves, so this
+ * serializer only reads and writes the features of ledger entries from checkpoints taken before
+ * ({@link io.lethe.job.ledger.LedgerEntry#features}).
  *
  * <p>Holds scratch buffers, so each thread needs its own copy ({@link #duplicate}). State written
  * with {@link FloatVectorSerializer} or Flink's {@code float[]} serializer is migrated on restore

@@ -1,7 +1,5 @@
 package io.lethe.job.events;
 
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 /**
  * A decoded, validated training sample inside the job (the Avro {@code TrainingSample} without the
  * free-form attributes). A Flink POJO.
@@ -12,8 +10,12 @@ public final class SampleEvent {
   public String dataset;
   public String task;
 
-  @TypeInfo(FloatVectors.VectorFactory.class)
-  public float[] features;
+  /**
+   * The features in {@link io.lethe.learners.data.PackedFeatures}' form, packed once where the
+   * sample is decoded: the ledger keeps these bytes and the analytic learner journals them, and
+   * both shuffles carry about a third of the float32 bytes for a Fashion-MNIST image.
+   */
+  public byte[] packedFeatures;
 
   public int label;
   public long eventTimeMillis;
@@ -33,14 +35,14 @@ public final class SampleEvent {
       String subjectId,
       String dataset,
       String task,
-      float[] features,
+      byte[] packedFeatures,
       int label,
       long eventTimeMillis) {
     this.sampleId = sampleId;
     this.subjectId = subjectId;
     this.dataset = dataset;
     this.task = task;
-    this.features = features;
+    this.packedFeatures = packedFeatures;
     this.label = label;
     this.eventTimeMillis = eventTimeMillis;
   }

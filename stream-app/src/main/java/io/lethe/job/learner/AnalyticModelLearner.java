@@ -59,8 +59,8 @@ final class AnalyticModelLearner implements ModelLearner {
   }
 
   @Override
-  public void learn(String task, List<String> sampleIds, float[][] features, int[] labels) {
-    learner.learn(task, sampleIds, features, labels);
+  public void learn(String task, List<String> sampleIds, byte[][] packedFeatures, int[] labels) {
+    learner.learnPacked(task, sampleIds, packedFeatures, labels);
   }
 
   /**
@@ -70,14 +70,14 @@ final class AnalyticModelLearner implements ModelLearner {
    */
   @Override
   public ErasureResult eraseSamples(
-      List<String> sampleIds, List<String> tasks, float[][] features, int[] labels) {
+      List<String> sampleIds, List<String> tasks, byte[][] packedFeatures, int[] labels) {
     List<String> held = new java.util.ArrayList<>();
-    List<float[]> heldFeatures = new java.util.ArrayList<>();
+    List<byte[]> heldFeatures = new java.util.ArrayList<>();
     List<Integer> heldLabels = new java.util.ArrayList<>();
     for (int i = 0; i < sampleIds.size(); i++) {
       if (!learner.hasErased(sampleIds.get(i))) {
         held.add(sampleIds.get(i));
-        heldFeatures.add(features[i]);
+        heldFeatures.add(packedFeatures[i]);
         heldLabels.add(labels[i]);
       }
     }
@@ -92,7 +92,7 @@ final class AnalyticModelLearner implements ModelLearner {
           learner
               .eraseSamples(
                   held,
-                  heldFeatures.toArray(new float[0][]),
+                  ModelLearner.unpack(heldFeatures.toArray(new byte[0][])),
                   heldLabels.stream().mapToInt(Integer::intValue).toArray())
               .samplesErased();
       return new ErasureResult(io.lethe.records.ErasureGuarantee.EXACT, reason, erased);

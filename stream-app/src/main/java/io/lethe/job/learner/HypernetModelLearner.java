@@ -157,7 +157,8 @@ final class HypernetModelLearner implements ModelLearner {
   }
 
   @Override
-  public void learn(String task, List<String> sampleIds, float[][] features, int[] labels) {
+  public void learn(String task, List<String> sampleIds, byte[][] packedFeatures, int[] labels) {
+    float[][] features = ModelLearner.unpack(packedFeatures);
     if (currentTask != null && !currentTask.equals(task)) {
       learner.finishTask(currentTask);
     }
@@ -192,7 +193,7 @@ final class HypernetModelLearner implements ModelLearner {
 
   @Override
   public ErasureResult eraseSamples(
-      List<String> sampleIds, List<String> tasks, float[][] features, int[] labels) {
+      List<String> sampleIds, List<String> tasks, byte[][] packedFeatures, int[] labels) {
     return ErasureResult.rejected(REJECT_SAMPLES);
   }
 

@@ -153,7 +153,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
             model,
             command,
             model.learner.eraseSamples(
-                command.sampleIds, command.tasks, command.features, command.labels));
+                command.sampleIds, command.tasks, command.packedFeatures, command.labels));
       }
       case ERASE_TASKS -> {
         learnBuffered(model);
@@ -441,15 +441,15 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
 
     private void learn(String task, List<LearnerCommand> commands) {
       List<String> ids = new ArrayList<>(commands.size());
-      float[][] features = new float[commands.size()][];
+      byte[][] packedFeatures = new byte[commands.size()][];
       int[] labels = new int[commands.size()];
       for (int i = 0; i < commands.size(); i++) {
         LearnerCommand c = commands.get(i);
         ids.add(c.sampleIds.get(0));
-        features[i] = c.features[0];
+        packedFeatures[i] = c.packedFeatures[0];
         labels[i] = c.labels[0];
       }
-      learner.learn(task, ids, features, labels);
+      learner.learn(task, ids, packedFeatures, labels);
     }
   }
 }

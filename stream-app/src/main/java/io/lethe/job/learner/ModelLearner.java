@@ -1,5 +1,6 @@
 package io.lethe.job.learner;
 
+import io.lethe.learners.data.PackedFeatures;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ModelSnapshot;
 import java.util.List;
@@ -13,16 +14,23 @@ import java.util.Map;
  */
 public interface ModelLearner extends AutoCloseable {
 
-  /** Learns a micro-batch of one task. */
-  void learn(String task, List<String> sampleIds, float[][] features, int[] labels);
+  /**
+   * Learns a micro-batch of one task. The features are in {@link PackedFeatures}' form, as the job
+   * carries them.
+   *
+   * @throws IllegalArgumentException if the learner refuses the batch (its state then unchanged),
+   *     e.g. a row that is not one packed vector
+   */
+  void learn(String task, List<String> sampleIds, byte[][] packedFeatures, int[] labels);
 
   /**
-   * Erases learned samples, given what the ledger kept of them.
+   * Erases learned samples, given what the ledger kept of them (features packed as for {@link
+   * #learn}).
    *
    * @return how it took effect; REJECTED (with the state unchanged) if this learner cannot
    */
   ErasureResult eraseSamples(
-      List<String> sampleIds, List<String> tasks, float[][] features, int[] labels);
+      List<String> sampleIds, List<String> tasks, byte[][] packedFeatures, int[] labels);
 
   /** Erases whole tasks without their data. */
   ErasureResult eraseTasks(List<String> tasks);
@@ -46,4 +54,21 @@ public interface ModelLearner extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * Unpacks rows in {@link PackedFeatures}' form, for learners that compute on floats.
+   *
+   * @throws IllegalArgumentException naming the first row that is not one packed vector
+   */
+  static float[][] unpack(byte[][] packedFeatures) {
+    float[][] rows = new float[packedFeatures.length][];
+    for (int i = 0; i < rows.length; i++) {
+      try {
+        rows[i] = PackedFeatures.unpack(packedFeatures[i]);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("row " + i + ": " + e.getMessage(), e);
+      }
+    }
+    return rows;
+  }
 }

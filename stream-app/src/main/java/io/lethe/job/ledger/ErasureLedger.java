@@ -152,7 +152,7 @@ public final class ErasureLedger
     samples.put(
         sample.sampleId,
         new LedgerEntry(
-            sample.task, sample.label, sample.eventTimeMillis, sample.features, learners));
+            sample.task, sample.label, sample.eventTimeMillis, sample.packedFeatures, learners));
     samplesRecorded.inc();
     for (String model : learners) {
       out.collect(LearnerCommand.learn(model, sample));
@@ -263,13 +263,13 @@ public final class ErasureLedger
   private static final class ErasedRows {
     private final List<String> ids = new ArrayList<>();
     private final List<String> tasks = new ArrayList<>();
-    private final List<float[]> features = new ArrayList<>();
+    private final List<byte[]> packedFeatures = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
 
     void add(String id, LedgerEntry entry) {
       ids.add(id);
       tasks.add(entry.task);
-      features.add(entry.features);
+      packedFeatures.add(entry.packed());
       labels.add(entry.label);
     }
 
@@ -279,7 +279,7 @@ public final class ErasureLedger
           request,
           ids,
           tasks,
-          features.toArray(new float[0][]),
+          packedFeatures.toArray(new byte[0][]),
           labels.stream().mapToInt(Integer::intValue).toArray());
     }
   }

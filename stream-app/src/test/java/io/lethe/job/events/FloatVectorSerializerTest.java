@@ -2,20 +2,16 @@ package io.lethe.job.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lethe.job.ledger.LedgerEntry;
 import java.io.IOException;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Flink's own serializer contract tests, plus: the same bytes as Flink's float[] serializer, state
- * written by it restores as is, and the job's events use this serializer for their features.
+ * Flink's own serializer contract tests, plus: the same bytes as Flink's float[] serializer, and
+ * state written by it restores as is.
  */
 class FloatVectorSerializerTest extends VectorSerializerContractTest {
   @Override
@@ -42,22 +38,5 @@ class FloatVectorSerializerTest extends VectorSerializerContractTest {
             .resolveSchemaCompatibility(
                 FloatPrimitiveArraySerializer.INSTANCE.snapshotConfiguration());
     assertThat(compatibility.isCompatibleAsIs()).isTrue();
-  }
-
-  @Test
-  void shouldBeTheFeatureSerializerOfTheJobsEvents() {
-    assertThat(fieldType(SampleEvent.class, "features")).isEqualTo(FloatVectors.VECTOR);
-    assertThat(fieldType(LedgerEntry.class, "features")).isEqualTo(FloatVectors.PACKED);
-    assertThat(fieldType(LearnerCommand.class, "features")).isEqualTo(FloatVectors.MATRIX);
-    assertThat(
-            TypeInformation.of(LearnerCommand.class).createSerializer(new SerializerConfigImpl()))
-        .isNotNull();
-  }
-
-  private static TypeInformation<?> fieldType(Class<?> pojo, String field) {
-    TypeInformation<?> type = TypeInformation.of(pojo);
-    assertThat(type).isInstanceOf(PojoTypeInfo.class);
-    PojoTypeInfo<?> info = (PojoTypeInfo<?>) type;
-    return info.getTypeAt(info.getFieldIndex(field));
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
+import io.lethe.learners.data.PackedFeatures;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.learners.snapshot.Scorers;
 import io.lethe.learners.snapshot.SnapshotHeader;
@@ -83,7 +84,7 @@ class CatalogLearnersTest {
 
       ErasureResult samples =
           learner.eraseSamples(
-              List.of("a-0"), List.of("a"), new float[][] {row(0, 0)}, new int[] {0});
+              List.of("a-0"), List.of("a"), new byte[][] {row(0, 0)}, new int[] {0});
       assertThat(samples.guarantee()).isEqualTo(ErasureGuarantee.REJECTED);
       assertThat(samples.reason()).contains("forgets whole tasks only");
 
@@ -123,7 +124,7 @@ class CatalogLearnersTest {
       learn(learner, "a", 0, 1);
       ErasureResult unknown =
           learner.eraseSamples(
-              List.of("nope"), List.of("a"), new float[][] {row(0, 0)}, new int[] {0});
+              List.of("nope"), List.of("a"), new byte[][] {row(0, 0)}, new int[] {0});
       assertThat(unknown)
           .isEqualTo(ErasureResult.rejected("sample nope was never learned by this model"));
       ErasureResult task = learner.eraseTasks(List.of("a", "b"));
@@ -165,7 +166,7 @@ class CatalogLearnersTest {
           learner.eraseSamples(
               List.of("a-3", "b-3"),
               List.of("a", "b"),
-              new float[][] {learnedRow("a", 0, 1, 3), learnedRow("b", 2, 3, 3)},
+              new byte[][] {learnedRow("a", 0, 1, 3), learnedRow("b", 2, 3, 3)},
               new int[] {1, 3});
       assertThat(subject)
           .isEqualTo(
@@ -173,6 +174,25 @@ class CatalogLearnersTest {
                   ErasureGuarantee.EXACT,
                   "1 of the samples had already gone with an erased task",
                   1));
+    }
+  }
+
+  @Test
+  void shouldRefuseABatchWithARowThatIsNotOnePackedVector() {
+    for (String kind : List.of("analytic", "hypernet")) {
+      try (ModelLearner learner = new CatalogLearners().create(model(kind), dataset, Map.of())) {
+        byte[] cutShort = java.util.Arrays.copyOf(row(1, 0.5), 6);
+        assertThatThrownBy(
+                () ->
+                    learner.learn(
+                        "a",
+                        List.of("a-0", "a-1"),
+                        new byte[][] {row(0, 0), cutShort},
+                        new int[] {0, 1}))
+            .as(kind)
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("row 1: packed features are cut short");
+      }
     }
   }
 
@@ -187,7 +207,7 @@ class CatalogLearnersTest {
   /** 20 samples of each of two classes, as Gaussian blobs around class-specific centres. */
   private static void learn(ModelLearner learner, String task, int first, int second) {
     List<String> ids = new ArrayList<>();
-    float[][] x = new float[40][];
+    byte[][] x = new byte[40][];
     int[] y = new int[40];
     SplittableRandom random = new SplittableRandom(task.hashCode());
     for (int i = 0; i < 40; i++) {
@@ -200,7 +220,7 @@ class CatalogLearnersTest {
   }
 
   /** The features {@link #learn} gave sample {@code index} of {@code task}. */
-  private static float[] learnedRow(String task, int first, int second, int index) {
+  private static byte[] learnedRow(String task, int first, int second, int index) {
     SplittableRandom random = new SplittableRandom(task.hashCode());
     double noise = 0;
     for (int i = 0; i <= index; i++) {
@@ -209,10 +229,11 @@ class CatalogLearnersTest {
     return row(index % 2 == 0 ? first : second, noise);
   }
 
-  private static float[] row(int label, double noise) {
+  /** A row of 8 features, packed as the job carries them. */
+  private static byte[] row(int label, double noise) {
     float[] row = new float[8];
     row[label] = 1f;
     row[7] = (float) noise;
-    return row;
+    return new PackedFeatures().pack(row);
   }
 }

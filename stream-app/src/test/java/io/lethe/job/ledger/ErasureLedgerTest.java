@@ -9,6 +9,7 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.SampleEvent;
 import io.lethe.job.kafka.AvroBytes;
+import io.lethe.learners.data.PackedFeatures;
 import io.lethe.records.DeadLetter;
 import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureScope;
@@ -86,9 +87,9 @@ class ErasureLedgerTest {
       assertThat(erase.kind).isEqualTo(LearnerCommand.Kind.ERASE_SAMPLES);
       assertThat(erase.requestId).isEqualTo("r1");
       assertThat(erase.sampleIds).containsExactlyInAnyOrder("s1", "s2");
-      assertThat(erase.features.length).isEqualTo(2);
+      assertThat(erase.packedFeatures.length).isEqualTo(2);
       int s1 = erase.sampleIds.indexOf("s1");
-      assertThat(erase.features[s1]).containsExactly(0.5f, 1.0f);
+      assertThat(PackedFeatures.unpack(erase.packedFeatures[s1])).containsExactly(0.5f, 1.0f);
       assertThat(erase.tasks.get(s1)).isEqualTo("0");
       assertThat(erase.labels[s1]).isEqualTo(1);
     }
@@ -213,7 +214,8 @@ class ErasureLedgerTest {
   }
 
   private static SampleEvent sample(String id, String subject, String task, long eventTime) {
-    SampleEvent s = new SampleEvent(id, subject, "d", task, new float[] {0.5f, 1.0f}, 1, eventTime);
+    byte[] packed = new PackedFeatures().pack(new float[] {0.5f, 1.0f});
+    SampleEvent s = new SampleEvent(id, subject, "d", task, packed, 1, eventTime);
     s.sourceTopic = "lethe.samples";
     s.sourcePartition = 0;
     s.sourceOffset = 42;
