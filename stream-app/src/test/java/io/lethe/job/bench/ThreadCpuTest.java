@@ -3,12 +3,15 @@ package io.lethe.job.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +65,9 @@ class ThreadCpuTest {
     release.countDown();
     learner.join(TimeUnit.MINUTES.toMillis(2));
     assertThat(learner.isAlive()).isFalse();
+    // join() returns once the Java thread has terminated; its native thread may still be exiting
+    // and listed in /proc for a moment (a fresh clone's CI read it there, 300 µs still "learner")
+    awaitGoneFromProc("Learner (1/1)#0", Duration.ofSeconds(30));
     ThreadCpu.Reading ended = ThreadCpu.read();
 
     // 1,000 samples: µs per sample = ms in total; /proc counts 10 ms ticks, allow two either side
@@ -76,6 +82,32 @@ class ThreadCpuTest {
     assertThat(afterEnd.microsPerSample().get("learner")).isZero();
     assertThat(afterEnd.microsPerSample().get("other")).isGreaterThanOrEqualTo(burnedMillis - 20);
     assertThat(afterEnd.total()).isGreaterThanOrEqualTo(whileAlive.total() - 20);
+  }
+
+  /**
+   * Waits until no thread of this process has {@code name} in /proc, or fails after {@code bound}.
+   */
+  private static void awaitGoneFromProc(String name, Duration bound) throws Exception {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (listedInProc(name)) {
+      assertThat(System.nanoTime())
+          .as("thread %s still in /proc after %s", name, bound)
+          .isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+  }
+
+  private static boolean listedInProc(String name) throws IOException {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      return tasks.anyMatch(
+          task -> {
+            try {
+              return Files.readString(task.resolve("comm")).strip().equals(name);
+            } catch (IOException gone) {
+              return false; // the task ended while we listed it
+            }
+          });
+    }
   }
 
   @Test
