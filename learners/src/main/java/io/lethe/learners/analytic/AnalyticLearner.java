@@ -150,14 +150,9 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    */
   public void learnPacked(
       String task, List<String> sampleIds, byte[][] packedFeatures, int[] labels) {
-    float[][] rows = new float[packedFeatures.length][];
+    float[][] rows = PackedFeatures.unpack(packedFeatures);
     byte[][] packed = new byte[packedFeatures.length][];
     for (int i = 0; i < packedFeatures.length; i++) {
-      try {
-        rows[i] = PackedFeatures.unpack(packedFeatures[i]);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("row " + i + ": " + e.getMessage(), e);
-      }
       packed[i] = packedFeatures[i].clone();
     }
     learnOwnRows(task, sampleIds, rows, packed, labels);

@@ -146,6 +146,23 @@ public final class PackedFeatures {
   }
 
   /**
+   * Reads rows that each hold one packed vector ({@link #unpack(byte[])}).
+   *
+   * @throws IllegalArgumentException naming the first row that does not
+   */
+  public static float[][] unpack(byte[][] rows) {
+    float[][] features = new float[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      try {
+        features[i] = unpack(rows[i]);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("row " + i + ": " + e.getMessage(), e);
+      }
+    }
+    return features;
+  }
+
+  /**
    * Reads one packed vector at {@code source}'s position (little-endian), leaving the position
    * after it.
    *

@@ -64,20 +64,14 @@ final class RandomSamples {
 
   /** Learns the samples in order, in batches of {@code batchSize} rows of one task each. */
   void learnInto(AnalyticLearner learner, int batchSize) {
-    int start = 0;
-    while (start < size()) {
-      String task = tasks.get(start);
-      int end = start;
-      while (end < size() && end - start < batchSize && tasks.get(end).equals(task)) {
-        end++;
-      }
-      learner.learn(
-          task,
-          ids.subList(start, end),
-          features.subList(start, end).toArray(new float[0][]),
-          labels.subList(start, end).stream().mapToInt(Integer::intValue).toArray());
-      start = end;
-    }
+    forEachBatch(
+        batchSize,
+        (task, start, end) ->
+            learner.learn(
+                task,
+                ids.subList(start, end),
+                features.subList(start, end).toArray(new float[0][]),
+                labelArray(start, end)));
   }
 
   /**
@@ -85,6 +79,23 @@ final class RandomSamples {
    * io.lethe.learners.data.PackedFeatures}' form ({@link AnalyticLearner#learnPacked}).
    */
   void learnPackedInto(AnalyticLearner learner, int batchSize, Function<float[], byte[]> pack) {
+    forEachBatch(
+        batchSize,
+        (task, start, end) ->
+            learner.learnPacked(
+                task,
+                ids.subList(start, end),
+                features.subList(start, end).stream().map(pack).toArray(byte[][]::new),
+                labelArray(start, end)));
+  }
+
+  /** A batch of rows {@code start} (inclusive) to {@code end} (exclusive), all of {@code task}. */
+  private interface Batch {
+    void accept(String task, int start, int end);
+  }
+
+  /** Calls {@code batch} for the samples in order, at most {@code batchSize} rows of one task. */
+  private void forEachBatch(int batchSize, Batch batch) {
     int start = 0;
     while (start < size()) {
       String task = tasks.get(start);
@@ -92,17 +103,13 @@ final class RandomSamples {
       while (end < size() && end - start < batchSize && tasks.get(end).equals(task)) {
         end++;
       }
-      byte[][] packed = new byte[end - start][];
-      for (int i = start; i < end; i++) {
-        packed[i - start] = pack.apply(features.get(i));
-      }
-      learner.learnPacked(
-          task,
-          ids.subList(start, end),
-          packed,
-          labels.subList(start, end).stream().mapToInt(Integer::intValue).toArray());
+      batch.accept(task, start, end);
       start = end;
     }
+  }
+
+  private int[] labelArray(int start, int end) {
+    return labels.subList(start, end).stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** Erases the samples in chunks of {@code chunk} rows. */

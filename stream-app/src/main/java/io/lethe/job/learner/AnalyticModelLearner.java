@@ -5,6 +5,7 @@ import io.lethe.catalog.ModelSpec;
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.AnalyticSnapshots;
+import io.lethe.learners.data.PackedFeatures;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ModelSnapshot;
 import java.util.List;
@@ -92,7 +93,7 @@ final class AnalyticModelLearner implements ModelLearner {
           learner
               .eraseSamples(
                   held,
-                  ModelLearner.unpack(heldFeatures.toArray(new byte[0][])),
+                  PackedFeatures.unpack(heldFeatures.toArray(new byte[0][])),
                   heldLabels.stream().mapToInt(Integer::intValue).toArray())
               .samplesErased();
       return new ErasureResult(io.lethe.records.ErasureGuarantee.EXACT, reason, erased);

@@ -3,6 +3,7 @@ package io.lethe.job.learner;
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.job.kafka.AvroBytes;
+import io.lethe.learners.data.PackedFeatures;
 import io.lethe.learners.hypernet.HypernetLearner;
 import io.lethe.learners.hypernet.HypernetSettings;
 import io.lethe.learners.hypernet.HypernetTaskScorer;
@@ -158,7 +159,7 @@ final class HypernetModelLearner implements ModelLearner {
 
   @Override
   public void learn(String task, List<String> sampleIds, byte[][] packedFeatures, int[] labels) {
-    float[][] features = ModelLearner.unpack(packedFeatures);
+    float[][] features = PackedFeatures.unpack(packedFeatures);
     if (currentTask != null && !currentTask.equals(task)) {
       learner.finishTask(currentTask);
     }

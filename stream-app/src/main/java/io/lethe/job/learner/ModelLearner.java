@@ -54,21 +54,4 @@ public interface ModelLearner extends AutoCloseable {
 
   @Override
   void close();
-
-  /**
-   * Unpacks rows in {@link PackedFeatures}' form, for learners that compute on floats.
-   *
-   * @throws IllegalArgumentException naming the first row that is not one packed vector
-   */
-  static float[][] unpack(byte[][] packedFeatures) {
-    float[][] rows = new float[packedFeatures.length][];
-    for (int i = 0; i < rows.length; i++) {
-      try {
-        rows[i] = PackedFeatures.unpack(packedFeatures[i]);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("row " + i + ": " + e.getMessage(), e);
-      }
-    }
-    return rows;
-  }
 }
