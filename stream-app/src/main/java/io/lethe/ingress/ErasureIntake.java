@@ -130,7 +130,14 @@ final class ErasureIntake
       ErasureRequest request) {
     log.info("Rejected erasure request at {}: {}", source, rejection.message());
     metrics.rejected(IngressMetrics.ERASURES, rejection.code());
-    context.forward(DeadLetters.of(raw, source, kind, rejection, context.currentSystemTimeMs()));
+    context.forward(
+        DeadLetters.of(
+            raw,
+            source,
+            kind,
+            rejection,
+            settings.maxRecordBytes(),
+            context.currentSystemTimeMs()));
     boolean answerable = request != null && !isBlank(request.getRequestId());
     if (answerable) {
       track(request, rejection.message(), raw.timestamp());

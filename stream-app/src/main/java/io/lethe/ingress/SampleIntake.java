@@ -155,6 +155,13 @@ final class SampleIntake
     // Debug only: a flood of bad samples must not flood the log; the metric and topic record it.
     log.debug("Rejected sample at {}: {}", source, rejection.message());
     metrics.rejected(IngressMetrics.SAMPLES, rejection.code());
-    context.forward(DeadLetters.of(raw, source, kind, rejection, context.currentSystemTimeMs()));
+    context.forward(
+        DeadLetters.of(
+            raw,
+            source,
+            kind,
+            rejection,
+            settings.maxRecordBytes(),
+            context.currentSystemTimeMs()));
   }
 }

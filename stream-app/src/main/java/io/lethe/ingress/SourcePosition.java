@@ -1,5 +1,6 @@
 package io.lethe.ingress;
 
+import io.lethe.validation.DeadLetterEnvelope;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
@@ -18,6 +19,11 @@ record SourcePosition(String topic, int partition, long offset) {
             .recordMetadata()
             .orElseThrow(() -> new IllegalStateException("intake runs only on source records"));
     return new SourcePosition(meta.topic(), meta.partition(), meta.offset());
+  }
+
+  /** The same position as a dead letter's source. */
+  DeadLetterEnvelope.Source asSource() {
+    return new DeadLetterEnvelope.Source(topic, partition, offset);
   }
 
   @Override

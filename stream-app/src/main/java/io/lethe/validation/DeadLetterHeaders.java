@@ -6,8 +6,9 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The Kafka header names on every dead letter Lethe writes (ingress and learner job), so operators
- * can filter and route dead letters without decoding the Avro envelope. Values are UTF-8 text.
+ * The Kafka header names on every dead letter Lethe writes (ingress and learner job alike), so
+ * operators can filter and route dead letters without decoding the Avro envelope. Values are UTF-8
+ * text and repeat the envelope's fields (see docs/dead-letters.md).
  */
 public final class DeadLetterHeaders {
   /** Why the record was rejected, the same text as {@link DeadLetter#getReason()}. */
@@ -28,21 +29,29 @@ public final class DeadLetterHeaders {
   /** Offset it was read from, in decimal. */
   public static final String OFFSET = "lethe.dlq.offset";
 
-  /** Which part of Lethe rejected it, e.g. {@code ingress}. */
+  /** Which part of Lethe rejected it: {@code ingress} or {@code learner-job}. */
   public static final String COMPONENT = "lethe.dlq.component";
+
+  /** Size of the original record (key plus value bytes) in decimal, -1 if not known. */
+  public static final String SIZE = "lethe.dlq.size";
+
+  /** {@code true} when the envelope carries only the first bytes of the original. */
+  public static final String TRUNCATED = "lethe.dlq.truncated";
 
   private DeadLetterHeaders() {}
 
-  /** The headers describing {@code letter}, whose reason has the code {@code reasonCode}. */
-  public static Headers of(DeadLetter letter, String reasonCode) {
+  /** The headers describing {@code letter}. */
+  public static Headers of(DeadLetter letter) {
     Headers headers = new RecordHeaders();
     put(headers, REASON, letter.getReason());
-    put(headers, REASON_CODE, reasonCode);
+    put(headers, REASON_CODE, letter.getReasonCode());
     put(headers, KIND, letter.getKind().name());
     put(headers, TOPIC, letter.getSourceTopic());
     put(headers, PARTITION, String.valueOf(letter.getSourcePartition()));
     put(headers, OFFSET, String.valueOf(letter.getSourceOffset()));
     put(headers, COMPONENT, letter.getComponent());
+    put(headers, SIZE, String.valueOf(letter.getOriginalSize()));
+    put(headers, TRUNCATED, String.valueOf(letter.getTruncated()));
     return headers;
   }
 
