@@ -4,8 +4,10 @@ import io.lethe.ingress.receipts.ErasureEvent;
 import io.lethe.ingress.receipts.RequestInfo;
 import io.lethe.records.DeadLetterKind;
 import io.lethe.records.ErasureRequest;
+import io.lethe.validation.DeadLetterEnvelope;
 import io.lethe.validation.ErasureRequestValidator;
 import io.lethe.validation.Rejection;
+import java.util.Arrays;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -16,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes and validates raw erasure requests. A valid request goes on keyed by the subject (task id
- * for TASK scope) and is announced to the receipt tracker; a rejected one is dead-lettered and, if
- * it has a request id to answer to, announced to the tracker as rejected so that a REJECTED receipt
- * says why.
+ * Decodes and validates raw erasure requests. A valid request goes to the receipt tracker, keyed by
+ * request id, which decides whether it is new (and forwards it to the learner job), a retry or a
+ * reused id; a rejected one is dead-lettered here and, if it has a request id to answer to,
+ * announced to the tracker as rejected so that a REJECTED receipt says why.
  */
 final class ErasureIntake
     implements Processor<byte[], byte[], String, IntakeOutcome<ErasureRequest>> {
@@ -74,33 +76,35 @@ final class ErasureIntake
       reject(raw, source, DeadLetterKind.INVALID, rejection.get(), request);
       return;
     }
-    metrics.accepted(IngressMetrics.ERASURES);
-    context.forward(
-        new Record<>(
-            routingKey(request),
-            new IntakeOutcome.Accepted<>(request),
-            raw.timestamp(),
-            raw.headers()));
-    track(request, null, raw.timestamp());
+    track(request, null, raw, source);
   }
 
-  /**
-   * The key on the validated topic: the subject, so the request reaches the partition holding that
-   * subject's ledger, or the first task id for TASK scope.
-   */
-  static String routingKey(ErasureRequest request) {
-    return switch (request.getScope()) {
-      case SUBJECT, TASK -> request.getIds().get(0);
-      case SAMPLE -> request.getSubjectId();
-    };
-  }
-
-  private void track(ErasureRequest request, String rejection, long timestamp) {
+  private void track(
+      ErasureRequest request, String rejection, Record<byte[], byte[]> raw, SourcePosition source) {
+    ErasureEvent event =
+        ErasureEvent.request(RequestInfo.of(request), rejection, origin(raw, source));
     context.forward(
         new Record<String, IntakeOutcome<ErasureRequest>>(
-            request.getRequestId(),
-            new IntakeOutcome.Tracked<>(ErasureEvent.request(RequestInfo.of(request), rejection)),
-            timestamp));
+            request.getRequestId(), new IntakeOutcome.Tracked<>(event), raw.timestamp()));
+  }
+
+  /** The raw record's position and bytes, its first bytes if it is large. */
+  private static ErasureEvent.Origin origin(Record<byte[], byte[]> raw, SourcePosition source) {
+    int size = DeadLetters.sizeOf(raw);
+    boolean whole = size <= ErasureEvent.Origin.MAX_CARRIED_BYTES;
+    return new ErasureEvent.Origin(
+        source.topic(),
+        source.partition(),
+        source.offset(),
+        whole ? raw.key() : prefix(raw.key()),
+        whole ? raw.value() : prefix(raw.value()),
+        size);
+  }
+
+  private static byte[] prefix(byte[] bytes) {
+    return bytes == null || bytes.length <= DeadLetterEnvelope.PREFIX_BYTES
+        ? bytes
+        : Arrays.copyOf(bytes, DeadLetterEnvelope.PREFIX_BYTES);
   }
 
   private static Rejection malformed(SourcePosition source, String problem) {
@@ -128,7 +132,8 @@ final class ErasureIntake
       DeadLetterKind kind,
       Rejection rejection,
       ErasureRequest request) {
-    log.info("Rejected erasure request at {}: {}", source, rejection.message());
+    // The code, not the message: messages may name subjects, which stay out of logs at INFO.
+    log.info("Rejected erasure request at {}: {}", source, rejection.code());
     metrics.rejected(IngressMetrics.ERASURES, rejection.code());
     context.forward(
         DeadLetters.of(
@@ -140,7 +145,7 @@ final class ErasureIntake
             context.currentSystemTimeMs()));
     boolean answerable = request != null && !isBlank(request.getRequestId());
     if (answerable) {
-      track(request, rejection.message(), raw.timestamp());
+      track(request, rejection.message(), raw, source);
     }
   }
 

@@ -6,8 +6,10 @@ import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.ingress.receipts.ErasureState;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
+import io.lethe.validation.DeadLetterEnvelope;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +22,14 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -71,8 +74,21 @@ public final class IngressApp implements AutoCloseable {
     this.self = self;
   }
 
+  /**
+   * The largest record the ingress writes, for its producer's {@code max.request.size} and the
+   * {@code max.message.bytes} of the topics it writes: twice the record limit (an erasure request
+   * travels base64-encoded in JSON through the tracker's repartition topic) plus the room of a dead
+   * letter's envelope and headers.
+   */
+  public static int maxWrittenBytes(IngressSettings settings) {
+    return (int)
+        Math.min(
+            Integer.MAX_VALUE, 2L * settings.maxRecordBytes() + DeadLetterEnvelope.OVERHEAD_BYTES);
+  }
+
   /** The Kafka Streams configuration of the ingress. */
-  public static Properties streamsConfig(Connection connection, HostInfo self) {
+  public static Properties streamsConfig(
+      Connection connection, HostInfo self, LetheTopics topics, IngressSettings settings) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, connection.applicationId());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
@@ -85,6 +101,28 @@ public final class IngressApp implements AutoCloseable {
     if (self != null) {
       props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
     }
+    // No poison pills: what cannot be read, processed or written is dead-lettered.
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        IngressErrorHandlers.Deserialization.class);
+    props.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        IngressErrorHandlers.Processing.class);
+    props.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        IngressErrorHandlers.Production.class);
+    props.put(
+        IngressErrorHandlers.DEAD_LETTER_SERIALIZER, topics.deadLetter().valueSerde().serializer());
+    props.put(IngressErrorHandlers.DEAD_LETTER_TOPIC, topics.deadLetter().name());
+    props.put(IngressErrorHandlers.MAX_CARRIED_BYTES, settings.maxRecordBytes());
+    // Sizes agree end to end: whatever the intake accepts, the producer and topics take.
+    int maxWritten = maxWrittenBytes(settings);
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        String.valueOf(maxWritten));
+    props.put(
+        StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
+        String.valueOf(maxWritten));
     return props;
   }
 
@@ -101,7 +139,7 @@ public final class IngressApp implements AutoCloseable {
       ModelCatalog catalog,
       IngressSettings settings)
       throws IOException {
-    createMissingTopics(connection.bootstrapServers(), names);
+    createMissingTopics(connection.bootstrapServers(), names, maxWrittenBytes(settings));
     ErasureStatusServer http = null;
     KafkaStreams streams = null;
     try {
@@ -113,14 +151,9 @@ public final class IngressApp implements AutoCloseable {
       }
       streams =
           new KafkaStreams(
-              IngressTopology.topology(topics, catalog, settings), streamsConfig(connection, self));
-      streams.setUncaughtExceptionHandler(
-          e -> {
-            // Bad input never gets here (it is dead-lettered); this is an outage, e.g. the schema
-            // registry being unreachable, so retry with a fresh thread.
-            log.error("Ingress stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-          });
+              IngressTopology.topology(topics, catalog, settings),
+              streamsConfig(connection, self, topics, settings));
+      streams.setUncaughtExceptionHandler(new ThreadFailures(Clock.systemUTC()));
       lookup.streams = streams;
       lookup.self = self;
       streams.start();
@@ -152,8 +185,13 @@ public final class IngressApp implements AutoCloseable {
     return Optional.ofNullable(http).map(ErasureStatusServer::port);
   }
 
-  /** Creates any of Lethe's topics the ingress uses that do not exist yet. */
-  static void createMissingTopics(String bootstrapServers, TopicNames names) {
+  /**
+   * Creates any of Lethe's topics the ingress uses that do not exist yet; those it writes take
+   * records of up to {@code maxWrittenBytes}.
+   */
+  static void createMissingTopics(String bootstrapServers, TopicNames names, int maxWrittenBytes) {
+    Set<String> written =
+        Set.of(names.samples(), names.erasures(), names.receipts(), names.deadLetter());
     List<String> wanted =
         List.of(
             names.samplesRaw(),
@@ -171,7 +209,15 @@ public final class IngressApp implements AutoCloseable {
       List<NewTopic> missing =
           wanted.stream()
               .filter(t -> !existing.contains(t))
-              .map(t -> new NewTopic(t, Optional.empty(), Optional.empty()))
+              .map(
+                  t ->
+                      new NewTopic(t, Optional.empty(), Optional.empty())
+                          .configs(
+                              written.contains(t)
+                                  ? Map.of(
+                                      TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                      String.valueOf(maxWrittenBytes))
+                                  : Map.of()))
               .toList();
       if (!missing.isEmpty()) {
         log.info("Creating topics {}", missing.stream().map(NewTopic::name).toList());

@@ -37,6 +37,9 @@ public final class IngressMetrics {
   /** Receipts published; tag {@code status} is {@code COMPLETED} or {@code REJECTED}. */
   public static final String RECEIPTS = "receipts-total";
 
+  /** Name of the counter of erasure retries (same request id, same content). */
+  public static final String RETRIES = "erasure-retries-total";
+
   /** Tag value of {@link #ACCEPTED} and {@link #REJECTED} for training samples. */
   public static final String SAMPLES = "samples";
 
@@ -64,6 +67,12 @@ public final class IngressMetrics {
   /** Counts one duplicate sample. */
   public void duplicate() {
     counter(DUPLICATES, "Duplicate samples dropped", Map.of()).record();
+  }
+
+  /** Counts one erasure request that repeated an earlier one's id and content (a retry). */
+  public void retry() {
+    counter(RETRIES, "Erasure requests recognised as retries of an earlier request", Map.of())
+        .record();
   }
 
   /** Counts one receipt published with {@code status}. */

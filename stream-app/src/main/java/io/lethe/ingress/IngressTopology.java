@@ -28,13 +28,15 @@ import org.apache.kafka.streams.state.Stores;
  * and erasure receipts. Built by one function so that tests run exactly what production runs.
  *
  * <pre>
- * samples.raw  (bytes) ─ SampleIntake ──┬─► samples            (key subject id)
- *                                       └─► deadletter         (envelope + lethe.dlq.* headers)
- * erasures.raw (bytes) ─ ErasureIntake ─┬─► erasures           (key subject id / task id)
- *                                       ├─► deadletter
+ * samples.raw  (bytes) ─ SampleIntake ──┬─► deadletter         (envelope + lethe.dlq.* headers)
+ *                                       └─ by sample id ─ SampleDedupe ─┬─► samples (key subject)
+ *                                                                       └─► deadletter
+ * erasures.raw (bytes) ─ ErasureIntake ─┬─► deadletter
  *                                       └─┐ request events
  * erasures.affected ──────────────────────┤ merged, repartitioned by request id
- * erasures.applied  ──────────────────────┘ ─ ErasureTracker (receipt store) ─► receipts
+ * erasures.applied  ──────────────────────┘ ─ ErasureTracker ─┬─► erasures (key subject / task id)
+ *                                              (receipt store) ├─► deadletter (reused request ids)
+ *                                                              └─► receipts
  * </pre>
  */
 public final class IngressTopology {
@@ -46,6 +48,9 @@ public final class IngressTopology {
    * endpoint.
    */
   public static final String ERASURES_STORE = "lethe-ingress-erasures";
+
+  /** Name of the internal topic that brings the copies of one sample id together. */
+  public static final String SAMPLES_BY_ID_REPARTITION = "samples-by-id";
 
   /** Name of the internal topic that brings a request and the job's answers together. */
   public static final String ERASURE_EVENTS_REPARTITION = "erasure-events-by-request";
@@ -76,23 +81,37 @@ public final class IngressTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(SAMPLE_IDS_STORE), Serdes.String(), Serdes.Long()));
     SampleValidator validator = new SampleValidator(catalog);
-    KStream<String, IntakeOutcome<TrainingSample>> outcomes =
+    KStream<String, IntakeOutcome<byte[]>> checked =
         rawStream(builder, topics.samplesRaw(), "samples-raw")
             .process(
                 () ->
                     new SampleIntake(
-                        topics.samplesRaw().valueSerde().deserializer(),
-                        validator,
-                        settings,
-                        SAMPLE_IDS_STORE),
-                Named.as("sample-intake"),
-                SAMPLE_IDS_STORE);
-    outcomes
-        .flatMapValues(IntakeOutcome::accepted, Named.as("accepted-samples"))
-        .to(topics.samples().name(), produced(topics.samples(), "samples"));
-    outcomes
+                        topics.samplesRaw().valueSerde().deserializer(), validator, settings),
+                Named.as("sample-intake"));
+    checked
         .flatMapValues(IntakeOutcome::deadLetters, Named.as("rejected-samples"))
         .to(topics.deadLetter().name(), produced(topics.deadLetter(), "sample-dead-letters"));
+    KStream<String, IntakeOutcome<TrainingSample>> deduped =
+        checked
+            .flatMapValues(IntakeOutcome::accepted, Named.as("valid-samples"))
+            // By sample id, so that a repeated id meets its first copy whatever its key was.
+            .repartition(
+                Repartitioned.with(Serdes.String(), Serdes.ByteArray())
+                    .withName(SAMPLES_BY_ID_REPARTITION))
+            .process(
+                () ->
+                    new SampleDedupe(
+                        topics.samplesRaw().valueSerde().deserializer(),
+                        settings,
+                        SAMPLE_IDS_STORE),
+                Named.as("sample-dedupe"),
+                SAMPLE_IDS_STORE);
+    deduped
+        .flatMapValues(IntakeOutcome::accepted, Named.as("accepted-samples"))
+        .to(topics.samples().name(), produced(topics.samples(), "samples"));
+    deduped
+        .flatMapValues(IntakeOutcome::deadLetters, Named.as("duplicate-samples"))
+        .to(topics.deadLetter().name(), produced(topics.deadLetter(), "duplicate-dead-letters"));
   }
 
   private static void buildErasures(
@@ -106,13 +125,11 @@ public final class IngressTopology {
                         topics.erasuresRaw().valueSerde().deserializer(), validator, settings),
                 Named.as("erasure-intake"));
     outcomes
-        .flatMapValues(IntakeOutcome::accepted, Named.as("accepted-erasures"))
-        .to(topics.erasures().name(), produced(topics.erasures(), "erasures"));
-    outcomes
         .flatMapValues(IntakeOutcome::deadLetters, Named.as("rejected-erasures"))
         .to(topics.deadLetter().name(), produced(topics.deadLetter(), "erasure-dead-letters"));
 
-    // The job's answers are an internal contract: bad bytes there fail fast (default handler).
+    // The job's answers are an internal contract, read with the topics' serdes; bytes that do not
+    // decode there are dead-lettered by the deserialization handler (IngressErrorHandlers).
     KStream<String, ErasureEvent> affected =
         builder.stream(topics.erasuresAffected().name(), consumed(topics.erasuresAffected()))
             .map(
@@ -132,19 +149,28 @@ public final class IngressTopology {
             Stores.persistentKeyValueStore(ERASURES_STORE),
             Serdes.String(),
             new JsonSerde<>(ErasureState.class)));
-    outcomes
-        .flatMapValues(IntakeOutcome::tracked, Named.as("request-events"))
-        .merge(affected, Named.as("merge-affected"))
-        .merge(applied, Named.as("merge-applied"))
-        .repartition(
-            Repartitioned.with(Serdes.String(), new JsonSerde<>(ErasureEvent.class))
-                .withName(ERASURE_EVENTS_REPARTITION))
-        .process(
-            () ->
-                new ErasureTracker(
-                    ERASURES_STORE, settings.pendingTimeout(), settings.receiptRetention()),
-            Named.as("erasure-tracker"),
-            ERASURES_STORE)
+    KStream<String, IntakeOutcome<ErasureRequest>> decided =
+        outcomes
+            .flatMapValues(IntakeOutcome::tracked, Named.as("request-events"))
+            .merge(affected, Named.as("merge-affected"))
+            .merge(applied, Named.as("merge-applied"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), new JsonSerde<>(ErasureEvent.class))
+                    .withName(ERASURE_EVENTS_REPARTITION))
+            .process(
+                () ->
+                    new ErasureTracker(
+                        ERASURES_STORE, settings.pendingTimeout(), settings.receiptRetention()),
+                Named.as("erasure-tracker"),
+                ERASURES_STORE);
+    decided
+        .flatMapValues(IntakeOutcome::accepted, Named.as("accepted-erasures"))
+        .to(topics.erasures().name(), produced(topics.erasures(), "erasures"));
+    decided
+        .flatMapValues(IntakeOutcome::deadLetters, Named.as("reused-request-ids"))
+        .to(topics.deadLetter().name(), produced(topics.deadLetter(), "reused-id-dead-letters"));
+    decided
+        .flatMapValues(IntakeOutcome::receipts, Named.as("receipts"))
         .to(topics.receipts().name(), produced(topics.receipts(), "receipts"));
   }
 

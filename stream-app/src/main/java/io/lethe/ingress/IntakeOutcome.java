@@ -2,11 +2,12 @@ package io.lethe.ingress;
 
 import io.lethe.ingress.receipts.ErasureEvent;
 import io.lethe.records.DeadLetter;
+import io.lethe.records.ErasureReceipt;
 import java.util.List;
 
 /**
- * What an intake processor decided about one raw record: forward it, dead-letter it, or tell the
- * receipt tracker about a request. The topology fans these out to their topics.
+ * What an ingress processor decided about one record: forward it, dead-letter it, tell the receipt
+ * tracker about a request, or publish a receipt. The topology fans these out to their topics.
  *
  * @param <T> the accepted record type
  */
@@ -21,6 +22,9 @@ public sealed interface IntakeOutcome<T> {
   /** An erasure request, valid or rejected, for the receipt tracker (keyed by request id). */
   record Tracked<T>(ErasureEvent event) implements IntakeOutcome<T> {}
 
+  /** A receipt for the receipts topic (keyed by request id). */
+  record Answered<T>(ErasureReceipt receipt) implements IntakeOutcome<T> {}
+
   /** The accepted value, as a list of zero or one for {@code flatMapValues}. */
   default List<T> accepted() {
     return this instanceof Accepted<T> a ? List.of(a.value()) : List.of();
@@ -29,6 +33,11 @@ public sealed interface IntakeOutcome<T> {
   /** The dead letter, as a list of zero or one. */
   default List<DeadLetter> deadLetters() {
     return this instanceof DeadLettered<T> d ? List.of(d.letter()) : List.of();
+  }
+
+  /** The receipt, as a list of zero or one. */
+  default List<ErasureReceipt> receipts() {
+    return this instanceof Answered<T> a ? List.of(a.receipt()) : List.of();
   }
 
   /** The tracker event, as a list of zero or one. */

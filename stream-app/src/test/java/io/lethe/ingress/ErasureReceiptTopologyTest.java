@@ -19,6 +19,7 @@ import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.testing.TestRecords;
 import io.lethe.validation.DeadLetterHeaders;
 import io.lethe.validation.ErasureRequestValidator;
+import io.lethe.validation.Rejection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -290,13 +291,108 @@ class ErasureReceiptTopologyTest {
   }
 
   @Test
-  void shouldKeepTheFirstReceiptWhenACompletedRequestIsSentAgain() {
+  void shouldTreatTheSameIdAndContentAsARetryThatRunsNothingAndResendsTheReceipt() {
+    ErasureRequest request = erasure("r-1", "u-1").build();
+    ingress.erasuresRaw.pipeInput("u-1", request);
+    ingress.affected.pipeInput("r-1", affects("r-1", ANALYTIC));
+    ingress.applied.pipeInput("r-1", appliedBy("r-1", ANALYTIC, 7));
+    ErasureReceipt first = ingress.receipts.readValue();
+    assertThat(ingress.erasures.readValuesToList()).containsExactly(request);
+
+    // A retry may carry a new issue time: requestedAt is not part of the content.
+    ingress.erasuresRaw.pipeInput(
+        "u-1", erasure("r-1", "u-1").setRequestedAt(TestRecords.T0.plusSeconds(30)).build());
+
+    assertThat(ingress.erasures.isEmpty()).isTrue();
+    assertThat(ingress.deadLetters.isEmpty()).isTrue();
+    assertThat(ingress.receipts.readValuesToList()).containsExactly(first);
+    assertThat(ingress.erasuresStore().get("r-1").status()).isEqualTo(ErasureStatus.COMPLETED);
+    assertThat(ingress.metric(IngressMetrics.RETRIES, Map.of())).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldTreatARetryOfAPendingRequestAsNothingNew() {
     ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
-    ingress.affected.pipeInput("r-1", affects("r-1"));
+    ingress.erasures.readValue();
+
     ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
 
-    assertThat(ingress.receipts.readValuesToList()).hasSize(1);
-    assertThat(ingress.erasuresStore().get("r-1").status()).isEqualTo(ErasureStatus.COMPLETED);
+    assertThat(ingress.erasures.isEmpty()).isTrue();
+    assertThat(ingress.receipts.isEmpty()).isTrue();
+    assertThat(ingress.deadLetters.isEmpty()).isTrue();
+    assertThat(ingress.erasuresStore().get("r-1").status()).isEqualTo(ErasureStatus.PENDING);
+  }
+
+  @Test
+  void shouldRefuseACompletedRequestIdReusedForAnotherSubject() {
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
+    ingress.affected.pipeInput("r-1", affects("r-1", ANALYTIC));
+    ingress.applied.pipeInput("r-1", appliedBy("r-1", ANALYTIC, 7));
+    ErasureReceipt first = ingress.receipts.readValue();
+    ingress.erasures.readValue();
+    var before = ingress.erasuresStore().get("r-1");
+
+    ingress.erasuresRaw.pipeInput("u-2", erasure("r-1", "u-2").build());
+
+    assertThat(ingress.erasures.isEmpty()).as("nothing reaches the job").isTrue();
+    assertThat(ingress.receipts.isEmpty()).as("no second receipt").isTrue();
+    assertThat(ingress.erasuresStore().get("r-1")).isEqualTo(before);
+    TestRecord<String, DeadLetter> dead = ingress.deadLetters.readRecord();
+    String reason =
+        "erasure request r-1 at lethe.erasures.raw-0@1 reuses the id of a COMPLETED request with"
+            + " other content (scope, ids, subject, dataset, models or requester differ); not"
+            + " executed, and the first request's receipt stands";
+    assertThat(dead.value().getReason()).isEqualTo(reason);
+    assertThat(dead.value().getReasonCode()).isEqualTo(Rejection.REQUEST_ID_REUSED);
+    assertThat(dead.value().getKind()).isEqualTo(DeadLetterKind.INVALID);
+    assertThat(dead.value().getSourceTopic()).isEqualTo("lethe.erasures.raw");
+    assertThat(dead.value().getSourceOffset()).isEqualTo(1);
+    assertThat(dead.value().getValue())
+        .isEqualTo(
+            java.nio.ByteBuffer.wrap(
+                ingress
+                    .topics
+                    .erasuresRaw()
+                    .valueSerde()
+                    .serializer()
+                    .serialize("any", erasure("r-1", "u-2").build())));
+    assertThat(DeadLetterHeaders.text(dead.headers(), DeadLetterHeaders.REASON_CODE))
+        .isEqualTo(Rejection.REQUEST_ID_REUSED);
+    assertThat(DeadLetterHeaders.text(dead.headers(), DeadLetterHeaders.KIND)).isEqualTo("INVALID");
+    assertThat(first.getStatus()).isEqualTo(ReceiptStatus.COMPLETED);
+    assertThat(
+            ingress.metric(
+                IngressMetrics.REJECTED,
+                Map.of("stream", IngressMetrics.ERASURES, "reason", Rejection.REQUEST_ID_REUSED)))
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldRefuseAPendingRequestIdReusedWithAnotherRequester() {
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
+    ingress.erasures.readValue();
+
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").setRequester("someone").build());
+
+    assertThat(ingress.erasures.isEmpty()).isTrue();
+    assertThat(ingress.deadLetters.readValue().getReasonCode())
+        .isEqualTo(Rejection.REQUEST_ID_REUSED);
+    assertThat(ingress.erasuresStore().get("r-1").request().requester())
+        .isEqualTo(erasure("r-1", "u-1").build().getRequester());
+  }
+
+  @Test
+  void shouldLeaveAnAcceptedRequestAsItWasWhenAnInvalidOneReusesItsId() {
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
+    ingress.erasures.readValue();
+
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").setIds(List.of()).build());
+
+    assertThat(ingress.erasures.isEmpty()).isTrue();
+    assertThat(ingress.receipts.isEmpty()).as("no REJECTED receipt for r-1").isTrue();
+    assertThat(ingress.deadLetters.readValue().getReasonCode())
+        .isEqualTo(ErasureRequestValidator.NO_IDS);
+    assertThat(ingress.erasuresStore().get("r-1").status()).isEqualTo(ErasureStatus.PENDING);
   }
 
   @Test

@@ -70,7 +70,9 @@ final class IngressDriver implements AutoCloseable {
             IngressTopology.topology(topics, CATALOG, settings),
             IngressApp.streamsConfig(
                 new IngressApp.Connection("ingress-test", "unused:9092", stateDir, -1, "localhost"),
-                null),
+                null,
+                topics,
+                settings),
             WALL_CLOCK_START);
     samplesRaw = input(topics.samplesRaw());
     samplesRawBytes = bytesInput(names.samplesRaw());

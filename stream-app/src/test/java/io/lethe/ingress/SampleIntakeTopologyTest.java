@@ -1,6 +1,7 @@
 package io.lethe.ingress;
 
 import static io.lethe.ingress.IngressDriver.sample;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.records.DeadLetter;
@@ -9,6 +10,7 @@ import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.registry.embedded.EmbeddedSchemaRegistry;
 import io.lethe.testing.TestRecords;
+import io.lethe.validation.DeadLetterEnvelope;
 import io.lethe.validation.DeadLetterHeaders;
 import io.lethe.validation.Rejection;
 import io.lethe.validation.SampleValidator;
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -142,21 +145,49 @@ class SampleIntakeTopologyTest {
   }
 
   @Test
-  void shouldRejectSampleOverTheSizeLimit() {
+  void shouldDeadLetterAnOversizedSampleWithItsCoordinatesSizeAndFirstBytes() {
     TrainingSample big =
-        sample("s-17", "u-1").setAttributes(Map.of("note", "x".repeat(MAX_BYTES))).build();
-    int size =
-        ingress.topics.samplesRaw().valueSerde().serializer().serialize("any", big).length
-            + "u-1".length();
+        sample("s-17", "u-1")
+            .setAttributes(Map.of("note", "x".repeat(DeadLetterEnvelope.PREFIX_BYTES + MAX_BYTES)))
+            .build();
+    byte[] bytes = ingress.topics.samplesRaw().valueSerde().serializer().serialize("any", big);
+    int size = bytes.length + "u-1".length();
 
-    assertRejected(
-        big,
-        Rejection.RECORD_TOO_LARGE,
-        "sample s-17 of dataset fashion-mnist is "
+    ingress.samplesRaw.pipeInput("u-1", big);
+    ingress.samplesRaw.pipeInput("u-2", sample("s-18", "u-2").build());
+
+    String reason =
+        "record at lethe.samples.raw-0@0 is "
             + size
             + " bytes, over the limit of "
             + MAX_BYTES
-            + " (lethe.ingress.max.record.bytes)");
+            + " (lethe.ingress.max.record.bytes)";
+    TestRecord<String, DeadLetter> dead = ingress.deadLetters.readRecord();
+    assertThat(dead.value().getReason()).isEqualTo(reason);
+    assertThat(dead.value().getReasonCode()).isEqualTo(Rejection.RECORD_TOO_LARGE);
+    assertThat(dead.value().getOriginalSize()).isEqualTo(size);
+    assertThat(dead.value().getTruncated()).isTrue();
+    assertThat(dead.value().getValue())
+        .isEqualTo(ByteBuffer.wrap(Arrays.copyOf(bytes, DeadLetterEnvelope.PREFIX_BYTES)));
+    assertThat(dead.value().getKey()).isEqualTo(ByteBuffer.wrap("u-1".getBytes(UTF_8)));
+    assertHeaders(dead.headers(), reason, Rejection.RECORD_TOO_LARGE, "INVALID", 0);
+    assertThat(DeadLetterHeaders.text(dead.headers(), DeadLetterHeaders.SIZE))
+        .isEqualTo(String.valueOf(size));
+    assertThat(DeadLetterHeaders.text(dead.headers(), DeadLetterHeaders.TRUNCATED))
+        .isEqualTo("true");
+    assertThat(ingress.samples.readValue().getSampleId()).isEqualTo("s-18");
+  }
+
+  @Test
+  void shouldCarryAnInvalidSampleUnderTheLimitWhole() {
+    TrainingSample sample = sample("s-17", "u-1").setLabel(12).build();
+    ingress.samplesRaw.pipeInput("u-1", sample);
+
+    DeadLetter dead = ingress.deadLetters.readValue();
+    byte[] bytes = ingress.topics.samplesRaw().valueSerde().serializer().serialize("any", sample);
+    assertThat(dead.getTruncated()).isFalse();
+    assertThat(dead.getOriginalSize()).isEqualTo(bytes.length + "u-1".length());
+    assertThat(dead.getValue()).isEqualTo(ByteBuffer.wrap(bytes));
   }
 
   @Test
@@ -216,16 +247,49 @@ class SampleIntakeTopologyTest {
   }
 
   @Test
-  void shouldDropDuplicateSampleWithinTheWindow() {
+  void shouldDeadLetterADuplicateSampleIdWithinTheWindowWhateverItsKey() {
     TrainingSample first = sample("s-1", "u-1").build();
     TrainingSample again = sample("s-1", "u-1").setLabel(4).build();
+    TrainingSample underAnotherKey = sample("s-1", "u-9").build();
 
     ingress.samplesRaw.pipeInput("u-1", first, TestRecords.T0);
     ingress.samplesRaw.pipeInput("u-1", again, TestRecords.T0.plus(WINDOW).minusMillis(1));
+    ingress.samplesRaw.pipeInput("u-9", underAnotherKey, TestRecords.T0.plusSeconds(1));
 
     assertThat(ingress.samples.readValuesToList()).containsExactly(first);
-    assertThat(ingress.deadLetters.isEmpty()).isTrue();
-    assertThat(ingress.metric(IngressMetrics.DUPLICATES, Map.of())).isEqualTo(1.0);
+    List<TestRecord<String, DeadLetter>> dead = ingress.deadLetters.readRecordsToList();
+    assertThat(dead).hasSize(2);
+    assertThat(dead.get(0).value().getReason())
+        .isEqualTo(
+            "sample s-1 at lethe.samples.raw-0@1 was already accepted with record time "
+                + TestRecords.T0
+                + "; duplicate ignored");
+    assertHeaders(
+        dead.get(0).headers(),
+        dead.get(0).value().getReason(),
+        Rejection.DUPLICATE_SAMPLE,
+        "INVALID",
+        1);
+    assertThat(dead.get(0).key()).isEqualTo("u-1");
+    assertThat(dead.get(0).value().getValue())
+        .isEqualTo(
+            ByteBuffer.wrap(
+                ingress.topics.samplesRaw().valueSerde().serializer().serialize("any", again)));
+    assertThat(dead.get(1).key()).isEqualTo("u-9");
+    assertThat(dead.get(1).value().getSourceOffset()).isEqualTo(2);
+    // The repartition's own headers do not leak to the dead letters.
+    assertThat(dead.get(1).headers().lastHeader(SourceHeaders.TOPIC)).isNull();
+    assertThat(ingress.metric(IngressMetrics.DUPLICATES, Map.of())).isEqualTo(2.0);
+  }
+
+  @Test
+  void shouldNotPassTheRepartitionHeadersOnToTheSamplesTopic() {
+    ingress.samplesRaw.pipeInput("u-1", sample("s-1", "u-1").build());
+
+    TestRecord<String, TrainingSample> accepted = ingress.samples.readRecord();
+    assertThat(accepted.key()).isEqualTo("u-1");
+    assertThat(accepted.headers().lastHeader(SourceHeaders.TOPIC)).isNull();
+    assertThat(accepted.headers().lastHeader(SourceHeaders.KEY)).isNull();
   }
 
   @Test
@@ -258,12 +322,13 @@ class SampleIntakeTopologyTest {
 
     Map<String, String> samples = Map.of("stream", IngressMetrics.SAMPLES);
     assertThat(ingress.metric(IngressMetrics.ACCEPTED, samples)).isEqualTo(2.0);
-    assertThat(ingress.metric(IngressMetrics.REJECTED, samples)).isEqualTo(4.0);
+    assertThat(ingress.metric(IngressMetrics.REJECTED, samples)).isEqualTo(5.0);
     assertThat(rejectedFor(SampleValidator.LABEL_OUT_OF_RANGE)).isEqualTo(2.0);
     assertThat(rejectedFor(SampleValidator.UNKNOWN_DATASET)).isEqualTo(1.0);
     assertThat(rejectedFor(Rejection.MALFORMED)).isEqualTo(1.0);
+    assertThat(rejectedFor(Rejection.DUPLICATE_SAMPLE)).isEqualTo(1.0);
     assertThat(ingress.metric(IngressMetrics.DUPLICATES, Map.of())).isEqualTo(1.0);
-    assertThat(ingress.deadLetters.getQueueSize()).isEqualTo(4);
+    assertThat(ingress.deadLetters.getQueueSize()).isEqualTo(5);
   }
 
   private double rejectedFor(String reason) {

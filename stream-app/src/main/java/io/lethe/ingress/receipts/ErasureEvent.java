@@ -13,13 +13,33 @@ import java.util.List;
  * @param rejection for {@link Kind#REQUEST}: why the ingress rejected it, or null if valid
  * @param affectedModels for {@link Kind#AFFECTED}
  * @param applied for {@link Kind#APPLIED}
+ * @param origin for {@link Kind#REQUEST}: where the raw request was read and its bytes, for a dead
+ *     letter if the tracker refuses it; null in events written before it existed
  */
 public record ErasureEvent(
     Kind kind,
     RequestInfo request,
     String rejection,
     List<String> affectedModels,
-    ModelConfirmation applied) {
+    ModelConfirmation applied,
+    Origin origin) {
+
+  /**
+   * The raw record a request was read from.
+   *
+   * @param topic source topic
+   * @param partition source partition
+   * @param offset source offset
+   * @param key the original key bytes, or null
+   * @param value the original value bytes (at most {@link #MAX_CARRIED_BYTES} of key and value
+   *     together; larger requests carry their first bytes, see {@code DeadLetterEnvelope})
+   * @param size the original's key plus value bytes
+   */
+  public record Origin(
+      String topic, int partition, long offset, byte[] key, byte[] value, long size) {
+    /** The largest original, key plus value, an event carries whole. */
+    public static final int MAX_CARRIED_BYTES = 64 * 1024;
+  }
 
   /** What an event says. */
   public enum Kind {
@@ -31,18 +51,20 @@ public record ErasureEvent(
     APPLIED
   }
 
-  /** A valid request (when {@code rejection} is null) or a rejected one. */
-  public static ErasureEvent request(RequestInfo request, String rejection) {
-    return new ErasureEvent(Kind.REQUEST, request, rejection, null, null);
+  /**
+   * A valid request (when {@code rejection} is null) or a rejected one, read from {@code origin}.
+   */
+  public static ErasureEvent request(RequestInfo request, String rejection, Origin origin) {
+    return new ErasureEvent(Kind.REQUEST, request, rejection, null, null, origin);
   }
 
   /** The job's list of models the request affects, possibly empty. */
   public static ErasureEvent affected(List<String> models) {
-    return new ErasureEvent(Kind.AFFECTED, null, null, List.copyOf(models), null);
+    return new ErasureEvent(Kind.AFFECTED, null, null, List.copyOf(models), null, null);
   }
 
   /** One model's confirmation. */
   public static ErasureEvent applied(ModelConfirmation confirmation) {
-    return new ErasureEvent(Kind.APPLIED, null, null, null, confirmation);
+    return new ErasureEvent(Kind.APPLIED, null, null, null, confirmation, null);
   }
 }
