@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lethe.learners.analytic.AnalyticSettings;
-import io.lethe.learners.analytic.AnalyticSnapshots;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
-import io.lethe.learners.snapshot.SnapshotTensors;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
@@ -442,26 +440,7 @@ public final class Demo implements AutoCloseable {
             FashionMnist.CLASSES,
             AnalyticSettings.DEFAULT_WOODBURY_MAX_ROWS,
             AnalyticSettings.DEFAULT_REFRESH_AFTER_DOWNDATES);
-    double[] expectedWeights = OfflineRetrain.analyticWeights(settings, retained);
-    io.lethe.records.Tensor head =
-        SnapshotTensors.find(latest.getTensors(), AnalyticSnapshots.HEAD_TENSOR);
-    double[] served =
-        SnapshotTensors.readFloat64(
-            head, head.getShape().stream().mapToLong(Long::longValue).toArray());
-    if (served.length != expectedWeights.length) {
-      throw new IllegalStateException(
-          "the served analytic head has "
-              + served.length
-              + " weights, the offline retrain "
-              + expectedWeights.length);
-    }
-    double maxAbs = 0;
-    double maxDiff = 0;
-    for (int i = 0; i < served.length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(expectedWeights[i]));
-      maxDiff = Math.max(maxDiff, Math.abs(served[i] - expectedWeights[i]));
-    }
-    return maxDiff / maxAbs;
+    return OfflineRetrain.relativeDistance(latest, settings, retained);
   }
 
   private static long learned(ModelSnapshot snapshot) {

@@ -35,6 +35,9 @@ import org.apache.flink.core.execution.JobClient;
  * everything, newest first, and delete its temporary directory.
  */
 public final class EmbeddedStack implements AutoCloseable {
+  /** The ingress's application id, which is also its consumer group. */
+  public static final String INGRESS_APPLICATION_ID = "lethe-embedded-ingress";
+
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private String bootstrapServers;
   private String registryUrl;
@@ -43,6 +46,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private int dashboardPort;
   private int ingressPort;
   private int servePort;
+  private IngressApp ingress;
 
   private EmbeddedStack() {}
 
@@ -106,10 +110,10 @@ public final class EmbeddedStack implements AutoCloseable {
     catalog = ModelCatalog.load(catalogFile);
 
     log.println("lethe: starting the ingress, the learner job and the model service...");
-    IngressApp ingress =
+    ingress =
         IngressApp.start(
             new IngressApp.Connection(
-                "lethe-embedded-ingress",
+                INGRESS_APPLICATION_ID,
                 bootstrapServers,
                 dir.resolve("ingress"),
                 wantedIngress,
@@ -157,6 +161,11 @@ public final class EmbeddedStack implements AutoCloseable {
   /** The model names of the catalog. */
   public List<String> models() {
     return catalog.models().stream().map(m -> m.name()).toList();
+  }
+
+  /** The running ingress, e.g. for its Kafka Streams state and metrics. */
+  public IngressApp ingress() {
+    return ingress;
   }
 
   /** Base URL of the model service. */

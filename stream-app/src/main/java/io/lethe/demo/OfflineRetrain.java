@@ -2,6 +2,10 @@ package io.lethe.demo;
 
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.learners.analytic.AnalyticSnapshots;
+import io.lethe.learners.snapshot.SnapshotTensors;
+import io.lethe.records.ModelSnapshot;
+import io.lethe.records.Tensor;
 import io.lethe.records.TrainingSample;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,5 +40,34 @@ public final class OfflineRetrain {
           });
       return learner.weights().values();
     }
+  }
+
+  /**
+   * How far the head of an analytic {@code snapshot} is from the offline retrain on {@code
+   * retained}: max |difference| / max |retrained weight|.
+   *
+   * @throws IllegalStateException if the two heads differ in size
+   */
+  public static double relativeDistance(
+      ModelSnapshot snapshot, AnalyticSettings settings, List<TrainingSample> retained) {
+    double[] expected = analyticWeights(settings, retained);
+    Tensor head = SnapshotTensors.find(snapshot.getTensors(), AnalyticSnapshots.HEAD_TENSOR);
+    double[] served =
+        SnapshotTensors.readFloat64(
+            head, head.getShape().stream().mapToLong(Long::longValue).toArray());
+    if (served.length != expected.length) {
+      throw new IllegalStateException(
+          "the served analytic head has "
+              + served.length
+              + " weights, the offline retrain "
+              + expected.length);
+    }
+    double maxAbs = 0;
+    double maxDiff = 0;
+    for (int i = 0; i < served.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+      maxDiff = Math.max(maxDiff, Math.abs(served[i] - expected[i]));
+    }
+    return maxDiff / maxAbs;
   }
 }
