@@ -29,8 +29,8 @@ public final class DecodeErasures extends DecodeRecords<ErasureRequest, ErasureE
   }
 
   @Override
-  Optional<String> problemWith(ErasureRequest request) {
-    return validator.check(request).map(Rejection::message);
+  Optional<Rejection> problemWith(ErasureRequest request) {
+    return validator.check(request);
   }
 
   @Override
