@@ -44,6 +44,12 @@ public final class JobMetrics {
   /** Erasure requests that did not decode or validate in the job. */
   public static final String ERASURES_REJECTED = "erasuresRejected";
 
+  /** Erasure requests repeating an earlier request's id and content: retries, not run again. */
+  public static final String ERASURE_RETRIES = "erasureRetries";
+
+  /** Erasure requests reusing an earlier request's id with other content: refused. */
+  public static final String ERASURE_IDS_REUSED = "erasureIdsReused";
+
   /** Key of the per-model key-value metric group. */
   public static final String MODEL_GROUP = "model";
 
@@ -69,7 +75,9 @@ public final class JobMetrics {
           LEDGER_LATE_SAMPLES_REFUSED,
           LEDGER_DUPLICATES_REFUSED,
           SAMPLES_REJECTED,
-          ERASURES_REJECTED);
+          ERASURES_REJECTED,
+          ERASURE_RETRIES,
+          ERASURE_IDS_REUSED);
 
   /** Every per-model metric in group {@value #MODEL_GROUP}. */
   public static final List<String> MODEL_METRICS =

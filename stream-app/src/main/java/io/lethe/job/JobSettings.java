@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param microBatchSize samples each learner learns together ({@code --micro-batch}, default 256)
  * @param tombstoneRetention how long erased subjects and samples are remembered ({@code
  *     --tombstone-retention}, default 7 days); must exceed the stream's maximum lateness
+ * @param requestIdRetention how long an executed erasure request's id is remembered, so that a
+ *     retry is not run again and a reuse with other content is refused ({@code
+ *     --request-id-retention}, default 7 days, the ingress's receipt retention); after it the id is
+ *     forgotten
  * @param restPort Flink web dashboard port in local mode ({@code --rest-port}, default 8081, 0 for
  *     any free port)
  * @param transactionalIdPrefix prefix of the exactly-once sink's transactional ids
@@ -36,6 +40,7 @@ public record JobSettings(
     Duration checkpointInterval,
     int microBatchSize,
     Duration tombstoneRetention,
+    Duration requestIdRetention,
     int restPort,
     String transactionalIdPrefix,
     Path checkpointDirectory) {
@@ -50,6 +55,7 @@ public record JobSettings(
     requirePositive("--checkpoint-interval", checkpointInterval);
     requireAtLeast("--micro-batch", microBatchSize, 1);
     requirePositive("--tombstone-retention", tombstoneRetention);
+    requirePositive("--request-id-retention", requestIdRetention);
     if (restPort < 0 || restPort > 65535) {
       throw new IllegalArgumentException("--rest-port is " + restPort + ", expected 0 to 65535");
     }
@@ -68,6 +74,7 @@ public record JobSettings(
         Duration.ofSeconds(2),
         256,
         Duration.ofDays(7),
+        Duration.ofDays(7),
         8081,
         "lethe-learner",
         Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"));
@@ -84,6 +91,7 @@ public record JobSettings(
         checkpointInterval,
         microBatchSize,
         tombstoneRetention,
+        requestIdRetention,
         restPort,
         transactionalIdPrefix,
         checkpointDirectory);
@@ -100,6 +108,7 @@ public record JobSettings(
         value,
         microBatchSize,
         tombstoneRetention,
+        requestIdRetention,
         restPort,
         transactionalIdPrefix,
         checkpointDirectory);
@@ -116,6 +125,7 @@ public record JobSettings(
         checkpointInterval,
         value,
         tombstoneRetention,
+        requestIdRetention,
         restPort,
         transactionalIdPrefix,
         checkpointDirectory);
@@ -132,6 +142,7 @@ public record JobSettings(
         checkpointInterval,
         microBatchSize,
         tombstoneRetention,
+        requestIdRetention,
         value,
         transactionalIdPrefix,
         checkpointDirectory);
@@ -148,6 +159,7 @@ public record JobSettings(
         checkpointInterval,
         microBatchSize,
         tombstoneRetention,
+        requestIdRetention,
         restPort,
         transactionalIdPrefix,
         value);

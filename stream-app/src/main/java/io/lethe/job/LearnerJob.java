@@ -11,6 +11,7 @@ import io.lethe.job.events.SampleEvent;
 import io.lethe.job.learner.LearnerFactory;
 import io.lethe.job.learner.LearnerOperator;
 import io.lethe.job.ledger.ErasureLedger;
+import io.lethe.job.ledger.RequestIdGuard;
 import io.lethe.job.ledger.RouteTaskErasures;
 import io.lethe.records.ErasureScope;
 import io.lethe.validation.ErasureRequestValidator;
@@ -26,10 +27,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * LearnerJobMain} wires it to Kafka; tests run exactly this graph.
  *
  * <pre>
- * samples ─► DecodeSamples ──┐
- *                            ├─► ErasureLedger (by subject) ──┐
- * erasures ─► DecodeErasures ┤                               ├─► Learner (by model) ─► outputs
- *                            └─► RouteTaskErasures ──────────┘
+ * samples ─► DecodeSamples ───────────────────────────┐
+ *                                                     ├─► ErasureLedger (by subject) ──┐
+ * erasures ─► DecodeErasures ─► RequestIdGuard (by id) ┤                               ├─► Learner
+ *                                                     └─► RouteTaskErasures ──────────┘  (by model)
  * </pre>
  */
 public final class LearnerJob {
@@ -41,6 +42,7 @@ public final class LearnerJob {
    * @param registryUrl schema registry for decoding the inputs
    * @param microBatchSize samples each learner learns together
    * @param tombstoneRetention how long erased subjects and samples are remembered
+   * @param requestIdRetention how long an erasure request id is remembered after its request ran
    * @return every record the job publishes, for one exactly-once sink
    */
   public static DataStream<KafkaOut> build(
@@ -50,7 +52,8 @@ public final class LearnerJob {
       LearnerFactory learners,
       String registryUrl,
       int microBatchSize,
-      Duration tombstoneRetention) {
+      Duration tombstoneRetention,
+      Duration requestIdRetention) {
     ModelRoutes routes = ModelRoutes.of(catalog);
 
     SingleOutputStreamOperator<SampleEvent> decodedSamples =
@@ -63,17 +66,25 @@ public final class LearnerJob {
             .process(new DecodeErasures(registryUrl, new ErasureRequestValidator(catalog)))
             .name("DecodeErasures")
             .uid("decode-erasures");
+    // Before the erasures split into the ledger and the task route, so that neither runs a retry
+    // or a reused id. A new operator: savepoints taken without it restore (it starts empty).
+    SingleOutputStreamOperator<ErasureEvent> guardedErasures =
+        decodedErasures
+            .keyBy(e -> e.requestId)
+            .process(new RequestIdGuard(requestIdRetention))
+            .name("RequestIdGuard")
+            .uid("request-id-guard");
 
     SingleOutputStreamOperator<LearnerCommand> ledger =
         decodedSamples
             .connect(
-                decodedErasures.filter(e -> e.scope != ErasureScope.TASK).name("SubjectErasures"))
+                guardedErasures.filter(e -> e.scope != ErasureScope.TASK).name("SubjectErasures"))
             .keyBy(s -> s.subjectId, e -> e.subjectId)
             .process(new ErasureLedger(routes, tombstoneRetention))
             .name("ErasureLedger")
             .uid("erasure-ledger");
     SingleOutputStreamOperator<LearnerCommand> taskErasures =
-        decodedErasures
+        guardedErasures
             .filter(e -> e.scope == ErasureScope.TASK)
             .name("TaskErasures")
             .process(new RouteTaskErasures(routes))
@@ -93,6 +104,7 @@ public final class LearnerJob {
     return learnerOutputs.union(
         decodedSamples.getSideOutput(DecodeSamples.DEAD_LETTERS),
         decodedErasures.getSideOutput(DecodeErasures.DEAD_LETTERS),
+        guardedErasures.getSideOutput(RequestIdGuard.DEAD_LETTERS),
         ledger.getSideOutput(ErasureLedger.OUTPUTS),
         taskErasures.getSideOutput(ErasureLedger.OUTPUTS));
   }

@@ -61,7 +61,7 @@ public final class LearnerJobMain {
       System.err.println(
           "usage: lethe job --catalog FILE --bootstrap HOST:PORT --registry URL [--parallelism N]"
               + " [--checkpoint-interval 2s] [--checkpoint-dir DIR] [--micro-batch N]"
-              + " [--rest-port N]");
+              + " [--tombstone-retention 7d] [--request-id-retention 7d] [--rest-port N]");
       System.err.println(
           "       lethe job --cluster HOST:PORT --catalog FILE --bootstrap HOST:PORT --registry URL"
               + " [--savepoint PATH] [--job-jar FILE] [same job options]");
@@ -160,7 +160,8 @@ public final class LearnerJobMain {
             learners,
             settings.registryUrl(),
             settings.microBatchSize(),
-            settings.tombstoneRetention());
+            settings.tombstoneRetention(),
+            settings.requestIdRetention());
     outputs.sinkTo(kafkaSink(settings)).name("KafkaOutputs").uid("kafka-outputs");
     return env.executeAsync(JOB_NAME);
   }
@@ -207,6 +208,7 @@ public final class LearnerJobMain {
     Duration checkpoint = defaults.checkpointInterval();
     int microBatch = defaults.microBatchSize();
     Duration retention = defaults.tombstoneRetention();
+    Duration requestIdRetention = defaults.requestIdRetention();
     int restPort = defaults.restPort();
     Path checkpointDir = defaults.checkpointDirectory();
     while (!rest.isEmpty()) {
@@ -223,6 +225,7 @@ public final class LearnerJobMain {
         case "--checkpoint-interval" -> checkpoint = Durations.parseOption(option, value);
         case "--micro-batch" -> microBatch = integer(option, value);
         case "--tombstone-retention" -> retention = Durations.parseOption(option, value);
+        case "--request-id-retention" -> requestIdRetention = Durations.parseOption(option, value);
         case "--rest-port" -> restPort = integer(option, value);
         case "--checkpoint-dir" -> checkpointDir = Path.of(value);
         default -> throw new IllegalArgumentException("unknown option " + option);
@@ -240,6 +243,7 @@ public final class LearnerJobMain {
         checkpoint,
         microBatch,
         retention,
+        requestIdRetention,
         restPort,
         defaults.transactionalIdPrefix(),
         checkpointDir);

@@ -1,5 +1,6 @@
 package io.lethe.job;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,7 +38,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -67,6 +70,10 @@ final class JobTestBench implements AutoCloseable {
   final List<ErasureApplied> applied = new CopyOnWriteArrayList<>();
   final List<ErasureAffected> affected = new CopyOnWriteArrayList<>();
   final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+
+  /** The Kafka headers of each of {@link #deadLetters}, in the same order, name to UTF-8 text. */
+  final List<Map<String, String>> deadLetterHeaders = new CopyOnWriteArrayList<>();
+
   final LetheTopics topics;
   final ModelCatalog catalog;
   final int restPort;
@@ -249,6 +256,9 @@ final class JobTestBench implements AutoCloseable {
                     .deserializer()
                     .deserialize(topic, r.value()));
           } else {
+            Map<String, String> headers = new LinkedHashMap<>();
+            r.headers().forEach(h -> headers.put(h.key(), new String(h.value(), UTF_8)));
+            deadLetterHeaders.add(headers);
             deadLetters.add(
                 topics.deadLetter().valueSerde().deserializer().deserialize(topic, r.value()));
           }

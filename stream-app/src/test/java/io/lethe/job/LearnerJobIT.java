@@ -14,6 +14,8 @@ import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TrainingSample;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
+import io.lethe.validation.DeadLetterHeaders;
+import io.lethe.validation.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -103,6 +105,43 @@ class LearnerJobIT {
             + " retrain %.3e%n",
         latest.getVersion(), JobTestBench.learned(latest), samples.size(), difference);
     assertThat(difference).isLessThan(1e-9);
+
+    // Straight to lethe.erasures, past the ingress: r-subject's id with other content (u-4) is
+    // refused and dead-lettered, and its exact retry is ignored. A no-op request on u-4's key
+    // (same partition, so after them in the ledger) marks when the ledger would have seen them.
+    bench.produceErasure(JobTestBench.subjectErasure("r-subject", "u-4", requestedAt));
+    bench.produceErasure(JobTestBench.subjectErasure("r-subject", "u-1", requestedAt));
+    bench.produceErasure(
+        JobTestBench.sampleErasure("r-marker", "u-4", List.of("never-sent"), requestedAt));
+    Await.until(
+        "the marker's ErasureAffected",
+        BOUND,
+        () -> bench.affected.stream().anyMatch(a -> a.getRequestId().equals("r-marker")));
+    int reusedAt = -1;
+    for (int i = 0; i < bench.deadLetters.size(); i++) {
+      if (bench.deadLetters.get(i).getReasonCode().equals(Rejection.REQUEST_ID_REUSED)) {
+        assertThat(reusedAt).as("one dead letter for the reuse, none for the retry").isEqualTo(-1);
+        reusedAt = i;
+      }
+    }
+    assertThat(reusedAt).as("the reuse's dead letter").isNotNegative();
+    DeadLetter reused = bench.deadLetters.get(reusedAt);
+    assertThat(reused.getReason())
+        .isEqualTo(
+            "erasure request r-subject reuses the id of an earlier request with other content;"
+                + " not executed (send new content under a new request id)");
+    assertThat(reused.getSourceTopic()).isEqualTo("lethe.erasures");
+    assertThat(reused.getValue()).isNotNull();
+    assertThat(bench.deadLetterHeaders.get(reusedAt))
+        .containsEntry(DeadLetterHeaders.REASON_CODE, Rejection.REQUEST_ID_REUSED)
+        .containsEntry(DeadLetterHeaders.KIND, "INVALID")
+        .containsEntry(DeadLetterHeaders.COMPONENT, "learner-job")
+        .containsKeys(DeadLetterHeaders.SIZE, DeadLetterHeaders.TRUNCATED);
+    // Neither ran: r-subject was decided and applied once, and the model still holds u-4.
+    assertThat(bench.affected).filteredOn(a -> a.getRequestId().equals("r-subject")).hasSize(1);
+    assertThat(bench.applied).filteredOn(a -> a.getRequestId().equals("r-subject")).hasSize(1);
+    assertThat(bench.snapshots.get(bench.snapshots.size() - 1))
+        .satisfies(s -> assertThat(JobTestBench.learned(s)).isEqualTo(retained.size()));
 
     // A late sample of an erased subject, from before the erasure, is dead-lettered, not learned.
     TrainingSample late = TrainingSample.newBuilder(samples.get(1)).build();

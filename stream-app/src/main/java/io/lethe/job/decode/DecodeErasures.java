@@ -5,6 +5,7 @@ import io.lethe.job.events.ErasureEvent;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.records.ErasureRequest;
+import io.lethe.validation.ErasureContent;
 import io.lethe.validation.ErasureRequestValidator;
 import io.lethe.validation.Rejection;
 import java.util.ArrayList;
@@ -29,8 +30,8 @@ public final class DecodeErasures extends DecodeRecords<ErasureRequest, ErasureE
   }
 
   @Override
-  Optional<String> problemWith(ErasureRequest request) {
-    return validator.check(request).map(Rejection::message);
+  Optional<Rejection> problemWith(ErasureRequest request) {
+    return validator.check(request);
   }
 
   @Override
@@ -44,6 +45,8 @@ public final class DecodeErasures extends DecodeRecords<ErasureRequest, ErasureE
     event.models = new ArrayList<>(request.getModels());
     event.requestedAtMillis = request.getRequestedAt().toEpochMilli();
     event.requester = request.getRequester();
+    event.fingerprint = ErasureContent.of(request).fingerprint();
+    event.source = raw;
     return event;
   }
 

@@ -8,6 +8,7 @@ import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroDeserializer;
 import io.lethe.schemas.serde.WireFormatException;
+import io.lethe.validation.Rejection;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
@@ -42,8 +43,8 @@ abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunctio
     this.rejectedMetric = rejectedMetric;
   }
 
-  /** Why {@code record} is invalid, or empty. */
-  abstract Optional<String> problemWith(R record);
+  /** Why {@code record} is invalid (with the validator's reason code), or empty. */
+  abstract Optional<Rejection> problemWith(R record);
 
   /** The job's event for a valid record read from {@code raw}. */
   abstract E toEvent(R record, RawRecord raw);
@@ -60,29 +61,34 @@ abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunctio
 
   @Override
   public void processElement(RawRecord raw, Context ctx, Collector<E> out) {
-    Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
     R record;
     try {
       record = deserializer.deserialize(raw.topic, raw.value);
     } catch (WireFormatException e) {
-      reject(ctx, JobDeadLetters.of(raw, DeadLetterKind.MALFORMED, e.getMessage(), now));
+      reject(
+          ctx, raw, DeadLetterKind.MALFORMED, new Rejection(Rejection.MALFORMED, e.getMessage()));
       return;
     }
     if (record == null) {
-      reject(ctx, JobDeadLetters.of(raw, DeadLetterKind.MALFORMED, "record has no value", now));
+      reject(
+          ctx,
+          raw,
+          DeadLetterKind.MALFORMED,
+          new Rejection(Rejection.MALFORMED, "record has no value"));
       return;
     }
-    Optional<String> problem = problemWith(record);
+    Optional<Rejection> problem = problemWith(record);
     if (problem.isPresent()) {
-      reject(ctx, JobDeadLetters.of(raw, DeadLetterKind.INVALID, problem.get(), now));
+      reject(ctx, raw, DeadLetterKind.INVALID, problem.get());
       return;
     }
     out.collect(toEvent(record, raw));
   }
 
-  private void reject(Context ctx, KafkaOut letter) {
+  private void reject(Context ctx, RawRecord raw, DeadLetterKind kind, Rejection rejection) {
     rejected.inc();
-    ctx.output(deadLetters(), letter);
+    Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
+    ctx.output(deadLetters(), JobDeadLetters.of(raw, kind, rejection, now));
   }
 
   @Override

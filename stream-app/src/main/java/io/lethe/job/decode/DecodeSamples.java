@@ -32,8 +32,8 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
   }
 
   @Override
-  Optional<String> problemWith(TrainingSample sample) {
-    return validator.check(sample).map(Rejection::message);
+  Optional<Rejection> problemWith(TrainingSample sample) {
+    return validator.check(sample);
   }
 
   @Override

@@ -18,6 +18,18 @@ public final class ErasureEvent {
   public long requestedAtMillis;
   public String requester;
 
+  /**
+   * {@link io.lethe.validation.ErasureContent#fingerprint()} of the request as sent: what the
+   * request-id guard compares to tell a retry from a reused id.
+   */
+  public String fingerprint;
+
+  /**
+   * The record as read, for dead-lettering the request with its bytes. Unlike samples, erasure
+   * requests are few and small, so carrying them costs nothing that matters.
+   */
+  public RawRecord source;
+
   /** For Flink's POJO serializer. */
   public ErasureEvent() {}
 

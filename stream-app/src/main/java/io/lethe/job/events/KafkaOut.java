@@ -23,17 +23,11 @@ public final class KafkaOut {
   public Kind kind;
   public String key;
 
-  /** The value as Avro binary of the kind's record type. */
+  /**
+   * The value as Avro binary of the kind's record type. A dead letter's headers are derived from
+   * its envelope when it is written, so they cannot disagree with it.
+   */
   public byte[] avro;
-
-  /** Dead letters only: why the record was rejected (null otherwise); also a Kafka header. */
-  public String reason;
-
-  /** Dead letters only: where the rejected record was read from; also Kafka headers. */
-  public String sourceTopic;
-
-  public int sourcePartition;
-  public long sourceOffset;
 
   /** For Flink's POJO serializer. */
   public KafkaOut() {}
@@ -54,6 +48,6 @@ public final class KafkaOut {
 
   @Override
   public String toString() {
-    return "KafkaOut[" + kind + " " + key + (reason == null ? "" : ", reason=" + reason) + "]";
+    return "KafkaOut[" + kind + " " + key + "]";
   }
 }

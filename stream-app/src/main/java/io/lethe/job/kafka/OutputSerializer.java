@@ -12,19 +12,19 @@ import io.lethe.schemas.serde.SubjectNames;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.validation.DeadLetterHeaders;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Turns the job's {@link KafkaOut}s into Kafka records: picks the topic for the output's kind,
  * prefixes the Avro bytes with the Confluent header (registering each value schema once, at open),
- * and adds dead-letter headers.
+ * and adds the shared dead-letter headers ({@link DeadLetterHeaders}).
  */
 public final class OutputSerializer implements KafkaRecordSerializationSchema<KafkaOut> {
   private static final long serialVersionUID = 1L;
@@ -72,19 +72,19 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Ka
     byte[] value = new byte[header.length + out.avro.length];
     System.arraycopy(header, 0, value, 0, header.length);
     System.arraycopy(out.avro, 0, value, header.length, out.avro.length);
-    RecordHeaders recordHeaders = new RecordHeaders();
-    if (out.reason != null) {
-      recordHeaders.add(DeadLetterHeaders.REASON, utf8(out.reason));
-      recordHeaders.add(DeadLetterHeaders.TOPIC, utf8(out.sourceTopic));
-      recordHeaders.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(out.sourcePartition)));
-      recordHeaders.add(DeadLetterHeaders.OFFSET, utf8(Long.toString(out.sourceOffset)));
-      recordHeaders.add(DeadLetterHeaders.COMPONENT, utf8("learner-job"));
-    }
     return new ProducerRecord<>(
-        topics.get(out.kind), null, timestamp, out.keyBytes(), value, recordHeaders);
+        topics.get(out.kind), null, timestamp, out.keyBytes(), value, headersOf(out));
   }
 
-  private static byte[] utf8(String text) {
-    return (text == null ? "" : text).getBytes(StandardCharsets.UTF_8);
+  /**
+   * The Kafka headers of {@code out}: for a dead letter exactly {@link DeadLetterHeaders#of}'s,
+   * read from its envelope (decoding the few dead letters costs less than carrying their headers
+   * through every exchange, and cannot disagree with the envelope); none for other outputs.
+   */
+  public static Headers headersOf(KafkaOut out) {
+    if (out.kind != KafkaOut.Kind.DEAD_LETTER) {
+      return new RecordHeaders();
+    }
+    return DeadLetterHeaders.of(AvroBytes.decode(out.avro, DeadLetter.class));
   }
 }

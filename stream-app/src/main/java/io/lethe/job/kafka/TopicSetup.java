@@ -23,6 +23,12 @@ public final class TopicSetup {
   /** Largest snapshot record accepted on the models topic and sent by the job's producer. */
   public static final int MAX_SNAPSHOT_BYTES = TopicNames.MAX_SNAPSHOT_BYTES;
 
+  /**
+   * Largest record the job may write to the dead-letter topic: the topic is created with the
+   * broker's default {@code max.message.bytes}, 1 MiB in Kafka's defaults.
+   */
+  public static final int DEAD_LETTER_MAX_BYTES = 1024 * 1024;
+
   private TopicSetup() {}
 
   /** A topic with the broker's default replication factor. */

@@ -15,6 +15,8 @@ import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
 import io.lethe.records.ModelSnapshot;
+import io.lethe.validation.DeadLetterEnvelope;
+import io.lethe.validation.Rejection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -292,12 +294,10 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
             + reason;
     output.collect(
         new StreamRecord<>(
-            JobDeadLetters.invalid(
+            JobDeadLetters.withoutBytes(
                 command.sampleIds.get(0),
-                "",
-                -1,
-                -1,
-                message,
+                DeadLetterEnvelope.Source.unknown(),
+                new Rejection(JobDeadLetters.MODEL_REFUSED_SAMPLE, message),
                 Instant.ofEpochMilli(getProcessingTimeService().getCurrentProcessingTime()))));
   }
 

@@ -10,6 +10,8 @@ import io.lethe.job.kafka.AvroBytes;
 import io.lethe.job.kafka.JobDeadLetters;
 import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureScope;
+import io.lethe.validation.DeadLetterEnvelope;
+import io.lethe.validation.Rejection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,17 +109,24 @@ public final class ErasureLedger
       lateSamplesRefused.inc();
       refuse(
           sample,
-          "sample "
-              + sample.sampleId
-              + " was erased at "
-              + Instant.ofEpochMilli(sampleErasedAt)
-              + " and is never learned again",
+          new Rejection(
+              Rejection.SAMPLE_ERASED,
+              "sample "
+                  + sample.sampleId
+                  + " was erased at "
+                  + Instant.ofEpochMilli(sampleErasedAt)
+                  + " and is never learned again"),
           ctx);
       return;
     }
     if (samples.contains(sample.sampleId)) {
       duplicatesRefused.inc();
-      refuse(sample, "sample " + sample.sampleId + " was already learned; duplicate ignored", ctx);
+      refuse(
+          sample,
+          new Rejection(
+              Rejection.DUPLICATE_SAMPLE,
+              "sample " + sample.sampleId + " was already learned; duplicate ignored"),
+          ctx);
       return;
     }
     List<String> learners = new ArrayList<>();
@@ -134,16 +143,18 @@ public final class ErasureLedger
       lateSamplesRefused.inc();
       refuse(
           sample,
-          "sample "
-              + sample.sampleId
-              + " of subject "
-              + sample.subjectId
-              + " has event time "
-              + Instant.ofEpochMilli(sample.eventTimeMillis)
-              + ", at or before the subject's erasure at "
-              + Instant.ofEpochMilli(tombstones.get(blocked.get(0)))
-              + "; not learned by "
-              + blocked,
+          new Rejection(
+              Rejection.SUBJECT_ERASED,
+              "sample "
+                  + sample.sampleId
+                  + " of subject "
+                  + sample.subjectId
+                  + " has event time "
+                  + Instant.ofEpochMilli(sample.eventTimeMillis)
+                  + ", at or before the subject's erasure at "
+                  + Instant.ofEpochMilli(tombstones.get(blocked.get(0)))
+                  + "; not learned by "
+                  + blocked),
           ctx);
     }
     if (learners.isEmpty()) {
@@ -247,15 +258,22 @@ public final class ErasureLedger
     }
   }
 
-  private void refuse(SampleEvent sample, String reason, Context ctx) {
+  /**
+   * Dead-letters a refused sample without its bytes, found by its source coordinates: the ledger
+   * has only the decoded sample (see {@link JobDeadLetters} for why it does not re-encode it).
+   */
+  private void refuse(SampleEvent sample, Rejection rejection, Context ctx) {
+    DeadLetterEnvelope.Source source =
+        sample.sourceTopic == null
+            ? DeadLetterEnvelope.Source.unknown()
+            : new DeadLetterEnvelope.Source(
+                sample.sourceTopic, sample.sourcePartition, sample.sourceOffset);
     ctx.output(
         OUTPUTS,
-        JobDeadLetters.invalid(
+        JobDeadLetters.withoutBytes(
             sample.subjectId,
-            sample.sourceTopic,
-            sample.sourcePartition,
-            sample.sourceOffset,
-            reason,
+            source,
+            rejection,
             Instant.ofEpochMilli(ctx.timerService().currentProcessingTime())));
   }
 

@@ -174,6 +174,7 @@ public final class JobThroughputBenchmark {
                 base.checkpointInterval(),
                 microBatch,
                 base.tombstoneRetention(),
+                base.requestIdRetention(),
                 0,
                 (warmup ? "bench-warmup-p" : "bench-p")
                     + parallelism

@@ -6,6 +6,7 @@ import io.lethe.job.ledger.LedgerEntry;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,13 @@ class EventTypesTest {
     assertThat(
             TypeInformation.of(LearnerCommand.class).createSerializer(new SerializerConfigImpl()))
         .isNotNull();
+  }
+
+  @Test
+  void shouldCarryTheErasureFingerprintAndSourceRecordAsPojoFields() {
+    assertThat(fieldType(ErasureEvent.class, "fingerprint")).isEqualTo(Types.STRING);
+    assertThat(fieldType(ErasureEvent.class, "source")).isInstanceOf(PojoTypeInfo.class);
+    assertThat(fieldType(KafkaOut.class, "avro")).isEqualTo(BYTES);
   }
 
   private static TypeInformation<?> fieldType(Class<?> pojo, String field) {

@@ -9,10 +9,12 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.SampleEvent;
 import io.lethe.job.kafka.AvroBytes;
+import io.lethe.job.kafka.WrittenDeadLetter;
 import io.lethe.learners.data.PackedFeatures;
 import io.lethe.records.DeadLetter;
 import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureScope;
+import io.lethe.validation.Rejection;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -125,6 +127,10 @@ class ErasureLedgerTest {
                 + " hypernet]");
     assertThat(letters.get(0).getSourceTopic()).isEqualTo("lethe.samples");
     assertThat(letters.get(0).getSourceOffset()).isEqualTo(42L);
+    assertThat(letters.get(0).getReasonCode()).isEqualTo(Rejection.SUBJECT_ERASED);
+    // The erased subject's sample is not copied into the dead letter: the coordinates find it.
+    assertThat(letters.get(0).getValue()).isNull();
+    assertThat(letters.get(0).getOriginalSize()).isEqualTo(-1L);
   }
 
   @Test
@@ -155,6 +161,9 @@ class ErasureLedgerTest {
             "sample never-learned was erased at 1970-01-01T00:00:00.300Z and is never learned"
                 + " again",
             "sample s2 was erased at 1970-01-01T00:00:00.300Z and is never learned again");
+    assertThat(deadLetters())
+        .extracting(DeadLetter::getReasonCode)
+        .containsOnly(Rejection.SAMPLE_ERASED);
   }
 
   @Test
@@ -191,6 +200,9 @@ class ErasureLedgerTest {
     assertThat(deadLetters())
         .extracting(DeadLetter::getReason)
         .containsExactly("sample s1 was already learned; duplicate ignored");
+    assertThat(deadLetters())
+        .extracting(DeadLetter::getReasonCode)
+        .containsExactly(Rejection.DUPLICATE_SAMPLE);
   }
 
   private List<ErasureAffected> affectedOutputs() {
@@ -209,7 +221,7 @@ class ErasureLedgerTest {
     return side.stream()
         .map(StreamRecord::getValue)
         .filter(o -> o.kind == KafkaOut.Kind.DEAD_LETTER)
-        .map(o -> AvroBytes.decode(o.avro, DeadLetter.class))
+        .map(o -> WrittenDeadLetter.of(o).letter())
         .toList();
   }
 
