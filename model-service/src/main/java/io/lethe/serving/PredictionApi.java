@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ final class PredictionApi implements AutoCloseable {
   private static final String PREDICT_SUFFIX = ":predict";
 
   private final ModelTable table;
-  private final SnapshotFollower follower;
+  private final Supplier<String> notReadyReason;
   private final ServiceMetrics metrics;
   private final ServingSettings settings;
   private final ObjectMapper json =
@@ -54,13 +55,17 @@ final class PredictionApi implements AutoCloseable {
           .build();
   private final Javalin server;
 
+  /**
+   * @param notReadyReason why the service is not ready yet, or null once it is (see {@link
+   *     SnapshotFollower#notReadyReason()})
+   */
   PredictionApi(
       ModelTable table,
-      SnapshotFollower follower,
+      Supplier<String> notReadyReason,
       ServiceMetrics metrics,
       ServingSettings settings) {
     this.table = table;
-    this.follower = follower;
+    this.notReadyReason = notReadyReason;
     this.metrics = metrics;
     this.settings = settings;
     this.server =
@@ -99,7 +104,7 @@ final class PredictionApi implements AutoCloseable {
   }
 
   private void readiness(Context ctx) {
-    String reason = follower.notReadyReason();
+    String reason = notReadyReason.get();
     if (reason == null) {
       send(ctx, 200, Map.of("ready", true));
     } else {
