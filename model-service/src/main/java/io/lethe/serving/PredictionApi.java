@@ -1,8 +1,14 @@
 package io.lethe.serving;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -43,14 +49,42 @@ final class PredictionApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionApi.class);
   private static final String PREDICT_SUFFIX = ":predict";
 
+  /** Deepest nesting of a request body read; a predict request needs 4 (see {@link #parse}). */
+  static final int MAX_NESTING_DEPTH = 64;
+
+  /** Longest number read, in characters: a float32 written out needs far fewer. */
+  static final int MAX_NUMBER_LENGTH = 100;
+
+  /** Longest string read (e.g. a task id), in characters. */
+  static final int MAX_STRING_LENGTH = 4096;
+
+  /** Longest field name read, in characters. */
+  static final int MAX_NAME_LENGTH = 256;
+
+  /** The body of every 500: what failed is logged, never sent (it may name internals). */
+  static final String INTERNAL_ERROR =
+      "the model service failed to answer this request; the cause is in its log";
+
   private final ModelTable table;
   private final Supplier<String> notReadyReason;
   private final ServiceMetrics metrics;
   private final ServingSettings settings;
   private final ObjectMapper json =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  // bounds the work and the stack a hostile body can cost; the body size is bounded
+                  // by ServingSettings.maxBodyBytes
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_NESTING_DEPTH)
+                          .maxNumberLength(MAX_NUMBER_LENGTH)
+                          .maxStringLength(MAX_STRING_LENGTH)
+                          .maxNameLength(MAX_NAME_LENGTH)
+                          .build())
+                  .build())
           // NaN and Infinity tokens are read so that the error can say "not finite"
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .serializationInclusion(JsonInclude.Include.NON_NULL)
           .build();
   private final Javalin server;
@@ -87,8 +121,9 @@ final class PredictionApi implements AutoCloseable {
               config.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
-                    LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
-                    send(ctx, 500, error("internal error: " + e.getMessage()));
+                    // the body is not logged: it is the caller's data
+                    LOG.error("{} {} failed; answered 500", ctx.method(), ctx.path(), e);
+                    send(ctx, 500, error(INTERNAL_ERROR));
                   });
             });
   }
@@ -276,22 +311,48 @@ final class PredictionApi implements AutoCloseable {
         413, "the request body has " + size + "; the limit is " + limit + " bytes");
   }
 
+  /**
+   * The body as a JSON tree. Every way it can fail to be one is a 400 with a message of the
+   * service's own: a library's exception text can name internals and is no help to the caller.
+   */
   private JsonNode parse(byte[] body) {
-    if (body.length == 0) {
-      throw ApiException.badRequest("the request body is empty; send a JSON object");
-    }
-    try {
-      return json.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw ApiException.badRequest(
-          "the request body is not valid JSON (line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ")");
+    try (JsonParser parser = json.createParser(body)) {
+      JsonNode tree;
+      try {
+        tree = json.readTree(parser);
+      } catch (StreamConstraintsException e) {
+        // the context is one level deeper than allowed when the depth check fails
+        if (parser.getParsingContext().getNestingDepth() > MAX_NESTING_DEPTH) {
+          throw ApiException.badRequest(
+              "the request body is nested deeper than "
+                  + MAX_NESTING_DEPTH
+                  + " levels; a predict request needs 4");
+        }
+        throw ApiException.badRequest(
+            "the request body has a value longer than the service reads ("
+                + where(parser.currentLocation())
+                + "): numbers have at most "
+                + MAX_NUMBER_LENGTH
+                + " characters, strings "
+                + MAX_STRING_LENGTH
+                + ", field names "
+                + MAX_NAME_LENGTH);
+      } catch (JsonProcessingException e) {
+        JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
+        throw ApiException.badRequest("the request body is not valid JSON (" + where(at) + ")");
+      }
+      if (tree == null || tree.isMissingNode()) {
+        throw ApiException.badRequest("the request body is empty; send a JSON object");
+      }
+      return tree;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // not thrown for a byte array, but still the body's fault if it ever is
+      throw ApiException.badRequest("the request body could not be read as JSON");
     }
+  }
+
+  private static String where(JsonLocation location) {
+    return "line " + location.getLineNr() + ", column " + location.getColumnNr();
   }
 
   private static Map<String, Object> error(String message) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -24,8 +25,8 @@ final class ServiceClient {
     this.base = "http://127.0.0.1:" + port;
   }
 
-  /** Status and body of one call. */
-  record Reply(int status, String body) {
+  /** Status, body and headers of one call. */
+  record Reply(int status, String body, HttpHeaders headers) {
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -40,10 +41,24 @@ final class ServiceClient {
   }
 
   Reply post(String path, String body) {
+    return request("POST", path, "application/json", body);
+  }
+
+  /**
+   * Any method on {@code path}, with {@code body} (none if null) and a {@code Content-Type} header
+   * (none if null).
+   */
+  Reply request(String method, String path, String contentType, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
     return send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)));
+        request.method(
+            method,
+            body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)));
   }
 
   /** POST without a Content-Length (chunked transfer encoding). */
@@ -86,7 +101,7 @@ final class ServiceClient {
           http.send(
               request.timeout(Duration.ofSeconds(30)).build(),
               HttpResponse.BodyHandlers.ofString());
-      return new Reply(response.statusCode(), response.body());
+      return new Reply(response.statusCode(), response.body(), response.headers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

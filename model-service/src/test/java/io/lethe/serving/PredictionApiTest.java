@@ -1,0 +1,170 @@
+package io.lethe.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lethe.learners.analytic.AnalyticLearner;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API's HTTP contract for hostile and misdirected requests, on a real Javalin server with a
+ * model in its table but no broker: every refusal is JSON with a message of Lethe's own, never a
+ * library's exception text, and is counted.
+ */
+class PredictionApiTest {
+  private static final String MODEL = "m-analytic";
+  private static final String PREDICT = "/v1/models/" + MODEL + ":predict";
+  private static final int MAX_BODY = 64 * 1024;
+  private static final Supplier<String> READY = () -> null;
+
+  private static ServiceMetrics metrics;
+  private static ModelTable table;
+  private static PredictionApi api;
+  private static ServiceClient client;
+  private static volatile Supplier<String> readiness = READY;
+
+  @BeforeAll
+  static void start() {
+    metrics = new ServiceMetrics();
+    table = new ModelTable(metrics, Clock.systemUTC());
+    try (AnalyticLearner analytic = TestModels.analytic()) {
+      TestModels.learn(analytic, "s", 30, 1L);
+      assertThat(table.offer(TestModels.snapshot(analytic, MODEL, 1))).isEmpty();
+    }
+    api =
+        new PredictionApi(
+            table,
+            () -> readiness.get(),
+            metrics,
+            new ServingSettings(
+                "unused:9092", "http://unused", "unused", "127.0.0.1", 0, MAX_BODY, 4, 1));
+    api.start();
+    client = new ServiceClient(api.port());
+  }
+
+  @AfterEach
+  void ready() {
+    readiness = READY;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (api != null) {
+      api.close();
+    }
+    if (table != null) {
+      table.close();
+    }
+  }
+
+  @Test
+  void shouldAnswer400ForDeeplyNestedBody() {
+    double before = predictRequests(MODEL, 400);
+
+    assertRefused(
+        client.post(PREDICT, "[".repeat(5_000)),
+        400,
+        "the request body is nested deeper than 64 levels; a predict request needs 4");
+    assertRefused(
+        client.post(PREDICT, "{\"a\":".repeat(5_000)),
+        400,
+        "the request body is nested deeper than 64 levels; a predict request needs 4");
+
+    assertThat(predictRequests(MODEL, 400)).isEqualTo(before + 2);
+    assertStillScores();
+  }
+
+  @Test
+  void shouldReadABodyNestedExactlyAtTheLimit() {
+    String deepest = "[".repeat(64) + "]".repeat(64);
+
+    assertRefused(
+        client.post(PREDICT, deepest),
+        400,
+        "the request body must be a JSON object with an 'instances' array");
+  }
+
+  @Test
+  void shouldAnswer400ForOverlongNumbersAndStrings() {
+    String number = "1" + "0".repeat(100);
+    assertRefused(
+        client.post(PREDICT, "{\"instances\": [{\"features\": [" + number + "]}]}"),
+        400,
+        "the request body has a value longer than the service reads (line 1, column 131):"
+            + " numbers have at most 100 characters, strings 4096, field names 256");
+    String task = "t".repeat(4_097);
+    assertRefused(
+        client.post(PREDICT, "{\"instances\": [{\"task\": \"" + task + "\"}]}"),
+        400,
+        "the request body has a value longer than the service reads (line 1, column 4124):"
+            + " numbers have at most 100 characters, strings 4096, field names 256");
+    assertStillScores();
+  }
+
+  @Test
+  void shouldAnswer400ForABlankBodyOrContentAfterTheObject() {
+    assertRefused(
+        client.post(PREDICT, "  \n "), 400, "the request body is empty; send a JSON object");
+    assertRefused(
+        client.post(PREDICT, "{\"instances\": []} {}"),
+        400,
+        "the request body is not valid JSON (line 1, column 19)");
+  }
+
+  @Test
+  void shouldAnswer500WithAFixedMessageWhenAHandlerFails() {
+    readiness =
+        () -> {
+          throw new IllegalStateException("secret detail of io.lethe.serving.SnapshotFollower");
+        };
+
+    ServiceClient.Reply reply = client.get("/readyz");
+
+    assertRefused(
+        reply, 500, "the model service failed to answer this request; the cause is in its log");
+    assertThat(reply.body()).doesNotContain("secret", "IllegalState");
+    readiness = READY;
+    assertThat(client.get("/readyz").status()).isEqualTo(200);
+  }
+
+  /** Status, the exact message as the only field, and no library's words in the body. */
+  static void assertRefused(ServiceClient.Reply reply, int status, String message) {
+    assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+    assertThat(reply.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(reply.json().get("error").asText()).isEqualTo(message);
+    assertThat(reply.json().size()).isEqualTo(1);
+    assertThat(reply.body())
+        .doesNotContainIgnoringCase("exception")
+        .doesNotContainIgnoringCase("jackson")
+        .doesNotContainIgnoringCase("javalin")
+        .doesNotContainIgnoringCase("jetty")
+        .doesNotContain("java.", "com.fasterxml", "StreamReadConstraints");
+  }
+
+  /** The service answers a valid request after the refusals. */
+  private static void assertStillScores() {
+    ServiceClient.Reply reply = client.predict(MODEL, null, new float[][] {new float[20]});
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+  }
+
+  /** {@code lethe_serving_predict_requests_total{model, status}} as exported, 0 if absent. */
+  static double predictRequests(String model, int status) {
+    return sample(
+        "lethe_serving_predict_requests_total{model=\"" + model + "\",status=\"" + status + "\"}");
+  }
+
+  /** The value of the sample {@code series} (name and labels) in the scrape, 0 if absent. */
+  static double sample(String series) {
+    String text = new String(metrics.scrape(), StandardCharsets.UTF_8);
+    Matcher line =
+        Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
+    return line.find() ? Double.parseDouble(line.group(1)) : 0;
+  }
+}
