@@ -23,6 +23,11 @@ final class ApiException extends RuntimeException {
     return new ApiException(404, message);
   }
 
+  /** The body is not of the one media type the endpoint reads. */
+  static ApiException unsupportedMediaType(String message) {
+    return new ApiException(415, message);
+  }
+
   /** The request is valid but the served version cannot answer it (e.g. it has no classes). */
   static ApiException conflict(String message) {
     return new ApiException(409, message);

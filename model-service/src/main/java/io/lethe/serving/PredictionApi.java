@@ -216,6 +216,7 @@ final class PredictionApi implements AutoCloseable {
       throw e;
     }
     try {
+      requireJson(ctx);
       byte[] body = readBody(ctx);
       if (model.scorer().isEmpty()) {
         throw ApiException.conflict(
@@ -286,6 +287,25 @@ final class PredictionApi implements AutoCloseable {
       throw ApiException.notFound("no model '" + name + "' is served; models: " + names);
     }
     return model;
+  }
+
+  /**
+   * Refuses (415) a body not declared as {@code application/json}, also one without a {@code
+   * Content-Type}: a client that sends none (or curl's form encoding) has not written JSON on
+   * purpose. Parameters such as {@code charset} are allowed; the body is read as JSON text is
+   * always encoded, UTF-8 (RFC 8259).
+   */
+  private static void requireJson(Context ctx) {
+    String declared = ctx.header("Content-Type");
+    String mediaType = declared == null ? "" : declared.split(";", 2)[0].strip();
+    if (mediaType.isEmpty()) {
+      throw ApiException.unsupportedMediaType(
+          "the request has no Content-Type; send the body as application/json");
+    }
+    if (!mediaType.equalsIgnoreCase("application/json")) {
+      throw ApiException.unsupportedMediaType(
+          "the request body is " + mediaType + "; send it as application/json");
+    }
   }
 
   /** The body, refused with 413 beyond the limit whether or not the client sent its length. */

@@ -134,6 +134,50 @@ class PredictionApiTest {
     assertThat(client.get("/readyz").status()).isEqualTo(200);
   }
 
+  @Test
+  void shouldAnswer415ForTextPlainBody() {
+    double before = predictRequests(MODEL, 415);
+
+    assertRefused(
+        client.request("POST", PREDICT, "text/plain", validBody()),
+        415,
+        "the request body is text/plain; send it as application/json");
+
+    assertThat(predictRequests(MODEL, 415)).isEqualTo(before + 1);
+  }
+
+  /** curl's default for {@code -d}. */
+  @Test
+  void shouldAnswer415ForFormEncodedBody() {
+    assertRefused(
+        client.request("POST", PREDICT, "application/x-www-form-urlencoded", validBody()),
+        415,
+        "the request body is application/x-www-form-urlencoded; send it as application/json");
+  }
+
+  @Test
+  void shouldAnswer415ForBodyWithoutContentType() {
+    assertRefused(
+        client.request("POST", PREDICT, null, validBody()),
+        415,
+        "the request has no Content-Type; send the body as application/json");
+  }
+
+  @Test
+  void shouldAcceptJsonWithACharsetParameterInAnyCase() {
+    assertThat(
+            client
+                .request("POST", PREDICT, "application/json; charset=utf-8", validBody())
+                .status())
+        .isEqualTo(200);
+    assertThat(client.request("POST", PREDICT, "Application/JSON", validBody()).status())
+        .isEqualTo(200);
+  }
+
+  private static String validBody() {
+    return "{\"instances\": [{\"features\": [" + "0,".repeat(19) + "0]}]}";
+  }
+
   /** Status, the exact message as the only field, and no library's words in the body. */
   static void assertRefused(ServiceClient.Reply reply, int status, String message) {
     assertThat(reply.status()).as(reply.body()).isEqualTo(status);
