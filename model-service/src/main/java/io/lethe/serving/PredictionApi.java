@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.lethe.learners.internal.Torch;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
@@ -27,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PredictionApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionApi.class);
-  private static final String PREDICT_SUFFIX = ":predict";
+  static final String PREDICT_SUFFIX = ":predict";
 
   /** Deepest nesting of a request body read; a predict request needs 4 (see {@link #parse}). */
   static final int MAX_NESTING_DEPTH = 64;
@@ -108,6 +110,8 @@ final class PredictionApi implements AutoCloseable {
               config.startup.showJavalinBanner = false;
               config.jetty.host = settings.host();
               config.jetty.port = settings.port();
+              // a known path asked with another method is a 405 (answered in answerRouting)
+              config.http.prefer405over404 = true;
               config.routes.get("/healthz", ctx -> send(ctx, 200, Map.of("status", "ok")));
               config.routes.get("/readyz", this::readiness);
               config.routes.get(
@@ -116,8 +120,8 @@ final class PredictionApi implements AutoCloseable {
               config.routes.get("/v1/models", this::listModels);
               config.routes.get("/v1/models/{model}", this::describeModel);
               config.routes.post("/v1/models/{target}", this::predict);
-              config.routes.exception(
-                  ApiException.class, (e, ctx) -> send(ctx, e.status(), error(e.getMessage())));
+              config.routes.exception(ApiException.class, this::answer);
+              config.routes.exception(HttpResponseException.class, this::answerRouting);
               config.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
@@ -136,6 +140,36 @@ final class PredictionApi implements AutoCloseable {
   /** The port listened on (the chosen one if the settings asked for 0). */
   int port() {
     return server.port();
+  }
+
+  private void answer(ApiException e, Context ctx) {
+    if (e.allow() != null) {
+      ctx.header("Allow", e.allow());
+    }
+    send(ctx, e.status(), error(e.getMessage()));
+  }
+
+  /** Javalin's own refusals (no route for the path, or not for this method) in the API's words. */
+  private void answerRouting(HttpResponseException e, Context ctx) {
+    String method = ctx.method().name();
+    Optional<ApiRoute> route = ApiRoute.of(ctx.path());
+    if (e.getStatus() == 405 && route.isPresent()) {
+      answer(ApiException.methodNotAllowed(method, route.get()), ctx);
+    } else if (e.getStatus() == 404) {
+      answer(
+          ApiException.notFound(
+              "no endpoint "
+                  + method
+                  + " "
+                  + ctx.path()
+                  + "; the API serves "
+                  + ApiRoute.summary()),
+          ctx);
+    } else {
+      answer(
+          new ApiException(e.getStatus(), "the request was refused (HTTP " + e.getStatus() + ")"),
+          ctx);
+    }
   }
 
   private void readiness(Context ctx) {
@@ -169,7 +203,11 @@ final class PredictionApi implements AutoCloseable {
   }
 
   private void describeModel(Context ctx) {
-    ServedModel model = acquire(ctx.pathParam("model"));
+    String target = ctx.pathParam("model");
+    if (target.endsWith(PREDICT_SUFFIX)) {
+      throw ApiException.methodNotAllowed(ctx.method().name(), ApiRoute.PREDICT);
+    }
+    ServedModel model = acquire(target);
     try {
       Map<String, Object> out = summary(model);
       Scorer scorer = model.scorer();
@@ -201,10 +239,7 @@ final class PredictionApi implements AutoCloseable {
   private void predict(Context ctx) {
     String target = ctx.pathParam("target");
     if (!target.endsWith(PREDICT_SUFFIX)) {
-      throw ApiException.notFound(
-          "no endpoint POST /v1/models/"
-              + target
-              + "; predictions are POST /v1/models/{model}:predict");
+      throw ApiException.methodNotAllowed(ctx.method().name(), ApiRoute.MODEL);
     }
     String name = target.substring(0, target.length() - PREDICT_SUFFIX.length());
     long started = System.nanoTime();

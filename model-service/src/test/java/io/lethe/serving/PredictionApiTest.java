@@ -174,6 +174,60 @@ class PredictionApiTest {
         .isEqualTo(200);
   }
 
+  @Test
+  void shouldAnswer405WithAllowForGetOnPredict() {
+    ServiceClient.Reply reply = client.get(PREDICT);
+
+    assertRefused(reply, 405, "GET is not allowed on /v1/models/{model}:predict; use POST");
+    assertThat(reply.headers().firstValue("Allow")).hasValue("POST");
+  }
+
+  @Test
+  void shouldAnswer405WithAllowForPostOnAModel() {
+    ServiceClient.Reply reply = client.post("/v1/models/" + MODEL, validBody());
+
+    assertRefused(
+        reply,
+        405,
+        "POST is not allowed on /v1/models/{model}; use GET"
+            + " (predictions are POST /v1/models/{model}:predict)");
+    assertThat(reply.headers().firstValue("Allow")).hasValue("GET, HEAD");
+  }
+
+  @Test
+  void shouldAnswer405WithAllowForOtherMethodsOnKnownRoutes() {
+    assertNotAllowed(
+        "DELETE", "/v1/models", "DELETE is not allowed on /v1/models; use GET", "GET, HEAD");
+    assertNotAllowed("POST", "/healthz", "POST is not allowed on /healthz; use GET", "GET, HEAD");
+    assertNotAllowed(
+        "PUT", PREDICT, "PUT is not allowed on /v1/models/{model}:predict; use POST", "POST");
+    assertNotAllowed(
+        "DELETE",
+        "/v1/models/" + MODEL,
+        "DELETE is not allowed on /v1/models/{model}; use GET",
+        "GET, HEAD");
+    // what Allow promises
+    assertThat(client.request("HEAD", "/healthz", null, null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswer404WithJsonForAnUnknownPath() {
+    String routes =
+        "; the API serves POST /v1/models/{model}:predict, GET /v1/models, GET /v1/models/{model},"
+            + " GET /healthz, GET /readyz, GET /metrics";
+    assertRefused(client.get("/nope"), 404, "no endpoint GET /nope" + routes);
+    assertRefused(
+        client.request("DELETE", "/v1/models/a/b", null, null),
+        404,
+        "no endpoint DELETE /v1/models/a/b" + routes);
+  }
+
+  private static void assertNotAllowed(String method, String path, String message, String allow) {
+    ServiceClient.Reply reply = client.request(method, path, null, null);
+    assertRefused(reply, 405, message);
+    assertThat(reply.headers().firstValue("Allow")).as(method + " " + path).hasValue(allow);
+  }
+
   private static String validBody() {
     return "{\"instances\": [{\"features\": [" + "0,".repeat(19) + "0]}]}";
   }
