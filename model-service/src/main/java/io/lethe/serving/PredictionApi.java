@@ -63,6 +63,9 @@ final class PredictionApi implements AutoCloseable {
   /** Longest field name read, in characters. */
   static final int MAX_NAME_LENGTH = 256;
 
+  /** Request attribute: the name of the served model a predict request was answered from. */
+  private static final String SERVED_MODEL = "lethe.served-model";
+
   /** The body of every 500: what failed is logged, never sent (it may name internals). */
   static final String INTERNAL_ERROR =
       "the model service failed to answer this request; the cause is in its log";
@@ -129,6 +132,9 @@ final class PredictionApi implements AutoCloseable {
                     LOG.error("{} {} failed; answered 500", ctx.method(), ctx.path(), e);
                     send(ctx, 500, error(INTERNAL_ERROR));
                   });
+              // after-handlers run for every request, also when a handler threw, and before the
+              // response is written, so a client sees its response counted
+              config.routes.after(this::count);
             });
   }
 
@@ -140,6 +146,21 @@ final class PredictionApi implements AutoCloseable {
   /** The port listened on (the chosen one if the settings asked for 0). */
   int port() {
     return server.port();
+  }
+
+  /** Counts the response to any request, whoever answered it. */
+  private void count(Context ctx) {
+    String status = String.valueOf(ctx.statusCode());
+    Optional<ApiRoute> route = ApiRoute.of(ctx.path());
+    metrics
+        .responses
+        .labelValues(route.map(r -> r.template).orElse(ApiRoute.UNMATCHED), status)
+        .inc();
+    if (route.orElse(null) == ApiRoute.PREDICT) {
+      // not the requested name: a label per made-up model name would grow without bound
+      String model = ctx.attribute(SERVED_MODEL);
+      metrics.requests.labelValues(model == null ? "" : model, status).inc();
+    }
   }
 
   private void answer(ApiException e, Context ctx) {
@@ -243,13 +264,8 @@ final class PredictionApi implements AutoCloseable {
     }
     String name = target.substring(0, target.length() - PREDICT_SUFFIX.length());
     long started = System.nanoTime();
-    ServedModel model;
-    try {
-      model = acquire(name);
-    } catch (ApiException e) {
-      metrics.requests.labelValues("", String.valueOf(e.status())).inc();
-      throw e;
-    }
+    ServedModel model = acquire(name);
+    ctx.attribute(SERVED_MODEL, model.name());
     try {
       requireJson(ctx);
       byte[] body = readBody(ctx);
@@ -283,12 +299,8 @@ final class PredictionApi implements AutoCloseable {
       response.put("version", model.version());
       response.put("predictions", out);
       send(ctx, 200, response);
-      metrics.requests.labelValues(name, "200").inc();
       metrics.instances.labelValues(name).inc(predictions.size());
       metrics.predictSeconds.labelValues(name).observe((System.nanoTime() - started) / 1e9);
-    } catch (ApiException e) {
-      metrics.requests.labelValues(name, String.valueOf(e.status())).inc();
-      throw e;
     } finally {
       model.release();
     }

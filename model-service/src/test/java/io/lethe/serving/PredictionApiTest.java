@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lethe.learners.analytic.AnalyticLearner;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -125,11 +128,14 @@ class PredictionApiTest {
           throw new IllegalStateException("secret detail of io.lethe.serving.SnapshotFollower");
         };
 
+    double before = responses("/readyz", 500);
+
     ServiceClient.Reply reply = client.get("/readyz");
 
     assertRefused(
         reply, 500, "the model service failed to answer this request; the cause is in its log");
     assertThat(reply.body()).doesNotContain("secret", "IllegalState");
+    assertThat(responses("/readyz", 500)).isEqualTo(before + 1);
     readiness = READY;
     assertThat(client.get("/readyz").status()).isEqualTo(200);
   }
@@ -222,6 +228,101 @@ class PredictionApiTest {
         "no endpoint DELETE /v1/models/a/b" + routes);
   }
 
+  @Test
+  void shouldCountEveryResponseByRouteAndStatus() {
+    String predict = "/v1/models/{model}:predict";
+    Map<String, Double> before = new LinkedHashMap<>();
+    for (String series :
+        List.of(
+            predict + " 200",
+            predict + " 400",
+            predict + " 405",
+            predict + " 413",
+            predict + " 415",
+            "/v1/models/{model} 404",
+            "/healthz 200",
+            "/v1/models 405",
+            "unmatched 404")) {
+      String[] routeAndStatus = series.split(" ");
+      before.put(series, responses(routeAndStatus[0], Integer.parseInt(routeAndStatus[1])));
+    }
+    double scored = predictRequests(MODEL, 200);
+    double tooLarge = predictRequests(MODEL, 413);
+    double notServed = predictRequests("", 404);
+    double wrongMethod = predictRequests("", 405);
+
+    client.post(PREDICT, validBody());
+    client.post(PREDICT, "{");
+    client.get(PREDICT);
+    client.post(PREDICT, validBody() + " ".repeat(MAX_BODY));
+    client.request("POST", PREDICT, "text/plain", validBody());
+    client.post("/v1/models/nope:predict", validBody());
+    client.get("/v1/models/nope");
+    client.get("/healthz");
+    client.request("DELETE", "/v1/models", null, null);
+    client.get("/nope");
+
+    Map<String, Double> after = new LinkedHashMap<>();
+    before.forEach(
+        (series, count) -> {
+          String[] routeAndStatus = series.split(" ");
+          after.put(
+              series, responses(routeAndStatus[0], Integer.parseInt(routeAndStatus[1])) - count);
+        });
+    assertThat(after)
+        .isEqualTo(
+            Map.of(
+                predict + " 200",
+                1.0,
+                predict + " 400",
+                1.0,
+                predict + " 405",
+                1.0,
+                predict + " 413",
+                1.0,
+                predict + " 415",
+                1.0,
+                "/v1/models/{model} 404",
+                1.0,
+                "/healthz 200",
+                1.0,
+                "/v1/models 405",
+                1.0,
+                "unmatched 404",
+                1.0));
+    // predict requests keep their model label when the model is served, else ""
+    assertThat(predictRequests(MODEL, 200)).isEqualTo(scored + 1);
+    assertThat(predictRequests(MODEL, 413)).isEqualTo(tooLarge + 1);
+    assertThat(predictRequests("", 404)).isEqualTo(notServed + 1);
+    assertThat(predictRequests("", 405)).isEqualTo(wrongMethod + 1);
+  }
+
+  @Test
+  void shouldExportValidPrometheusText() {
+    client.get("/nope");
+    client.get(PREDICT);
+
+    ServiceClient.Reply reply = client.get("/metrics");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.headers().firstValue("Content-Type"))
+        .hasValue("text/plain; version=0.0.4; charset=utf-8");
+    String name = "[a-zA-Z_:][a-zA-Z0-9_:]*";
+    String label = "[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\n]|\\\\[\\\\\"n])*\"";
+    Pattern sample = Pattern.compile(name + "(?:\\{" + label + "(?:," + label + ")*\\})? \\S+");
+    Pattern comment = Pattern.compile("# (?:HELP " + name + " .*|TYPE " + name + " \\w+)");
+    assertThat(reply.body().lines())
+        .allSatisfy(
+            line ->
+                assertThat(sample.matcher(line).matches() || comment.matcher(line).matches())
+                    .as(line)
+                    .isTrue());
+    assertThat(reply.body())
+        .contains(
+            "lethe_serving_http_responses_total{route=\"unmatched\",status=\"404\"}",
+            "lethe_serving_http_responses_total{route=\"/v1/models/{model}:predict\",status=\"405\"}");
+  }
+
   private static void assertNotAllowed(String method, String path, String message, String allow) {
     ServiceClient.Reply reply = client.request(method, path, null, null);
     assertRefused(reply, 405, message);
@@ -256,6 +357,12 @@ class PredictionApiTest {
   static double predictRequests(String model, int status) {
     return sample(
         "lethe_serving_predict_requests_total{model=\"" + model + "\",status=\"" + status + "\"}");
+  }
+
+  /** {@code lethe_serving_http_responses_total{route, status}} as exported, 0 if absent. */
+  static double responses(String route, int status) {
+    return sample(
+        "lethe_serving_http_responses_total{route=\"" + route + "\",status=\"" + status + "\"}");
   }
 
   /** The value of the sample {@code series} (name and labels) in the scrape, 0 if absent. */
