@@ -19,7 +19,11 @@ public interface ErasureStatusLookup {
   /** Another instance of the ingress holds the request; ask it at {@code baseUrl}. */
   record ElsewhereAt(String baseUrl) implements Answer {}
 
-  /** The state store cannot be queried right now (starting, rebalancing); try again later. */
+  /**
+   * The state store cannot be queried right now (starting, rebalancing); try again later.
+   *
+   * @param why sent to the caller: the lookup's own words, never an exception's text
+   */
   record Unavailable(String why) implements Answer {}
 
   /** Looks {@code requestId} up. */
