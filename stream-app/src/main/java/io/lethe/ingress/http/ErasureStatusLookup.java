@@ -29,6 +29,15 @@ public interface ErasureStatusLookup {
   /** Looks {@code requestId} up. */
   Answer find(String requestId);
 
+  /**
+   * Why lookups cannot be answered yet (e.g. the store is restoring), or empty once they can;
+   * {@code GET /readyz} answers 503 with it. Sent to the caller: the lookup's own words, never an
+   * exception's text. The default is always ready.
+   */
+  default Optional<String> notReadyReason() {
+    return Optional.empty();
+  }
+
   /** A lookup answering from a fixed set of states, for tests. */
   static ErasureStatusLookup of(java.util.Map<String, ErasureState> states) {
     return id ->

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A small HTTP endpoint for privacy systems that poll: {@code GET /v1/erasures/{requestId}} answers
  * the request's status (PENDING, COMPLETED or REJECTED) with its models and versions as JSON, or
- * 404 with a JSON error for an unknown id. Uses the JDK's HTTP server, as the embedded registry
- * does, so the ingress needs no web framework.
+ * 404 with a JSON error for an unknown id; {@code GET /healthz} and {@code GET /readyz} answer
+ * whether it runs and whether its lookup is ready. Uses the JDK's HTTP server, as the embedded
+ * registry does, so the ingress needs no web framework.
  *
  * <p>Every error is JSON, {@code {"error": "..."}}, in the endpoint's own words: 400 for a request
  * id that is blank, longer than {@value #MAX_REQUEST_ID_LENGTH} characters or has a control
@@ -50,6 +52,8 @@ public final class ErasureStatusServer implements AutoCloseable {
   public static final String UNMATCHED = "unmatched";
 
   private static final String STATUS = PATH + "{requestId}";
+  private static final String HEALTH = "/healthz";
+  private static final String READY = "/readyz";
   private static final String ALLOW = "GET, HEAD";
   private static final String INTERNAL_ERROR =
       "the erasure status endpoint failed to answer this request; the cause is in its log";
@@ -96,7 +100,8 @@ public final class ErasureStatusServer implements AutoCloseable {
   /**
    * A route and a status it answered: the key of {@link #responseCounts()}.
    *
-   * @param route {@code /v1/erasures/{requestId}} or {@link #UNMATCHED}
+   * @param route {@code /v1/erasures/{requestId}}, {@code /healthz}, {@code /readyz} or {@link
+   *     #UNMATCHED}
    */
   public record ResponseKey(String route, int status) {}
 
@@ -126,7 +131,8 @@ public final class ErasureStatusServer implements AutoCloseable {
     try (exchange) {
       String method = exchange.getRequestMethod();
       String path = exchange.getRequestURI().getPath();
-      String route = path.startsWith(PATH) ? STATUS : null;
+      String route =
+          path.startsWith(PATH) ? STATUS : path.equals(HEALTH) || path.equals(READY) ? path : null;
       try {
         if (route == null) {
           route = UNMATCHED;
@@ -134,10 +140,24 @@ public final class ErasureStatusServer implements AutoCloseable {
               exchange,
               route,
               404,
-              error("no endpoint " + method + " " + path + "; this endpoint serves GET " + STATUS));
+              error(
+                  "no endpoint "
+                      + method
+                      + " "
+                      + path
+                      + "; this endpoint serves GET "
+                      + STATUS
+                      + ", GET "
+                      + HEALTH
+                      + ", GET "
+                      + READY));
         } else if (!method.equals("GET") && !method.equals("HEAD")) {
           exchange.getResponseHeaders().set("Allow", ALLOW);
           send(exchange, route, 405, error(method + " is not allowed on " + route + "; use GET"));
+        } else if (route.equals(HEALTH)) {
+          send(exchange, route, 200, JSON.createObjectNode().put("status", "ok"));
+        } else if (route.equals(READY)) {
+          readiness(exchange);
         } else {
           status(exchange, path.substring(PATH.length()));
         }
@@ -147,6 +167,19 @@ public final class ErasureStatusServer implements AutoCloseable {
           send(exchange, route, 500, error(INTERNAL_ERROR));
         }
       }
+    }
+  }
+
+  private void readiness(HttpExchange exchange) throws IOException {
+    Optional<String> notReady = lookup.notReadyReason();
+    if (notReady.isEmpty()) {
+      send(exchange, READY, 200, JSON.createObjectNode().put("status", "ready"));
+    } else {
+      send(
+          exchange,
+          READY,
+          503,
+          JSON.createObjectNode().put("status", "not ready").put("reason", notReady.get()));
     }
   }
 

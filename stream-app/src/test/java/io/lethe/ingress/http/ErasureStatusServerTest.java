@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -123,11 +125,11 @@ class ErasureStatusServerTest {
     start(ErasureStatusLookup.of(Map.of()));
 
     HttpResponse<String> delete = send("DELETE", "/v1/erasures/r-1");
-    HttpResponse<String> post = send("POST", "/v1/erasures/r-1");
+    HttpResponse<String> post = send("POST", "/healthz");
 
     assertRefused(delete, 405, "DELETE is not allowed on /v1/erasures/{requestId}; use GET");
     assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD");
-    assertRefused(post, 405, "POST is not allowed on /v1/erasures/{requestId}; use GET");
+    assertRefused(post, 405, "POST is not allowed on /healthz; use GET");
     assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
   }
 
@@ -144,7 +146,8 @@ class ErasureStatusServerTest {
   @Test
   void shouldAnswer404WithJsonForAnUnknownPath() throws Exception {
     start(ErasureStatusLookup.of(Map.of()));
-    String routes = "; this endpoint serves GET /v1/erasures/{requestId}";
+    String routes =
+        "; this endpoint serves GET /v1/erasures/{requestId}, GET /healthz, GET /readyz";
 
     assertRefused(get("/nope"), 404, "no endpoint GET /nope" + routes);
     assertRefused(send("DELETE", "/v1/erasures"), 404, "no endpoint DELETE /v1/erasures" + routes);
@@ -208,6 +211,50 @@ class ErasureStatusServerTest {
   }
 
   @Test
+  void shouldAnswerHealthWhileRunning() throws Exception {
+    start(id -> new ErasureStatusLookup.Unavailable("the ingress is starting"));
+
+    HttpResponse<String> response = get("/healthz");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
+  }
+
+  @Test
+  void shouldAnswerReadyOnlyOnceTheLookupIsReady() throws Exception {
+    AtomicReference<String> notReady = new AtomicReference<>("restoring the erasure store");
+    start(
+        new ErasureStatusLookup() {
+          @Override
+          public Answer find(String requestId) {
+            return new NotFound();
+          }
+
+          @Override
+          public Optional<String> notReadyReason() {
+            return Optional.ofNullable(notReady.get());
+          }
+        });
+
+    HttpResponse<String> starting = get("/readyz");
+    notReady.set(null);
+    HttpResponse<String> ready = get("/readyz");
+
+    assertThat(starting.statusCode()).isEqualTo(503);
+    assertThat(starting.body())
+        .isEqualTo("{\"status\":\"not ready\",\"reason\":\"restoring the erasure store\"}");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).isEqualTo("{\"status\":\"ready\"}");
+  }
+
+  @Test
+  void shouldBeReadyByDefault() throws Exception {
+    start(ErasureStatusLookup.of(Map.of()));
+
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void shouldCountEveryResponseByRouteAndStatus() throws Exception {
     start(ErasureStatusLookup.of(Map.of()));
 
@@ -215,6 +262,8 @@ class ErasureStatusServerTest {
     get("/v1/erasures/r-404");
     get("/v1/erasures/" + "r".repeat(300));
     send("DELETE", "/v1/erasures/r-1");
+    get("/healthz");
+    get("/readyz");
     get("/nope");
 
     assertThat(server.responseCounts())
@@ -223,6 +272,8 @@ class ErasureStatusServerTest {
                 new ErasureStatusServer.ResponseKey("/v1/erasures/{requestId}", 404), 2L,
                 new ErasureStatusServer.ResponseKey("/v1/erasures/{requestId}", 400), 1L,
                 new ErasureStatusServer.ResponseKey("/v1/erasures/{requestId}", 405), 1L,
+                new ErasureStatusServer.ResponseKey("/healthz", 200), 1L,
+                new ErasureStatusServer.ResponseKey("/readyz", 200), 1L,
                 new ErasureStatusServer.ResponseKey("unmatched", 404), 1L));
   }
 
