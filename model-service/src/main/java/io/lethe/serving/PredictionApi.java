@@ -113,6 +113,8 @@ final class PredictionApi implements AutoCloseable {
               config.startup.showJavalinBanner = false;
               config.jetty.host = settings.host();
               config.jetty.port = settings.port();
+              config.jetty.modifyServer(
+                  jetty -> jetty.setErrorHandler(new ProtocolErrorHandler(metrics)));
               // a known path asked with another method is a 405 (answered in answerRouting)
               config.http.prefer405over404 = true;
               config.routes.get("/healthz", ctx -> send(ctx, 200, Map.of("status", "ok")));

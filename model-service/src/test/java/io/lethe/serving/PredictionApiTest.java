@@ -228,6 +228,39 @@ class PredictionApiTest {
         "no endpoint DELETE /v1/models/a/b" + routes);
   }
 
+  /** Jetty refuses these before Javalin sees them; the answer is still the API's. */
+  @Test
+  void shouldAnswer400WithJsonForAMalformedPath() {
+    double before = responses("unmatched", 400);
+
+    assertRefused(
+        client.raw("GET /v1/models/a%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        400,
+        "the request is not valid HTTP: check the path's %-escapes and the headers");
+    assertRefused(
+        client.raw("GET /v1/models/a%00b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        400,
+        "the request is not valid HTTP: check the path's %-escapes and the headers");
+
+    assertThat(responses("unmatched", 400)).isEqualTo(before + 2);
+    assertStillScores();
+  }
+
+  @Test
+  void shouldAnswer431WithJsonForHeadersTooLarge() {
+    double before = responses("unmatched", 431);
+
+    assertRefused(
+        client.raw(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: "
+                + "x".repeat(16 * 1024)
+                + "\r\nConnection: close\r\n\r\n"),
+        431,
+        "the request headers are too large");
+
+    assertThat(responses("unmatched", 431)).isEqualTo(before + 1);
+  }
+
   @Test
   void shouldCountEveryResponseByRouteAndStatus() {
     String predict = "/v1/models/{model}:predict";
