@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (Prometheus text).
  * </ul>
  *
- * Errors are JSON, {@code {"error": "..."}}, with 400 (invalid request), 404 (unknown model), 409
- * (the served version has no classes: all its data was erased), 413 (body too large) or 503 (not
- * ready).
+ * Errors are JSON, {@code {"error": "..."}}, in the service's own words (never a library's
+ * exception text), with 400 (invalid request or JSON), 404 (unknown model or path), 405 (another
+ * method; with {@code Allow}), 409 (the served version has no classes: all its data was erased),
+ * 413 (body too large), 415 (body not {@code application/json}), 500 (a fixed message; the cause is
+ * logged) or 503 (not ready). Every response is counted, whoever answered it.
  */
 final class PredictionApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionApi.class);
