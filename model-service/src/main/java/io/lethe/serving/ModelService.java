@@ -28,7 +28,7 @@ public final class ModelService implements AutoCloseable {
             new SpecificAvroDeserializer<>(ModelSnapshot.class, registry),
             table,
             metrics);
-    this.api = new PredictionApi(table, follower, metrics, settings);
+    this.api = new PredictionApi(table, follower::notReadyReason, metrics, settings);
   }
 
   /**

@@ -1,13 +1,20 @@
 package io.lethe.serving;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.lethe.learners.internal.Torch;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
@@ -21,6 +28,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,33 +43,70 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (Prometheus text).
  * </ul>
  *
- * Errors are JSON, {@code {"error": "..."}}, with 400 (invalid request), 404 (unknown model), 409
- * (the served version has no classes: all its data was erased), 413 (body too large) or 503 (not
- * ready).
+ * Errors are JSON, {@code {"error": "..."}}, in the service's own words (never a library's
+ * exception text), with 400 (invalid request or JSON), 404 (unknown model or path), 405 (another
+ * method; with {@code Allow}), 409 (the served version has no classes: all its data was erased),
+ * 413 (body too large), 415 (body not {@code application/json}), 500 (a fixed message; the cause is
+ * logged) or 503 (not ready). Every response is counted, whoever answered it.
  */
 final class PredictionApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionApi.class);
-  private static final String PREDICT_SUFFIX = ":predict";
+  static final String PREDICT_SUFFIX = ":predict";
+
+  /** Deepest nesting of a request body read; a predict request needs 4 (see {@link #parse}). */
+  static final int MAX_NESTING_DEPTH = 64;
+
+  /** Longest number read, in characters: a float32 written out needs far fewer. */
+  static final int MAX_NUMBER_LENGTH = 100;
+
+  /** Longest string read (e.g. a task id), in characters. */
+  static final int MAX_STRING_LENGTH = 4096;
+
+  /** Longest field name read, in characters. */
+  static final int MAX_NAME_LENGTH = 256;
+
+  /** Request attribute: the name of the served model a predict request was answered from. */
+  private static final String SERVED_MODEL = "lethe.served-model";
+
+  /** The body of every 500: what failed is logged, never sent (it may name internals). */
+  static final String INTERNAL_ERROR =
+      "the model service failed to answer this request; the cause is in its log";
 
   private final ModelTable table;
-  private final SnapshotFollower follower;
+  private final Supplier<String> notReadyReason;
   private final ServiceMetrics metrics;
   private final ServingSettings settings;
   private final ObjectMapper json =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  // bounds the work and the stack a hostile body can cost; the body size is bounded
+                  // by ServingSettings.maxBodyBytes
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_NESTING_DEPTH)
+                          .maxNumberLength(MAX_NUMBER_LENGTH)
+                          .maxStringLength(MAX_STRING_LENGTH)
+                          .maxNameLength(MAX_NAME_LENGTH)
+                          .build())
+                  .build())
           // NaN and Infinity tokens are read so that the error can say "not finite"
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .serializationInclusion(JsonInclude.Include.NON_NULL)
           .build();
   private final Javalin server;
 
+  /**
+   * @param notReadyReason why the service is not ready yet, or null once it is (see {@link
+   *     SnapshotFollower#notReadyReason()})
+   */
   PredictionApi(
       ModelTable table,
-      SnapshotFollower follower,
+      Supplier<String> notReadyReason,
       ServiceMetrics metrics,
       ServingSettings settings) {
     this.table = table;
-    this.follower = follower;
+    this.notReadyReason = notReadyReason;
     this.metrics = metrics;
     this.settings = settings;
     this.server =
@@ -69,6 +115,10 @@ final class PredictionApi implements AutoCloseable {
               config.startup.showJavalinBanner = false;
               config.jetty.host = settings.host();
               config.jetty.port = settings.port();
+              config.jetty.modifyServer(
+                  jetty -> jetty.setErrorHandler(new ProtocolErrorHandler(metrics)));
+              // a known path asked with another method is a 405 (answered in answerRouting)
+              config.http.prefer405over404 = true;
               config.routes.get("/healthz", ctx -> send(ctx, 200, Map.of("status", "ok")));
               config.routes.get("/readyz", this::readiness);
               config.routes.get(
@@ -77,14 +127,18 @@ final class PredictionApi implements AutoCloseable {
               config.routes.get("/v1/models", this::listModels);
               config.routes.get("/v1/models/{model}", this::describeModel);
               config.routes.post("/v1/models/{target}", this::predict);
-              config.routes.exception(
-                  ApiException.class, (e, ctx) -> send(ctx, e.status(), error(e.getMessage())));
+              config.routes.exception(ApiException.class, this::answer);
+              config.routes.exception(HttpResponseException.class, this::answerRouting);
               config.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
-                    LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
-                    send(ctx, 500, error("internal error: " + e.getMessage()));
+                    // the body is not logged: it is the caller's data
+                    LOG.error("{} {} failed; answered 500", ctx.method(), ctx.path(), e);
+                    send(ctx, 500, error(INTERNAL_ERROR));
                   });
+              // after-handlers run for every request, also when a handler threw, and before the
+              // response is written, so a client sees its response counted
+              config.routes.after(this::count);
             });
   }
 
@@ -98,8 +152,53 @@ final class PredictionApi implements AutoCloseable {
     return server.port();
   }
 
+  /** Counts the response to any request, whoever answered it. */
+  private void count(Context ctx) {
+    String status = String.valueOf(ctx.statusCode());
+    Optional<ApiRoute> route = ApiRoute.of(ctx.path());
+    metrics
+        .responses
+        .labelValues(route.map(r -> r.template).orElse(ApiRoute.UNMATCHED), status)
+        .inc();
+    if (route.orElse(null) == ApiRoute.PREDICT) {
+      // not the requested name: a label per made-up model name would grow without bound
+      String model = ctx.attribute(SERVED_MODEL);
+      metrics.requests.labelValues(model == null ? "" : model, status).inc();
+    }
+  }
+
+  private void answer(ApiException e, Context ctx) {
+    if (e.allow() != null) {
+      ctx.header("Allow", e.allow());
+    }
+    send(ctx, e.status(), error(e.getMessage()));
+  }
+
+  /** Javalin's own refusals (no route for the path, or not for this method) in the API's words. */
+  private void answerRouting(HttpResponseException e, Context ctx) {
+    String method = ctx.method().name();
+    Optional<ApiRoute> route = ApiRoute.of(ctx.path());
+    if (e.getStatus() == 405 && route.isPresent()) {
+      answer(ApiException.methodNotAllowed(method, route.get()), ctx);
+    } else if (e.getStatus() == 404) {
+      answer(
+          ApiException.notFound(
+              "no endpoint "
+                  + method
+                  + " "
+                  + ctx.path()
+                  + "; the API serves "
+                  + ApiRoute.summary()),
+          ctx);
+    } else {
+      answer(
+          new ApiException(e.getStatus(), "the request was refused (HTTP " + e.getStatus() + ")"),
+          ctx);
+    }
+  }
+
   private void readiness(Context ctx) {
-    String reason = follower.notReadyReason();
+    String reason = notReadyReason.get();
     if (reason == null) {
       send(ctx, 200, Map.of("ready", true));
     } else {
@@ -129,7 +228,11 @@ final class PredictionApi implements AutoCloseable {
   }
 
   private void describeModel(Context ctx) {
-    ServedModel model = acquire(ctx.pathParam("model"));
+    String target = ctx.pathParam("model");
+    if (target.endsWith(PREDICT_SUFFIX)) {
+      throw ApiException.methodNotAllowed(ctx.method().name(), ApiRoute.PREDICT);
+    }
+    ServedModel model = acquire(target);
     try {
       Map<String, Object> out = summary(model);
       Scorer scorer = model.scorer();
@@ -161,21 +264,14 @@ final class PredictionApi implements AutoCloseable {
   private void predict(Context ctx) {
     String target = ctx.pathParam("target");
     if (!target.endsWith(PREDICT_SUFFIX)) {
-      throw ApiException.notFound(
-          "no endpoint POST /v1/models/"
-              + target
-              + "; predictions are POST /v1/models/{model}:predict");
+      throw ApiException.methodNotAllowed(ctx.method().name(), ApiRoute.MODEL);
     }
     String name = target.substring(0, target.length() - PREDICT_SUFFIX.length());
     long started = System.nanoTime();
-    ServedModel model;
+    ServedModel model = acquire(name);
+    ctx.attribute(SERVED_MODEL, model.name());
     try {
-      model = acquire(name);
-    } catch (ApiException e) {
-      metrics.requests.labelValues("", String.valueOf(e.status())).inc();
-      throw e;
-    }
-    try {
+      requireJson(ctx);
       byte[] body = readBody(ctx);
       if (model.scorer().isEmpty()) {
         throw ApiException.conflict(
@@ -207,12 +303,8 @@ final class PredictionApi implements AutoCloseable {
       response.put("version", model.version());
       response.put("predictions", out);
       send(ctx, 200, response);
-      metrics.requests.labelValues(name, "200").inc();
       metrics.instances.labelValues(name).inc(predictions.size());
       metrics.predictSeconds.labelValues(name).observe((System.nanoTime() - started) / 1e9);
-    } catch (ApiException e) {
-      metrics.requests.labelValues(name, String.valueOf(e.status())).inc();
-      throw e;
     } finally {
       model.release();
     }
@@ -248,6 +340,25 @@ final class PredictionApi implements AutoCloseable {
     return model;
   }
 
+  /**
+   * Refuses (415) a body not declared as {@code application/json}, also one without a {@code
+   * Content-Type}: a client that sends none (or curl's form encoding) has not written JSON on
+   * purpose. Parameters such as {@code charset} are allowed; the body is read as JSON text is
+   * always encoded, UTF-8 (RFC 8259).
+   */
+  private static void requireJson(Context ctx) {
+    String declared = ctx.header("Content-Type");
+    String mediaType = declared == null ? "" : declared.split(";", 2)[0].strip();
+    if (mediaType.isEmpty()) {
+      throw ApiException.unsupportedMediaType(
+          "the request has no Content-Type; send the body as application/json");
+    }
+    if (!mediaType.equalsIgnoreCase("application/json")) {
+      throw ApiException.unsupportedMediaType(
+          "the request body is " + mediaType + "; send it as application/json");
+    }
+  }
+
   /** The body, refused with 413 beyond the limit whether or not the client sent its length. */
   private byte[] readBody(Context ctx) {
     long limit = settings.maxBodyBytes();
@@ -271,22 +382,48 @@ final class PredictionApi implements AutoCloseable {
         413, "the request body has " + size + "; the limit is " + limit + " bytes");
   }
 
+  /**
+   * The body as a JSON tree. Every way it can fail to be one is a 400 with a message of the
+   * service's own: a library's exception text can name internals and is no help to the caller.
+   */
   private JsonNode parse(byte[] body) {
-    if (body.length == 0) {
-      throw ApiException.badRequest("the request body is empty; send a JSON object");
-    }
-    try {
-      return json.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw ApiException.badRequest(
-          "the request body is not valid JSON (line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ")");
+    try (JsonParser parser = json.createParser(body)) {
+      JsonNode tree;
+      try {
+        tree = json.readTree(parser);
+      } catch (StreamConstraintsException e) {
+        // the context is one level deeper than allowed when the depth check fails
+        if (parser.getParsingContext().getNestingDepth() > MAX_NESTING_DEPTH) {
+          throw ApiException.badRequest(
+              "the request body is nested deeper than "
+                  + MAX_NESTING_DEPTH
+                  + " levels; a predict request needs 4");
+        }
+        throw ApiException.badRequest(
+            "the request body has a value longer than the service reads ("
+                + where(parser.currentLocation())
+                + "): numbers have at most "
+                + MAX_NUMBER_LENGTH
+                + " characters, strings "
+                + MAX_STRING_LENGTH
+                + ", field names "
+                + MAX_NAME_LENGTH);
+      } catch (JsonProcessingException e) {
+        JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
+        throw ApiException.badRequest("the request body is not valid JSON (" + where(at) + ")");
+      }
+      if (tree == null || tree.isMissingNode()) {
+        throw ApiException.badRequest("the request body is empty; send a JSON object");
+      }
+      return tree;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // not thrown for a byte array, but still the body's fault if it ever is
+      throw ApiException.badRequest("the request body could not be read as JSON");
     }
+  }
+
+  private static String where(JsonLocation location) {
+    return "line " + location.getLineNr() + ", column " + location.getColumnNr();
   }
 
   private static Map<String, Object> error(String message) {

@@ -55,8 +55,19 @@ public final class ServiceMetrics {
   final Counter requests =
       Counter.builder()
           .name("lethe_serving_predict_requests_total")
-          .help("Predict requests by model and HTTP status")
+          .help(
+              "Responses to predict requests by model (empty if it is not served) and HTTP"
+                  + " status, refusals included")
           .labelNames("model", "status")
+          .register(registry);
+
+  final Counter responses =
+      Counter.builder()
+          .name("lethe_serving_http_responses_total")
+          .help(
+              "Every HTTP response the API answers, by route template (unmatched for paths the"
+                  + " API does not serve) and status")
+          .labelNames("route", "status")
           .register(registry);
 
   final Counter instances =

@@ -16,22 +16,47 @@ import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A small HTTP endpoint for privacy systems that poll: {@code GET /v1/erasures/{requestId}} answers
  * the request's status (PENDING, COMPLETED or REJECTED) with its models and versions as JSON, or
- * 404 with a JSON error for an unknown id. Uses the JDK's HTTP server, as the embedded registry
- * does, so the ingress needs no web framework.
+ * 404 with a JSON error for an unknown id; {@code GET /healthz} and {@code GET /readyz} answer
+ * whether it runs and whether its lookup is ready. Uses the JDK's HTTP server, as the embedded
+ * registry does, so the ingress needs no web framework.
+ *
+ * <p>Every error is JSON, {@code {"error": "..."}}, in the endpoint's own words: 400 for a request
+ * id that is blank, longer than {@value #MAX_REQUEST_ID_LENGTH} characters or has a control
+ * character; 404 for an unknown path or request; 405 with {@code Allow} for a method other than GET
+ * or HEAD; 500 with a fixed message (the cause is logged). Every response is counted, see {@link
+ * #responseCounts()}.
  */
 public final class ErasureStatusServer implements AutoCloseable {
   /** Path prefix of the status resource. */
   public static final String PATH = "/v1/erasures/";
+
+  /** Longest request id looked up, in characters. */
+  public static final int MAX_REQUEST_ID_LENGTH = 256;
+
+  /** The {@code route} of responses to paths the endpoint does not serve. */
+  public static final String UNMATCHED = "unmatched";
+
+  private static final String STATUS = PATH + "{requestId}";
+  private static final String HEALTH = "/healthz";
+  private static final String READY = "/readyz";
+  private static final String ALLOW = "GET, HEAD";
+  private static final String INTERNAL_ERROR =
+      "the erasure status endpoint failed to answer this request; the cause is in its log";
 
   private static final Logger log = LoggerFactory.getLogger(ErasureStatusServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +64,7 @@ public final class ErasureStatusServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final ErasureStatusLookup lookup;
+  private final Map<ResponseKey, LongAdder> responses = new ConcurrentHashMap<>();
 
   private ErasureStatusServer(
       HttpServer server, ExecutorService executor, ErasureStatusLookup lookup) {
@@ -71,6 +97,31 @@ public final class ErasureStatusServer implements AutoCloseable {
     return status;
   }
 
+  /**
+   * A route and a status it answered: the key of {@link #responseCounts()}.
+   *
+   * @param route {@code /v1/erasures/{requestId}}, {@code /healthz}, {@code /readyz} or {@link
+   *     #UNMATCHED}
+   */
+  public record ResponseKey(String route, int status) {}
+
+  /**
+   * How many responses the endpoint has sent, by route and status, since it started. The ingress
+   * has no metrics registry outside its Kafka Streams processors, so the counts are kept here for
+   * an exporter to read.
+   */
+  public Map<ResponseKey, Long> responseCounts() {
+    Map<ResponseKey, Long> counts = new HashMap<>();
+    responses.forEach((key, count) -> counts.put(key, count.sum()));
+    return Map.copyOf(counts);
+  }
+
+  /** How many responses with {@code status} the endpoint has sent on {@code route}. */
+  public long responses(String route, int status) {
+    LongAdder count = responses.get(new ResponseKey(route, status));
+    return count == null ? 0 : count.sum();
+  }
+
   /** The bound port. */
   public int port() {
     return server.getAddress().getPort();
@@ -78,45 +129,105 @@ public final class ErasureStatusServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      String method = exchange.getRequestMethod();
       String path = exchange.getRequestURI().getPath();
-      if (!path.startsWith(PATH) || path.length() == PATH.length()) {
-        send(
-            exchange, 404, error("no such resource " + path + "; use GET " + PATH + "{requestId}"));
-        return;
-      }
-      if (!exchange.getRequestMethod().equals("GET")) {
-        exchange.getResponseHeaders().set("Allow", "GET");
-        send(
-            exchange,
-            405,
-            error("method " + exchange.getRequestMethod() + " not allowed, use GET"));
-        return;
-      }
-      String requestId = path.substring(PATH.length());
-      ErasureStatusLookup.Answer answer;
+      String route =
+          path.startsWith(PATH) ? STATUS : path.equals(HEALTH) || path.equals(READY) ? path : null;
       try {
-        answer = lookup.find(requestId);
+        if (route == null) {
+          route = UNMATCHED;
+          send(
+              exchange,
+              route,
+              404,
+              error(
+                  "no endpoint "
+                      + method
+                      + " "
+                      + path
+                      + "; this endpoint serves GET "
+                      + STATUS
+                      + ", GET "
+                      + HEALTH
+                      + ", GET "
+                      + READY));
+        } else if (!method.equals("GET") && !method.equals("HEAD")) {
+          exchange.getResponseHeaders().set("Allow", ALLOW);
+          send(exchange, route, 405, error(method + " is not allowed on " + route + "; use GET"));
+        } else if (route.equals(HEALTH)) {
+          send(exchange, route, 200, JSON.createObjectNode().put("status", "ok"));
+        } else if (route.equals(READY)) {
+          readiness(exchange);
+        } else {
+          status(exchange, path.substring(PATH.length()));
+        }
       } catch (RuntimeException e) {
-        log.warn("Status lookup of erasure request {} failed", requestId, e);
-        send(exchange, 500, error("status lookup failed: " + e.getMessage()));
-        return;
-      }
-      if (answer instanceof ErasureStatusLookup.Found found) {
-        send(exchange, 200, render(found.state()));
-      } else if (answer instanceof ErasureStatusLookup.ElsewhereAt elsewhere) {
-        String encoded = URLEncoder.encode(requestId, StandardCharsets.UTF_8).replace("+", "%20");
-        exchange.getResponseHeaders().set("Location", elsewhere.baseUrl() + PATH + encoded);
-        send(
-            exchange,
-            307,
-            error("erasure request '" + requestId + "' is served by another instance"));
-      } else if (answer instanceof ErasureStatusLookup.Unavailable unavailable) {
-        exchange.getResponseHeaders().set("Retry-After", "1");
-        send(exchange, 503, error("erasure status unavailable: " + unavailable.why()));
-      } else {
-        send(exchange, 404, error("unknown erasure request '" + requestId + "'"));
+        log.warn("{} {} failed; answered 500", method, path, e);
+        if (exchange.getResponseCode() == -1) {
+          send(exchange, route, 500, error(INTERNAL_ERROR));
+        }
       }
     }
+  }
+
+  private void readiness(HttpExchange exchange) throws IOException {
+    Optional<String> notReady = lookup.notReadyReason();
+    if (notReady.isEmpty()) {
+      send(exchange, READY, 200, JSON.createObjectNode().put("status", "ready"));
+    } else {
+      send(
+          exchange,
+          READY,
+          503,
+          JSON.createObjectNode().put("status", "not ready").put("reason", notReady.get()));
+    }
+  }
+
+  private void status(HttpExchange exchange, String requestId) throws IOException {
+    String invalid = invalidRequestId(requestId);
+    if (invalid != null) {
+      send(exchange, STATUS, 400, error(invalid));
+      return;
+    }
+    ErasureStatusLookup.Answer answer = lookup.find(requestId);
+    if (answer instanceof ErasureStatusLookup.Found found) {
+      send(exchange, STATUS, 200, render(found.state()));
+    } else if (answer instanceof ErasureStatusLookup.ElsewhereAt elsewhere) {
+      String encoded = URLEncoder.encode(requestId, StandardCharsets.UTF_8).replace("+", "%20");
+      exchange.getResponseHeaders().set("Location", elsewhere.baseUrl() + PATH + encoded);
+      send(
+          exchange,
+          STATUS,
+          307,
+          error("erasure request '" + requestId + "' is served by another instance"));
+    } else if (answer instanceof ErasureStatusLookup.Unavailable unavailable) {
+      exchange.getResponseHeaders().set("Retry-After", "1");
+      send(exchange, STATUS, 503, error("erasure status unavailable: " + unavailable.why()));
+    } else {
+      send(exchange, STATUS, 404, error("unknown erasure request '" + requestId + "'"));
+    }
+  }
+
+  /** Why {@code requestId} (decoded from the path) is not looked up, or null if it is. */
+  private static String invalidRequestId(String requestId) {
+    if (requestId.isBlank()) {
+      return "the request id is blank; use GET " + STATUS;
+    }
+    if (requestId.length() > MAX_REQUEST_ID_LENGTH) {
+      return "the request id has "
+          + requestId.length()
+          + " characters; at most "
+          + MAX_REQUEST_ID_LENGTH
+          + " are accepted";
+    }
+    for (int i = 0; i < requestId.length(); i++) {
+      if (Character.isISOControl(requestId.charAt(i))) {
+        return "the request id has a control character at index "
+            + i
+            + "; request ids are printable text";
+      }
+    }
+    return null;
   }
 
   /** The JSON status of {@code state}; for COMPLETED and REJECTED it repeats the receipt. */
@@ -170,9 +281,16 @@ public final class ErasureStatusServer implements AutoCloseable {
     return JSON.createObjectNode().put("error", message);
   }
 
-  private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
+  /** Sends {@code body} (not for HEAD) and counts the response. */
+  private void send(HttpExchange exchange, String route, int status, ObjectNode body)
+      throws IOException {
+    responses.computeIfAbsent(new ResponseKey(route, status), k -> new LongAdder()).increment();
     byte[] bytes = JSON.writeValueAsBytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
+    if (exchange.getRequestMethod().equals("HEAD")) {
+      exchange.sendResponseHeaders(status, -1);
+      return;
+    }
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);

@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,22 +121,184 @@ class ErasureStatusServerTest {
   }
 
   @Test
-  void shouldRefuseOtherMethods() throws Exception {
+  void shouldAnswer405WithAllowForOtherMethods() throws Exception {
     start(ErasureStatusLookup.of(Map.of()));
 
-    HttpResponse<String> response =
-        client.send(
-            HttpRequest.newBuilder(uri("/v1/erasures/r-1"))
-                .DELETE()
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> delete = send("DELETE", "/v1/erasures/r-1");
+    HttpResponse<String> post = send("POST", "/healthz");
 
-    assertThat(response.statusCode()).isEqualTo(405);
+    assertRefused(delete, 405, "DELETE is not allowed on /v1/erasures/{requestId}; use GET");
+    assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertRefused(post, 405, "POST is not allowed on /healthz; use GET");
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+  }
+
+  @Test
+  void shouldAnswerHeadLikeGetWithoutABody() throws Exception {
+    start(ErasureStatusLookup.of(Map.of()));
+
+    HttpResponse<String> response = send("HEAD", "/v1/erasures/r-404");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.body()).isEmpty();
+  }
+
+  @Test
+  void shouldAnswer404WithJsonForAnUnknownPath() throws Exception {
+    start(ErasureStatusLookup.of(Map.of()));
+    String routes =
+        "; this endpoint serves GET /v1/erasures/{requestId}, GET /healthz, GET /readyz";
+
+    assertRefused(get("/nope"), 404, "no endpoint GET /nope" + routes);
+    assertRefused(send("DELETE", "/v1/erasures"), 404, "no endpoint DELETE /v1/erasures" + routes);
+  }
+
+  @Test
+  void shouldAnswer400ForABlankRequestId() throws Exception {
+    start(ErasureStatusLookup.of(Map.of()));
+
+    assertRefused(
+        get("/v1/erasures/"), 400, "the request id is blank; use GET /v1/erasures/{requestId}");
+    assertRefused(
+        get("/v1/erasures/%20%20"),
+        400,
+        "the request id is blank; use GET /v1/erasures/{requestId}");
+  }
+
+  @Test
+  void shouldAnswer400ForAnOverlongRequestId() throws Exception {
+    start(ErasureStatusLookup.of(Map.of()));
+
+    assertRefused(
+        get("/v1/erasures/" + "r".repeat(257)),
+        400,
+        "the request id has 257 characters; at most 256 are accepted");
+    assertRefused(
+        get("/v1/erasures/" + "r".repeat(256)),
+        404,
+        "unknown erasure request '" + "r".repeat(256) + "'");
+  }
+
+  @Test
+  void shouldAnswer400ForARequestIdWithControlCharacters() throws Exception {
+    start(ErasureStatusLookup.of(Map.of()));
+
+    assertRefused(
+        get("/v1/erasures/r%00-1"),
+        400,
+        "the request id has a control character at index 1; request ids are printable text");
+    assertRefused(
+        get("/v1/erasures/r-1%0A"),
+        400,
+        "the request id has a control character at index 3; request ids are printable text");
+  }
+
+  @Test
+  void shouldAnswer500WithAFixedMessageWhenTheLookupFails() throws Exception {
+    start(
+        id -> {
+          throw new IllegalStateException("secret detail of the state store");
+        });
+
+    HttpResponse<String> response = get("/v1/erasures/r-1");
+
+    assertRefused(
+        response,
+        500,
+        "the erasure status endpoint failed to answer this request; the cause is in its log");
+    assertThat(response.body()).doesNotContain("secret", "IllegalState");
+    assertThat(server.responses("/v1/erasures/{requestId}", 500)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAnswerHealthWhileRunning() throws Exception {
+    start(id -> new ErasureStatusLookup.Unavailable("the ingress is starting"));
+
+    HttpResponse<String> response = get("/healthz");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
+  }
+
+  @Test
+  void shouldAnswerReadyOnlyOnceTheLookupIsReady() throws Exception {
+    AtomicReference<String> notReady = new AtomicReference<>("restoring the erasure store");
+    start(
+        new ErasureStatusLookup() {
+          @Override
+          public Answer find(String requestId) {
+            return new NotFound();
+          }
+
+          @Override
+          public Optional<String> notReadyReason() {
+            return Optional.ofNullable(notReady.get());
+          }
+        });
+
+    HttpResponse<String> starting = get("/readyz");
+    notReady.set(null);
+    HttpResponse<String> ready = get("/readyz");
+
+    assertThat(starting.statusCode()).isEqualTo(503);
+    assertThat(starting.body())
+        .isEqualTo("{\"status\":\"not ready\",\"reason\":\"restoring the erasure store\"}");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).isEqualTo("{\"status\":\"ready\"}");
+  }
+
+  @Test
+  void shouldBeReadyByDefault() throws Exception {
+    start(ErasureStatusLookup.of(Map.of()));
+
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldCountEveryResponseByRouteAndStatus() throws Exception {
+    start(ErasureStatusLookup.of(Map.of()));
+
+    get("/v1/erasures/r-404");
+    get("/v1/erasures/r-404");
+    get("/v1/erasures/" + "r".repeat(300));
+    send("DELETE", "/v1/erasures/r-1");
+    get("/healthz");
+    get("/readyz");
+    get("/nope");
+
+    assertThat(server.responseCounts())
+        .isEqualTo(
+            Map.of(
+                new ErasureStatusServer.ResponseKey("/v1/erasures/{requestId}", 404), 2L,
+                new ErasureStatusServer.ResponseKey("/v1/erasures/{requestId}", 400), 1L,
+                new ErasureStatusServer.ResponseKey("/v1/erasures/{requestId}", 405), 1L,
+                new ErasureStatusServer.ResponseKey("/healthz", 200), 1L,
+                new ErasureStatusServer.ResponseKey("/readyz", 200), 1L,
+                new ErasureStatusServer.ResponseKey("unmatched", 404), 1L));
+  }
+
+  /** Status, the exact message as the only field, and no library's words in the body. */
+  private static void assertRefused(HttpResponse<String> response, int status, String message)
+      throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.get("error").asText()).isEqualTo(message);
+    assertThat(body.size()).isEqualTo(1);
+    assertThat(response.body()).doesNotContainIgnoringCase("exception").doesNotContain("java.");
   }
 
   private void start(ErasureStatusLookup lookup) throws Exception {
     server = ErasureStatusServer.start(0, lookup);
+  }
+
+  private HttpResponse<String> send(String method, String path) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(uri(path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private URI uri(String path) {

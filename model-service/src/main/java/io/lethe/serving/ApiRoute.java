@@ -1,0 +1,59 @@
+package io.lethe.serving;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The API's routes, each with the one method it answers. Javalin dispatches the requests; this
+ * names the route a path belongs to, for the {@code Allow} header of a 405 and the {@code route}
+ * label of the response metrics (a template, so that model names do not multiply the series).
+ */
+enum ApiRoute {
+  PREDICT("POST", "/v1/models/{model}:predict"),
+  MODELS("GET", "/v1/models"),
+  MODEL("GET", "/v1/models/{model}"),
+  HEALTH("GET", "/healthz"),
+  READY("GET", "/readyz"),
+  METRICS("GET", "/metrics");
+
+  /** The {@code route} label of responses to paths the API does not serve. */
+  static final String UNMATCHED = "unmatched";
+
+  private static final String MODELS_PREFIX = "/v1/models/";
+
+  final String method;
+  final String template;
+
+  ApiRoute(String method, String template) {
+    this.method = method;
+    this.template = template;
+  }
+
+  /** The route {@code path} (as requested, not decoded) belongs to, or empty if none. */
+  static Optional<ApiRoute> of(String path) {
+    // Javalin ignores a trailing slash
+    String trimmed =
+        path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    if (trimmed.startsWith(MODELS_PREFIX)) {
+      String target = trimmed.substring(MODELS_PREFIX.length());
+      if (target.contains("/")) {
+        return Optional.empty();
+      }
+      return Optional.of(target.endsWith(PredictionApi.PREDICT_SUFFIX) ? PREDICT : MODEL);
+    }
+    return Arrays.stream(values()).filter(r -> r.template.equals(trimmed)).findFirst();
+  }
+
+  /** The {@code Allow} header: Javalin answers HEAD wherever it answers GET. */
+  String allow() {
+    return method.equals("GET") ? "GET, HEAD" : method;
+  }
+
+  /** Every route as "METHOD template", for a 404's message. */
+  static String summary() {
+    return Arrays.stream(values())
+        .map(r -> r.method + " " + r.template)
+        .collect(Collectors.joining(", "));
+  }
+}
