@@ -8,6 +8,7 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
+import io.lethe.job.learner.Heartbeats;
 import io.lethe.job.learner.LearnerFactory;
 import io.lethe.job.learner.LearnerOperator;
 import io.lethe.job.ledger.ErasureLedger;
@@ -41,6 +42,7 @@ public final class LearnerJob {
    * @param registryUrl schema registry for decoding the inputs
    * @param microBatchSize samples each learner learns together
    * @param tombstoneRetention how long erased subjects and samples are remembered
+   * @param heartbeats when the learner publishes each model's heartbeat
    * @return every record the job publishes, for one exactly-once sink
    */
   public static DataStream<KafkaOut> build(
@@ -50,7 +52,8 @@ public final class LearnerJob {
       LearnerFactory learners,
       String registryUrl,
       int microBatchSize,
-      Duration tombstoneRetention) {
+      Duration tombstoneRetention,
+      Heartbeats heartbeats) {
     ModelRoutes routes = ModelRoutes.of(catalog);
 
     SingleOutputStreamOperator<SampleEvent> decodedSamples =
@@ -87,7 +90,7 @@ public final class LearnerJob {
             .transform(
                 "Learner",
                 TypeInformation.of(KafkaOut.class),
-                new LearnerOperator(catalog, learners, microBatchSize))
+                new LearnerOperator(catalog, learners, microBatchSize, heartbeats))
             .uid("learner");
 
     return learnerOutputs.union(
