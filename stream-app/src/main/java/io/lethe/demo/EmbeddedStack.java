@@ -43,6 +43,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private int dashboardPort;
   private int ingressPort;
   private int servePort;
+  private JobClient learnerJob;
 
   private EmbeddedStack() {}
 
@@ -131,7 +132,14 @@ public final class EmbeddedStack implements AutoCloseable {
             jobSettings,
             catalog,
             new CatalogLearners());
-    resources.push(() -> job.cancel().get(30, TimeUnit.SECONDS));
+    learnerJob = job;
+    resources.push(
+        () -> {
+          // it may have ended already (a learner watch stops on that), and its MiniCluster with it
+          if (!job.getJobExecutionResult().isDone()) {
+            job.cancel().get(30, TimeUnit.SECONDS);
+          }
+        });
     ModelService service =
         ModelService.start(
             ServingSettings.defaults(bootstrapServers, registryUrl).withPort(wantedServe));
@@ -157,6 +165,11 @@ public final class EmbeddedStack implements AutoCloseable {
   /** The model names of the catalog. */
   public List<String> models() {
     return catalog.models().stream().map(m -> m.name()).toList();
+  }
+
+  /** The learner job on the Flink MiniCluster. */
+  public JobClient learnerJob() {
+    return learnerJob;
   }
 
   /** Base URL of the model service. */
