@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lethe.demo.EmbeddedStack;
+import io.lethe.demo.LearnerWatch;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
@@ -68,6 +69,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * percentiles are what matter. The subjects the benchmark erases get their few samples in the first
  * second, as a warm-up: timing starts once a served version holds them (the job, the ingress and
  * the service are up), and every erasure then meets learned data.
+ *
+ * <p>If the learner stops learning during the run (its job is cancelled or fails, or the model
+ * service reports it as not running), the benchmark stops at once with the reason and exit status
+ * {@value LearnerWatch#EXIT_STATUS}: its figures would otherwise measure a timeout.
  */
 public final class EndToEndBenchmark {
   private static final ObjectMapper JSON =
@@ -115,7 +120,10 @@ public final class EndToEndBenchmark {
       String registry = required(options, "--registry");
       String service = required(options, "--service");
       String model = options.getOrDefault("--model", "fmnist-analytic");
-      try (SchemaRegistryClient client = SchemaRegistryClient.create(registry)) {
+      try (SchemaRegistryClient client = SchemaRegistryClient.create(registry);
+          LearnerWatch watch =
+              LearnerWatch.start(
+                  null, service, List.of(model), EndToEndBenchmark::learnerStopped)) {
         Run run = new Run(rate, duration, erasureEvery, clients, predictionRate, data, model);
         run.execute(
             options.get("--bootstrap"), LetheTopics.create(TopicNames.defaults(), client), service);
@@ -125,14 +133,26 @@ public final class EndToEndBenchmark {
     }
     Run run = new Run(rate, duration, erasureEvery, clients, predictionRate, data, EMBEDDED_MODEL);
     try (EmbeddedStack stack =
-        EmbeddedStack.start(
-            catalog,
-            new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
-            checkpointInterval,
-            System.out)) {
+            EmbeddedStack.start(
+                catalog,
+                new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
+                checkpointInterval,
+                System.out);
+        LearnerWatch watch =
+            LearnerWatch.start(
+                stack.learnerJob(),
+                stack.serviceUrl(),
+                List.of(EMBEDDED_MODEL),
+                EndToEndBenchmark::learnerStopped)) {
       run.execute(stack.bootstrapServers(), stack.topics(), stack.serviceUrl());
     }
     finish(run, bufferSize, out, args);
+  }
+
+  /** Ends the run: its figures would measure a stopped learner. */
+  private static void learnerStopped(String why) {
+    System.err.println("bench: stopped: " + why);
+    System.exit(LearnerWatch.EXIT_STATUS);
   }
 
   private static String required(Map<String, String> options, String option) {

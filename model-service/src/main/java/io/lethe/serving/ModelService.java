@@ -1,5 +1,6 @@
 package io.lethe.serving;
 
+import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroDeserializer;
@@ -7,13 +8,16 @@ import java.time.Clock;
 
 /**
  * The model service: a {@link SnapshotFollower} reading the models topic into a {@link ModelTable},
- * and the {@link PredictionApi} answering from it. Start it with {@link #start}; close it to stop
- * the API, the follower and free every model.
+ * a {@link LearnerStatusFollower} reading the learner job's heartbeats into a {@link
+ * LearnerStatusTable}, and the {@link PredictionApi} answering from both. Start it with {@link
+ * #start}; close it to stop the API, the follower and free every model.
  */
 public final class ModelService implements AutoCloseable {
   private final SchemaRegistryClient registry;
   private final ModelTable table;
   private final SnapshotFollower follower;
+  private final LearnerStatusTable learners;
+  private final LearnerStatusFollower learnerFollower;
   private final PredictionApi api;
   private final ServiceMetrics metrics;
 
@@ -28,7 +32,15 @@ public final class ModelService implements AutoCloseable {
             new SpecificAvroDeserializer<>(ModelSnapshot.class, registry),
             table,
             metrics);
-    this.api = new PredictionApi(table, follower::notReadyReason, metrics, settings);
+    this.learners = new LearnerStatusTable(Clock.systemUTC(), settings.learnerGrace());
+    this.learnerFollower =
+        new LearnerStatusFollower(
+            settings.bootstrapServers(),
+            settings.learnerStatusTopic(),
+            new SpecificAvroDeserializer<>(LearnerHeartbeat.class, registry),
+            learners);
+    metrics.beforeScrape(() -> learners.export(metrics, table.current()));
+    this.api = new PredictionApi(table, learners, follower::notReadyReason, metrics, settings);
   }
 
   /**
@@ -40,6 +52,7 @@ public final class ModelService implements AutoCloseable {
     try {
       service.api.start();
       service.follower.start();
+      service.learnerFollower.start();
       return service;
     } catch (RuntimeException e) {
       service.close();
@@ -66,6 +79,7 @@ public final class ModelService implements AutoCloseable {
   public void close() {
     api.close();
     follower.close();
+    learnerFollower.close();
     table.close();
     registry.close();
   }

@@ -18,6 +18,7 @@ import io.javalin.http.HttpResponseException;
 import io.lethe.learners.internal.Torch;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
+import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.SnapshotLineage;
 import io.lethe.records.TaskSamples;
 import java.io.IOException;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /v1/models/{model}:predict}: batch prediction; see {@link PredictRequest};
  *   <li>{@code GET /v1/models}: the served models and their versions;
- *   <li>{@code GET /v1/models/{model}}: learner kind, version, tasks or classes, lineage;
+ *   <li>{@code GET /v1/models/{model}}: learner kind, version, tasks or classes, lineage, the
+ *       snapshot's age and the learner's status ({@link LearnerStatus});
  *   <li>{@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (Prometheus text).
  * </ul>
  *
@@ -73,6 +75,7 @@ final class PredictionApi implements AutoCloseable {
       "the model service failed to answer this request; the cause is in its log";
 
   private final ModelTable table;
+  private final LearnerStatusTable learners;
   private final Supplier<String> notReadyReason;
   private final ServiceMetrics metrics;
   private final ServingSettings settings;
@@ -102,10 +105,12 @@ final class PredictionApi implements AutoCloseable {
    */
   PredictionApi(
       ModelTable table,
+      LearnerStatusTable learners,
       Supplier<String> notReadyReason,
       ServiceMetrics metrics,
       ServingSettings settings) {
     this.table = table;
+    this.learners = learners;
     this.notReadyReason = notReadyReason;
     this.metrics = metrics;
     this.settings = settings;
@@ -217,13 +222,30 @@ final class PredictionApi implements AutoCloseable {
     send(ctx, 200, Map.of("models", models));
   }
 
-  private static Map<String, Object> summary(ServedModel model) {
+  private Map<String, Object> summary(ServedModel model) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("name", model.name());
     out.put("learner", model.learner().name());
     out.put("version", model.version());
     out.put("created_at", model.createdAt().toString());
     out.put("loaded_at", model.loadedAt().toString());
+    out.put("snapshot_age_seconds", LearnerStatusTable.snapshotAgeSeconds(model, learners.now()));
+    LearnerStatus status = learners.status(model.name());
+    out.put("learner_status", status.state().label);
+    LearnerHeartbeat newest = status.newest();
+    if (newest != null) {
+      Map<String, Object> heartbeat = new LinkedHashMap<>();
+      heartbeat.put("emitted_at", newest.getEmittedAt().toString());
+      heartbeat.put("age_seconds", LearnerStatusTable.seconds(status.heartbeatAge()));
+      heartbeat.put("stale_after_seconds", LearnerStatusTable.seconds(status.staleAfter()));
+      heartbeat.put("samples_learned", newest.getSamplesLearned());
+      heartbeat.put("samples_buffered", newest.getSamplesBuffered());
+      heartbeat.put("version", newest.getVersion());
+      heartbeat.put(
+          "last_learned_at",
+          newest.getLastLearnedAt() == null ? null : newest.getLastLearnedAt().toString());
+      out.put("learner_heartbeat", heartbeat);
+    }
     return out;
   }
 

@@ -1,6 +1,7 @@
 package io.lethe.serving;
 
 import io.lethe.schemas.cli.CommandLine;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,7 +14,8 @@ final class ServeOptions {
           "\n",
           "usage: lethe serve --bootstrap HOST:PORT --registry URL [--port N] [--host ADDR]",
           "                   [--topic NAME] [--max-body-bytes N] [--max-instances N]",
-          "                   [--intra-op-threads N]",
+          "                   [--intra-op-threads N] [--status-topic NAME]",
+          "                   [--learner-grace-seconds N]",
           "  --bootstrap HOST:PORT   Kafka bootstrap servers",
           "  --registry URL          Confluent-compatible schema registry, e.g. http://host:8081",
           "  --port N                HTTP port (default "
@@ -27,7 +29,13 @@ final class ServeOptions {
           "  --max-instances N       most instances per predict request (default "
               + ServingSettings.DEFAULT_MAX_INSTANCES
               + ")",
-          "  --intra-op-threads N    PyTorch threads per scoring call (default 1)");
+          "  --intra-op-threads N    PyTorch threads per scoring call (default 1)",
+          "  --status-topic NAME     the learner job's heartbeats (default lethe.learner.status)",
+          "  --learner-grace-seconds N",
+          "                          time a checkpoint may take before a learner without fresh",
+          "                          heartbeats shows as not running (default "
+              + ServingSettings.DEFAULT_LEARNER_GRACE.toSeconds()
+              + ")");
 
   private static final List<String> KNOWN =
       List.of(
@@ -38,7 +46,9 @@ final class ServeOptions {
           "--topic",
           "--max-body-bytes",
           "--max-instances",
-          "--intra-op-threads");
+          "--intra-op-threads",
+          "--status-topic",
+          "--learner-grace-seconds");
 
   private ServeOptions() {}
 
@@ -59,6 +69,12 @@ final class ServeOptions {
     long maxInstances =
         line.number("--max-instances", defaults.maxInstances(), 1, Integer.MAX_VALUE);
     long threads = line.number("--intra-op-threads", defaults.intraOpThreads(), 1, 1024);
+    long grace =
+        line.number(
+            "--learner-grace-seconds",
+            defaults.learnerGrace().toSeconds(),
+            0,
+            ServingSettings.MAX_LEARNER_GRACE.toSeconds());
     return new ServingSettings(
         bootstrap,
         registry,
@@ -67,6 +83,8 @@ final class ServeOptions {
         (int) port,
         maxBody,
         (int) maxInstances,
-        (int) threads);
+        (int) threads,
+        line.getOrDefault("--status-topic", defaults.learnerStatusTopic()),
+        Duration.ofSeconds(grace));
   }
 }

@@ -99,8 +99,39 @@ public final class ServiceMetrics {
           .help("Records of the models topic still to read before the service is ready")
           .register(registry);
 
+  final Gauge learnerUp =
+      Gauge.builder()
+          .name("lethe_serving_learner_up")
+          .help(
+              "1 while the model's learner publishes fresh heartbeats, 0 once the newest is stale"
+                  + " (learner cancelled, failing or stuck) or before any heartbeat")
+          .labelNames("model")
+          .register(registry);
+
+  final Gauge heartbeatAge =
+      Gauge.builder()
+          .name("lethe_serving_learner_heartbeat_age_seconds")
+          .help("Seconds since the model's learner emitted its newest committed heartbeat")
+          .labelNames("model")
+          .register(registry);
+
+  final Gauge snapshotAge =
+      Gauge.builder()
+          .name("lethe_serving_snapshot_age_seconds")
+          .help("Seconds since the learner job created the snapshot the model is served from")
+          .labelNames("model")
+          .register(registry);
+
+  private volatile Runnable beforeScrape = () -> {};
+
+  /** Runs {@code refresh} before each scrape, to set gauges whose values are ages. */
+  void beforeScrape(Runnable refresh) {
+    beforeScrape = refresh;
+  }
+
   /** The current values in the Prometheus text format. */
   public byte[] scrape() {
+    beforeScrape.run();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       writer.write(out, registry.scrape());

@@ -1,6 +1,7 @@
 package io.lethe.serving;
 
 import io.lethe.schemas.topics.TopicNames;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,9 @@ import java.util.Objects;
  * @param maxInstances most instances in one predict request
  * @param intraOpThreads PyTorch threads per scoring call (1: concurrent requests are the
  *     parallelism)
+ * @param learnerStatusTopic the learner job's heartbeat topic
+ * @param learnerGrace how long a checkpoint may take beyond the job's commit interval before a
+ *     learner whose heartbeats stopped counts as not running ({@link LearnerStatus})
  */
 public record ServingSettings(
     String bootstrapServers,
@@ -24,7 +28,9 @@ public record ServingSettings(
     int port,
     long maxBodyBytes,
     int maxInstances,
-    int intraOpThreads) {
+    int intraOpThreads,
+    String learnerStatusTopic,
+    Duration learnerGrace) {
 
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
@@ -34,6 +40,15 @@ public record ServingSettings(
 
   /** Default instance limit per request. */
   public static final int DEFAULT_MAX_INSTANCES = 1024;
+
+  /**
+   * Default grace for a slow checkpoint: with the job's default 2 s heartbeats and 2 s checkpoints
+   * a stopped learner shows as not running 18 s after its last heartbeat.
+   */
+  public static final Duration DEFAULT_LEARNER_GRACE = Duration.ofSeconds(10);
+
+  /** Longest grace: a stopped learner must still show up within a bounded time. */
+  public static final Duration MAX_LEARNER_GRACE = Duration.ofMinutes(5);
 
   /** Checks every field; messages name the setting. */
   public ServingSettings {
@@ -55,6 +70,36 @@ public record ServingSettings(
       throw new IllegalArgumentException(
           "intraOpThreads must be at least 1, got " + intraOpThreads);
     }
+    Objects.requireNonNull(learnerStatusTopic, "learnerStatusTopic");
+    if (learnerGrace == null
+        || learnerGrace.isNegative()
+        || learnerGrace.compareTo(MAX_LEARNER_GRACE) > 0) {
+      throw new IllegalArgumentException(
+          "learnerGrace must be 0 to " + MAX_LEARNER_GRACE + ", got " + learnerGrace);
+    }
+  }
+
+  /** Settings with the default learner status topic and grace. */
+  public ServingSettings(
+      String bootstrapServers,
+      String registryUrl,
+      String modelsTopic,
+      String host,
+      int port,
+      long maxBodyBytes,
+      int maxInstances,
+      int intraOpThreads) {
+    this(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        TopicNames.defaults().learnerStatus(),
+        DEFAULT_LEARNER_GRACE);
   }
 
   /** The defaults for a broker and registry: topic lethe.models, all interfaces, port 8080. */
@@ -80,7 +125,9 @@ public record ServingSettings(
         newPort,
         maxBodyBytes,
         maxInstances,
-        intraOpThreads);
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace);
   }
 
   /** A copy with another bind address. */
@@ -93,7 +140,9 @@ public record ServingSettings(
         port,
         maxBodyBytes,
         maxInstances,
-        intraOpThreads);
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace);
   }
 
   /** A copy with other request limits. */
@@ -106,7 +155,9 @@ public record ServingSettings(
         port,
         newMaxBodyBytes,
         newMaxInstances,
-        intraOpThreads);
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace);
   }
 
   /** A copy with another number of PyTorch threads per scoring call. */
@@ -119,6 +170,23 @@ public record ServingSettings(
         port,
         maxBodyBytes,
         maxInstances,
-        threads);
+        threads,
+        learnerStatusTopic,
+        learnerGrace);
+  }
+
+  /** A copy with another grace for slow checkpoints. */
+  public ServingSettings withLearnerGrace(Duration grace) {
+    return new ServingSettings(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        learnerStatusTopic,
+        grace);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lethe.learners.analytic.AnalyticLearner;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ class PredictionApiTest {
     api =
         new PredictionApi(
             table,
+            new LearnerStatusTable(Clock.systemUTC(), Duration.ofSeconds(10)),
             () -> readiness.get(),
             metrics,
             new ServingSettings(

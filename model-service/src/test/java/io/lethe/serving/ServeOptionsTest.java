@@ -49,6 +49,34 @@ class ServeOptionsTest {
   }
 
   @Test
+  void shouldFollowTheLearnerStatusTopicWithAGraceForSlowCheckpoints() {
+    ServingSettings defaults = ServeOptions.parse(REQUIRED);
+    assertThat(defaults.learnerStatusTopic()).isEqualTo("lethe.learner.status");
+    assertThat(defaults.learnerGrace()).isEqualTo(ServingSettings.DEFAULT_LEARNER_GRACE);
+
+    ServingSettings settings =
+        ServeOptions.parse(
+            "--bootstrap",
+            "h:1",
+            "--registry",
+            "http://r",
+            "--status-topic",
+            "s",
+            "--learner-grace-seconds",
+            "4");
+    assertThat(settings.learnerStatusTopic()).isEqualTo("s");
+    assertThat(settings.learnerGrace()).isEqualTo(java.time.Duration.ofSeconds(4));
+    assertRefused(
+        "option --learner-grace-seconds is '301', expected a whole number 0-300",
+        "--bootstrap",
+        "h:1",
+        "--registry",
+        "http://r",
+        "--learner-grace-seconds",
+        "301");
+  }
+
+  @Test
   void shouldNameTheOptionInEveryError() {
     assertRefused("option --bootstrap is required", "--registry", "http://r");
     assertRefused("option --registry is required", "--bootstrap", "h:1");

@@ -25,7 +25,8 @@ class SchemaDocumentationTest {
           ErasureAffected.getClassSchema(),
           ErasureApplied.getClassSchema(),
           ErasureReceipt.getClassSchema(),
-          DeadLetter.getClassSchema());
+          DeadLetter.getClassSchema(),
+          LearnerHeartbeat.getClassSchema());
 
   @Test
   void shouldDocumentEveryRecordEnumAndField() {

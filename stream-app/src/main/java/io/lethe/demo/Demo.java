@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,6 +81,7 @@ public final class Demo implements AutoCloseable {
   private final Map<String, ErasureReceipt> receipts = new ConcurrentHashMap<>();
   private final AtomicLong fed = new AtomicLong();
   private final AtomicInteger currentTask = new AtomicInteger(-1);
+  private final CompletableFuture<String> learnerStopped = new CompletableFuture<>();
   private volatile boolean running = true;
   private String serviceUrl;
   private String bootstrap;
@@ -94,6 +96,8 @@ public final class Demo implements AutoCloseable {
    * running; close the demo to stop it).
    *
    * @throws DemoException with what to do when something the demo needs is missing
+   * @throws LearnerStoppedException if the learner job stops learning before the report: it was
+   *     cancelled or failed, or the model service reports a learner as not running
    */
   public static Demo run(DemoOptions options, PrintStream out) throws Exception {
     Demo demo = new Demo(options, out);
@@ -111,6 +115,23 @@ public final class Demo implements AutoCloseable {
   /** The report of the run. */
   public DemoReport report() {
     return report;
+  }
+
+  /**
+   * Completes, with what happened, when the learner job stops learning while the demo runs (see
+   * {@link LearnerWatch}); the demo then stops with a {@link LearnerStoppedException}.
+   */
+  public CompletableFuture<String> learnerStopped() {
+    return learnerStopped;
+  }
+
+  /** The learner stopped learning while the demo ran; the message says how. */
+  public static final class LearnerStoppedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LearnerStoppedException(String message) {
+      super(message);
+    }
   }
 
   /** A missing prerequisite, with how to fix it. */
@@ -150,6 +171,8 @@ public final class Demo implements AutoCloseable {
     LetheTopics topics = stack.topics();
     List<String> models = stack.models();
     startReceiptReader(bootstrap, topics);
+    resources.push(
+        LearnerWatch.start(stack.learnerJob(), serviceUrl, models, learnerStopped::complete));
 
     out.println();
     out.println("  Flink dashboard     http://localhost:" + stack.dashboardPort());
@@ -187,6 +210,7 @@ public final class Demo implements AutoCloseable {
         KafkaProducer<String, ErasureRequest> erasures =
             producer(topics.erasuresRaw().valueSerde().serializer())) {
       for (int t = 0; t < tasks; t++) {
+        failIfLearnerStopped();
         currentTask.set(t);
         List<TrainingSample> taskSamples = taskSamples(data.train(), t, erasedSubjects);
         long started = System.nanoTime();
@@ -234,6 +258,14 @@ public final class Demo implements AutoCloseable {
         totalFed / (learningNanos / 1e9));
   }
 
+  /** Stops the demo if its learner stopped: waiting for it would take until a timeout. */
+  private void failIfLearnerStopped() {
+    String why = learnerStopped.getNow(null);
+    if (why != null) {
+      throw new LearnerStoppedException(why);
+    }
+  }
+
   /** The training samples of task t (classes 2t, 2t+1), spread over the subjects. */
   private List<TrainingSample> taskSamples(LabeledSet train, int task, Set<String> erasedSubjects) {
     List<TrainingSample> out = new ArrayList<>();
@@ -271,6 +303,7 @@ public final class Demo implements AutoCloseable {
       List<TrainingSample> taskSamples) {
     long start = System.nanoTime();
     for (int i = 0; i < taskSamples.size(); i++) {
+      failIfLearnerStopped();
       TrainingSample sample = taskSamples.get(i);
       producer.send(
           new ProducerRecord<>(topics.samplesRaw().name(), sample.getSubjectId(), sample));
@@ -313,6 +346,7 @@ public final class Demo implements AutoCloseable {
   private void awaitLearned(String model, String task, long count) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
+      failIfLearnerStopped();
       JsonNode described = get("/v1/models/" + model);
       if (described != null) {
         JsonNode samples = described.path("lineage").path("samples_per_task").path(task);
@@ -395,6 +429,7 @@ public final class Demo implements AutoCloseable {
   private void awaitReceipts(Set<String> requestIds) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline && !receipts.keySet().containsAll(requestIds)) {
+      failIfLearnerStopped();
       LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
     }
     if (!receipts.keySet().containsAll(requestIds)) {
@@ -412,6 +447,7 @@ public final class Demo implements AutoCloseable {
     ModelSnapshot latest = null;
     try (KafkaConsumer<String, byte[]> consumer = modelsReader()) {
       while (System.nanoTime() < deadline) {
+        failIfLearnerStopped();
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           if (ANALYTIC.equals(record.key()) && record.value() != null) {
             latest =

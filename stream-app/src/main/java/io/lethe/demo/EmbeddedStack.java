@@ -47,6 +47,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private int ingressPort;
   private int servePort;
   private IngressApp ingress;
+  private JobClient learnerJob;
 
   private EmbeddedStack() {}
 
@@ -135,7 +136,14 @@ public final class EmbeddedStack implements AutoCloseable {
             jobSettings,
             catalog,
             new CatalogLearners());
-    resources.push(() -> job.cancel().get(30, TimeUnit.SECONDS));
+    learnerJob = job;
+    resources.push(
+        () -> {
+          // it may have ended already (a learner watch stops on that), and its MiniCluster with it
+          if (!job.getJobExecutionResult().isDone()) {
+            job.cancel().get(30, TimeUnit.SECONDS);
+          }
+        });
     ModelService service =
         ModelService.start(
             ServingSettings.defaults(bootstrapServers, registryUrl).withPort(wantedServe));
@@ -166,6 +174,11 @@ public final class EmbeddedStack implements AutoCloseable {
   /** The running ingress, e.g. for its Kafka Streams state and metrics. */
   public IngressApp ingress() {
     return ingress;
+  }
+
+  /** The learner job on the Flink MiniCluster. */
+  public JobClient learnerJob() {
+    return learnerJob;
   }
 
   /** Base URL of the model service. */

@@ -30,6 +30,10 @@ import java.util.Objects;
  * @param checkpointDirectory where checkpoints are written ({@code --checkpoint-dir}, default
  *     {@code <tmp>/lethe-checkpoints}); the learners' state is far larger than the JobManager's
  *     in-memory checkpoint limit, so checkpoints always go to a file system
+ * @param heartbeatInterval how often the learner publishes each model's heartbeat on the learner
+ *     status topic ({@code --heartbeat-interval}, default 2s, at most {@link
+ *     #MAX_HEARTBEAT_INTERVAL}); the model service reports a learner as not running once its newest
+ *     heartbeat is about three intervals plus a checkpoint interval old
  */
 public record JobSettings(
     Path catalog,
@@ -43,7 +47,14 @@ public record JobSettings(
     Duration requestIdRetention,
     int restPort,
     String transactionalIdPrefix,
-    Path checkpointDirectory) {
+    Path checkpointDirectory,
+    Duration heartbeatInterval) {
+
+  /**
+   * Longest heartbeat interval: three missed heartbeats must still be noticed well within the 30
+   * seconds in which a stopped learner has to show up.
+   */
+  public static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
 
   /** Checks every setting. */
   public JobSettings {
@@ -61,6 +72,15 @@ public record JobSettings(
     }
     requireText("transactional id prefix", transactionalIdPrefix);
     Objects.requireNonNull(checkpointDirectory, "--checkpoint-dir");
+    requirePositive("--heartbeat-interval", heartbeatInterval);
+    if (heartbeatInterval.compareTo(MAX_HEARTBEAT_INTERVAL) > 0) {
+      throw new IllegalArgumentException(
+          "--heartbeat-interval is "
+              + heartbeatInterval.toMillis()
+              + "ms, expected at most "
+              + MAX_HEARTBEAT_INTERVAL.toMillis()
+              + "ms so that a stopped learner is noticed within 30 seconds");
+    }
   }
 
   /** Defaults for everything but the catalog and the addresses. */
@@ -77,7 +97,8 @@ public record JobSettings(
         Duration.ofDays(7),
         8081,
         "lethe-learner",
-        Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"));
+        Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"),
+        Duration.ofSeconds(2));
   }
 
   /** A copy with another parallelism. */
@@ -94,7 +115,8 @@ public record JobSettings(
         requestIdRetention,
         restPort,
         transactionalIdPrefix,
-        checkpointDirectory);
+        checkpointDirectory,
+        heartbeatInterval);
   }
 
   /** A copy with another checkpoint interval. */
@@ -111,7 +133,8 @@ public record JobSettings(
         requestIdRetention,
         restPort,
         transactionalIdPrefix,
-        checkpointDirectory);
+        checkpointDirectory,
+        heartbeatInterval);
   }
 
   /** A copy with another micro-batch size. */
@@ -128,7 +151,8 @@ public record JobSettings(
         requestIdRetention,
         restPort,
         transactionalIdPrefix,
-        checkpointDirectory);
+        checkpointDirectory,
+        heartbeatInterval);
   }
 
   /** A copy with another dashboard port (0: any free port). */
@@ -145,7 +169,8 @@ public record JobSettings(
         requestIdRetention,
         value,
         transactionalIdPrefix,
-        checkpointDirectory);
+        checkpointDirectory,
+        heartbeatInterval);
   }
 
   /** A copy writing checkpoints under {@code value}. */
@@ -162,6 +187,25 @@ public record JobSettings(
         requestIdRetention,
         restPort,
         transactionalIdPrefix,
+        value,
+        heartbeatInterval);
+  }
+
+  /** A copy publishing heartbeats every {@code value}. */
+  public JobSettings withHeartbeatInterval(Duration value) {
+    return new JobSettings(
+        catalog,
+        bootstrapServers,
+        registryUrl,
+        topics,
+        parallelism,
+        checkpointInterval,
+        microBatchSize,
+        tombstoneRetention,
+        requestIdRetention,
+        restPort,
+        transactionalIdPrefix,
+        checkpointDirectory,
         value);
   }
 

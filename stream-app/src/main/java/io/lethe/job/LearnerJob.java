@@ -8,6 +8,7 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
+import io.lethe.job.learner.Heartbeats;
 import io.lethe.job.learner.LearnerFactory;
 import io.lethe.job.learner.LearnerOperator;
 import io.lethe.job.ledger.ErasureLedger;
@@ -43,6 +44,7 @@ public final class LearnerJob {
    * @param microBatchSize samples each learner learns together
    * @param tombstoneRetention how long erased subjects and samples are remembered
    * @param requestIdRetention how long an erasure request id is remembered after its request ran
+   * @param heartbeats when the learner publishes each model's heartbeat
    * @return every record the job publishes, for one exactly-once sink
    */
   public static DataStream<KafkaOut> build(
@@ -53,7 +55,8 @@ public final class LearnerJob {
       String registryUrl,
       int microBatchSize,
       Duration tombstoneRetention,
-      Duration requestIdRetention) {
+      Duration requestIdRetention,
+      Heartbeats heartbeats) {
     ModelRoutes routes = ModelRoutes.of(catalog);
 
     SingleOutputStreamOperator<SampleEvent> decodedSamples =
@@ -98,7 +101,7 @@ public final class LearnerJob {
             .transform(
                 "Learner",
                 TypeInformation.of(KafkaOut.class),
-                new LearnerOperator(catalog, learners, microBatchSize))
+                new LearnerOperator(catalog, learners, microBatchSize, heartbeats))
             .uid("learner");
 
     return learnerOutputs.union(

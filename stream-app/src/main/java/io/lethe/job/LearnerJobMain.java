@@ -9,6 +9,7 @@ import io.lethe.job.kafka.OutputSerializer;
 import io.lethe.job.kafka.RawRecordDeserializer;
 import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
+import io.lethe.job.learner.Heartbeats;
 import io.lethe.job.learner.LearnerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +33,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Runs the learner job against Kafka: {@code lethe job --catalog FILE --bootstrap HOST:PORT
- * --registry URL [--parallelism N] [--checkpoint-interval 2s] [--micro-batch N] [--rest-port N]}.
- * In local mode (the default) the job runs on a Flink MiniCluster with its web dashboard.
+ * --registry URL [--parallelism N] [--checkpoint-interval 2s] [--micro-batch N] [--rest-port N]
+ * [--heartbeat-interval 2s]}. In local mode (the default) the job runs on a Flink MiniCluster with
+ * its web dashboard.
  */
 public final class LearnerJobMain {
   /** The job's name on the dashboard. */
@@ -61,7 +63,8 @@ public final class LearnerJobMain {
       System.err.println(
           "usage: lethe job --catalog FILE --bootstrap HOST:PORT --registry URL [--parallelism N]"
               + " [--checkpoint-interval 2s] [--checkpoint-dir DIR] [--micro-batch N]"
-              + " [--tombstone-retention 7d] [--request-id-retention 7d] [--rest-port N]");
+              + " [--tombstone-retention 7d] [--request-id-retention 7d] [--rest-port N]"
+              + " [--heartbeat-interval 2s]");
       System.err.println(
           "       lethe job --cluster HOST:PORT --catalog FILE --bootstrap HOST:PORT --registry URL"
               + " [--savepoint PATH] [--job-jar FILE] [same job options]");
@@ -161,7 +164,8 @@ public final class LearnerJobMain {
             settings.registryUrl(),
             settings.microBatchSize(),
             settings.tombstoneRetention(),
-            settings.requestIdRetention());
+            settings.requestIdRetention(),
+            new Heartbeats(settings.heartbeatInterval(), settings.checkpointInterval()));
     outputs.sinkTo(kafkaSink(settings)).name("KafkaOutputs").uid("kafka-outputs");
     return env.executeAsync(JOB_NAME);
   }
@@ -211,6 +215,7 @@ public final class LearnerJobMain {
     Duration requestIdRetention = defaults.requestIdRetention();
     int restPort = defaults.restPort();
     Path checkpointDir = defaults.checkpointDirectory();
+    Duration heartbeat = defaults.heartbeatInterval();
     while (!rest.isEmpty()) {
       String option = rest.pop();
       if (rest.isEmpty()) {
@@ -228,6 +233,7 @@ public final class LearnerJobMain {
         case "--request-id-retention" -> requestIdRetention = Durations.parseOption(option, value);
         case "--rest-port" -> restPort = integer(option, value);
         case "--checkpoint-dir" -> checkpointDir = Path.of(value);
+        case "--heartbeat-interval" -> heartbeat = Durations.parseOption(option, value);
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
@@ -246,7 +252,8 @@ public final class LearnerJobMain {
         requestIdRetention,
         restPort,
         defaults.transactionalIdPrefix(),
-        checkpointDir);
+        checkpointDir,
+        heartbeat);
   }
 
   private static int integer(String option, String value) {

@@ -220,6 +220,7 @@ class DeployManifestsTest {
     for (ServingSettings settings : all) {
       assertThat(settings.port()).isEqualTo(ServingSettings.DEFAULT_PORT);
       assertThat(settings.modelsTopic()).isEqualTo(TOPICS.models());
+      assertThat(settings.learnerStatusTopic()).isEqualTo(TOPICS.learnerStatus());
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.learner.CatalogLearners;
+import io.lethe.job.learner.Heartbeats;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -46,7 +47,8 @@ class LearnerJobGraphTest {
             "http://localhost:1",
             16,
             Duration.ofDays(7),
-            Duration.ofDays(7))
+            Duration.ofDays(7),
+            new Heartbeats(Duration.ofSeconds(2), Duration.ofSeconds(2)))
         .sinkTo(new DiscardingSink<>());
 
     Set<String> uids =

@@ -5,6 +5,7 @@ import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
+import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
@@ -24,7 +25,8 @@ public record LetheTopics(
     Topic<String, ErasureApplied> erasuresApplied,
     Topic<String, ErasureReceipt> receipts,
     Topic<String, ModelSnapshot> models,
-    Topic<String, DeadLetter> deadLetter) {
+    Topic<String, DeadLetter> deadLetter,
+    Topic<String, LearnerHeartbeat> learnerStatus) {
 
   /** Typed topics with the given names, their Avro serdes sharing {@code registry}. */
   public static LetheTopics create(TopicNames names, SchemaRegistryClient registry) {
@@ -58,6 +60,10 @@ public record LetheTopics(
         new Topic<>(
             names.models(), Serdes.String(), AvroSerdes.forValues(ModelSnapshot.class, registry)),
         new Topic<>(
-            names.deadLetter(), Serdes.String(), AvroSerdes.forValues(DeadLetter.class, registry)));
+            names.deadLetter(), Serdes.String(), AvroSerdes.forValues(DeadLetter.class, registry)),
+        new Topic<>(
+            names.learnerStatus(),
+            Serdes.String(),
+            AvroSerdes.forValues(LearnerHeartbeat.class, registry)));
   }
 }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  * @param receipts one receipt per erasure request
  * @param models versioned model snapshots (compacted, keyed by model name)
  * @param deadLetter rejected external records with the reason
+ * @param learnerStatus the learner job's per-model heartbeats (compacted, keyed by model name)
  */
 public record TopicNames(
     String samplesRaw,
@@ -25,7 +26,8 @@ public record TopicNames(
     String erasuresApplied,
     String receipts,
     String models,
-    String deadLetter) {
+    String deadLetter,
+    String learnerStatus) {
 
   /**
    * Largest snapshot record on the models topic: its {@code max.message.bytes}, the job's producer
@@ -46,6 +48,7 @@ public record TopicNames(
     requireLegal("receipts", receipts);
     requireLegal("models", models);
     requireLegal("deadLetter", deadLetter);
+    requireLegal("learnerStatus", learnerStatus);
   }
 
   /** The default topic names, {@code lethe.samples.raw} and so on. */
@@ -59,7 +62,8 @@ public record TopicNames(
         "lethe.erasures.applied",
         "lethe.receipts",
         "lethe.models",
-        "lethe.deadletter");
+        "lethe.deadletter",
+        "lethe.learner.status");
   }
 
   static void requireLegal(String what, String name) {

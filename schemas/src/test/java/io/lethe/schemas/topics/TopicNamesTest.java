@@ -18,6 +18,7 @@ class TopicNamesTest {
     assertThat(names.receipts()).isEqualTo("lethe.receipts");
     assertThat(names.models()).isEqualTo("lethe.models");
     assertThat(names.deadLetter()).isEqualTo("lethe.deadletter");
+    assertThat(names.learnerStatus()).isEqualTo("lethe.learner.status");
   }
 
   @Test
@@ -34,7 +35,8 @@ class TopicNamesTest {
                     d.erasuresApplied(),
                     "receipts with spaces",
                     d.models(),
-                    d.deadLetter()))
+                    d.deadLetter(),
+                    d.learnerStatus()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "receipts topic name 'receipts with spaces' is not a legal Kafka topic name (1-249"

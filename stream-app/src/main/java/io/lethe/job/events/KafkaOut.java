@@ -17,7 +17,9 @@ public final class KafkaOut {
     /** {@code ErasureApplied} on the applied topic. */
     ERASURE_APPLIED,
     /** {@code ModelSnapshot} on the models topic. */
-    MODEL_SNAPSHOT
+    MODEL_SNAPSHOT,
+    /** {@code LearnerHeartbeat} on the learner status topic. */
+    LEARNER_HEARTBEAT
   }
 
   public Kind kind;

@@ -4,6 +4,7 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.records.DeadLetter;
 import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureApplied;
+import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.SchemaRegistryClient;
@@ -40,6 +41,7 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Ka
     topics.put(KafkaOut.Kind.ERASURE_AFFECTED, names.erasuresAffected());
     topics.put(KafkaOut.Kind.ERASURE_APPLIED, names.erasuresApplied());
     topics.put(KafkaOut.Kind.MODEL_SNAPSHOT, names.models());
+    topics.put(KafkaOut.Kind.LEARNER_HEARTBEAT, names.learnerStatus());
   }
 
   @Override
@@ -52,6 +54,7 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Ka
       register(registry, KafkaOut.Kind.ERASURE_AFFECTED, ErasureAffected.getClassSchema());
       register(registry, KafkaOut.Kind.ERASURE_APPLIED, ErasureApplied.getClassSchema());
       register(registry, KafkaOut.Kind.MODEL_SNAPSHOT, ModelSnapshot.getClassSchema());
+      register(registry, KafkaOut.Kind.LEARNER_HEARTBEAT, LearnerHeartbeat.getClassSchema());
     }
   }
 

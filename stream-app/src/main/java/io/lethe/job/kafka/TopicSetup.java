@@ -1,6 +1,7 @@
 package io.lethe.job.kafka;
 
 import io.lethe.schemas.topics.TopicNames;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import org.apache.kafka.common.config.TopicConfig;
 /**
  * Creates Lethe's topics if they are missing, with the settings they need: the models topic is
  * compacted (the latest snapshot per model survives) and accepts records up to {@link
- * #MAX_SNAPSHOT_BYTES}.
+ * #MAX_SNAPSHOT_BYTES}; the learner status topic is compacted too, so a reader that starts late
+ * still finds each model's newest heartbeat.
  */
 public final class TopicSetup {
   /** Largest snapshot record accepted on the models topic and sent by the job's producer. */
@@ -30,6 +32,12 @@ public final class TopicSetup {
   public static final int DEAD_LETTER_MAX_BYTES = 1024 * 1024;
 
   private TopicSetup() {}
+
+  /**
+   * Segment roll of the learner status topic: heartbeats arrive every few seconds, and only closed
+   * segments are compacted.
+   */
+  public static final long LEARNER_STATUS_SEGMENT_MS = Duration.ofHours(1).toMillis();
 
   /** A topic with the broker's default replication factor. */
   private static NewTopic newTopic(String name, int partitions) {
@@ -65,6 +73,14 @@ public final class TopicSetup {
                       TopicConfig.CLEANUP_POLICY_COMPACT,
                       TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                       String.valueOf(MAX_SNAPSHOT_BYTES))));
+      wanted.add(
+          newTopic(names.learnerStatus(), 1)
+              .configs(
+                  Map.of(
+                      TopicConfig.CLEANUP_POLICY_CONFIG,
+                      TopicConfig.CLEANUP_POLICY_COMPACT,
+                      TopicConfig.SEGMENT_MS_CONFIG,
+                      String.valueOf(LEARNER_STATUS_SEGMENT_MS))));
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

@@ -14,6 +14,7 @@ import io.lethe.learners.snapshot.NonFiniteWeightsException;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
+import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.validation.DeadLetterEnvelope;
 import io.lethe.validation.Rejection;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -31,6 +33,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -41,6 +44,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +64,13 @@ import org.slf4j.LoggerFactory;
  * <p>Versions are kept in checkpointed state. After a failure the job resumes from the last
  * checkpoint and may build a version number again, but the exactly-once sink aborted the
  * transaction that carried the first attempt, so committed readers never see a version twice.
+ *
+ * <p>Every {@link Heartbeats#interval()} the operator publishes a {@link LearnerHeartbeat} for each
+ * catalog model whose key it owns, from a processing-time timer of its own (not a keyed timer, so
+ * models that have seen no command yet report too). Heartbeats go through the same exactly-once
+ * sink as everything else, so they become visible only when a checkpoint commits: a job that is
+ * cancelled, failing, restarting in a loop or stuck in a learner stops publishing them, which is
+ * what the model service reports as a learner that is not running.
  */
 public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     implements OneInputStreamOperator<LearnerCommand, KafkaOut>,
@@ -70,6 +81,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private final ModelCatalog catalog;
   private final LearnerFactory factory;
   private final int microBatchSize;
+  private final Heartbeats heartbeats;
 
   private transient MapState<String, byte[]> learnerState;
   private transient ValueState<ModelProgress> progressState;
@@ -83,20 +95,24 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private transient Map<String, Long> versions;
   private transient Map<String, Long> lastErasureToSnapshotMillis;
   private transient Map<String, Double> losses;
+  private transient Map<String, Long> lastLearnedAtMillis;
 
   /**
    * @param catalog the models and datasets
    * @param factory creates each model's learner
    * @param microBatchSize samples learned together (a checkpoint or an erasure learns a partial
    *     batch first)
+   * @param heartbeats when to publish each model's heartbeat
    */
-  public LearnerOperator(ModelCatalog catalog, LearnerFactory factory, int microBatchSize) {
+  public LearnerOperator(
+      ModelCatalog catalog, LearnerFactory factory, int microBatchSize, Heartbeats heartbeats) {
     if (microBatchSize <= 0) {
       throw new IllegalArgumentException("micro-batch size must be > 0, was " + microBatchSize);
     }
     this.catalog = catalog;
     this.factory = factory;
     this.microBatchSize = microBatchSize;
+    this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
   }
 
   @Override
@@ -120,6 +136,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     versions = new HashMap<>();
     lastErasureToSnapshotMillis = new HashMap<>();
     losses = new HashMap<>();
+    lastLearnedAtMillis = new HashMap<>();
     timers = getInternalTimerService("snapshot-policy", VoidNamespaceSerializer.INSTANCE, this);
     var metrics = getMetricGroup();
     samplesLearned = metrics.counter(JobMetrics.SAMPLES_LEARNED);
@@ -135,6 +152,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
           () -> lastErasureToSnapshotMillis.getOrDefault(model.name(), 0L));
       group.gauge(JobMetrics.MODEL_LOSS, () -> losses.getOrDefault(model.name(), Double.NaN));
     }
+    scheduleHeartbeats();
   }
 
   @Override
@@ -171,6 +189,49 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     ModelProgress progress = progress();
     if (progress.changed || !progress.pendingErasures.isEmpty()) {
       publish(model);
+    }
+  }
+
+  private void scheduleHeartbeats() {
+    ProcessingTimeService time = getProcessingTimeService();
+    time.registerTimer(
+        time.getCurrentProcessingTime() + heartbeats.interval().toMillis(),
+        firedAt -> {
+          publishHeartbeats(time.getCurrentProcessingTime());
+          scheduleHeartbeats();
+        });
+  }
+
+  /** One heartbeat for each catalog model whose key group this subtask owns. */
+  private void publishHeartbeats(long now) throws Exception {
+    var task = getRuntimeContext().getTaskInfo();
+    for (ModelSpec spec : catalog.models()) {
+      String name = spec.name();
+      int owner =
+          KeyGroupRangeAssignment.assignKeyToParallelOperator(
+              name, task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks());
+      if (owner != task.getIndexOfThisSubtask()) {
+        continue;
+      }
+      setCurrentKey(name);
+      ModelProgress progress = progress();
+      LiveModel model = live.get(name);
+      Long lastLearned = lastLearnedAtMillis.get(name);
+      LearnerHeartbeat heartbeat =
+          LearnerHeartbeat.newBuilder()
+              .setModel(name)
+              .setLearner(spec.learner())
+              .setEmittedAt(Instant.ofEpochMilli(now))
+              .setIntervalMs(heartbeats.interval().toMillis())
+              .setCommitIntervalMs(heartbeats.commitInterval().toMillis())
+              .setSamplesLearned(progress.samplesLearned)
+              .setVersion(progress.version)
+              .setLastLearnedAt(lastLearned == null ? null : Instant.ofEpochMilli(lastLearned))
+              .setSamplesBuffered(model == null ? 0 : model.buffered())
+              .build();
+      output.collect(
+          new StreamRecord<>(
+              KafkaOut.of(KafkaOut.Kind.LEARNER_HEARTBEAT, name, AvroBytes.encode(heartbeat))));
     }
   }
 
@@ -272,6 +333,10 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     int learned = model.learnBuffered((command, reason) -> refuse(model, command, reason));
     samplesLearned.inc(learned);
     losses.put(model.spec.name(), model.learner.lastLoss());
+    if (learned > 0) {
+      lastLearnedAtMillis.put(
+          model.spec.name(), getProcessingTimeService().getCurrentProcessingTime());
+    }
     ModelProgress progress = progress();
     progress.samplesSinceSnapshot += learned;
     progress.samplesLearned += learned;

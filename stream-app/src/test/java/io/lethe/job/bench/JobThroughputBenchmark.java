@@ -180,7 +180,8 @@ public final class JobThroughputBenchmark {
                     + parallelism
                     + "-"
                     + UUID.randomUUID().toString().substring(0, 6),
-                dir.resolve("checkpoints-" + UUID.randomUUID()));
+                dir.resolve("checkpoints-" + UUID.randomUUID()),
+                base.heartbeatInterval());
         if (warmup) {
           System.out.println("warm-up run at parallelism " + parallelism + " (not measured)");
           runJob(settings, catalog, topics, samples, kafka.bootstrapServers());
