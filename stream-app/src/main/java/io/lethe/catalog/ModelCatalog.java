@@ -121,13 +121,15 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
     Section section = new Section(origin + ": dataset", node);
     String name = section.name();
     section = new Section(origin + ": dataset '" + name + "'", node);
-    section.requireOnly(Set.of("name", "features", "classes"));
+    section.requireOnly(Set.of("name", "features", "classes", "max-abs-feature"));
     int features = section.positiveInt("features", null);
     int classes = section.positiveInt("classes", null);
     if (classes < 2) {
       throw section.invalid("classes", String.valueOf(classes), "an integer >= 2");
     }
-    return new DatasetSpec(name, features, classes);
+    double maxAbsFeature =
+        section.positiveDouble("max-abs-feature", DatasetSpec.DEFAULT_MAX_ABS_FEATURE);
+    return new DatasetSpec(name, features, classes, maxAbsFeature);
   }
 
   private static ModelSpec model(String origin, JsonNode node, Map<String, DatasetSpec> datasets) {
@@ -242,6 +244,17 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
         throw invalid(key, value.asText(), "an integer > 0");
       }
       return value.intValue();
+    }
+
+    double positiveDouble(String key, double fallback) {
+      JsonNode value = node.get(key);
+      if (value == null || value.isNull()) {
+        return fallback;
+      }
+      if (!value.isNumber() || !Double.isFinite(value.doubleValue()) || value.doubleValue() <= 0) {
+        throw invalid(key, value.asText(), "a finite number > 0");
+      }
+      return value.doubleValue();
     }
 
     Duration duration(String key, Duration fallback) {

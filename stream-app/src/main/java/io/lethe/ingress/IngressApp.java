@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -261,8 +262,33 @@ public final class IngressApp implements AutoCloseable {
         ErasureState state = store.get(requestId);
         return state == null ? new NotFound() : new Found(state);
       } catch (InvalidStateStoreException e) {
-        return new Unavailable(e.getMessage());
+        return new Unavailable(
+            "the ingress's erasure store cannot be read right now ("
+                + current.state()
+                + "); try again shortly");
       }
+    }
+
+    /**
+     * Ready while Kafka Streams runs. Rebalancing and starting are passing states; ERROR and the
+     * shutdown states mean a stream thread kept failing (see {@link ThreadFailures}).
+     */
+    @Override
+    public Optional<String> notReadyReason() {
+      KafkaStreams current = streams;
+      if (current == null) {
+        return Optional.of("the ingress is starting");
+      }
+      return switch (current.state()) {
+        case RUNNING -> Optional.empty();
+        case CREATED, REBALANCING ->
+            Optional.of("the ingress is " + current.state().name().toLowerCase(Locale.ROOT));
+        case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR ->
+            Optional.of(
+                "the ingress has stopped processing (Kafka Streams "
+                    + current.state()
+                    + "); see its log");
+      };
     }
   }
 

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Checks a decoded training sample against the model catalog: ids present, known dataset, the
- * dataset's feature count, finite values and a label in range. Stateless and thread-safe.
+ * dataset's feature count, finite values within the dataset's bound and a label in range. Stateless
+ * and thread-safe.
  */
 public final class SampleValidator implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -28,6 +29,9 @@ public final class SampleValidator implements java.io.Serializable {
 
   /** Reason code: a feature is NaN or infinite. */
   public static final String NON_FINITE_FEATURE = "non-finite-feature";
+
+  /** Reason code: a feature's magnitude is over the dataset's {@code max-abs-feature}. */
+  public static final String FEATURE_OUT_OF_RANGE = "feature-out-of-range";
 
   /** Reason code: the label is outside {@code [0, classes)}. */
   public static final String LABEL_OUT_OF_RANGE = "label-out-of-range";
@@ -74,11 +78,26 @@ public final class SampleValidator implements java.io.Serializable {
           WRONG_FEATURE_COUNT,
           name + " has " + features.size() + " features, expected " + expected);
     }
+    double bound = spec.get().maxAbsFeature();
     for (int i = 0; i < features.size(); i++) {
       Float value = features.get(i);
       if (value == null || !Float.isFinite(value)) {
         return reject(
             NON_FINITE_FEATURE, name + " has a non-finite feature at index " + i + ": " + value);
+      }
+      if (Math.abs(value) > bound) {
+        return reject(
+            FEATURE_OUT_OF_RANGE,
+            name
+                + " has feature "
+                + value
+                + " at index "
+                + i
+                + ", outside [-"
+                + bound
+                + ", "
+                + bound
+                + "] (the dataset's max-abs-feature)");
       }
     }
     int classes = spec.get().classes();

@@ -38,6 +38,20 @@ class ModelCatalogTest {
       """;
 
   @Test
+  void shouldReadADatasetsFeatureBoundAndRefuseANonPositiveOne() {
+    String bounded = VALID.replace("classes: 10", "classes: 10\n    max-abs-feature: 1.5");
+    assertThat(ModelCatalog.parse(bounded, "catalog.yaml").dataset("fashion-mnist"))
+        .contains(new DatasetSpec("fashion-mnist", 784, 10, 1.5));
+
+    String negative = VALID.replace("classes: 10", "classes: 10\n    max-abs-feature: -1");
+    assertThatThrownBy(() -> ModelCatalog.parse(negative, "catalog.yaml"))
+        .isInstanceOf(CatalogException.class)
+        .hasMessage(
+            "catalog.yaml: dataset 'fashion-mnist': key 'max-abs-feature' is '-1', expected a"
+                + " finite number > 0");
+  }
+
+  @Test
   void shouldReadModelsDatasetsAndSnapshotPolicies() {
     ModelCatalog catalog = ModelCatalog.parse(VALID, "catalog.yaml");
 

@@ -129,6 +129,8 @@ class IngressBadInputIT {
           .containsExactly(valid);
       assertThat(statusOf(port, "r-1")).isEqualTo("COMPLETED");
       assertThat(app.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+      HttpResponse<String> ready = get(port, "/readyz");
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
       assertThat(clientMetric(app, "failed-stream-threads")).isZero();
     }
   }
@@ -208,15 +210,17 @@ class IngressBadInputIT {
     return records;
   }
 
+  private static HttpResponse<String> get(int port, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
   private static String statusOf(int port, String requestId) throws Exception {
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/v1/erasures/" + requestId))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = get(port, "/v1/erasures/" + requestId);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return JSON.readTree(response.body()).get("status").asText();
   }

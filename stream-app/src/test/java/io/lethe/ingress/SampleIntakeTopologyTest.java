@@ -104,6 +104,19 @@ class SampleIntakeTopologyTest {
   }
 
   @Test
+  void shouldRejectSampleWithAFeatureBeyondTheDatasetsBound() {
+    // One flipped exponent bit turns 0.5 into about 1.7e38: finite, and enough to make the
+    // analytic learner's sums indefinite.
+    float flipped = Float.intBitsToFloat(Float.floatToIntBits(0.5f) ^ (1 << 30));
+    assertRejected(
+        sample("s-17", "u-1").setFeatures(featuresWith(7, flipped)).build(),
+        SampleValidator.FEATURE_OUT_OF_RANGE,
+        "sample s-17 of dataset fashion-mnist has feature "
+            + flipped
+            + " at index 7, outside [-1000000.0, 1000000.0] (the dataset's max-abs-feature)");
+  }
+
+  @Test
   void shouldRejectSampleOfUnknownDataset() {
     assertRejected(
         sample("s-17", "u-1").setDataset("mnist").build(),

@@ -71,6 +71,8 @@ public final class BadInputCampaign {
             + CampaignPlan.FEATURES
             + ", classes: "
             + CampaignPlan.CLASSES
+            + ", max-abs-feature: "
+            + CampaignPlan.MAX_ABS_FEATURE
             + "}",
         "models:",
         "  - name: " + CampaignPlan.MODEL,

@@ -29,6 +29,9 @@ public final class CampaignPlan {
   /** Classes of the campaign's dataset: two tasks of two classes. */
   public static final int CLASSES = 4;
 
+  /** Bound on a feature's magnitude: valid features are a few units; flips go far beyond. */
+  public static final double MAX_ABS_FEATURE = 100;
+
   /** The campaign's analytic model. */
   public static final String MODEL = "campaign-analytic";
 
