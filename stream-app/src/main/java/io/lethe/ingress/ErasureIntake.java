@@ -132,8 +132,8 @@ final class ErasureIntake
       DeadLetterKind kind,
       Rejection rejection,
       ErasureRequest request) {
-    // The code, not the message: messages may name subjects, which stay out of logs at INFO.
-    log.info("Rejected erasure request at {}: {}", source, rejection.code());
+    // Debug only, like samples: a flood of bad requests must not flood the log.
+    log.debug("Rejected erasure request at {}: {}", source, rejection.code());
     metrics.rejected(IngressMetrics.ERASURES, rejection.code());
     context.forward(
         DeadLetters.of(

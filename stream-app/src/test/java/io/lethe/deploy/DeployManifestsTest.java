@@ -8,6 +8,7 @@ import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.ingress.IngressMetrics;
 import io.lethe.ingress.IngressOptions;
+import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.job.ClusterJob;
 import io.lethe.job.JobAccess;
 import io.lethe.job.JobMetrics;
@@ -306,9 +307,17 @@ class DeployManifestsTest {
     JsonNode exporter = single("docker/ingress-jmx-exporter.yaml");
     assertThat(exporter.at("/includeObjectNames/0").asText())
         .isEqualTo("kafka.streams:type=" + IngressMetrics.GROUP + ",*");
+    assertThat(exporter.at("/includeObjectNames/1").asText())
+        .isEqualTo(ErasureStatusServer.JMX_DOMAIN + ":type=erasure-status-http,*");
     Set<String> covered = new TreeSet<>();
+    boolean httpResponses = false;
     for (JsonNode rule : exporter.path("rules")) {
       String pattern = rule.path("pattern").asText();
+      if (pattern.startsWith(ErasureStatusServer.JMX_DOMAIN + "<type=erasure-status-http")) {
+        assertThat(rule.path("name").asText()).isEqualTo("lethe_ingress_http_responses_total");
+        httpResponses = true;
+        continue;
+      }
       assertThat(pattern).startsWith("kafka.streams<type=" + IngressMetrics.GROUP);
       String attribute = pattern.substring(pattern.lastIndexOf("><>") + 3);
       assertThat(ingressMetrics()).as("attribute of rule %s", pattern).contains(attribute);
@@ -316,6 +325,7 @@ class DeployManifestsTest {
       covered.add(attribute);
     }
     assertThat(covered).containsExactlyInAnyOrderElementsOf(ingressMetrics());
+    assertThat(httpResponses).as("a rule for the status endpoint's responses").isTrue();
     String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
     String agentConfig = agentConfigPath(service("ingress").at("/environment/JAVA_OPTS").asText());
     assertThat(dockerfile).contains("COPY deploy/docker/ingress-jmx-exporter.yaml " + agentConfig);

@@ -47,6 +47,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Runs a {@link CampaignPlan} against a running Lethe (broker, registry, ingress, learner job) and
@@ -415,9 +416,20 @@ public final class BadInputCampaign {
             problems.add("request " + what + " was confirmed " + n + " times");
           }
         });
+    Map<String, List<String>> affected = new HashMap<>();
+    readToEnd(target.topics().erasuresAffected())
+        .forEach(r -> affected.put(r.value().getRequestId(), r.value().getModels()));
     for (String id : executed) {
-      if (!confirmations.containsKey(id + " by " + CampaignPlan.MODEL)) {
-        problems.add("request " + id + " has no confirmation by " + CampaignPlan.MODEL);
+      List<String> models = affected.get(id);
+      if (models == null) {
+        problems.add("request " + id + " has no list of affected models from the job");
+        continue;
+      }
+      // A request that found nothing (e.g. samples never sent) affects no model.
+      for (String model : models) {
+        if (!confirmations.containsKey(id + " by " + model)) {
+          problems.add("request " + id + " has no confirmation by " + model);
+        }
       }
     }
     receipts.forEach(
@@ -445,17 +457,24 @@ public final class BadInputCampaign {
         String topic =
             s.target() == Target.SAMPLES ? topics.samplesRaw().name() : topics.erasuresRaw().name();
         byte[] value = encode(s, flips);
-        byte[] key =
-            s.key() == null ? null : s.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        sent.add(
-            producer.send(
-                new ProducerRecord<>(topic, s.partition() < 0 ? null : s.partition(), key, value)));
+        byte[] key = utf8(s.key());
+        Integer partition = s.partition() >= 0 ? Integer.valueOf(s.partition()) : null;
+        if (partition == null && s.partitionKey() != null) {
+          // Where Kafka's default partitioner puts partitionKey.
+          int partitions = producer.partitionsFor(topic).size();
+          partition = Utils.toPositive(Utils.murmur2(utf8(s.partitionKey()))) % partitions;
+        }
+        sent.add(producer.send(new ProducerRecord<>(topic, partition, key, value)));
       }
       producer.flush();
       for (Future<RecordMetadata> future : sent) {
         future.get(target.bound().toMillis(), TimeUnit.MILLISECONDS);
       }
     }
+  }
+
+  private static byte[] utf8(String text) {
+    return text == null ? null : text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private byte[] encode(Send s, Random flips) {
@@ -495,35 +514,39 @@ public final class BadInputCampaign {
         .serialize(topics.erasuresRaw().name(), erasure);
   }
 
-  /** Waits until the ingress's committed offsets reach the end of both raw topics. */
+  /**
+   * Waits until the ingress has committed its way to the end of everything it reads: the raw topics
+   * and then its own repartition topics (a sample or a request crosses one before it is accepted or
+   * refused) and the job's answers.
+   */
   private void awaitIngressCaughtUp() throws Exception {
     LetheTopics topics = target.topics();
     long deadline = System.nanoTime() + target.bound().toNanos();
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers()))) {
-      List<String> raw = List.of(topics.samplesRaw().name(), topics.erasuresRaw().name());
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      Set<TopicPartition> raw = new HashSet<>();
       admin
-          .describeTopics(raw)
+          .describeTopics(List.of(topics.samplesRaw().name(), topics.erasuresRaw().name()))
           .allTopicNames()
           .get()
           .forEach(
               (name, description) ->
                   description
                       .partitions()
-                      .forEach(
-                          p ->
-                              latest.put(
-                                  new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-      Map<TopicPartition, Long> end = new HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+                      .forEach(p -> raw.add(new TopicPartition(name, p.partition()))));
       while (true) {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin
                 .listConsumerGroupOffsets(target.ingressApplicationId())
                 .partitionsToOffsetAndMetadata()
                 .get();
+        Set<TopicPartition> inputs = new HashSet<>(raw);
+        inputs.addAll(committed.keySet());
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        inputs.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, Long> end = new HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
         boolean done =
             end.entrySet().stream()
                 .allMatch(

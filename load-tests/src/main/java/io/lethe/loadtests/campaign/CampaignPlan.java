@@ -72,7 +72,11 @@ public final class CampaignPlan {
   /**
    * One record to send: a typed record (encoded by the sender with the topic's serde), or raw
    * bytes; {@code flipBits} &gt; 0 flips that many bits of the encoded sample first; {@code
-   * partition} is -1 for the key's partition.
+   * partition} is -1 for the partition of {@code partitionKey}, or of the key when that is null.
+   *
+   * <p>A retry or a reused request id goes to the partition of its original request: the first copy
+   * of an id to reach the ingress's tracker defines its content, and only one partition keeps the
+   * copies in the order they were sent.
    */
   public record Send(
       Target target,
@@ -83,7 +87,23 @@ public final class CampaignPlan {
       ErasureRequest erasure,
       byte[] raw,
       int flipBits,
-      int paddingBytes) {}
+      int paddingBytes,
+      String partitionKey) {
+
+    /** A send to the partition of its own key (or an explicit one). */
+    public Send(
+        Target target,
+        Kind kind,
+        String key,
+        int partition,
+        TrainingSample sample,
+        ErasureRequest erasure,
+        byte[] raw,
+        int flipBits,
+        int paddingBytes) {
+      this(target, kind, key, partition, sample, erasure, raw, flipBits, paddingBytes, null);
+    }
+  }
 
   /** Sizes of a campaign. */
   public record Sizes(
@@ -320,19 +340,23 @@ public final class CampaignPlan {
       ErasureRequest original = executed.get(i % executed.size());
       // A retry may carry a new issue time; the content is the same.
       repeats.add(
-          erasureSend(
-              Kind.ERASURE_RETRY,
-              ErasureRequest.newBuilder(original)
-                  .setRequestedAt(original.getRequestedAt().plusSeconds(1))
-                  .build()));
+          repeatOf(
+              original,
+              erasureSend(
+                  Kind.ERASURE_RETRY,
+                  ErasureRequest.newBuilder(original)
+                      .setRequestedAt(original.getRequestedAt().plusSeconds(1))
+                      .build())));
     }
     for (int i = 0; i < sizes.reuses(); i++) {
       ErasureRequest original = executed.get(i % executed.size());
       String neverErased = "c-" + (sizes.subjects() - 1 - i);
       repeats.add(
-          erasureSend(
-              Kind.REUSED_REQUEST_ID,
-              erasure(original.getRequestId(), neverErased, ErasureScope.SUBJECT)));
+          repeatOf(
+              original,
+              erasureSend(
+                  Kind.REUSED_REQUEST_ID,
+                  erasure(original.getRequestId(), neverErased, ErasureScope.SUBJECT))));
     }
 
     // Interleave: samples and bad records shuffled together, erasures spread over the last half,
@@ -374,6 +398,22 @@ public final class CampaignPlan {
         null,
         oversized ? 0 : flipBitsOrPadding,
         oversized ? flipBitsOrPadding : 0);
+  }
+
+  /** {@code repeat}, sent to the partition of {@code original}'s key. */
+  private static Send repeatOf(ErasureRequest original, Send repeat) {
+    Send first = erasureSend(Kind.VALID_ERASURE, original);
+    return new Send(
+        repeat.target(),
+        repeat.kind(),
+        repeat.key(),
+        -1,
+        null,
+        repeat.erasure(),
+        null,
+        0,
+        0,
+        first.key());
   }
 
   private static Send raw(Target target, Kind kind, String key, byte[] bytes) {

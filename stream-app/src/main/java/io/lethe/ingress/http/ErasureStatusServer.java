@@ -12,6 +12,7 @@ import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ModelErasure;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +22,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +55,9 @@ public final class ErasureStatusServer implements AutoCloseable {
   /** Longest request id looked up, in characters. */
   public static final int MAX_REQUEST_ID_LENGTH = 256;
 
+  /** JMX domain of the endpoint's response counters. */
+  public static final String JMX_DOMAIN = "io.lethe.ingress";
+
   /** The {@code route} of responses to paths the endpoint does not serve. */
   public static final String UNMATCHED = "unmatched";
 
@@ -65,6 +75,7 @@ public final class ErasureStatusServer implements AutoCloseable {
   private final ExecutorService executor;
   private final ErasureStatusLookup lookup;
   private final Map<ResponseKey, LongAdder> responses = new ConcurrentHashMap<>();
+  private final List<ObjectName> exportedNames = new CopyOnWriteArrayList<>();
 
   private ErasureStatusServer(
       HttpServer server, ExecutorService executor, ErasureStatusLookup lookup) {
@@ -107,8 +118,8 @@ public final class ErasureStatusServer implements AutoCloseable {
 
   /**
    * How many responses the endpoint has sent, by route and status, since it started. The ingress
-   * has no metrics registry outside its Kafka Streams processors, so the counts are kept here for
-   * an exporter to read.
+   * has no metrics registry outside its Kafka Streams processors, so the counts are kept here and
+   * published over JMX ({@link #JMX_DOMAIN}).
    */
   public Map<ResponseKey, Long> responseCounts() {
     Map<ResponseKey, Long> counts = new HashMap<>();
@@ -284,7 +295,7 @@ public final class ErasureStatusServer implements AutoCloseable {
   /** Sends {@code body} (not for HEAD) and counts the response. */
   private void send(HttpExchange exchange, String route, int status, ObjectNode body)
       throws IOException {
-    responses.computeIfAbsent(new ResponseKey(route, status), k -> new LongAdder()).increment();
+    responses.computeIfAbsent(new ResponseKey(route, status), this::exported).increment();
     byte[] bytes = JSON.writeValueAsBytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     if (exchange.getRequestMethod().equals("HEAD")) {
@@ -297,9 +308,53 @@ public final class ErasureStatusServer implements AutoCloseable {
     }
   }
 
+  /** The JMX view of one response counter: {@code Count}. */
+  public interface ResponseCountMBean {
+    /** Responses sent with this route and status. */
+    long getCount();
+  }
+
+  /**
+   * A new counter for {@code key}, published as the MBean {@value #JMX_DOMAIN}{@code
+   * :type=erasure-status-http,port=...,route=...,status=...} so that a JMX exporter (the deploy
+   * files' Prometheus agent) reads it. A JMX failure only costs the export, never the response.
+   */
+  private LongAdder exported(ResponseKey key) {
+    LongAdder count = new LongAdder();
+    try {
+      ObjectName name = objectName(key);
+      MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+      ResponseCountMBean view = count::sum;
+      jmx.registerMBean(new StandardMBean(view, ResponseCountMBean.class), name);
+      exportedNames.add(name);
+    } catch (JMException | RuntimeException e) {
+      log.warn("Cannot publish the erasure status endpoint's response count over JMX", e);
+    }
+    return count;
+  }
+
+  private ObjectName objectName(ResponseKey key) throws MalformedObjectNameException {
+    return new ObjectName(
+        JMX_DOMAIN
+            + ":type=erasure-status-http,port="
+            + port()
+            + ",route="
+            + ObjectName.quote(key.route())
+            + ",status="
+            + key.status());
+  }
+
   @Override
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    for (ObjectName name : exportedNames) {
+      try {
+        jmx.unregisterMBean(name);
+      } catch (JMException e) {
+        log.debug("MBean {} was already gone", name);
+      }
+    }
   }
 }

@@ -275,6 +275,17 @@ class ErasureStatusServerTest {
                 new ErasureStatusServer.ResponseKey("/healthz", 200), 1L,
                 new ErasureStatusServer.ResponseKey("/readyz", 200), 1L,
                 new ErasureStatusServer.ResponseKey("unmatched", 404), 1L));
+    Object count =
+        java.lang.management.ManagementFactory.getPlatformMBeanServer()
+            .getAttribute(
+                new javax.management.ObjectName(
+                    "io.lethe.ingress:type=erasure-status-http,port="
+                        + server.port()
+                        + ",route="
+                        + javax.management.ObjectName.quote("/v1/erasures/{requestId}")
+                        + ",status=404"),
+                "Count");
+    assertThat(count).as("the count over JMX").isEqualTo(2L);
   }
 
   /** Status, the exact message as the only field, and no library's words in the body. */
