@@ -545,7 +545,8 @@ class DeployManifestsTest {
         IngressMetrics.DUPLICATES,
         IngressMetrics.PENDING,
         IngressMetrics.OVERDUE,
-        IngressMetrics.RECEIPTS);
+        IngressMetrics.RECEIPTS,
+        IngressMetrics.RETRIES);
   }
 
   /** The series the JMX exporter rules make of an ingress metric: lethe_ingress_ + its name. */

@@ -15,6 +15,7 @@ import io.lethe.records.TrainingSample;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.Topic;
 import io.lethe.schemas.topics.TopicNames;
+import io.lethe.schemas.topics.TopicReader;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
 import io.lethe.validation.DeadLetterEnvelope;
@@ -26,19 +27,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -184,30 +182,8 @@ class IngressBadInputIT {
         .get(30, TimeUnit.SECONDS);
   }
 
-  /** Every committed record of {@code topic}, read up to its end offsets. */
   private static <V> List<ConsumerRecord<String, V>> readToEnd(Topic<String, V> topic) {
-    List<ConsumerRecord<String, V>> records = new ArrayList<>();
-    try (KafkaConsumer<String, V> consumer =
-        new KafkaConsumer<>(
-            kafka.consumerProperties(),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic.name()).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + BOUND.toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("could not read " + topic.name() + " to its end " + end);
-        }
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-      }
-    }
-    return records;
+    return TopicReader.readToEnd(kafka.consumerProperties(), topic, BOUND);
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {

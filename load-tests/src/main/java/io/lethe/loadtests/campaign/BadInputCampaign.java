@@ -14,6 +14,7 @@ import io.lethe.records.ReceiptStatus;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.Topic;
+import io.lethe.schemas.topics.TopicReader;
 import io.lethe.validation.DeadLetterHeaders;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -624,7 +625,7 @@ public final class BadInputCampaign {
             Collectors.groupingBy(DeadLetter::getReasonCode, TreeMap::new, Collectors.counting()));
   }
 
-  private <K, V> KafkaConsumer<K, V> consumer(Deserializer<V> values, Deserializer<K> keys) {
+  private Properties consumerProperties() {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "lethe-campaign-" + UUID.randomUUID());
@@ -632,35 +633,15 @@ public final class BadInputCampaign {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
-    return new KafkaConsumer<>(props, keys, values);
+    return props;
+  }
+
+  private <K, V> KafkaConsumer<K, V> consumer(Deserializer<V> values, Deserializer<K> keys) {
+    return new KafkaConsumer<>(consumerProperties(), keys, values);
   }
 
   /** Every committed record of {@code topic}, read up to its end offsets. */
   private <K, V> List<ConsumerRecord<K, V>> readToEnd(Topic<K, V> topic) {
-    List<ConsumerRecord<K, V>> records = new ArrayList<>();
-    try (KafkaConsumer<K, V> consumer =
-        consumer(topic.valueSerde().deserializer(), topic.keySerde().deserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic.name()).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + target.bound().toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "could not read "
-                  + topic.name()
-                  + " to its end "
-                  + end
-                  + " within "
-                  + target.bound());
-        }
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-      }
-    }
-    return records;
+    return TopicReader.readToEnd(consumerProperties(), topic, target.bound());
   }
 }
