@@ -360,10 +360,22 @@ public final class CampaignPlan {
     for (int i = 0; i < sizes.reuses(); i++) {
       ErasureRequest original = executed.get(i % executed.size());
       String neverErased = "c-" + (sizes.subjects() - 1 - i);
+      // Under the original's key, so that it follows the original on the same raw partition. Under
+      // its own subject's key it went to the other partition, and when both were sent within
+      // milliseconds the ingress sometimes read it first: the reuse then became the request, and
+      // the original and its retry were refused as reuses.
+      ErasureRequest reuse = erasure(original.getRequestId(), neverErased, ErasureScope.SUBJECT);
       repeats.add(
-          erasureSend(
+          new Send(
+              Target.ERASURES,
               Kind.REUSED_REQUEST_ID,
-              erasure(original.getRequestId(), neverErased, ErasureScope.SUBJECT)));
+              erasureSend(Kind.VALID_ERASURE, original).key(),
+              -1,
+              null,
+              reuse,
+              null,
+              0,
+              0));
     }
 
     // Interleave: samples and bad records shuffled together, erasures spread over the last half,
