@@ -35,6 +35,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,6 +45,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -630,7 +632,7 @@ public final class BadInputCampaign {
                       OffsetAndMetadata at = committed.get(e.getKey());
                       return e.getValue() == 0 || (at != null && at.offset() >= e.getValue());
                     });
-        if (done) {
+        if (done && noOpenTransaction(admin)) {
           return;
         }
         if (System.nanoTime() > deadline) {
@@ -645,6 +647,43 @@ public final class BadInputCampaign {
         LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
       }
     }
+  }
+
+  /**
+   * Whether the ingress's outputs have no open transaction. The ingress commits its input offsets
+   * and its outputs in one transaction, but the commit markers reach the output partitions after
+   * the offsets are visible: a read_committed reader that starts in between stops at the last
+   * stable offset and misses the transaction's records.
+   */
+  private boolean noOpenTransaction(Admin admin) throws Exception {
+    LetheTopics topics = target.topics();
+    List<String> outputs = List.of(topics.samples().name(), topics.erasures().name());
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    admin
+        .describeTopics(outputs)
+        .allTopicNames()
+        .get()
+        .forEach(
+            (name, description) ->
+                description
+                    .partitions()
+                    .forEach(
+                        p ->
+                            latest.put(
+                                new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+    Map<TopicPartition, Long> stable = new HashMap<>();
+    admin
+        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .all()
+        .get()
+        .forEach((tp, info) -> stable.put(tp, info.offset()));
+    Map<TopicPartition, Long> high = new HashMap<>();
+    admin
+        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+        .all()
+        .get()
+        .forEach((tp, info) -> high.put(tp, info.offset()));
+    return stable.equals(high);
   }
 
   private Map<String, Set<ErasureReceipt>> awaitReceipts(Set<String> ids) {
