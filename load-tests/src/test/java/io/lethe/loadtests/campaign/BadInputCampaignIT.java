@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,9 +93,18 @@ class BadInputCampaignIT {
     assertThat(jobs).hasSize(1);
     assertThat(jobs.get(0).get("state").asText()).isEqualTo("RUNNING");
     String jid = jobs.get(0).get("jid").asText();
-    JsonNode metrics = JSON.readTree(get(http, port, "/jobs/" + jid + "/metrics?get=numRestarts"));
-    assertThat(metrics).as("numRestarts of the learner job").hasSize(1);
-    return metrics.get(0).get("value").asLong();
+    // The web monitor fetches metrics on demand: the first answers may be empty.
+    JsonNode[] metrics = new JsonNode[1];
+    Awaitility.await("numRestarts of the learner job")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              metrics[0] =
+                  JSON.readTree(get(http, port, "/jobs/" + jid + "/metrics?get=numRestarts"));
+              return metrics[0].size() == 1;
+            });
+    return metrics[0].get(0).get("value").asLong();
   }
 
   private static String get(HttpClient http, int port, String path) throws Exception {
