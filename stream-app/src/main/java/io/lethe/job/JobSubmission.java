@@ -35,7 +35,7 @@ public final class JobSubmission {
    *
    * @return the exit code: 0 submitted, 2 a bad command line or catalog, 1 the cluster refused
    */
-  static int run(String[] args, PrintStream out, PrintStream err) {
+  public static int run(String[] args, PrintStream out, PrintStream err) {
     List<String> jobOptions = new ArrayList<>();
     String cluster = null;
     String jar = null;

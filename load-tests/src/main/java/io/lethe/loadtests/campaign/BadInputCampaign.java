@@ -6,6 +6,7 @@ import io.lethe.loadtests.campaign.CampaignPlan.Kind;
 import io.lethe.loadtests.campaign.CampaignPlan.Send;
 import io.lethe.loadtests.campaign.CampaignPlan.Target;
 import io.lethe.records.DeadLetter;
+import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
@@ -35,6 +36,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,6 +46,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -117,6 +120,8 @@ public final class BadInputCampaign {
    * @param acceptedSamples samples the ingress forwarded
    * @param forwardedErasures erasure requests the ingress forwarded to the job
    * @param samplesErased ledger entries the executed erasures found (learned, then erased)
+   * @param completedReceipts executed requests with their one COMPLETED receipt
+   * @param erasuresFoundNothing executed requests that found no learned sample (nothing to confirm)
    * @param retained accepted samples neither erased nor refused
    * @param learned samples the final snapshot says it learned
    * @param distance the final model's relative distance to the offline retrain
@@ -130,6 +135,8 @@ public final class BadInputCampaign {
       long acceptedSamples,
       long forwardedErasures,
       long samplesErased,
+      long completedReceipts,
+      long erasuresFoundNothing,
       long retained,
       long learned,
       double distance,
@@ -159,6 +166,11 @@ public final class BadInputCampaign {
       out.append("  accepted samples: ").append(acceptedSamples).append('\n');
       out.append("  forwarded erasures: ").append(forwardedErasures).append('\n');
       out.append("  samples erased: ").append(samplesErased).append('\n');
+      out.append("  completed receipts: ")
+          .append(completedReceipts)
+          .append(" (requests that found nothing to erase: ")
+          .append(erasuresFoundNothing)
+          .append(")\n");
       out.append("  retained: ")
           .append(retained)
           .append(", learned by the final model: ")
@@ -173,24 +185,44 @@ public final class BadInputCampaign {
   private final CampaignPlan plan;
   private final Stack target;
   private final List<String> problems = new ArrayList<>();
+  private long erasedNothing;
 
   private BadInputCampaign(CampaignPlan plan, Stack target) {
     this.plan = plan;
     this.target = target;
   }
 
-  /** Sends the plan, waits until Lethe has handled it, and accounts for every input. */
+  /** Sends the plan at once, waits until Lethe has handled it, and accounts for every input. */
   public static Report run(CampaignPlan plan, Stack target) throws Exception {
-    return new BadInputCampaign(plan, target).run();
+    BadInputCampaign campaign = new BadInputCampaign(plan, target);
+    campaign.send(Duration.ZERO);
+    return campaign.account();
   }
 
-  private Report run() throws Exception {
+  /**
+   * Sends the plan's records spread evenly over {@code span} (record i of n at i/n of it, see
+   * {@link Pacing#sendAt}) and returns once the broker has acknowledged all of them. The producer
+   * is idempotent and waits up to {@link #DELIVERY_TIMEOUT} for the broker, so a broker restart
+   * delays records but neither loses nor repeats them.
+   */
+  public static void sendPaced(CampaignPlan plan, Stack target, Duration span) throws Exception {
+    new BadInputCampaign(plan, target).send(span);
+  }
+
+  /**
+   * Waits until Lethe has handled everything {@link #sendPaced} sent and accounts for every input,
+   * as {@link #run} does after sending. Job restarts are allowed: the accounting relies on the
+   * job's exactly-once output, not on an uninterrupted run.
+   */
+  public static Report account(CampaignPlan plan, Stack target) throws Exception {
+    return new BadInputCampaign(plan, target).account();
+  }
+
+  /** How long the campaign's producer keeps a record while the broker is away. */
+  public static final Duration DELIVERY_TIMEOUT = Duration.ofMinutes(10);
+
+  private Report account() throws Exception {
     LetheTopics topics = target.topics();
-    target
-        .log()
-        .println(
-            "campaign: sending " + plan.sends().size() + " records (seed " + plan.seed() + ")");
-    send();
     target.log().println("campaign: waiting for the ingress to read everything");
     awaitIngressCaughtUp();
 
@@ -206,9 +238,17 @@ public final class BadInputCampaign {
     target.log().println("campaign: waiting for " + executed.size() + " receipts");
     Map<String, Set<ErasureReceipt>> receipts = awaitReceipts(executed.keySet());
     List<ConsumerRecord<String, DeadLetter>> deadLetters = readToEnd(topics.deadLetter());
+    Map<String, ErasureAffected> affected = new HashMap<>();
+    readToEnd(topics.erasuresAffected())
+        .forEach(
+            r -> {
+              if (affected.put(r.value().getRequestId(), r.value()) != null) {
+                problems.add("request " + r.value().getRequestId() + " was decided twice");
+              }
+            });
 
     checkIngress(accepted, forwarded, deadLetters);
-    checkReceipts(executed.keySet(), receipts);
+    checkReceipts(executed.keySet(), receipts, affected);
 
     Set<String> erasedSubjects = new HashSet<>();
     Set<String> erasedSamples = new HashSet<>();
@@ -231,9 +271,9 @@ public final class BadInputCampaign {
       }
     }
     long samplesErased =
-        readToEnd(topics.erasuresAffected()).stream()
-            .filter(r -> executed.containsKey(r.value().getRequestId()))
-            .mapToLong(r -> r.value().getSamplesFound())
+        affected.values().stream()
+            .filter(a -> executed.containsKey(a.getRequestId()))
+            .mapToLong(ErasureAffected::getSamplesFound)
             .sum();
     List<DeadLetter> jobLetters =
         deadLetters.stream()
@@ -286,6 +326,13 @@ public final class BadInputCampaign {
         accepted.size(),
         forwarded.size(),
         samplesErased,
+        executed.keySet().stream()
+            .filter(
+                id ->
+                    receipts.getOrDefault(id, Set.of()).stream()
+                        .anyMatch(r -> r.getStatus() == ReceiptStatus.COMPLETED))
+            .count(),
+        erasedNothing,
         retained.size(),
         learned,
         distance,
@@ -392,7 +439,17 @@ public final class BadInputCampaign {
     }
   }
 
-  private void checkReceipts(Set<String> executed, Map<String, Set<ErasureReceipt>> receipts) {
+  /**
+   * Every executed request has one COMPLETED receipt, a decision ({@code ErasureAffected}) and one
+   * confirmation from each model the decision names. The campaign's model must be named exactly
+   * when the ledger found learned samples: a request whose samples all reached the job after it
+   * (refused as late, e.g. when a restart replays the samples' backlog behind the erasures) erases
+   * nothing and so has nothing to confirm.
+   */
+  private void checkReceipts(
+      Set<String> executed,
+      Map<String, Set<ErasureReceipt>> receipts,
+      Map<String, ErasureAffected> affected) {
     for (String id : executed) {
       Set<ErasureReceipt> distinct = receipts.getOrDefault(id, Set.of());
       if (distinct.size() != 1) {
@@ -417,20 +474,29 @@ public final class BadInputCampaign {
             problems.add("request " + what + " was confirmed " + n + " times");
           }
         });
-    Map<String, List<String>> affected = new HashMap<>();
-    readToEnd(target.topics().erasuresAffected())
-        .forEach(r -> affected.put(r.value().getRequestId(), r.value().getModels()));
     for (String id : executed) {
-      List<String> models = affected.get(id);
-      if (models == null) {
-        problems.add("request " + id + " has no list of affected models from the job");
+      ErasureAffected decision = affected.get(id);
+      if (decision == null) {
+        problems.add("request " + id + " has no ErasureAffected decision");
         continue;
       }
-      // A request that found nothing (e.g. samples never sent) affects no model.
-      for (String model : models) {
+      boolean found = decision.getSamplesFound() > 0;
+      if (found != decision.getModels().contains(CampaignPlan.MODEL)) {
+        problems.add(
+            "request "
+                + id
+                + " found "
+                + decision.getSamplesFound()
+                + " learned samples but names models "
+                + decision.getModels());
+      }
+      for (String model : decision.getModels()) {
         if (!confirmations.containsKey(id + " by " + model)) {
           problems.add("request " + id + " has no confirmation by " + model);
         }
+      }
+      if (!found) {
+        erasedNothing++;
       }
     }
     receipts.forEach(
@@ -442,19 +508,43 @@ public final class BadInputCampaign {
         });
   }
 
-  private void send() throws Exception {
+  private void send(Duration span) throws Exception {
     LetheTopics topics = target.topics();
+    target
+        .log()
+        .println(
+            "campaign: sending "
+                + plan.sends().size()
+                + " records (seed "
+                + plan.seed()
+                + ")"
+                + (span.isZero() ? "" : " over " + span));
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(63 * 1024 * 1024));
     props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(128L * 1024 * 1024));
+    props.put(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT.toMillis()));
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT.toMillis()));
     Random flips = new Random(plan.seed() ^ 0x5DEECE66DL);
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (Send s : plan.sends()) {
+      long start = System.nanoTime();
+      int count = plan.sends().size();
+      for (int i = 0; i < count; i++) {
+        Send s = plan.sends().get(i);
+        if (!span.isZero()) {
+          long due = start + Pacing.sendAt(i, count, span).toNanos();
+          for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
+          }
+          if (i > 0 && i % Math.max(1, count / 10) == 0) {
+            target.log().printf("campaign: sent %d of %d records%n", i, count);
+          }
+        }
         String topic =
             s.target() == Target.SAMPLES ? topics.samplesRaw().name() : topics.erasuresRaw().name();
         byte[] value = encode(s, flips);
@@ -469,7 +559,7 @@ public final class BadInputCampaign {
       }
       producer.flush();
       for (Future<RecordMetadata> future : sent) {
-        future.get(target.bound().toMillis(), TimeUnit.MILLISECONDS);
+        future.get(target.bound().plus(DELIVERY_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
       }
     }
   }
@@ -555,7 +645,7 @@ public final class BadInputCampaign {
                       OffsetAndMetadata at = committed.get(e.getKey());
                       return e.getValue() == 0 || (at != null && at.offset() >= e.getValue());
                     });
-        if (done) {
+        if (done && noOpenTransaction(admin)) {
           return;
         }
         if (System.nanoTime() > deadline) {
@@ -570,6 +660,43 @@ public final class BadInputCampaign {
         LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
       }
     }
+  }
+
+  /**
+   * Whether the ingress's outputs have no open transaction. The ingress commits its input offsets
+   * and its outputs in one transaction, but the commit markers reach the output partitions after
+   * the offsets are visible: a read_committed reader that starts in between stops at the last
+   * stable offset and misses the transaction's records.
+   */
+  private boolean noOpenTransaction(Admin admin) throws Exception {
+    LetheTopics topics = target.topics();
+    List<String> outputs = List.of(topics.samples().name(), topics.erasures().name());
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    admin
+        .describeTopics(outputs)
+        .allTopicNames()
+        .get()
+        .forEach(
+            (name, description) ->
+                description
+                    .partitions()
+                    .forEach(
+                        p ->
+                            latest.put(
+                                new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+    Map<TopicPartition, Long> stable = new HashMap<>();
+    admin
+        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .all()
+        .get()
+        .forEach((tp, info) -> stable.put(tp, info.offset()));
+    Map<TopicPartition, Long> high = new HashMap<>();
+    admin
+        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+        .all()
+        .get()
+        .forEach((tp, info) -> high.put(tp, info.offset()));
+    return stable.equals(high);
   }
 
   private Map<String, Set<ErasureReceipt>> awaitReceipts(Set<String> ids) {

@@ -139,6 +139,37 @@ public final class CampaignPlan {
           List.of(recordLimit + 1, recordLimit + 100, 2 * recordLimit, 5_000_000, 16_000_000));
     }
 
+    /**
+     * The CI campaign's kinds and proportions, scaled to a paced run of {@code duration}: the CI
+     * size for every {@link #SOAK_MINUTES_PER_CI_SIZE} minutes (oversized records stay five).
+     */
+    public static Sizes soak(int recordLimit, java.time.Duration duration) {
+      double factor = duration.toMillis() / (SOAK_MINUTES_PER_CI_SIZE * 60_000.0);
+      return ci(recordLimit).scaled(factor);
+    }
+
+    /** Minutes of a paced run that send as much as one CI campaign (about 45 records a second). */
+    public static final int SOAK_MINUTES_PER_CI_SIZE = 5;
+
+    /** Each count times {@code factor} (at least one each), the oversized records unchanged. */
+    public Sizes scaled(double factor) {
+      java.util.function.IntUnaryOperator by = n -> (int) Math.max(1, Math.round(n * factor));
+      return new Sizes(
+          by.applyAsInt(validSamples),
+          by.applyAsInt(subjects),
+          by.applyAsInt(randomBytes),
+          by.applyAsInt(bitFlips),
+          by.applyAsInt(schemaIds),
+          by.applyAsInt(invalidSamples),
+          by.applyAsInt(duplicates),
+          by.applyAsInt(subjectErasures),
+          by.applyAsInt(sampleErasures),
+          by.applyAsInt(invalidErasures),
+          by.applyAsInt(retries),
+          by.applyAsInt(reuses),
+          oversizedBytes);
+    }
+
     /** Bad records, everything that is not a valid sample or a valid first erasure. */
     public int badRecords() {
       return randomBytes
