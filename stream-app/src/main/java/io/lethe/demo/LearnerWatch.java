@@ -20,11 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the learner of a running stack and reports, once, when it stops learning: the Flink job
- * is cancelled, failed or finished (told by its {@link JobClient}, where there is one), or the
- * model service reports a model's learner as {@code not-running} because its heartbeats stopped
- * (which also covers a job that restarts in a loop or is stuck, and a job on a cluster this process
- * has no client for). What {@code lethe demo} and {@code lethe bench} stop on.
+ * Watches the learner of a running stack and reports, once, when it stops learning. With the job's
+ * {@link JobClient} (the embedded stack) that is when the job is cancelled, fails or finishes; a
+ * job restarting in a loop fails once its restart attempts run out. Without one (a job on a cluster
+ * this process did not submit) it is when the model service reports a model's learner as {@code
+ * not-running} because its heartbeats stopped. The client is trusted over the heartbeats where
+ * there is one: heartbeats become visible only when a checkpoint commits, and under a heavy
+ * start-up backlog a live job's checkpoints can take longer than the service's staleness bound.
+ * What {@code lethe demo} and {@code lethe bench} stop on.
  */
 public final class LearnerWatch implements AutoCloseable {
   /** Exit status of {@code lethe demo} and {@code lethe bench} when the learner stopped. */
@@ -62,8 +65,8 @@ public final class LearnerWatch implements AutoCloseable {
   /**
    * Starts watching.
    *
-   * @param job the learner job's client, or null if this process did not submit it (then only the
-   *     service is asked)
+   * @param job the learner job's client, or null if this process did not submit it (then the
+   *     service is asked every {@link #EVERY})
    * @param serviceUrl base URL of the model service
    * @param models the models whose learners to watch
    * @param onStop called at most once, before {@link #close()}, with what happened and what it
@@ -74,9 +77,10 @@ public final class LearnerWatch implements AutoCloseable {
     LearnerWatch watch = new LearnerWatch(job, serviceUrl, models, onStop);
     if (job != null) {
       watch.watchJob();
+    } else {
+      watch.timer.scheduleWithFixedDelay(
+          watch::check, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
-    watch.timer.scheduleWithFixedDelay(
-        watch::check, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
     return watch;
   }
 
