@@ -616,16 +616,8 @@ public final class BadInputCampaign {
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers()))) {
-      Set<TopicPartition> raw = new HashSet<>();
-      admin
-          .describeTopics(List.of(topics.samplesRaw().name(), topics.erasuresRaw().name()))
-          .allTopicNames()
-          .get()
-          .forEach(
-              (name, description) ->
-                  description
-                      .partitions()
-                      .forEach(p -> raw.add(new TopicPartition(name, p.partition()))));
+      Set<TopicPartition> raw =
+          partitionsOf(admin, List.of(topics.samplesRaw().name(), topics.erasuresRaw().name()));
       while (true) {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin
@@ -672,18 +664,7 @@ public final class BadInputCampaign {
     LetheTopics topics = target.topics();
     List<String> outputs = List.of(topics.samples().name(), topics.erasures().name());
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    admin
-        .describeTopics(outputs)
-        .allTopicNames()
-        .get()
-        .forEach(
-            (name, description) ->
-                description
-                    .partitions()
-                    .forEach(
-                        p ->
-                            latest.put(
-                                new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+    partitionsOf(admin, outputs).forEach(tp -> latest.put(tp, OffsetSpec.latest()));
     Map<TopicPartition, Long> stable = new HashMap<>();
     admin
         .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
@@ -697,6 +678,22 @@ public final class BadInputCampaign {
         .get()
         .forEach((tp, info) -> high.put(tp, info.offset()));
     return stable.equals(high);
+  }
+
+  /** Every partition of {@code topics}. */
+  private static Set<TopicPartition> partitionsOf(Admin admin, List<String> topics)
+      throws Exception {
+    Set<TopicPartition> partitions = new HashSet<>();
+    admin
+        .describeTopics(topics)
+        .allTopicNames()
+        .get()
+        .forEach(
+            (name, description) ->
+                description
+                    .partitions()
+                    .forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
+    return partitions;
   }
 
   private Map<String, Set<ErasureReceipt>> awaitReceipts(Set<String> ids) {
