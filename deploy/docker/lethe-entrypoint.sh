@@ -14,4 +14,4 @@ case "$command" in
 esac
 shift
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-exec java -Dai.djl.offline=true ${JAVA_OPTS:-} -cp '/opt/lethe/lib/*' "$main" "$@"
+exec java -Dai.djl.offline=true -Dlog4j2.configurationFile=/opt/lethe/log4j2.properties ${JAVA_OPTS:-} -cp '/opt/lethe/lib/*' "$main" "$@"

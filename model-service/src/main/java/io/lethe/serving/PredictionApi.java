@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.lethe.learners.internal.Torch;
+import io.lethe.learners.ScoringThreads;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.records.LearnerHeartbeat;
@@ -304,7 +304,7 @@ final class PredictionApi implements AutoCloseable {
                 + " has no classes to score: nothing learned, or all of it erased");
       }
       PredictRequest request = PredictRequest.parse(parse(body), model, settings.maxInstances());
-      Torch.intraOpThreadsOnThisThread(settings.intraOpThreads());
+      ScoringThreads.useIntraOpThreads(settings.intraOpThreads());
       List<Prediction> predictions = score(model.scorer(), request);
       List<Map<String, Object>> out = new ArrayList<>(predictions.size());
       for (int i = 0; i < predictions.size(); i++) {

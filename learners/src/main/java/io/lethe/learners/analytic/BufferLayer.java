@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.lethe.learners.internal.SplitMix64;
+import io.lethe.learners.data.SplitMix64;
 
 /**
  * The frozen random buffer layer of ACIL (Zhuang et al., NeurIPS 2022, eq. 5): x -> ReLU(x W_B),

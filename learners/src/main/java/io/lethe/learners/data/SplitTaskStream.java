@@ -1,6 +1,5 @@
 package io.lethe.learners.data;
 
-import io.lethe.learners.internal.SplitMix64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.lethe.loadtests.campaign;
 
-import io.lethe.demo.OfflineRetrain;
 import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.learners.analytic.OfflineRetrain;
 import io.lethe.loadtests.campaign.CampaignPlan.Kind;
 import io.lethe.loadtests.campaign.CampaignPlan.Send;
 import io.lethe.loadtests.campaign.CampaignPlan.Target;

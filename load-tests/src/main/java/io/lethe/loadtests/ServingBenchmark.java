@@ -1,0 +1,354 @@
+package io.lethe.loadtests;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lethe.learners.analytic.AnalyticLearner;
+import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.learners.analytic.AnalyticSnapshots;
+import io.lethe.learners.data.FashionMnist;
+import io.lethe.learners.data.LabeledSet;
+import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.local.kafka.EmbeddedKafka;
+import io.lethe.local.registry.EmbeddedSchemaRegistry;
+import io.lethe.records.ModelSnapshot;
+import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.serde.SpecificAvroSerializer;
+import io.lethe.schemas.topics.TopicNames;
+import io.lethe.serving.ModelService;
+import io.lethe.serving.ServingSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.IntStream;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code lethe bench-serving}: the model service under HTTP load, on the embedded broker and
+ * registry, serving an analytic Fashion-MNIST model (d_E 2048 by default).
+ *
+ * <ol>
+ *   <li>Steady state at each client count (default 1, 16, 64): closed-loop clients each POST one
+ *       Fashion-MNIST test image per request; throughput and p50/p99/p99.9 latency.
+ *   <li>Swaps: at {@code --swap-clients} (default 16), new versions are published while the load
+ *       runs; a request "overlaps a swap" if it was in flight between a version's publication and
+ *       the moment the service first answered with it. p99 of those requests against p99 of the
+ *       others in the same run.
+ * </ol>
+ *
+ * Everything (broker, registry, service, clients) shares this machine's cores, as in the demo.
+ */
+public final class ServingBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String MODEL = "bench-analytic";
+
+  private ServingBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      options.put(args[i], args[i + 1]);
+    }
+    List<Integer> clientCounts =
+        List.of(options.getOrDefault("--clients", "1,16,64").split(",")).stream()
+            .map(s -> Integer.parseInt(s.trim()))
+            .toList();
+    Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--warmup", "5")));
+    Duration duration =
+        Duration.ofSeconds(Long.parseLong(options.getOrDefault("--duration", "15")));
+    int bufferSize = Integer.parseInt(options.getOrDefault("--buffer-size", "2048"));
+    int swapClients = Integer.parseInt(options.getOrDefault("--swap-clients", "16"));
+    int swaps = Integer.parseInt(options.getOrDefault("--swaps", "5"));
+    int batch = Integer.parseInt(options.getOrDefault("--batch", "1"));
+    int threads = Integer.parseInt(options.getOrDefault("--intra-op-threads", "1"));
+    Path json = options.containsKey("--json") ? Path.of(options.get("--json")) : null;
+
+    FashionMnist data = FashionMnist.load();
+    System.out.printf(
+        "training v1..v%d of an analytic model at d_E %d on Fashion-MNIST...%n",
+        swaps + 1, bufferSize);
+    List<ModelSnapshot> versions = train(data.train(), bufferSize, swaps + 1);
+    List<byte[]> bodies = bodies(data.test(), batch, 512);
+
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("model", Map.of("learner", "ANALYTIC", "buffer_size", bufferSize, "inputs", 784));
+    report.put("instances_per_request", batch);
+    report.put("intra_op_threads", threads);
+    report.put("warmup_seconds", warmup.toSeconds());
+    report.put("duration_seconds", duration.toSeconds());
+    report.put("cores", Runtime.getRuntime().availableProcessors());
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.url())) {
+      String topic = TopicNames.defaults().models();
+      createModelsTopic(kafka.bootstrapServers(), topic);
+      try (KafkaProducer<String, ModelSnapshot> producer = producer(kafka, client);
+          ModelService service =
+              ModelService.start(
+                  ServingSettings.defaults(kafka.bootstrapServers(), registry.url())
+                      .withHost("127.0.0.1")
+                      .withPort(0)
+                      .withIntraOpThreads(threads))) {
+        String base = "http://127.0.0.1:" + service.port();
+        publish(producer, topic, versions.get(0));
+        waitForVersion(base, 1, Duration.ofSeconds(60));
+        HttpLoad load = new HttpLoad(URI.create(base + "/v1/models/" + MODEL + ":predict"), bodies);
+
+        List<Map<String, Object>> steady = new ArrayList<>();
+        System.out.println();
+        System.out.println("| clients | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
+        System.out.println("| --- | --- | --- | --- | --- | --- |");
+        for (int clients : clientCounts) {
+          HttpLoad.Result result = load.run(clients, warmup, duration);
+          Histogram h = result.histogram();
+          steady.add(row(result, h));
+          System.out.printf(
+              "| %d | %.0f | %.2f | %.2f | %.2f | %d |%n",
+              clients, result.throughput(), ms(h, 50), ms(h, 99), ms(h, 99.9), result.errors());
+          requireNoErrors(result);
+        }
+        report.put("steady", steady);
+
+        report.put("swap", swapPhase(load, producer, topic, versions, base, swapClients, duration));
+      }
+    }
+    if (json != null) {
+      Files.createDirectories(json.toAbsolutePath().getParent());
+      JSON.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
+      System.out.println("report written to " + json);
+    }
+  }
+
+  /** Publishes versions 2.. during a run at {@code clients} and splits latencies by overlap. */
+  private static Map<String, Object> swapPhase(
+      HttpLoad load,
+      KafkaProducer<String, ModelSnapshot> producer,
+      String topic,
+      List<ModelSnapshot> versions,
+      String base,
+      int clients,
+      Duration duration)
+      throws Exception {
+    List<long[]> windows = new ArrayList<>();
+    Thread publisher =
+        new Thread(
+            () -> {
+              long gap = duration.toNanos() / versions.size();
+              try {
+                for (int v = 1; v < versions.size(); v++) {
+                  waitNanos(gap);
+                  long published = System.nanoTime();
+                  publish(producer, topic, versions.get(v));
+                  waitForVersion(base, v + 1, Duration.ofSeconds(30));
+                  windows.add(new long[] {published, System.nanoTime()});
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException("publishing a new version failed", e);
+              }
+            },
+            "swap-publisher");
+    HttpLoad.Result[] result = new HttpLoad.Result[1];
+    // the load's warm-up is 1 s; the publisher waits one gap before the first swap
+    Thread runner =
+        new Thread(
+            () -> {
+              try {
+                result[0] = load.run(clients, Duration.ofSeconds(1), duration);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "swap-load");
+    runner.start();
+    waitNanos(Duration.ofSeconds(1).toNanos());
+    publisher.start();
+    publisher.join();
+    runner.join();
+    requireNoErrors(result[0]);
+    Histogram during = result[0].histogram(s -> overlaps(s, windows));
+    Histogram outside = result[0].histogram(s -> !overlaps(s, windows));
+    List<Double> swapMs = windows.stream().map(w -> (w[1] - w[0]) / 1e6).toList();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("clients", clients);
+    out.put("swaps", windows.size());
+    out.put("publish_to_served_ms", swapMs);
+    out.put("requests_per_second", result[0].throughput());
+    out.put("requests_overlapping_a_swap", during.getTotalCount());
+    out.put("p50_ms_during_swap", ms(during, 50));
+    out.put("p99_ms_during_swap", ms(during, 99));
+    out.put("p99_ms_outside_swap", ms(outside, 99));
+    out.put("p99_during_over_outside", ms(during, 99) / ms(outside, 99));
+    out.put("errors", result[0].errors());
+    System.out.println();
+    System.out.printf(
+        "swaps at %d clients: %d versions, publish-to-served %s ms; %d requests overlapped a swap:"
+            + " p50 %.2f ms, p99 %.2f ms; p99 of the others %.2f ms (ratio %.2f); %.0f requests/s%n",
+        clients,
+        windows.size(),
+        swapMs.stream().map(d -> String.format("%.0f", d)).toList(),
+        during.getTotalCount(),
+        ms(during, 50),
+        ms(during, 99),
+        ms(outside, 99),
+        ms(during, 99) / ms(outside, 99),
+        result[0].throughput());
+    return out;
+  }
+
+  private static boolean overlaps(HttpLoad.Sample sample, List<long[]> windows) {
+    for (long[] w : windows) {
+      if (sample.startNanos() <= w[1] && sample.endNanos() >= w[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Map<String, Object> row(HttpLoad.Result result, Histogram h) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("clients", result.clients());
+    row.put("requests", result.samples().size());
+    row.put("requests_per_second", result.throughput());
+    row.put("p50_ms", ms(h, 50));
+    row.put("p99_ms", ms(h, 99));
+    row.put("p999_ms", ms(h, 99.9));
+    row.put("max_ms", h.getMaxValue() / 1000.0);
+    row.put("errors", result.errors());
+    return row;
+  }
+
+  private static double ms(Histogram h, double percentile) {
+    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  private static void requireNoErrors(HttpLoad.Result result) {
+    if (result.errors() > 0) {
+      throw new IllegalStateException(
+          result.errors()
+              + " requests failed at "
+              + result.clients()
+              + " clients, first: "
+              + result.firstError());
+    }
+  }
+
+  /** v1 learns 10,000 samples; each later version 1,000 more. */
+  private static List<ModelSnapshot> train(LabeledSet train, int bufferSize, int count) {
+    List<ModelSnapshot> versions = new ArrayList<>();
+    try (AnalyticLearner learner =
+        new AnalyticLearner(AnalyticSettings.defaults(7L, 784).withBufferSize(bufferSize))) {
+      int next = 0;
+      for (int v = 1; v <= count; v++) {
+        int size = v == 1 ? 10_000 : 1_000;
+        int[] indices = IntStream.range(next, next + size).toArray();
+        LabeledSet part = train.select(indices);
+        List<String> ids = IntStream.range(next, next + size).mapToObj(i -> "s" + i).toList();
+        learner.learn("all", ids, part.features(), part.labels());
+        next += size;
+        versions.add(
+            AnalyticSnapshots.encode(
+                learner,
+                new SnapshotHeader(MODEL, v, v == 1 ? null : v - 1L, Instant.now(), List.of())));
+      }
+    }
+    return versions;
+  }
+
+  /** Request bodies of {@code batch} test images each. */
+  private static List<byte[]> bodies(LabeledSet test, int batch, int count) {
+    List<byte[]> bodies = new ArrayList<>();
+    for (int b = 0; b < count; b++) {
+      ObjectNode body = JSON.createObjectNode();
+      ArrayNode instances = body.putArray("instances");
+      for (int i = 0; i < batch; i++) {
+        ArrayNode features = instances.addObject().putArray("features");
+        for (float v : test.features()[(b * batch + i) % test.size()]) {
+          features.add(v);
+        }
+      }
+      bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return bodies;
+  }
+
+  private static void createModelsTopic(String bootstrap, String topic) throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, 1, (short) 1)
+                      .configs(
+                          Map.of(
+                              TopicConfig.CLEANUP_POLICY_CONFIG,
+                              TopicConfig.CLEANUP_POLICY_COMPACT,
+                              TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                              String.valueOf(TopicNames.MAX_SNAPSHOT_BYTES)))))
+          .all()
+          .get();
+    }
+  }
+
+  private static KafkaProducer<String, ModelSnapshot> producer(
+      EmbeddedKafka kafka, SchemaRegistryClient registry) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(TopicNames.MAX_SNAPSHOT_BYTES));
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(
+        props, new StringSerializer(), new SpecificAvroSerializer<>(registry, true, false));
+  }
+
+  private static void publish(
+      KafkaProducer<String, ModelSnapshot> producer, String topic, ModelSnapshot snapshot) {
+    try {
+      producer.send(new ProducerRecord<>(topic, snapshot.getModel(), snapshot)).get();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not publish " + snapshot.getVersion(), e);
+    }
+  }
+
+  /** Polls GET /v1/models/{model} until it reports {@code version}. */
+  private static void waitForVersion(String base, long version, Duration bound)
+      throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/v1/models/" + MODEL)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 200
+          && JSON.readTree(response.body()).get("version").asLong() >= version) {
+        return;
+      }
+      waitNanos(2_000_000);
+    }
+    throw new IllegalStateException("version " + version + " not served within " + bound);
+  }
+
+  private static void waitNanos(long nanos) {
+    java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+  }
+}

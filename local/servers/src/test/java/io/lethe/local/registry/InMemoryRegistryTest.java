@@ -1,0 +1,48 @@
+package io.lethe.local.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lethe.schemas.registry.RegistryException;
+import io.lethe.schemas.registry.SchemaRegistryClient;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.Test;
+
+/** The registry without Kafka follows the same rules as with it (for broker-less tests). */
+class InMemoryRegistryTest {
+  private static final Schema V1 =
+      SchemaBuilder.record("Customer")
+          .namespace("io.lethe.test")
+          .fields()
+          .requiredString("name")
+          .endRecord();
+  private static final Schema INCOMPATIBLE =
+      SchemaBuilder.record("Customer")
+          .namespace("io.lethe.test")
+          .fields()
+          .requiredString("name")
+          .requiredInt("age")
+          .endRecord();
+
+  @Test
+  void shouldServeTheSameApiFromMemory() {
+    try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startInMemory();
+        SchemaRegistryClient client = SchemaRegistryClient.create(registry.url())) {
+      int id = client.register("customers-value", V1);
+      assertThat(client.register("customers-value", V1)).isEqualTo(id);
+      assertThat(client.getSchemaById(id)).isEqualTo(V1);
+      assertThat(client.versions("customers-value")).containsExactly(1);
+      assertThatThrownBy(() -> client.register("customers-value", INCOMPATIBLE))
+          .isInstanceOfSatisfying(
+              RegistryException.class,
+              e -> {
+                assertThat(e.httpStatus()).isEqualTo(409);
+                assertThat(e.errorCode()).isEqualTo(409);
+              });
+      assertThatThrownBy(() -> client.getSchemaById(999))
+          .isInstanceOfSatisfying(
+              RegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(40403));
+    }
+  }
+}

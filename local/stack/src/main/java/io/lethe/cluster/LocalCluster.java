@@ -1,0 +1,805 @@
+package io.lethe.cluster;
+
+import io.lethe.job.FlinkRestClient;
+import io.lethe.schemas.topics.TopicNames;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real multi-process Flink session cluster on this machine, with a Kafka broker and a schema
+ * registry as processes of their own: a JobManager ({@code StandaloneSessionClusterEntrypoint}), N
+ * TaskManagers ({@code TaskManagerRunner}), a KRaft broker ({@code kafka.Kafka}, combined mode) and
+ * Lethe's {@link RegistryMain}. No Flink distribution is needed: the Flink processes run from
+ * Maven's jars ({@code deploy/cluster-runtime}), with the JVM flags and memory settings Flink's own
+ * scripts would give them.
+ *
+ * <p>Everything lives under {@link ClusterSettings#stateDir()}: {@code conf/} ({@code config.yaml},
+ * {@code server.properties}, logging), {@code pids/}, {@code logs/}, {@code kafka/} (the broker's
+ * log dirs, kept across broker restarts), {@code checkpoints/}, {@code savepoints/} and {@code
+ * tmp/} (Flink's {@code io.tmp.dirs}, one folder per process). The fault tests use {@link
+ * #killTaskManager}, {@link #startTaskManager}, {@link #stopBroker} and {@link #startBroker}. Not
+ * thread-safe.
+ */
+public final class LocalCluster implements AutoCloseable {
+  /** Bound on each start-up wait. */
+  static final Duration START_BOUND = Duration.ofSeconds(90);
+
+  /** Flink's heartbeats: a killed TaskManager is noticed within seconds (PLATFORM.md). */
+  static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
+  static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
+
+  static final String JOB_MANAGER = "jobmanager";
+  static final String KAFKA = "kafka";
+  static final String REGISTRY = "registry";
+  static final String TASK_MANAGER = "taskmanager-";
+
+  /**
+   * The module-opening flags Flink's distribution puts in {@code env.java.opts.all}: without them
+   * job submission fails in the JobManager ({@code InaccessibleObjectException ... does not "opens
+   * java.util"}) and Kryo cannot serialize JDK collections.
+   */
+  static final List<String> FLINK_JVM_FLAGS =
+      List.of(
+          "-XX:+IgnoreUnrecognizedVMOptions",
+          "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+          "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+          "--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
+          "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+          "--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED",
+          "--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED",
+          "--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED",
+          "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.text=ALL-UNNAMED",
+          "--add-opens=java.base/java.time=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+  private static final String BASH_JAVA_UTILS_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
+
+  private final ClusterSettings settings;
+  private final Path dir;
+  private final PrintStream log;
+  private final Map<String, ClusterProcess> processes = new LinkedHashMap<>();
+  private List<String> jobManagerMemoryFlags;
+  private List<String> jobManagerMemoryConfig;
+  private List<String> taskManagerMemoryFlags;
+  private List<String> taskManagerMemoryConfig;
+  private int nextTaskManager = 1;
+
+  private LocalCluster(ClusterSettings settings, PrintStream log) {
+    this.settings = settings;
+    this.dir = settings.stateDir().toAbsolutePath();
+    this.log = log;
+  }
+
+  /**
+   * Writes the configuration, starts every process and waits until the broker, the registry, the
+   * JobManager and all TaskManagers are ready; on failure stops what it started and throws with the
+   * failing process's last log lines.
+   *
+   * @throws IllegalArgumentException naming the option if a port is taken or a cluster already runs
+   *     in the state directory
+   */
+  public static LocalCluster start(ClusterSettings settings, PrintStream log) throws IOException {
+    LocalCluster cluster = new LocalCluster(settings, log);
+    try {
+      cluster.startAll();
+      return cluster;
+    } catch (IOException | RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The cluster {@code lethe cluster up} started in {@code stateDir}, with whichever of its
+   * processes still run.
+   *
+   * @throws IllegalArgumentException naming {@code --state-dir} if no cluster was ever started
+   *     there
+   */
+  public static LocalCluster attach(Path stateDir, PrintStream log) throws IOException {
+    Path file = stateDir.toAbsolutePath().resolve("cluster.properties");
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(
+          "--state-dir " + stateDir + " holds no local cluster (no " + file + ")");
+    }
+    Properties properties = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      properties.load(in);
+    }
+    LocalCluster cluster = new LocalCluster(ClusterSettings.fromProperties(properties), log);
+    cluster.findRunning();
+    return cluster;
+  }
+
+  private void findRunning() throws IOException {
+    List<String> roles = new ArrayList<>(List.of(KAFKA, REGISTRY, JOB_MANAGER));
+    Path pids = dir.resolve("pids");
+    if (Files.isDirectory(pids)) {
+      try (Stream<Path> files = Files.list(pids)) {
+        files
+            .map(p -> p.getFileName().toString().replaceFirst("\\.pid$", ""))
+            .filter(r -> r.startsWith(TASK_MANAGER))
+            .sorted(Comparator.comparingInt(LocalCluster::taskManagerIndex))
+            .forEach(roles::add);
+      }
+    }
+    for (String role : roles) {
+      ClusterProcess.find(role, dir).ifPresent(p -> processes.put(role, p));
+      if (role.startsWith(TASK_MANAGER)) {
+        nextTaskManager = Math.max(nextTaskManager, taskManagerIndex(role) + 1);
+      }
+    }
+  }
+
+  private static int taskManagerIndex(String role) {
+    return Integer.parseInt(role.substring(TASK_MANAGER.length()));
+  }
+
+  private void startAll() throws IOException {
+    if (ClusterProcess.find(JOB_MANAGER, dir).isPresent()
+        || ClusterProcess.find(KAFKA, dir).isPresent()) {
+      throw new IllegalArgumentException(
+          "a local cluster already runs in --state-dir "
+              + dir
+              + "; stop it with `lethe cluster down` first");
+    }
+    requireFree(settings.restPort(), "--rest-port");
+    requireFree(settings.rpcPort(), "--rpc-port");
+    requireFree(settings.kafkaPort(), "--kafka-port");
+    requireFree(settings.controllerPort(), "--controller-port");
+    requireFree(settings.registryPort(), "--registry-port");
+    Instant begin = Instant.now();
+    writeConfiguration();
+
+    // Three short JVMs at once: Kafka's storage format and Flink's memory calculations.
+    CompletableFuture<Void> format = CompletableFuture.runAsync(unchecked(this::formatKafka));
+    CompletableFuture<List<String>> jm =
+        CompletableFuture.supplyAsync(uncheckedGet(() -> bashJavaUtils("GET_JM_RESOURCE_PARAMS")));
+    CompletableFuture<List<String>> tm =
+        CompletableFuture.supplyAsync(uncheckedGet(() -> bashJavaUtils("GET_TM_RESOURCE_PARAMS")));
+    List<String> jmResult = join(jm);
+    jobManagerMemoryFlags = split(jmResult.get(0));
+    jobManagerMemoryConfig = split(jmResult.get(jmResult.size() - 1));
+    List<String> tmResult = join(tm);
+    taskManagerMemoryFlags = split(tmResult.get(0));
+    taskManagerMemoryConfig = split(tmResult.get(tmResult.size() - 1));
+    join(format);
+
+    launchBroker();
+    launch(JOB_MANAGER, jobManagerCommand());
+    for (int i = 0; i < settings.taskManagers(); i++) {
+      launchTaskManager();
+    }
+    awaitBroker();
+    log.printf(
+        "lethe cluster: Kafka ready at %s after %.1f s%n", bootstrapServers(), seconds(begin));
+    launch(REGISTRY, registryCommand());
+    awaitUp(
+        REGISTRY,
+        () -> httpOk(registryUrl() + "/subjects"),
+        "the schema registry at " + registryUrl());
+    awaitUp(JOB_MANAGER, () -> rest().isUp(), "the JobManager's REST API at " + dashboardUrl());
+    awaitTaskManagers(settings.taskManagers());
+    log.printf(
+        "lethe cluster: JobManager and %d TaskManager(s) ready after %.1f s%n",
+        settings.taskManagers(), seconds(begin));
+  }
+
+  private static double seconds(Instant since) {
+    return Duration.between(since, Instant.now()).toMillis() / 1000.0;
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  private void writeConfiguration() throws IOException {
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    for (String sub : List.of("logs", "pids", "tmp", "checkpoints", "savepoints", "uploads")) {
+      Files.createDirectories(dir.resolve(sub));
+    }
+    try (OutputStream out = Files.newOutputStream(dir.resolve("cluster.properties"))) {
+      settings.toProperties().store(out, "lethe cluster up: the settings of this cluster");
+    }
+    Files.writeString(conf.resolve("config.yaml"), flinkConfig(), StandardCharsets.UTF_8);
+    Files.writeString(conf.resolve("log4j2.properties"), LOGGING, StandardCharsets.UTF_8);
+    Files.writeString(conf.resolve("server.properties"), kafkaConfig(), StandardCharsets.UTF_8);
+  }
+
+  private String flinkConfig() {
+    String state = dir.toUri().toString();
+    return String.join(
+        "\n",
+        "# Written by `lethe cluster up` (io.lethe.cluster.LocalCluster); rewritten at each start.",
+        "jobmanager.rpc.address: localhost",
+        "jobmanager.rpc.port: " + settings.rpcPort(),
+        "jobmanager.bind-host: localhost",
+        "jobmanager.memory.process.size: " + settings.jobManagerMemory(),
+        "taskmanager.host: localhost",
+        "taskmanager.bind-host: localhost",
+        "taskmanager.numberOfTaskSlots: " + settings.slots(),
+        "taskmanager.memory.process.size: " + settings.taskManagerMemory(),
+        "rest.address: localhost",
+        "rest.bind-address: localhost",
+        "rest.port: " + settings.restPort(),
+        "web.upload.dir: " + dir.resolve("uploads"),
+        "parallelism.default: 1",
+        "# A killed TaskManager is noticed within seconds, not Flink's default 50 s.",
+        "heartbeat.interval: " + HEARTBEAT_INTERVAL.toMillis(),
+        "heartbeat.timeout: " + HEARTBEAT_TIMEOUT.toMillis(),
+        "# Metrics on the dashboard and REST refresh every 2 s (default 10 s).",
+        "metrics.fetcher.update-interval: 2000",
+        "io.tmp.dirs: " + dir.resolve("tmp"),
+        "state.backend.type: rocksdb",
+        "execution.checkpointing.incremental: true",
+        "execution.checkpointing.dir: " + state + "checkpoints",
+        "execution.checkpointing.savepoint-dir: " + state + "savepoints",
+        "restart-strategy.type: fixed-delay",
+        "restart-strategy.fixed-delay.attempts: 20",
+        "restart-strategy.fixed-delay.delay: 1 s",
+        "# DJL is on the processes' class path, not in the job jar (deploy/cluster-runtime/pom.xml says",
+        "# why). Should a job jar carry DJL anyway, its copy must still not be loaded: the parent's",
+        "# engine owns the native PyTorch library, which a JVM can load only once.",
+        "classloader.parent-first-patterns.additional: [\"ai.djl.\"]",
+        "");
+  }
+
+  private String kafkaConfig() {
+    return String.join(
+        "\n",
+        "# Written by `lethe cluster up`: one KRaft node, broker and controller in one process.",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.voters=1@localhost:" + settings.controllerPort(),
+        "listeners=PLAINTEXT://localhost:"
+            + settings.kafkaPort()
+            + ",CONTROLLER://localhost:"
+            + settings.controllerPort(),
+        "advertised.listeners=PLAINTEXT://localhost:" + settings.kafkaPort(),
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs=" + dir.resolve("kafka"),
+        "num.partitions=1",
+        "# A single node cannot replicate internal topics three times.",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "transaction.state.log.num.partitions=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "# Model snapshots are larger than Kafka's 1 MiB default (TopicNames.MAX_SNAPSHOT_BYTES).",
+        "message.max.bytes=" + TopicNames.MAX_SNAPSHOT_BYTES,
+        "replica.fetch.max.bytes=" + TopicNames.MAX_SNAPSHOT_BYTES,
+        "");
+  }
+
+  /** One log4j 2 configuration for every process; each names its file in {@code log.file}. */
+  private static final String LOGGING =
+      String.join(
+          "\n",
+          "status = warn",
+          "appender.file.type = File",
+          "appender.file.name = file",
+          "appender.file.fileName = ${sys:log.file}",
+          "appender.file.layout.type = PatternLayout",
+          "appender.file.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %msg%n",
+          "rootLogger.level = info",
+          "rootLogger.appenderRef.file.ref = file",
+          "logger.kafka-clients.name = org.apache.kafka.clients",
+          "logger.kafka-clients.level = warn",
+          "logger.kafka-common.name = org.apache.kafka.common",
+          "logger.kafka-common.level = warn",
+          "");
+
+  // ---------------------------------------------------------------- commands
+
+  private List<String> java(String role, String classpath, List<String> flags) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(ClusterProcess.markers(role, dir));
+    command.addAll(flags);
+    command.add("-Dlog.file=" + dir.resolve("logs").resolve(role + ".log"));
+    command.add("-Dlog4j2.configurationFile=" + dir.resolve("conf").resolve("log4j2.properties"));
+    command.add("-cp");
+    command.add(classpath);
+    return command;
+  }
+
+  private List<String> flinkJava(String role, List<String> memoryFlags) {
+    List<String> flags = new ArrayList<>(memoryFlags);
+    flags.addAll(FLINK_JVM_FLAGS);
+    flags.add("-Dai.djl.offline=true");
+    return java(role, settings.flinkClasspath(), flags);
+  }
+
+  private List<String> jobManagerCommand() throws IOException {
+    List<String> command = flinkJava(JOB_MANAGER, jobManagerMemoryFlags);
+    command.add("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
+    command.addAll(flinkArgs(JOB_MANAGER));
+    command.addAll(jobManagerMemoryConfig);
+    return command;
+  }
+
+  private List<String> taskManagerCommand(String role) throws IOException {
+    List<String> command = flinkJava(role, taskManagerMemoryFlags);
+    command.add("org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+    command.addAll(flinkArgs(role));
+    command.addAll(taskManagerMemoryConfig);
+    // The dashboard and REST name the TaskManager after its role, so a test can kill the one
+    // that runs a given task.
+    command.addAll(List.of("-D", "taskmanager.resource-id=" + role));
+    return command;
+  }
+
+  /** {@code --configDir} and a temporary folder of the process's own, deleted when it stops. */
+  private List<String> flinkArgs(String role) throws IOException {
+    Path tmp = Files.createDirectories(dir.resolve("tmp").resolve(role));
+    return List.of(
+        "--configDir", dir.resolve("conf").toString(), "-D", "io.tmp.dirs=" + tmp.toString());
+  }
+
+  private List<String> kafkaCommand() {
+    List<String> command = java(KAFKA, settings.servicesClasspath(), List.of("-Xms256m", "-Xmx1g"));
+    command.add("kafka.Kafka");
+    command.add(dir.resolve("conf").resolve("server.properties").toString());
+    return command;
+  }
+
+  private List<String> registryCommand() {
+    List<String> command = java(REGISTRY, settings.servicesClasspath(), List.of("-Xmx256m"));
+    command.add(RegistryMain.class.getName());
+    command.addAll(
+        List.of(
+            "--bootstrap", bootstrapServers(), "--port", String.valueOf(settings.registryPort())));
+    return command;
+  }
+
+  /** Formats the broker's log directory, once: later starts keep its data. */
+  private void formatKafka() throws IOException {
+    if (Files.exists(dir.resolve("kafka").resolve("meta.properties"))) {
+      return;
+    }
+    List<String> command = java("kafka-format", settings.servicesClasspath(), List.of());
+    command.addAll(
+        List.of(
+            "kafka.tools.StorageTool",
+            "format",
+            "--cluster-id",
+            Uuid.randomUuid().toString(),
+            "--config",
+            dir.resolve("conf").resolve("server.properties").toString(),
+            "--ignore-formatted"));
+    runToEnd("kafka-format", command);
+  }
+
+  /** Flink's memory flags for a process, from the calculation Flink's start scripts run. */
+  private List<String> bashJavaUtils(String command) throws IOException {
+    List<String> java = java("bash-java-utils-" + command, settings.flinkClasspath(), List.of());
+    java.addAll(
+        List.of(
+            "org.apache.flink.runtime.util.bash.BashJavaUtils",
+            command,
+            "--configDir",
+            dir.resolve("conf").toString()));
+    List<String> results =
+        // One output file per command: the JobManager's and the TaskManagers' parameters are
+        // computed at the same time, and a shared file made one read the other's output (a
+        // TaskManager then started without its resource settings and exited).
+        runToEnd("bash-java-utils-" + command, java).stream()
+            .filter(l -> l.startsWith(BASH_JAVA_UTILS_PREFIX))
+            .map(l -> l.substring(BASH_JAVA_UTILS_PREFIX.length()))
+            .toList();
+    if (results.isEmpty()) {
+      throw new IOException(
+          "Flink's BashJavaUtils " + command + " printed no result; see " + dir.resolve("logs"));
+    }
+    return results;
+  }
+
+  private List<String> runToEnd(String what, List<String> command) throws IOException {
+    Path output = dir.resolve("logs").resolve(what + ".out");
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    try {
+      if (!process.waitFor(START_BOUND.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException(what + " did not finish within " + START_BOUND + "; see " + output);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: " + what, e);
+    }
+    List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+    if (process.exitValue() != 0) {
+      throw new IOException(
+          what + " failed (exit " + process.exitValue() + "):\n" + String.join("\n", lines));
+    }
+    return lines;
+  }
+
+  private void launch(String role, List<String> command) throws IOException {
+    processes.put(role, ClusterProcess.launch(role, command, dir));
+  }
+
+  // ---------------------------------------------------------------- fault injection
+
+  private String launchTaskManager() throws IOException {
+    String role = TASK_MANAGER + nextTaskManager++;
+    launch(role, taskManagerCommand(role));
+    return role;
+  }
+
+  /**
+   * Starts one more TaskManager and waits until it has registered.
+   *
+   * @return its index: its role and Flink resource id are {@code taskmanager-<index>}
+   */
+  public int startTaskManager() throws IOException {
+    int expected = registeredTaskManagers() + 1;
+    String role = launchTaskManager();
+    awaitTaskManagers(expected);
+    return taskManagerIndex(role);
+  }
+
+  /**
+   * {@code kill -9} of TaskManager {@code index} (resource id {@code taskmanager-<index>}); its
+   * temporary files are deleted, as an operator would after a crash.
+   */
+  public void killTaskManager(int index) throws IOException {
+    String role = TASK_MANAGER + index;
+    ClusterProcess process = processes.remove(role);
+    if (process == null) {
+      throw new IllegalArgumentException("no running TaskManager " + role);
+    }
+    process.kill();
+    cleanUp(role);
+  }
+
+  /** The indexes of the TaskManagers this cluster runs. */
+  public List<Integer> taskManagers() {
+    return processes.keySet().stream()
+        .filter(r -> r.startsWith(TASK_MANAGER))
+        .map(LocalCluster::taskManagerIndex)
+        .toList();
+  }
+
+  /** Stops the broker with SIGTERM (a controlled shutdown) and waits until it is gone. */
+  public void stopBroker() throws IOException {
+    ClusterProcess broker = processes.remove(KAFKA);
+    if (broker != null) {
+      broker.stop(Duration.ofSeconds(60));
+    }
+  }
+
+  /** {@code kill -9} of the broker. */
+  public void killBroker() throws IOException {
+    ClusterProcess broker = processes.remove(KAFKA);
+    if (broker != null) {
+      broker.kill();
+    }
+  }
+
+  /** Starts the broker again, on the same ports and log directories, and waits until it serves. */
+  public void startBroker() throws IOException {
+    if (processes.containsKey(KAFKA)) {
+      throw new IllegalStateException("the broker still runs");
+    }
+    launchBroker();
+    awaitBroker();
+  }
+
+  private void launchBroker() throws IOException {
+    requireFree(settings.kafkaPort(), "--kafka-port");
+    launch(KAFKA, kafkaCommand());
+  }
+
+  // ---------------------------------------------------------------- readiness
+
+  private void awaitBroker() throws IOException {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                "2000",
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                "3000"))) {
+      awaitUp(
+          KAFKA,
+          () -> {
+            try {
+              return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          "the Kafka broker at " + bootstrapServers());
+    }
+  }
+
+  private void awaitTaskManagers(int count) throws IOException {
+    awaitUp(
+        JOB_MANAGER,
+        () -> registeredTaskManagers() >= count,
+        count + " TaskManager(s) registered at " + dashboardUrl());
+  }
+
+  /** TaskManagers registered with the JobManager, or -1 if it does not answer. */
+  public int registeredTaskManagers() {
+    try {
+      return rest().overview().path("taskmanagers").asInt(-1);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Polls {@code ready} until true; fails at once, with its log, if {@code role} has died. */
+  private void awaitUp(String role, BooleanSupplier ready, String what) throws IOException {
+    Instant deadline = Instant.now().plus(START_BOUND);
+    while (true) {
+      if (ready.getAsBoolean()) {
+        return;
+      }
+      for (ClusterProcess process : processes.values()) {
+        if (!process.isAlive()) {
+          throw new IOException(
+              process.role()
+                  + " exited while waiting for "
+                  + what
+                  + "; its log is "
+                  + dir.resolve("logs").resolve(process.role() + ".log")
+                  + ", its last output ("
+                  + process.output()
+                  + "):\n"
+                  + process.tail(30)
+                  + problemsInLog(process.role()));
+        }
+      }
+      if (Instant.now().isAfter(deadline)) {
+        ClusterProcess process = processes.get(role);
+        throw new IOException(
+            "no "
+                + what
+                + " within "
+                + START_BOUND
+                + (process == null ? "" : "; last output of " + role + ":\n" + process.tail(30)));
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for " + what, e);
+      }
+    }
+  }
+
+  /** The ERROR lines and exceptions of a process's log, for a start-up failure's message. */
+  private String problemsInLog(String role) {
+    Path log = dir.resolve("logs").resolve(role + ".log");
+    try {
+      List<String> problems =
+          Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8).stream()
+              .filter(line -> line.contains("ERROR") || line.contains("Exception"))
+              .toList();
+      return problems.isEmpty()
+          ? ""
+          : "\nerrors in "
+              + log
+              + ":\n"
+              + String.join(
+                  "\n", problems.subList(Math.max(0, problems.size() - 20), problems.size()));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static boolean httpOk(String url) {
+    try {
+      HttpResponse<Void> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                  HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void requireFree(int port, String option) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("localhost", port));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "port "
+              + port
+              + " ("
+              + option
+              + ") is in use; stop what listens there or choose another");
+    }
+  }
+
+  // ---------------------------------------------------------------- addresses and status
+
+  /** The settings this cluster runs with. */
+  public ClusterSettings settings() {
+    return settings;
+  }
+
+  /** The Flink dashboard and REST API. */
+  public String dashboardUrl() {
+    return "http://localhost:" + settings.restPort();
+  }
+
+  /** The JobManager's REST address as {@code lethe job --cluster} takes it. */
+  public String jobManagerAddress() {
+    return "localhost:" + settings.restPort();
+  }
+
+  public String bootstrapServers() {
+    return "localhost:" + settings.kafkaPort();
+  }
+
+  public String registryUrl() {
+    return "http://127.0.0.1:" + settings.registryPort();
+  }
+
+  /** A REST client for the JobManager. */
+  public FlinkRestClient rest() {
+    return new FlinkRestClient(dashboardUrl());
+  }
+
+  /** Each role that runs, with its pid. */
+  public Map<String, Long> running() {
+    Map<String, Long> running = new LinkedHashMap<>();
+    processes.forEach(
+        (role, p) -> {
+          if (p.isAlive()) {
+            running.put(role, p.pid());
+          }
+        });
+    return running;
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  /**
+   * Stops every process (Flink first, then the registry, then the broker; SIGTERM, SIGKILL after a
+   * grace period) and deletes the temporary files; configuration, logs, Kafka's data and
+   * checkpoints stay.
+   */
+  @Override
+  public void close() {
+    List<String> order = new ArrayList<>();
+    processes.keySet().stream().filter(r -> r.startsWith(TASK_MANAGER)).forEach(order::add);
+    order.addAll(List.of(JOB_MANAGER, REGISTRY, KAFKA));
+    for (String role : order) {
+      ClusterProcess process = processes.remove(role);
+      if (process == null) {
+        continue;
+      }
+      try {
+        process.stop(role.equals(KAFKA) ? Duration.ofSeconds(60) : Duration.ofSeconds(20));
+      } catch (IOException e) {
+        log.println("lethe cluster: stopping " + role + " failed: " + e.getMessage());
+      }
+      cleanUp(role);
+    }
+    deleteTree(dir.resolve("tmp"));
+    // The JobManager's upload folder (flink-web-<uuid>) is temporary too.
+    deleteTree(dir.resolve("uploads"));
+  }
+
+  private void cleanUp(String role) {
+    deleteTree(dir.resolve("tmp").resolve(role));
+    try {
+      Files.deleteIfExists(ClusterProcess.pidFile(dir, role));
+    } catch (IOException e) {
+      log.println("lethe cluster: cannot delete the pid file of " + role + ": " + e.getMessage());
+    }
+  }
+
+  static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static List<String> split(String line) {
+    return List.of(line.trim().split("\\s+"));
+  }
+
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  private interface IoSupplier<T> {
+    T get() throws IOException;
+  }
+
+  private static Runnable unchecked(IoAction action) {
+    return () -> {
+      try {
+        action.run();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+  }
+
+  private static <T> java.util.function.Supplier<T> uncheckedGet(IoSupplier<T> supplier) {
+    return () -> {
+      try {
+        return supplier.get();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+  }
+
+  private static <T> T join(CompletableFuture<T> future) throws IOException {
+    try {
+      return future.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw e;
+    }
+  }
+}

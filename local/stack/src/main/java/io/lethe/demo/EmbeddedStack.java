@@ -1,0 +1,242 @@
+package io.lethe.demo;
+
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.ingress.IngressApp;
+import io.lethe.ingress.IngressSettings;
+import io.lethe.job.JobSettings;
+import io.lethe.job.LearnerJobMain;
+import io.lethe.job.kafka.TopicSetup;
+import io.lethe.job.learner.CatalogLearners;
+import io.lethe.local.kafka.EmbeddedKafka;
+import io.lethe.local.registry.EmbeddedSchemaRegistry;
+import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.topics.LetheTopics;
+import io.lethe.schemas.topics.TopicNames;
+import io.lethe.serving.ModelService;
+import io.lethe.serving.ServingSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+
+/**
+ * All of Lethe in this JVM: a KRaft broker, the schema registry, Lethe's topics, the ingress, the
+ * learner job on a Flink MiniCluster with its web dashboard, and the model service, for a given
+ * model catalog. What {@code lethe demo} and {@code lethe bench} run on; close it to stop
+ * everything, newest first, and delete its temporary directory.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+  /** The ingress's application id, which is also its consumer group. */
+  public static final String INGRESS_APPLICATION_ID = "lethe-embedded-ingress";
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private String bootstrapServers;
+  private String registryUrl;
+  private LetheTopics topics;
+  private ModelCatalog catalog;
+  private int dashboardPort;
+  private int ingressPort;
+  private int servePort;
+  private IngressApp ingress;
+  private JobClient learnerJob;
+
+  private EmbeddedStack() {}
+
+  /**
+   * Starts the stack.
+   *
+   * @param catalogYaml the model catalog
+   * @param ports dashboard, model service and ingress status ports; 0 picks a free one
+   * @param checkpointInterval the job's checkpoint (and output commit) interval
+   * @param log where progress lines go
+   * @throws IllegalArgumentException naming the option if a port is in use
+   */
+  public static EmbeddedStack start(
+      String catalogYaml, Ports ports, Duration checkpointInterval, PrintStream log)
+      throws Exception {
+    EmbeddedStack stack = new EmbeddedStack();
+    try {
+      stack.startAll(catalogYaml, ports, checkpointInterval, log);
+      return stack;
+    } catch (Exception | Error e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The ports to listen on (0 = any free port) and the option names that set them, for the error
+   * when one is taken.
+   */
+  public record Ports(
+      int dashboard,
+      String dashboardOption,
+      int serve,
+      String serveOption,
+      int ingress,
+      String ingressOption) {}
+
+  private void startAll(
+      String catalogYaml, Ports ports, Duration checkpointInterval, PrintStream log)
+      throws Exception {
+    dashboardPort = freeOrRequested(ports.dashboard(), ports.dashboardOption());
+    int wantedServe = freeOrRequested(ports.serve(), ports.serveOption());
+    int wantedIngress = freeOrRequested(ports.ingress(), ports.ingressOption());
+
+    Path dir = Files.createTempDirectory("lethe-stack");
+    resources.push(() -> deleteTree(dir));
+    log.println("lethe: starting Kafka (KRaft, in this JVM) and the schema registry...");
+    EmbeddedKafka kafka = EmbeddedKafka.start();
+    resources.push(kafka);
+    bootstrapServers = kafka.bootstrapServers();
+    EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(bootstrapServers);
+    resources.push(registry);
+    registryUrl = registry.url();
+    SchemaRegistryClient registryClient = SchemaRegistryClient.create(registryUrl);
+    resources.push(registryClient);
+    TopicNames names = TopicNames.defaults();
+    topics = LetheTopics.create(names, registryClient);
+    TopicSetup.ensureTopics(bootstrapServers, names, 2);
+
+    Path catalogFile = Files.writeString(dir.resolve("catalog.yaml"), catalogYaml);
+    catalog = ModelCatalog.load(catalogFile);
+
+    log.println("lethe: starting the ingress, the learner job and the model service...");
+    ingress =
+        IngressApp.start(
+            new IngressApp.Connection(
+                INGRESS_APPLICATION_ID,
+                bootstrapServers,
+                dir.resolve("ingress"),
+                wantedIngress,
+                "localhost"),
+            topics,
+            names,
+            catalog,
+            IngressSettings.defaults());
+    resources.push(ingress);
+    ingressPort = ingress.httpPort().orElse(wantedIngress);
+    JobSettings jobSettings =
+        JobSettings.defaults(catalogFile, bootstrapServers, registryUrl)
+            .withRestPort(dashboardPort)
+            .withCheckpointInterval(checkpointInterval)
+            .withCheckpointDirectory(dir.resolve("checkpoints"));
+    JobClient job =
+        LearnerJobMain.start(
+            LearnerJobMain.localEnvironment(jobSettings),
+            jobSettings,
+            catalog,
+            new CatalogLearners());
+    learnerJob = job;
+    resources.push(
+        () -> {
+          // it may have ended already (a learner watch stops on that), and its MiniCluster with it
+          if (!job.getJobExecutionResult().isDone()) {
+            job.cancel().get(30, TimeUnit.SECONDS);
+          }
+        });
+    ModelService service =
+        ModelService.start(
+            ServingSettings.defaults(bootstrapServers, registryUrl).withPort(wantedServe));
+    resources.push(service);
+    servePort = service.port();
+  }
+
+  /** Kafka bootstrap address. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** Schema registry URL. */
+  public String registryUrl() {
+    return registryUrl;
+  }
+
+  /** Lethe's topics, typed. */
+  public LetheTopics topics() {
+    return topics;
+  }
+
+  /** The model names of the catalog. */
+  public List<String> models() {
+    return catalog.models().stream().map(m -> m.name()).toList();
+  }
+
+  /** The running ingress, e.g. for its Kafka Streams state and metrics. */
+  public IngressApp ingress() {
+    return ingress;
+  }
+
+  /** The learner job on the Flink MiniCluster. */
+  public JobClient learnerJob() {
+    return learnerJob;
+  }
+
+  /** Base URL of the model service. */
+  public String serviceUrl() {
+    return "http://localhost:" + servePort;
+  }
+
+  /** Port of the Flink web dashboard. */
+  public int dashboardPort() {
+    return dashboardPort;
+  }
+
+  /** Port of the ingress's erasure status endpoint. */
+  public int ingressPort() {
+    return ingressPort;
+  }
+
+  /** Registers something to close with the stack (before the stack's own parts). */
+  public void closeWith(AutoCloseable resource) {
+    resources.push(resource);
+  }
+
+  /** {@code wanted}, or a free port if 0; an error naming the option if it is taken. */
+  static int freeOrRequested(int wanted, String option) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(wanted));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new Demo.DemoException(
+          "port "
+              + wanted
+              + " ("
+              + option
+              + ") is in use; stop what listens there, or pass "
+              + option
+              + " 0 for any free port");
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** Stops everything, newest first; failures are printed, not thrown. */
+  @Override
+  public void close() {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        System.err.println("lethe: while stopping: " + e);
+      }
+    }
+  }
+}

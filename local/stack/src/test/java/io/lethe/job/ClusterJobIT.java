@@ -1,0 +1,230 @@
+package io.lethe.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lethe.cluster.LocalCluster;
+import io.lethe.records.ModelSnapshot;
+import io.lethe.records.TrainingSample;
+import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.topics.LetheTopics;
+import io.lethe.schemas.topics.TopicNames;
+import io.lethe.testing.Await;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job jar on a real multi-process cluster: a JobManager and a TaskManager JVM, a Kafka broker
+ * process and a schema registry process ({@link LocalCluster}), the jar submitted over REST as
+ * {@code lethe job --cluster} does, Fashion-MNIST samples in, a snapshot out on {@code
+ * lethe.models}, and the job with Lethe's metrics on the cluster's REST API; then the process
+ * controls the fault tests use.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterJobIT {
+  private static final String MODEL = "fmnist-analytic";
+  private static final int SAMPLES = 300;
+  private static final Duration BOUND = Duration.ofSeconds(90);
+
+  @TempDir static Path dir;
+  private static LocalCluster cluster;
+  private static Path catalog;
+  private static String jobId;
+
+  @BeforeAll
+  static void startCluster() throws IOException {
+    Instant begin = Instant.now();
+    cluster = ClusterTestSupport.startCluster(dir.resolve("cluster"), 1);
+    System.out.printf(
+        "ClusterJobIT: cluster up in %.1f s%n",
+        Duration.between(begin, Instant.now()).toMillis() / 1e3);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void shouldLearnFromKafkaOnTheMultiProcessCluster() throws Exception {
+    catalog =
+        Files.writeString(
+            dir.resolve("catalog.yaml"), TestSamples.analyticCatalog(MODEL, 256, 0.1));
+    Instant submitted = Instant.now();
+    jobId = ClusterTestSupport.submitJob(cluster, catalog);
+    FlinkRestClient rest = cluster.rest();
+    Await.until(
+        "job " + jobId + " RUNNING",
+        BOUND,
+        () -> rest.jobState(jobId).orElse("").equals("RUNNING"));
+    System.out.printf(
+        "ClusterJobIT: job running %.1f s after submission%n",
+        Duration.between(submitted, Instant.now()).toMillis() / 1e3);
+
+    LetheTopics topics =
+        LetheTopics.create(
+            TopicNames.defaults(), SchemaRegistryClient.create(cluster.registryUrl()));
+    List<ModelSnapshot> snapshots = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> readSnapshots(topics, snapshots), "it-snapshot-reader");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      produce(topics, TestSamples.samples(SAMPLES, 20));
+      Await.until(
+          "a snapshot on lethe.models that learned all " + SAMPLES + " samples",
+          BOUND,
+          () -> snapshots.stream().anyMatch(s -> learned(s) == SAMPLES));
+    } finally {
+      reader.interrupt();
+    }
+    ModelSnapshot snapshot =
+        snapshots.stream().filter(s -> learned(s) == SAMPLES).findFirst().orElseThrow();
+    assertThat(snapshot.getModel()).isEqualTo(MODEL);
+    System.out.printf(
+        "ClusterJobIT: snapshot version %d with %d samples %.1f s after submission%n",
+        snapshot.getVersion(),
+        learned(snapshot),
+        Duration.between(submitted, Instant.now()).toMillis() / 1e3);
+
+    // The dashboard's REST API shows the job running with Lethe's metrics, on a TaskManager that
+    // is a process of its own.
+    assertThat(rest.jobState(jobId)).contains("RUNNING");
+    Await.until(
+        "samplesLearned on the cluster's REST API",
+        BOUND,
+        () -> rest.metric(jobId, "Learner", "0.Learner.samplesLearned").orElse(-1) >= SAMPLES);
+    Await.until(
+        "the model version on the cluster's REST API",
+        BOUND,
+        () ->
+            rest.metric(jobId, "Learner", "0.Learner.model." + MODEL + ".version").orElse(-1)
+                >= snapshot.getVersion());
+    assertThat(rest.metric(jobId, "ErasureLedger", "0.ErasureLedger.ledgerSamplesRecorded"))
+        .hasValue(SAMPLES);
+    List<String> learnerTaskManagers = ClusterTestSupport.taskManagersOf(cluster, jobId, "Learner");
+    assertThat(learnerTaskManagers).hasSize(1);
+    assertThat(cluster.running())
+        .containsKeys("jobmanager", "kafka", "registry", learnerTaskManagers.get(0));
+  }
+
+  /** Stop with a savepoint over REST, resume with {@code lethe job --cluster --savepoint}. */
+  @Test
+  @Order(2)
+  void shouldResumeFromASavepoint() throws Exception {
+    FlinkRestClient rest = cluster.rest();
+    String savepoint = rest.cancelWithSavepoint(jobId, null, BOUND);
+    assertThat(rest.jobState(jobId)).contains("CANCELED");
+    String resumed = ClusterTestSupport.submitJob(cluster, catalog, "--savepoint", savepoint);
+    Await.until(
+        "job " + resumed + " RUNNING",
+        BOUND,
+        () -> rest.jobState(resumed).orElse("").equals("RUNNING"));
+    JsonNode restored =
+        new ObjectMapper()
+            .readTree(
+                ClusterTestSupport.get(
+                    HttpClient.newHttpClient(),
+                    cluster.dashboardUrl() + "/jobs/" + resumed + "/checkpoints"))
+            .path("latest")
+            .path("restored");
+    assertThat(restored.path("external_path").asText()).isEqualTo(savepoint);
+    assertThat(restored.path("is_savepoint").asBoolean()).isTrue();
+  }
+
+  /** What the fault tests build on: kill -9 and restart a TaskManager, stop and restart Kafka. */
+  @Test
+  @Order(3)
+  void shouldKillAndRestartTaskManagersAndTheBroker() throws Exception {
+    int before = cluster.registeredTaskManagers();
+    int victim = cluster.taskManagers().get(0);
+    Instant start = Instant.now();
+    cluster.killTaskManager(victim);
+    assertThat(cluster.taskManagers()).doesNotContain(victim);
+    Await.until(
+        "the JobManager to notice the lost TaskManager",
+        BOUND,
+        () -> cluster.registeredTaskManagers() == before - 1);
+    Duration noticed = Duration.between(start, Instant.now());
+    int replacement = cluster.startTaskManager();
+    assertThat(replacement).isGreaterThan(victim);
+    assertThat(cluster.registeredTaskManagers()).isEqualTo(before);
+    Duration replaced = Duration.between(start, Instant.now());
+
+    start = Instant.now();
+    cluster.stopBroker();
+    assertThat(cluster.running()).doesNotContainKey("kafka");
+    cluster.startBroker();
+    Duration brokerRestart = Duration.between(start, Instant.now());
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+      // The broker kept its log directory: the topics the job created are still there.
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .contains(TopicNames.defaults().models());
+    }
+    System.out.printf(
+        "ClusterJobIT: killed TaskManager noticed after %.1f s, replaced after %.1f s;"
+            + " broker stopped and serving again after %.1f s%n",
+        noticed.toMillis() / 1e3, replaced.toMillis() / 1e3, brokerRestart.toMillis() / 1e3);
+  }
+
+  private static void produce(LetheTopics topics, List<TrainingSample> samples) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, TrainingSample> producer =
+        new KafkaProducer<>(
+            props,
+            topics.samples().keySerde().serializer(),
+            topics.samples().valueSerde().serializer())) {
+      for (TrainingSample sample : samples) {
+        producer.send(new ProducerRecord<>(topics.samples().name(), sample.getSubjectId(), sample));
+      }
+    }
+  }
+
+  private static void readSnapshots(LetheTopics topics, List<ModelSnapshot> snapshots) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        ClusterTestSupport.outputConsumer(cluster, topics.models().name())) {
+      while (!Thread.currentThread().isInterrupted()) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          snapshots.add(
+              topics.models().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+        }
+      }
+    } catch (org.apache.kafka.common.errors.InterruptException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static long learned(ModelSnapshot snapshot) {
+    return JobTestBench.learned(snapshot);
+  }
+}
