@@ -8,8 +8,8 @@
  * LD_PRELOAD defines it first, so oneMKL's own calls resolve to this one. oneMKL still reads the
  * CPU's feature flags, so a CPU without AVX-512 keeps its AVX2 kernels.
  *
- * Measured (docs/benchmarks.md, "oneMKL's AVX-512 kernels on AMD"): a 2048 x 2048 float64 GEMM on
- * 2 cores went from 65 to 96 GFLOP/s. The `lethe` launcher builds this file and preloads it;
- * LETHE_MKL_SHIM=0 turns it off.
+ * The AVX-512 kernels speed up the analytic learner's float64 GEMMs on such CPUs (measured in
+ * docs/benchmarks.md#settings-chosen-by-measurement). The `lethe` launcher builds this file and
+ * preloads it; LETHE_MKL_SHIM=0 turns it off.
  */
 int mkl_serv_intel_cpu_true(void) { return 1; }

@@ -19,10 +19,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The hypernetwork learner's evaluation on Split Fashion-MNIST (issue 4), task-incremental: (a) the
- * tasks learned in order, one pass over each task's stream in micro-batches, giving the accuracy
- * matrix, average accuracy and backward transfer; (b) on a fresh learner, the erasure protocol:
- * learn the first three tasks, erase the second, learn the rest, and audit the erased task.
+ * The hypernetwork learner's evaluation on Split Fashion-MNIST, task-incremental: (a) the tasks
+ * learned in order, one pass over each task's stream in micro-batches, giving the accuracy matrix,
+ * average accuracy and backward transfer; (b) on a fresh learner, the erasure protocol: learn the
+ * first three tasks, erase the second, learn the rest, and audit the erased task.
  *
  * <p>Labels are mapped to 0..classes-1 within each task by the task's class list; the learner is
  * told the task at prediction time.

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue's acceptance on Fashion-MNIST features. These tests need the data set and fail (not
- * skip) without it: install {@code dataset-fashion-mnist} or set LETHE_FASHION_MNIST_DIR.
+ * The analytic learner's quality bars on Fashion-MNIST features. These tests need the data set and
+ * fail (not skip) without it: install {@code dataset-fashion-mnist} or set LETHE_FASHION_MNIST_DIR.
  */
 class FashionMnistAnalyticTest {
   private static FashionMnist data;

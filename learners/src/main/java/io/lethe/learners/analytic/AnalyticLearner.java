@@ -39,8 +39,9 @@ import java.util.TreeSet;
  * with R = (gamma I + sum_t G_t)^-1 and C = sum_t C_t, the ridge solution of ACIL eq. 8-10 on all
  * retained data, which is why learning in any order and erasing give the model retrained on the
  * retained data, up to float64 round-off. Deviation from ACIL: ACIL propagates R recursively (eq.
- * 13-14, Woodbury) while learning; Lethe only adds to the sums while learning (a third of the work,
- * measured in learners/README.md) and solves when W is read.
+ * 13-14, Woodbury) while learning; Lethe only adds to the sums while learning (about a third of the
+ * flops, and no fresh d_E x d_E array per batch: docs/benchmarks.md#learning) and solves when W is
+ * read.
  *
  * <p>Erasure. Samples: their G_t, C_t contributions are subtracted (recorded at once, applied to
  * the sums before they are next read), and if W is already solved and the erasure is small, W is
@@ -74,12 +75,12 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
    * #drainChangedState}). A learned row's bytes are written once in a journal segment, and its
    * share of the next base adds 1/ratio of them on average. A restore replays up to this many sums'
    * worth of journal bytes per task: at d_E 2048 about 5,400 rows of 784 dense features, or about
-   * 17,000 packed Fashion-MNIST images ({@code AnalyticRestoreBenchmark}, five tasks: 4.4 s and
-   * 10.6 s at worst). Counting packed bytes rather than rows halved the job's bytes written a
-   * sample on Fashion-MNIST, at the price of that longer restore. A ratio of 2 would write a
-   * quarter fewer of the learner's checkpoint bytes, but measured 7.3 s for the worst-case restore
-   * of five tasks of dense rows, while {@code lethe bench-job} showed no gain within its spread
-   * (docs/benchmarks.md), so the ratio stays 1.
+   * 17,000 packed Fashion-MNIST images ({@code AnalyticRestoreBenchmark} measures the worst case).
+   * Counting packed bytes rather than rows roughly halves the job's bytes written a sample on
+   * images, at the price of that longer restore. A ratio of 2 would write a quarter fewer of the
+   * learner's checkpoint bytes, but makes the worst-case restore longer still, and {@code lethe
+   * bench-job} showed no throughput gain, so the ratio stays 1
+   * (docs/benchmarks.md#settings-chosen-by-measurement).
    */
   static final int JOURNAL_TO_BASE_RATIO = 1;
 
@@ -801,10 +802,11 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
 
   /**
    * W = R C with R = (gamma I + sum G_t)^-1, through a blocked Cholesky factor of gamma I + sum G_t
-   * (n^3 / 3 flops; PyTorch's LU inverse, used before, took about 2 n^3 and 0.5-0.7 s at d_E 2048,
-   * once per published snapshot), with one step of iterative refinement (W += R (C - G W)), which
-   * brings W to the accuracy of a backward-stable solve (Higham, Accuracy and Stability of
-   * Numerical Algorithms, ch. 12). R0 = R itself is computed only if a Woodbury downdate needs it.
+   * (n^3 / 3 flops, against about 2 n^3 for PyTorch's LU inverse, once per published snapshot:
+   * docs/benchmarks.md#settings-chosen-by-measurement), with one step of iterative refinement (W +=
+   * R (C - G W)), which brings W to the accuracy of a backward-stable solve (Higham, Accuracy and
+   * Stability of Numerical Algorithms, ch. 12). R0 = R itself is computed only if a Woodbury
+   * downdate needs it.
    */
   private SolvedHead solve(NDManager scratch, double gamma) {
     flush();

@@ -23,7 +23,7 @@ public record AnalyticSettings(
     int woodburyMaxRows,
     int refreshAfterDowndates) {
 
-  /** Default buffer width, as in the issue (ACIL uses 8192 on CIFAR-100; 2048 suffices here). */
+  /** Default buffer width, Lethe's default (ACIL uses 8192 on CIFAR-100; 2048 suffices here). */
   public static final int DEFAULT_BUFFER_SIZE = 2048;
 
   /** Default ridge strength (ACIL's reference value; chosen on a validation split in the eval). */

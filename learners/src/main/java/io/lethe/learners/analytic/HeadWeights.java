@@ -39,8 +39,8 @@ public record HeadWeights(List<Integer> classes, int rows, double[] values) {
   }
 
   /**
-   * The exactness measure of the issue: max |this - reference| / max |reference|, with columns
-   * matched by class label; infinite if the two heads do not predict the same classes.
+   * Lethe's exactness measure: max |this - reference| / max |reference|, with columns matched by
+   * class label; infinite if the two heads do not predict the same classes.
    */
   public double maxRelativeDifference(HeadWeights reference) {
     if (rows != reference.rows || !classes.equals(reference.classes)) {

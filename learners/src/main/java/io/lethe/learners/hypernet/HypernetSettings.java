@@ -34,8 +34,8 @@ import java.util.List;
  *     noise
  * @param device DJL device name, e.g. {@code cpu} or {@code gpu(0)}
  * @param intraOpThreads PyTorch threads per operation in a learning thread; 1 by default because a
- *     parallel job runs one learner per core and small operations were 10x slower with more threads
- *     on a busy 2-core machine (learners/HYPERNET.md)
+ *     parallel job runs one learner per core, and on a busy machine more threads per small
+ *     operation only oversubscribe the cores (measured in learners/HYPERNET.md)
  * @param refresh refresh-learning plug-in settings
  */
 public record HypernetSettings(

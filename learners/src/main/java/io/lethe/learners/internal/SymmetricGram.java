@@ -21,7 +21,9 @@ public final class SymmetricGram {
 
   /**
    * Blocks to use for a d x d Gram matrix: strips of at least 512 columns, at most 4 strips.
-   * Measured by {@code AnalyticLearnBenchmark} (see docs/benchmarks.md).
+   * Narrower strips save flops but run further below the GEMM peak; the choice was measured with
+   * {@code GemmPeakBenchmark} and {@code AnalyticLearnBenchmark}
+   * (docs/benchmarks.md#settings-chosen-by-measurement).
    */
   public static int blocksFor(long d) {
     return (int) Math.max(1, Math.min(4, d / 512));

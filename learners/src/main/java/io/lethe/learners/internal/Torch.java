@@ -8,8 +8,9 @@ public final class Torch {
   private Torch() {}
 
   /**
-   * Turns PyTorch's autograd off for the calling thread. Grad mode is thread-local in PyTorch (see
-   * PLATFORM.md), so a learner called from a pool or Flink thread must set it itself; it is cheap.
+   * Turns PyTorch's autograd off for the calling thread. Grad mode is thread-local in PyTorch (a
+   * thread other than the one that loaded the engine starts with it on), so a learner called from a
+   * pool or Flink thread must set it itself; it is cheap.
    */
   public static void noGradOnThisThread() {
     Engine.getEngine("PyTorch"); // loads the native library on first use; cached afterwards

@@ -55,9 +55,8 @@ public record RefreshSettings(
   }
 
   /**
-   * The strengths of the method's reference (DER++) code as read in shared/DESIGN.md: a step of
-   * 1e-5 relative to each tensor's norm, noise 0.001, damping 0.001, Fisher decay 1e-5, every step;
-   * switched off.
+   * The strengths of the method's reference code (Wang et al.'s, on DER++): a step of 1e-5 relative
+   * to each tensor's norm, noise 0.001, damping 0.001, Fisher decay 1e-5, every step; switched off.
    */
   public static RefreshSettings defaults() {
     return new RefreshSettings(false, 1, 1e-5, 1e-3, 1e-3, 1e-5, 16);

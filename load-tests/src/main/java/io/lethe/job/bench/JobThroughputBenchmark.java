@@ -73,12 +73,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * </ul>
  *
  * <p>{@code ./lethe bench-job [--samples N] [--buffer-size N] [--parallelism 1,2]
- * [--checkpoint-interval 2s] [--micro-batch N] [--warmup-runs 3]}; prints a markdown table for
- * docs/benchmarks.md. The learner alone runs once and the job (at the first parallelism) three
- * times unmeasured first, so that both are measured with a warm JVM: a fresh JVM running Kafka,
- * Flink and the job spends most of a core for about a minute compiling their code paths. The
- * learner alone then runs once learning only (no snapshots: the baseline this benchmark used
- * before, printed for comparison).
+ * [--checkpoint-interval 2s] [--micro-batch N] [--warmup-runs 3]}; prints a markdown table
+ * (results: docs/benchmarks.md#learner-job). The learner alone runs once and the job (at the first
+ * parallelism) three times unmeasured first, so that both are measured with a warm JVM: a fresh JVM
+ * running Kafka, Flink and the job spends most of a core for about a minute compiling their code
+ * paths. The learner alone then runs once learning only (no snapshots: the baseline this benchmark
+ * used before, printed for comparison).
  */
 public final class JobThroughputBenchmark {
   private JobThroughputBenchmark() {}

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The alternative the issue names: keep R = G^-1 and W current while learning, with the recursive
+ * The alternative to Lethe's sums: keep R = G^-1 and W current while learning, with the recursive
  * least-squares update of ACIL (eq. 13-14, the Woodbury identity): R' = R - R X^T (I + X R X^T)^-1
  * X R, W' = W + R' X^T (Y - X W). Samples per second on the same batches as {@link
  * AnalyticLearnBenchmark}, in chunks of {@link #CHUNK} rows (the capacitance inverse is CHUNK x

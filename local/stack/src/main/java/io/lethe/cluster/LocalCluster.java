@@ -51,7 +51,7 @@ public final class LocalCluster implements AutoCloseable {
   /** Bound on each start-up wait. */
   static final Duration START_BOUND = Duration.ofSeconds(90);
 
-  /** Flink's heartbeats: a killed TaskManager is noticed within seconds (PLATFORM.md). */
+  /** Flink's heartbeats: a killed TaskManager is noticed in seconds, not after Flink's 50 s. */
   static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
 
   static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);

@@ -111,7 +111,7 @@ public record DemoReport(Map<String, Object> content) {
     return n == 0 ? null : sum / n;
   }
 
-  /** Whether every part the issue asks for is there: models, receipts, exactness, throughput. */
+  /** Whether every part a report must have is there: models, receipts, exactness, throughput. */
   public List<String> missing() {
     List<String> missing = new ArrayList<>();
     @SuppressWarnings("unchecked")

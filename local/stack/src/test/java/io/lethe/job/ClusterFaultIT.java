@@ -36,13 +36,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Faults on the local multi-process cluster (issue 9): the TaskManager running the learner is
- * killed with {@code kill -9}, the Kafka broker process is stopped and restarted, and the job is
- * cancelled with a savepoint and resumed from it, each while a stream of samples and erasures is
- * under way. Each run gets a fresh cluster and the same stream; the final analytic snapshot must
- * equal the one of a failure-free run (within 1e-12 relative), every erasure must have its receipt,
- * and the versions a read_committed reader sees on {@code lethe.models} must never repeat or go
- * backwards.
+ * Faults on the local multi-process cluster (docs/reliability.md): the TaskManager running the
+ * learner is killed with {@code kill -9}, the Kafka broker process is stopped and restarted, and
+ * the job is cancelled with a savepoint and resumed from it, each while a stream of samples and
+ * erasures is under way. Each run gets a fresh cluster and the same stream; the final analytic
+ * snapshot must equal the one of a failure-free run (within 1e-12 relative), every erasure must
+ * have its receipt, and the versions a read_committed reader sees on {@code lethe.models} must
+ * never repeat or go backwards.
  *
  * <p>The stream: 1,200 Fashion-MNIST samples of tasks 0 and 1 from 40 subjects, sent at about 150 a
  * second; a SUBJECT erasure after 300 samples, a SAMPLE erasure of five learned samples after 700,

@@ -16,7 +16,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * Avro's {@link SpecificDatumWriter}, except that an {@code array<float>} (a sample's features) is
  * written as one block of little-endian bytes converted in bulk, instead of one {@code writeFloat}
  * call per boxed element: the same bytes, a fraction of the time ({@code
- * SampleSerializerBenchmark}).
+ * SampleSerializerBenchmark}, docs/benchmarks.md#sample-serializer).
  *
  * <p>The bulk path is taken only for Avro's plain binary encoders ({@link DirectBinaryEncoder},
  * {@link BufferedBinaryEncoder}), whose array encoding is the item count, the items, then 0. Any

@@ -21,7 +21,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>Records are encoded by {@link BulkFloatDatumWriter} (features in bulk, the same bytes as
  * Avro's writer). The schema id of the last (topic, schema instance) is remembered: records of one
  * class share their class's schema instance, so only a new topic or schema asks the registry
- * client, whose cache renders the schema as JSON to look it up (about 5 µs a record).
+ * client, whose cache renders the schema as JSON to look it up, which would cost more than writing
+ * the record (docs/benchmarks.md#sample-serializer).
  *
  * <p>Thread-safe: Kafka producers may call it from several threads.
  */

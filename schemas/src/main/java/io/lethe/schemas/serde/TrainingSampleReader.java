@@ -24,9 +24,9 @@ import org.apache.avro.io.Decoder;
  * references for a Fashion-MNIST sample, all copied again into a {@code float[]}. In {@code lethe
  * bench-job} that decoding took most of the source thread's CPU (Java Flight Recorder: Avro's
  * {@code AbstractList.add}, {@code GenericData.Array.clear} and {@code readFloat}), several times
- * what the same decoding costs in isolation (docs/benchmarks.md). This reader does no schema
- * resolution, so {@link SpecificAvroDeserializer} uses it only when the writer's schema equals the
- * reader's; any other writer schema goes through Avro's resolving reader. Stateless and
+ * what the same decoding costs in isolation (docs/benchmarks.md#feature-codecs). This reader does
+ * no schema resolution, so {@link SpecificAvroDeserializer} uses it only when the writer's schema
+ * equals the reader's; any other writer schema goes through Avro's resolving reader. Stateless and
  * thread-safe.
  */
 public final class TrainingSampleReader implements DatumReader<TrainingSample> {

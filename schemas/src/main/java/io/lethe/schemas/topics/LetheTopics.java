@@ -13,8 +13,8 @@ import io.lethe.schemas.serde.AvroSerdes;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Lethe's topics, typed: keys are strings (subject id, model name or request id, see DESIGN.md),
- * values are Confluent-Avro records.
+ * Lethe's topics, typed: keys are strings (subject id, model name or request id, as the README's
+ * topic table lists them), values are Confluent-Avro records.
  */
 public record LetheTopics(
     Topic<String, TrainingSample> samplesRaw,

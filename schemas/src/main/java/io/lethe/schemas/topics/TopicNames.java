@@ -3,7 +3,7 @@ package io.lethe.schemas.topics;
 import java.util.regex.Pattern;
 
 /**
- * The names of Lethe's topics; {@link #defaults()} are the names in DESIGN.md and the deployment
+ * The names of Lethe's topics; {@link #defaults()} are the names in the README and the deployment
  * manifests.
  *
  * @param samplesRaw training samples as services send them, before validation

@@ -98,9 +98,9 @@ public final class LearnerJobMain {
    * <p>RocksDB stores its files uncompressed. The ledger's values are mostly sample features,
    * written once and read only by an erasure, and packed once when they are put ({@link
    * PackedVectorSerializer}: about 1 KB for a Fashion-MNIST image instead of 3 KB of float32). With
-   * RocksDB's default Snappy every flush and compaction compressed them again, which cost five
-   * times the CPU of RocksDB without it (2.7 against 0.5 CPU seconds over 30,000 samples in {@code
-   * lethe bench-job}) on machines where the learner needs every core. The price is disk space.
+   * RocksDB's default Snappy every flush and compaction compressed them again, which cost several
+   * times the CPU of RocksDB without it in {@code lethe bench-job}, on machines where the learner
+   * needs every core (docs/benchmarks.md#settings-chosen-by-measurement). The price is disk space.
    * Level 0 is compacted less often than RocksDB's default ({@link Level0CompactionOptions}).
    *
    * @param withCheckpointDirectory whether to set {@code settings.checkpointDirectory()}; on a

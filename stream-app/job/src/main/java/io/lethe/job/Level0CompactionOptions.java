@@ -15,9 +15,9 @@ import org.rocksdb.DBOptions;
  * large values (a task's sums are 16 MiB) that live for minutes, and the ledger's values are
  * feature vectors (about 1 KB packed for a Fashion-MNIST image, 3 KB before packing), so the
  * default rewrote the same bytes every four checkpoints, and an incremental checkpoint then copied
- * the rewritten files again. At the higher trigger a compaction runs a quarter as often. In {@code
- * lethe bench-job} (d_E 2048) RocksDB's compaction, flush and checkpoint-upload threads took about
- * two thirds of the CPU a sample they took at the default (docs/benchmarks.md).
+ * the rewritten files again. At the higher trigger a compaction runs a quarter as often, and in
+ * {@code lethe bench-job} RocksDB's compaction, flush and checkpoint-upload threads take clearly
+ * less CPU a sample (docs/benchmarks.md#settings-chosen-by-measurement).
  *
  * <p>The price: a read that misses the memtable looks into up to {@value #COMPACTION_TRIGGER}
  * level-0 files instead of 4. The job's reads are point lookups (the ledger's, about one a sample)

@@ -67,7 +67,8 @@ class LearnerJobTaskErasureIT {
   @Test
   void shouldEraseATaskFromBothModelsWithTheirOwnGuarantees() throws Exception {
     // Continual learning: task 0's stream, then task 1's (the hypernetwork sees one task at a
-    // time, as in the protocol; interleaved tasks would switch its window constantly).
+    // time, as in the Split Fashion-MNIST protocol; interleaved tasks would switch its window
+    // constantly).
     for (String task : List.of("0", "1")) {
       List<TrainingSample> ofTask =
           bench.samples.stream().filter(s -> s.getTask().equals(task)).toList();

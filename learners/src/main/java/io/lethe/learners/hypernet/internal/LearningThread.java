@@ -5,8 +5,9 @@ import ai.djl.pytorch.jni.JniUtils;
 /**
  * Puts the calling thread into the state learning needs, explicitly, because PyTorch keeps grad
  * mode and the intra-op thread count per thread: a thread other than the one that loaded the engine
- * starts with grad mode on, which breaks in-place weight updates (shared/PLATFORM.md, DJL section),
- * and the default intra-op pool oversubscribes a busy machine.
+ * starts with grad mode on, which breaks in-place weight updates ("a leaf Variable that requires
+ * grad is being used in an in-place operation"), and the default intra-op pool oversubscribes a
+ * busy machine.
  */
 public final class LearningThread {
 

@@ -36,7 +36,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("transaction.state.log.num.partitions", "1")
             // Consumer groups start at once instead of waiting for more members.
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            // Model snapshots are larger than Kafka's 1 MiB default (see DESIGN.md).
+            // Model snapshots can be larger than Kafka's 1 MiB default.
             .setConfigProp("message.max.bytes", String.valueOf(64 * 1024 * 1024))
             .build();
     try {

@@ -14,8 +14,8 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializes a {@code float[]} in the same bytes as Flink's {@link FloatPrimitiveArraySerializer}
  * (length, then big-endian floats), but copies the floats in bulk through a byte buffer instead of
- * one {@code writeFloat} call each: a round trip of 784 floats takes 0.60x the time of Flink's
- * serializer ({@code FeatureCodecBenchmark}: 0.67 against 1.12 µs).
+ * one {@code writeFloat} call each, which is clearly faster ({@code FeatureCodecBenchmark},
+ * docs/benchmarks.md#feature-codecs).
  *
  * <p>The job no longer writes it: its events carry features packed ({@link
  * io.lethe.learners.data.PackedFeatures}). It stays to restore ledger entries that earlier versions
