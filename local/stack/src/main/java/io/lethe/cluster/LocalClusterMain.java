@@ -187,7 +187,7 @@ public final class LocalClusterMain {
 
   /**
    * {@code cluster-runtime/target/flink-classpath.txt} of the checkout this class was built in (it
-   * runs from {@code stream-app/target/classes}).
+   * runs from {@code local/stack/target/classes}).
    */
   private static Path defaultFlinkClasspathFile() {
     try {
