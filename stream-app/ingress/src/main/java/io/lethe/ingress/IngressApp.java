@@ -24,6 +24,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -155,6 +156,8 @@ public final class IngressApp implements AutoCloseable {
               IngressTopology.topology(topics, catalog, settings),
               streamsConfig(connection, self, topics, settings));
       streams.setUncaughtExceptionHandler(new ThreadFailures(Clock.systemUTC()));
+      KafkaStreams started = streams;
+      streams.setStateListener((now, before) -> logState(started, now, before));
       lookup.streams = streams;
       lookup.self = self;
       streams.start();
@@ -300,5 +303,25 @@ public final class IngressApp implements AutoCloseable {
     }
     streams.close(Duration.ofSeconds(30));
     log.info("Ingress stopped{}", self == null ? "" : " (was serving at " + self + ")");
+  }
+
+  /** Logs the transitions an operator needs: rebalances, the partitions assigned here, failure. */
+  private static void logState(
+      KafkaStreams streams, KafkaStreams.State now, KafkaStreams.State before) {
+    switch (now) {
+      case RUNNING ->
+          log.info(
+              "Ingress running; input partitions assigned to this instance: {}",
+              streams.metadataForLocalThreads().stream()
+                  .flatMap(thread -> thread.activeTasks().stream())
+                  .flatMap(task -> task.topicPartitions().stream())
+                  .map(TopicPartition::toString)
+                  .sorted()
+                  .toList());
+      case REBALANCING -> log.info("Ingress rebalancing (was {})", before);
+      case PENDING_ERROR, ERROR ->
+          log.warn("Ingress stream threads stopped: Kafka Streams went from {} to {}", before, now);
+      default -> {}
+    }
   }
 }

@@ -1,17 +1,23 @@
 package io.lethe.local.kafka;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real KRaft Kafka broker in this JVM (one combined broker and controller), from Kafka's own test
  * kit: the same broker code as production, started in about 2.5 seconds. The embedded default
  * ({@code lethe demo}, the benchmarks) and the tests run on it.
  *
- * <p>The test kit ({@code org.apache.kafka:kafka-test-common-runtime}) is an optional dependency of
- * this module: a module that starts an embedded broker declares it.
+ * <p>This module is for running Lethe on one machine and for tests; no product module depends on
+ * it.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private final KafkaClusterTestKit cluster;
 
   private EmbeddedKafka(KafkaClusterTestKit cluster) {
@@ -40,13 +46,30 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("message.max.bytes", String.valueOf(64 * 1024 * 1024))
             .build();
     try {
-      cluster.format();
+      formatQuietly(cluster);
       cluster.startup();
       cluster.waitForReadyBrokers();
       return new EmbeddedKafka(cluster);
     } catch (Exception e) {
       cluster.close();
       throw e;
+    }
+  }
+
+  /**
+   * Formats the node's storage. Kafka's formatter prints the bootstrap metadata records to standard
+   * output, which is the demo's report stream; they go to the debug log instead. The swap of {@code
+   * System.out} lasts the few milliseconds of the format, at start-up.
+   */
+  private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      cluster.format();
+    } finally {
+      System.setOut(stdout);
+      LOG.debug("Formatted the broker's storage: {}", printed.toString(StandardCharsets.UTF_8));
     }
   }
 
