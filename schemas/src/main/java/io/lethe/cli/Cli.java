@@ -1,0 +1,122 @@
+package io.lethe.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * Runs a {@code lethe} command, a picocli {@code @Command} object, the same way for every command:
+ * {@code -h}/{@code --help} print the usage and exit {@link #OK} before anything starts; a bad
+ * command line prints one line that names the option and exits {@link #USAGE}; an exception from
+ * the command exits {@link #FAILED}; {@code --config FILE} ({@link ConfigFileOption}) supplies
+ * values that the command line overrides.
+ *
+ * <p>Each command's {@code main} is {@code System.exit(run(args))}, and its static {@code run}
+ * returns {@code Cli.run(new TheCommand(), args)}, so tests run a command without exiting.
+ */
+public final class Cli {
+  /** The command did what it was asked. */
+  public static final int OK = 0;
+
+  /** The command failed (a check failed, or something it needs did not start). */
+  public static final int FAILED = 1;
+
+  /** A bad command line, config file or input file named on it. */
+  public static final int USAGE = 2;
+
+  private Cli() {}
+
+  /**
+   * A picocli command line for {@code command} (and its subcommands) with Lethe's error handling,
+   * help and version; tests set its {@code out} and {@code err} and call {@link #execute}.
+   */
+  public static CommandLine commandLine(Object command) {
+    CommandLine line = new CommandLine(command);
+    configure(line);
+    return line;
+  }
+
+  private static void configure(CommandLine line) {
+    CommandSpec spec = line.getCommandSpec();
+    if (spec.versionProvider() == null && spec.version().length == 0) {
+      spec.versionProvider(new Version());
+    }
+    spec.usageMessage().showDefaultValues(true).sortOptions(false).width(100);
+    line.setParameterExceptionHandler(Cli::oneLineError);
+    line.setExecutionExceptionHandler(Cli::failure);
+    line.getSubcommands().values().forEach(Cli::configure);
+  }
+
+  /**
+   * Parses {@code args} and runs {@code command}.
+   *
+   * @return the exit code; never calls {@link System#exit}
+   */
+  public static int run(Object command, String... args) {
+    return execute(commandLine(command), args);
+  }
+
+  /** As {@link #run}, on a command line from {@link #commandLine}. */
+  public static int execute(CommandLine line, String... args) {
+    try {
+      ConfigFile.install(line, args);
+    } catch (ParameterException e) {
+      return oneLineError(e, args);
+    }
+    return line.execute(args);
+  }
+
+  /**
+   * A bad command line: the command's name, what is wrong (naming the option) and where help is, on
+   * one line. The usage is not printed: it would push the message off the screen.
+   */
+  static int oneLineError(ParameterException e, String[] args) {
+    CommandLine line = e.getCommandLine();
+    String name = line.getCommandSpec().qualifiedName();
+    line.getErr().println(name + ": " + describe(e) + "; see '" + name + " --help'");
+    return USAGE;
+  }
+
+  private static String describe(ParameterException e) {
+    if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+      String first = unmatched.getUnmatched().get(0);
+      if (!first.startsWith("-")) {
+        return "Unexpected argument: '" + first + "'";
+      }
+      String option = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+      List<String> suggestions =
+          unmatched.getSuggestions().stream().filter(s -> s.startsWith("-")).limit(2).toList();
+      return "Unknown option: '"
+          + option
+          + "'"
+          + (suggestions.isEmpty()
+              ? ""
+              : " (did you mean " + String.join(" or ", suggestions) + "?)");
+    }
+    String message = String.valueOf(e.getMessage()).strip();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline).strip();
+  }
+
+  /** An exception from the command: its trace, then one line saying that the command failed. */
+  private static int failure(Exception e, CommandLine line, ParseResult parsed) {
+    PrintWriter err = line.getErr();
+    e.printStackTrace(err);
+    err.println(line.getCommandSpec().qualifiedName() + ": failed: " + e);
+    err.flush();
+    return FAILED;
+  }
+
+  /** The version {@code --version} prints: the jar's, or a development build's. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Cli.class.getPackage().getImplementationVersion();
+      return new String[] {"lethe " + (version != null ? version : "(development build)")};
+    }
+  }
+}
