@@ -71,6 +71,17 @@ public final class Cli {
   }
 
   /**
+   * Parses {@code args} (and a {@code --config} file named there) into the command's fields without
+   * running it: for tests of a command's options.
+   *
+   * @throws ParameterException naming the option, as {@link #execute} prints it
+   */
+  public static CommandLine.ParseResult parse(CommandLine line, String... args) {
+    ConfigFile.install(line, args);
+    return line.parseArgs(args);
+  }
+
+  /**
    * A bad command line: the command's name, what is wrong (naming the option) and where help is, on
    * one line. The usage is not printed: it would push the message off the screen.
    */
@@ -88,8 +99,7 @@ public final class Cli {
         return "Unexpected argument: '" + first + "'";
       }
       String option = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
-      List<String> suggestions =
-          unmatched.getSuggestions().stream().filter(s -> s.startsWith("-")).limit(2).toList();
+      List<String> suggestions = similarOptions(e.getCommandLine().getCommandSpec(), option);
       return "Unknown option: '"
           + option
           + "'"
@@ -100,6 +110,36 @@ public final class Cli {
     String message = String.valueOf(e.getMessage()).strip();
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline).strip();
+  }
+
+  /** The command's visible long options at most two edits away from {@code misspelled}. */
+  private static List<String> similarOptions(CommandSpec spec, String misspelled) {
+    return spec.options().stream()
+        .filter(o -> !o.hidden())
+        .flatMap(o -> java.util.Arrays.stream(o.names()))
+        .filter(name -> name.startsWith("--") && editDistance(name, misspelled) <= 2)
+        .sorted(java.util.Comparator.comparingInt(name -> editDistance(name, misspelled)))
+        .limit(2)
+        .toList();
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   /** An exception from the command: its trace, then one line saying that the command failed. */
