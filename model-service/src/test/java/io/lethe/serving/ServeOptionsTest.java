@@ -74,8 +74,8 @@ class ServeOptionsTest {
     assertThat(settings.learnerStatusTopic()).isEqualTo("s");
     assertThat(settings.learnerGrace()).isEqualTo(java.time.Duration.ofSeconds(4));
     assertRefused(
-        "Invalid value for option '--learner-grace-seconds': '301' is not a whole number in"
-            + " 0-300",
+        "Invalid value for option '--learner-grace-seconds': '301' is not a whole number from"
+            + " 0 to 300",
         "--bootstrap",
         "h:1",
         "--registry",
@@ -101,7 +101,7 @@ class ServeOptionsTest {
         "--registry",
         "r:8081");
     assertRefused(
-        "Invalid value for option '--port': '70000' is not a whole number in 0-65535",
+        "Invalid value for option '--port': '70000' is not a whole number from 0 to 65535",
         "--bootstrap",
         "h:1",
         "--registry",
@@ -109,8 +109,8 @@ class ServeOptionsTest {
         "--port",
         "70000");
     assertRefused(
-        "Invalid value for option '--max-instances': 'many' is not a whole number in"
-            + " 1-2147483647",
+        "Invalid value for option '--max-instances': 'many' is not a whole number from"
+            + " 1 to 2147483647",
         "--bootstrap",
         "h:1",
         "--registry",

@@ -96,7 +96,10 @@ public final class Cli {
     if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
       String first = unmatched.getUnmatched().get(0);
       if (!first.startsWith("-")) {
-        return "Unexpected argument: '" + first + "'";
+        var subcommands = e.getCommandLine().getSubcommands().keySet();
+        return subcommands.isEmpty()
+            ? "Unexpected argument: '" + first + "'"
+            : "Unknown command: '" + first + "' (expected " + String.join(", ", subcommands) + ")";
       }
       String option = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
       List<String> suggestions = similarOptions(e.getCommandLine().getCommandSpec(), option);

@@ -10,8 +10,8 @@ import picocli.CommandLine.TypeConversionException;
  * Converters that check an option's value while the command line (or {@code --config} file) is
  * parsed, so that a bad value stops the command before anything starts. picocli puts the option's
  * name in front of the message: {@code Invalid value for option '--port': '70000' is not a whole
- * number in 0-65535}. A range particular to one option is a subclass of {@link IntRange} next to
- * the option.
+ * number from 0 to 65535}. A range particular to one option is a subclass of {@link IntRange} next
+ * to the option.
  */
 public final class Values {
   private Values() {}
@@ -36,12 +36,7 @@ public final class Values {
       }
       if (value < min || value > max) {
         throw new TypeConversionException(
-            "'"
-                + text
-                + "' is not a whole number in "
-                + min
-                + "-"
-                + (max == Integer.MAX_VALUE ? "2147483647" : String.valueOf(max)));
+            "'" + text + "' is not a whole number from " + min + " to " + max);
       }
       return (int) value;
     }

@@ -87,8 +87,8 @@ class CliTest {
     assertThat(run("--bootstrap", "h:1", "--port", "70000")).isEqualTo(2);
     assertThat(err.toString())
         .startsWith(
-            "lethe sample: Invalid value for option '--port': '70000' is not a whole number in"
-                + " 0-65535");
+            "lethe sample: Invalid value for option '--port': '70000' is not a whole number from"
+                + " 0 to 65535");
     assertThat(err.toString().lines()).hasSize(1);
   }
 
