@@ -3,6 +3,7 @@ package io.lethe.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -88,8 +89,43 @@ public final class Cli {
   static int oneLineError(ParameterException e, String[] args) {
     CommandLine line = e.getCommandLine();
     String name = line.getCommandSpec().qualifiedName();
-    line.getErr().println(name + ": " + describe(e) + "; see '" + name + " --help'");
+    String unknown = e instanceof MissingParameterException ? unknownOption(line, args) : null;
+    String message =
+        unknown != null ? describeUnknown(line.getCommandSpec(), unknown) : describe(e);
+    line.getErr().println(name + ": " + message + "; see '" + name + " --help'");
     return USAGE;
+  }
+
+  /**
+   * The first {@code --option} in {@code args} that neither the command nor a parent of it has:
+   * picocli reports missing required options before unknown ones, but a misspelled option is the
+   * more likely cause of both.
+   */
+  private static String unknownOption(CommandLine line, String[] args) {
+    for (String arg : args) {
+      if (!arg.startsWith("--") || arg.equals("--")) {
+        continue;
+      }
+      String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      boolean known = false;
+      for (CommandLine c = line; c != null && !known; c = c.getParent()) {
+        known = c.getCommandSpec().findOption(option) != null;
+      }
+      if (!known) {
+        return option;
+      }
+    }
+    return null;
+  }
+
+  private static String describeUnknown(CommandSpec spec, String option) {
+    List<String> suggestions = similarOptions(spec, option);
+    return "Unknown option: '"
+        + option
+        + "'"
+        + (suggestions.isEmpty()
+            ? ""
+            : " (did you mean " + String.join(" or ", suggestions) + "?)");
   }
 
   private static String describe(ParameterException e) {
@@ -102,13 +138,7 @@ public final class Cli {
             : "Unknown command: '" + first + "' (expected " + String.join(", ", subcommands) + ")";
       }
       String option = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
-      List<String> suggestions = similarOptions(e.getCommandLine().getCommandSpec(), option);
-      return "Unknown option: '"
-          + option
-          + "'"
-          + (suggestions.isEmpty()
-              ? ""
-              : " (did you mean " + String.join(" or ", suggestions) + "?)");
+      return describeUnknown(e.getCommandLine().getCommandSpec(), option);
     }
     String message = String.valueOf(e.getMessage()).strip();
     int newline = message.indexOf('\n');

@@ -83,6 +83,16 @@ class CliTest {
   }
 
   @Test
+  void shouldNameAMisspelledOptionRatherThanTheRequiredOneItMisses() {
+    assertThat(run("--bootstrapp", "h:1")).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "lethe sample: Unknown option: '--bootstrapp' (did you mean --bootstrap?); see 'lethe"
+                + " sample --help'"
+                + System.lineSeparator());
+  }
+
+  @Test
   void shouldNameTheOptionOfABadValue() {
     assertThat(run("--bootstrap", "h:1", "--port", "70000")).isEqualTo(2);
     assertThat(err.toString())
