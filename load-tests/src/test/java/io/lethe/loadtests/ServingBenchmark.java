@@ -82,7 +82,7 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   @Option(
       names = "--clients",
-      paramLabel = "LIST",
+      paramLabel = "N",
       split = ",",
       converter = Values.Positive.class,
       defaultValue = "1,16,64",

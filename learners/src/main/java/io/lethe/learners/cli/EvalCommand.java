@@ -133,7 +133,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(
         names = "--task-order",
-        paramLabel = "LIST",
+        paramLabel = "TASK",
         split = ",",
         description = "Order of the tasks, e.g. 4,3,2,1,0 (default 0,1,2,3,4).")
     List<Integer> taskOrder;
@@ -148,7 +148,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(
         names = "--gammas",
-        paramLabel = "LIST",
+        paramLabel = "X",
         split = ",",
         description =
             "Candidate gammas, chosen on a validation split of the training set (default"

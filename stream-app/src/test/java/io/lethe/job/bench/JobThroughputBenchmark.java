@@ -132,7 +132,7 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
 
   @Option(
       names = "--parallelism",
-      paramLabel = "LIST",
+      paramLabel = "N",
       split = ",",
       converter = Values.Positive.class,
       defaultValue = "1,2",
