@@ -1,256 +1,326 @@
 package io.lethe.evaluation;
 
+import io.lethe.cli.Cli;
+import io.lethe.cli.StandardOptions;
+import io.lethe.cli.Values;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.SplitTaskStream;
 import io.lethe.learners.hypernet.HypernetSettings;
 import io.lethe.learners.refresh.RefreshSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code lethe eval <learner> --json FILE [options]}: runs a learner's Split Fashion-MNIST
- * evaluation and writes the JSON report. Exit code 0 on success, 2 on a usage error, 1 otherwise.
+ * {@code lethe eval analytic|hypernet --report FILE [options]}: runs a learner's Split
+ * Fashion-MNIST evaluation and writes the JSON report.
  */
-public final class EvalCommand {
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: lethe eval analytic --json FILE [options]",
-          "       lethe eval hypernet --json FILE [hypernet options]",
-          "",
-          "analytic options:",
-          "  --json FILE            where to write the report (required)",
-          "  --buffer-size N        buffer width d_E (default "
-              + AnalyticSettings.DEFAULT_BUFFER_SIZE
-              + ")",
-          "  --data DIR             Fashion-MNIST IDX directory (default $"
-              + FashionMnist.DIRECTORY_ENV,
-          "                         or " + FashionMnist.DEFAULT_DIRECTORY + ")",
-          "  --buffer-seed N        seed of the buffer layer (default 42)",
-          "  --shuffle-seed N       seed of the per-task shuffle (default 7)",
-          "  --task-order LIST      e.g. 4,3,2,1,0 (default 0,1,2,3,4)",
-          "  --batch-size N         samples per learned batch (default 2000)",
-          "  --gammas LIST          candidate gammas, chosen on a validation split of the training",
-          "                         set (default 0.01,0.1,1,10,100)",
-          "",
-          "hypernet options (task-incremental; learner defaults in learners/HYPERNET.md):",
-          "  --json FILE            where to write the report (required)",
-          "  --data DIR             Fashion-MNIST IDX directory (as above)",
-          "  --seed N               seed of the learner and the per-task shuffle (default 0)",
-          "  --refresh on|off       refresh learning (default off)",
-          "  --beta X               strength of the stability term (default 0.1; 0: none)",
-          "  --micro-batch N        samples per learned micro-batch (default 64)",
-          "  --train-per-task N     learn at most N samples per task (default: all)",
-          "  --test-per-task N      test on at most N samples per task (default: all)");
-
-  private EvalCommand() {}
+@Command(
+    name = "lethe eval",
+    description = "Runs a learner's Split Fashion-MNIST evaluation and writes the JSON report.",
+    subcommands = {EvalCommand.Analytic.class, EvalCommand.Hypernet.class, HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:report written", "1:the evaluation failed", "2:a bad command line"})
+public final class EvalCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin StandardOptions standard;
 
   /** Entry point. */
   public static void main(String[] args) {
-    try {
-      System.exit(run(args));
-    } catch (UsageException e) {
-      System.err.println("lethe eval: " + e.getMessage());
-      System.err.println(USAGE);
-      System.exit(2);
-    } catch (RuntimeException e) {
-      System.err.println("lethe eval: " + e.getMessage());
-      System.exit(1);
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs {@code lethe eval} with {@code args}.
+   *
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return Cli.run(new EvalCommand(), args);
+  }
+
+  /** Without a learner: the usage. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return Cli.OK;
+  }
+
+  /** The options both evaluations share. */
+  static final class Common {
+    @Option(
+        names = "--report",
+        paramLabel = "FILE",
+        description = "Where to write the JSON report (required).")
+    Path report;
+
+    /** The older name of {@code --report}. */
+    @Option(names = "--json", hidden = true)
+    Path json;
+
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description =
+            "Fashion-MNIST IDX directory (default: $"
+                + FashionMnist.DIRECTORY_ENV
+                + " or /usr/share/datasets/fashion-mnist).")
+    Path data;
+
+    /**
+     * The report file.
+     *
+     * @throws ParameterException if neither {@code --report} nor {@code --json} is given
+     */
+    Path report(CommandSpec spec) {
+      if (report == null && json == null) {
+        throw new ParameterException(
+            spec.commandLine(), "Missing required option: '--report=FILE'");
+      }
+      return report != null ? report : json;
+    }
+
+    FashionMnist load() {
+      return FashionMnist.load(data != null ? data : FashionMnist.defaultDirectory());
     }
   }
 
-  static int run(String[] args) throws UsageException {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-      System.out.println(USAGE);
-      return 0;
-    }
-    if (args[0].equals("hypernet")) {
-      return runHypernet(args);
-    }
-    if (!args[0].equals("analytic")) {
-      throw new UsageException("unknown learner '" + args[0] + "'; available: analytic, hypernet");
-    }
-    Path json = null;
-    Path dataDir = FashionMnist.defaultDirectory();
-    AnalyticEvaluation.Options options =
-        AnalyticEvaluation.Options.defaults(AnalyticSettings.DEFAULT_BUFFER_SIZE);
-    long bufferSeed = options.bufferSeed();
-    int bufferSize = options.bufferSize();
-    List<Double> gammas = options.gammas();
-    SplitTaskStream.Options stream = options.stream();
-    for (int i = 1; i < args.length; i++) {
-      String flag = args[i];
-      if (i + 1 >= args.length) {
-        throw new UsageException(flag + " needs a value");
-      }
-      String value = args[++i];
+  @Command(
+      name = "analytic",
+      description = "The analytic learner, class-incremental, with exact erasure.")
+  static final class Analytic implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin StandardOptions standard;
+    @Mixin Common common;
+
+    @Option(
+        names = "--buffer-size",
+        paramLabel = "N",
+        converter = Values.Positive.class,
+        defaultValue = "" + AnalyticSettings.DEFAULT_BUFFER_SIZE,
+        description = "Buffer width d_E.")
+    int bufferSize;
+
+    @Option(
+        names = "--buffer-seed",
+        paramLabel = "N",
+        defaultValue = "42",
+        description = "Seed of the buffer layer.")
+    long bufferSeed;
+
+    @Option(
+        names = "--shuffle-seed",
+        paramLabel = "N",
+        defaultValue = "7",
+        description = "Seed of the per-task shuffle.")
+    long shuffleSeed;
+
+    @Option(
+        names = "--task-order",
+        paramLabel = "TASK",
+        split = ",",
+        description = "Order of the tasks, e.g. 4,3,2,1,0 (default 0,1,2,3,4).")
+    List<Integer> taskOrder;
+
+    @Option(
+        names = "--batch-size",
+        paramLabel = "N",
+        converter = Values.Positive.class,
+        defaultValue = "2000",
+        description = "Samples per learned batch.")
+    int batchSize;
+
+    @Option(
+        names = "--gammas",
+        paramLabel = "X",
+        split = ",",
+        description =
+            "Candidate gammas, chosen on a validation split of the training set (default"
+                + " 0.01,0.1,1,10,100).")
+    List<Double> gammas;
+
+    @Override
+    public Integer call() {
+      Path report = common.report(spec);
+      AnalyticEvaluation.Options defaults = AnalyticEvaluation.Options.defaults(bufferSize);
+      SplitTaskStream.Options stream = defaults.stream();
+      AnalyticEvaluation.Options options;
       try {
-        switch (flag) {
-          case "--json" -> json = Path.of(value);
-          case "--data" -> dataDir = Path.of(value);
-          case "--buffer-size" -> bufferSize = Integer.parseInt(value);
-          case "--buffer-seed" -> bufferSeed = Long.parseLong(value);
-          case "--shuffle-seed" ->
-              stream =
-                  new SplitTaskStream.Options(
-                      stream.split(),
-                      stream.order(),
-                      Long.parseLong(value),
-                      stream.batchSize(),
-                      stream.subjects());
-          case "--task-order" ->
-              stream =
-                  stream.withOrder(
-                      Arrays.stream(value.split(","))
-                          .map(String::trim)
-                          .map(Integer::valueOf)
-                          .toList());
-          case "--batch-size" ->
-              stream =
-                  new SplitTaskStream.Options(
-                      stream.split(),
-                      stream.order(),
-                      stream.shuffleSeed(),
-                      Integer.parseInt(value),
-                      stream.subjects());
-          case "--gammas" -> {
-            List<Double> parsed = new ArrayList<>();
-            for (String g : value.split(",")) {
-              parsed.add(Double.valueOf(g.trim()));
-            }
-            gammas = parsed;
-          }
-          default -> throw new UsageException("unknown option " + flag);
+        stream =
+            new SplitTaskStream.Options(
+                stream.split(), stream.order(), shuffleSeed, batchSize, stream.subjects());
+        if (taskOrder != null) {
+          stream = stream.withOrder(taskOrder);
         }
-      } catch (NumberFormatException e) {
-        throw new UsageException(flag + " '" + value + "' is not a number");
+        options =
+            new AnalyticEvaluation.Options(
+                bufferSeed,
+                bufferSize,
+                gammas != null ? gammas : defaults.gammas(),
+                defaults.validationFraction(),
+                stream,
+                defaults.erasedSubjects());
       } catch (IllegalArgumentException e) {
-        throw new UsageException(flag + ": " + e.getMessage());
+        throw new ParameterException(spec.commandLine(), e.getMessage());
       }
+      FashionMnist data = common.load();
+      EvalReport result =
+          new AnalyticEvaluation(data, options, line -> System.err.println("[eval] " + line)).run();
+      write(report, result::write);
+      System.out.printf(
+          Locale.ROOT,
+          "analytic d_E=%d: average accuracy %.4f, joint %.4f, bwt %.4f, exactness %s,"
+              + " erase/retrain time ratio %.0f; report in %s%n",
+          bufferSize,
+          result.averageAccuracy(),
+          result.jointAccuracy(),
+          result.bwt(),
+          result.exactness(),
+          result.eraseVsRetrainTimeRatio(),
+          report);
+      return Cli.OK;
     }
-    if (json == null) {
-      throw new UsageException("--json FILE is required");
-    }
-    options =
-        new AnalyticEvaluation.Options(
-            bufferSeed,
-            bufferSize,
-            gammas,
-            options.validationFraction(),
-            stream,
-            options.erasedSubjects());
-    FashionMnist data = FashionMnist.load(dataDir);
-    EvalReport report =
-        new AnalyticEvaluation(data, options, line -> System.err.println("[eval] " + line)).run();
-    try {
-      report.write(json);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot write " + json, e);
-    }
-    System.out.printf(
-        "analytic d_E=%d: average accuracy %.4f, joint %.4f, bwt %.4f, exactness %s, erase/retrain"
-            + " time ratio %.0f; report in %s%n",
-        bufferSize,
-        report.averageAccuracy(),
-        report.jointAccuracy(),
-        report.bwt(),
-        report.exactness(),
-        report.eraseVsRetrainTimeRatio(),
-        json);
-    return 0;
   }
 
-  static int runHypernet(String[] args) throws UsageException {
-    Path json = null;
-    Path dataDir = FashionMnist.defaultDirectory();
-    long seed = 0;
-    boolean refresh = false;
-    Double beta = null;
-    int microBatch = 64;
-    int trainPerTask = 0;
-    int testPerTask = 0;
-    for (int i = 1; i < args.length; i++) {
-      String flag = args[i];
-      if (i + 1 >= args.length) {
-        throw new UsageException(flag + " needs a value");
-      }
-      String value = args[++i];
+  @Command(
+      name = "hypernet",
+      description =
+          "The hypernetwork learner, task-incremental (learner defaults in learners/HYPERNET.md).")
+  static final class Hypernet implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin StandardOptions standard;
+    @Mixin Common common;
+
+    @Option(
+        names = "--seed",
+        paramLabel = "N",
+        defaultValue = "0",
+        description = "Seed of the learner and the per-task shuffle.")
+    long seed;
+
+    @Option(
+        names = "--refresh",
+        paramLabel = "on|off",
+        converter = OnOff.class,
+        defaultValue = "off",
+        description = "Refresh learning.")
+    String refresh;
+
+    @Option(
+        names = "--beta",
+        paramLabel = "X",
+        description = "Strength of the stability term (default 0.1; 0: none).")
+    Double beta;
+
+    @Option(
+        names = "--micro-batch",
+        paramLabel = "N",
+        converter = Values.Positive.class,
+        defaultValue = "64",
+        description = "Samples per learned micro-batch.")
+    int microBatch;
+
+    @Option(
+        names = "--train-per-task",
+        paramLabel = "N",
+        converter = Count.class,
+        defaultValue = "0",
+        description = "Learn at most N samples per task (0: all).")
+    int trainPerTask;
+
+    @Option(
+        names = "--test-per-task",
+        paramLabel = "N",
+        converter = Count.class,
+        defaultValue = "0",
+        description = "Test on at most N samples per task (0: all).")
+    int testPerTask;
+
+    @Override
+    public Integer call() {
+      Path report = common.report(spec);
+      HypernetEvaluation.Options options;
       try {
-        switch (flag) {
-          case "--json" -> json = Path.of(value);
-          case "--data" -> dataDir = Path.of(value);
-          case "--seed" -> seed = Long.parseLong(value);
-          case "--refresh" ->
-              refresh =
-                  switch (value) {
-                    case "on" -> true;
-                    case "off" -> false;
-                    default -> throw new UsageException("--refresh takes on or off, not " + value);
-                  };
-          case "--beta" -> beta = Double.valueOf(value);
-          case "--micro-batch" -> microBatch = Integer.parseInt(value);
-          case "--train-per-task" -> trainPerTask = Integer.parseInt(value);
-          case "--test-per-task" -> testPerTask = Integer.parseInt(value);
-          default -> throw new UsageException("unknown option " + flag);
+        HypernetSettings.Builder settings =
+            HypernetSettings.builder(FashionMnist.FEATURES).optSeed(seed);
+        if (refresh.equals("on")) {
+          settings.optRefresh(RefreshSettings.enabledDefaults());
         }
-      } catch (NumberFormatException e) {
-        throw new UsageException(flag + " '" + value + "' is not a number");
+        if (beta != null) {
+          settings.optBeta(beta);
+        }
+        options =
+            new HypernetEvaluation.Options(
+                settings.build(),
+                SplitTaskStream.Options.fashionMnist(seed, microBatch),
+                trainPerTask,
+                testPerTask);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
       }
+      FashionMnist data = common.load();
+      HypernetEvaluation.Report result =
+          new HypernetEvaluation(data, options, line -> System.err.println("[eval] " + line)).run();
+      write(report, result::write);
+      System.out.printf(
+          Locale.ROOT,
+          "hypernet seed %d refresh %s: average accuracy %.4f, bwt %.4f, %.0f samples/s; erased"
+              + " task %s: %.4f after, %.4f after two more tasks, erase %.2f s; report in %s%n",
+          seed,
+          refresh,
+          result.averageAccuracy(),
+          result.bwt(),
+          result.samplesPerSecond(),
+          result.erasure().erasedTask(),
+          result.erasure().erasedAccuracyAfter(),
+          result.erasure().erasedAccuracyAfterTwoMoreTasks(),
+          result.eraseSeconds(),
+          report);
+      return Cli.OK;
     }
-    if (json == null) {
-      throw new UsageException("--json FILE is required");
-    }
-    HypernetEvaluation.Options options;
-    try {
-      HypernetSettings.Builder settings =
-          HypernetSettings.builder(FashionMnist.FEATURES).optSeed(seed);
-      if (refresh) {
-        settings.optRefresh(RefreshSettings.enabledDefaults());
-      }
-      if (beta != null) {
-        settings.optBeta(beta);
-      }
-      options =
-          new HypernetEvaluation.Options(
-              settings.build(),
-              SplitTaskStream.Options.fashionMnist(seed, microBatch),
-              trainPerTask,
-              testPerTask);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
-    FashionMnist data = FashionMnist.load(dataDir);
-    HypernetEvaluation.Report report =
-        new HypernetEvaluation(data, options, line -> System.err.println("[eval] " + line)).run();
-    try {
-      report.write(json);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot write " + json, e);
-    }
-    System.out.printf(
-        java.util.Locale.ROOT,
-        "hypernet seed %d refresh %s: average accuracy %.4f, bwt %.4f, %.0f samples/s; erased task"
-            + " %s: %.4f after, %.4f after two more tasks, erase %.2f s; report in %s%n",
-        seed,
-        refresh ? "on" : "off",
-        report.averageAccuracy(),
-        report.bwt(),
-        report.samplesPerSecond(),
-        report.erasure().erasedTask(),
-        report.erasure().erasedAccuracyAfter(),
-        report.erasure().erasedAccuracyAfterTwoMoreTasks(),
-        report.eraseSeconds(),
-        json);
-    return 0;
   }
 
-  /** A command-line mistake: printed with the usage. */
-  static final class UsageException extends Exception {
-    UsageException(String message) {
-      super(message);
+  /** Something that writes a report to a file. */
+  private interface ReportWriter {
+    void write(Path file) throws IOException;
+  }
+
+  private static void write(Path file, ReportWriter writer) {
+    try {
+      writer.write(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /** {@code on} or {@code off}. */
+  static final class OnOff implements ITypeConverter<String> {
+    @Override
+    public String convert(String text) {
+      if (!text.equals("on") && !text.equals("off")) {
+        throw new TypeConversionException("'" + text + "' is not on or off");
+      }
+      return text;
+    }
+  }
+
+  /** A count, 0 meaning all. */
+  static final class Count extends Values.IntRange {
+    Count() {
+      super(0, Integer.MAX_VALUE);
     }
   }
 }

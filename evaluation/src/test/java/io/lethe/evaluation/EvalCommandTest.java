@@ -1,51 +1,87 @@
 package io.lethe.evaluation;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lethe.cli.Cli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
+/** {@code lethe eval}'s command line; every case here stops before any data is loaded. */
 class EvalCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
 
-  @Test
-  void shouldRejectAnUnknownLearner() {
-    assertThatThrownBy(() -> EvalCommand.run(new String[] {"perceptron", "--json", "x.json"}))
-        .isInstanceOf(EvalCommand.UsageException.class)
-        .hasMessage("unknown learner 'perceptron'; available: analytic, hypernet");
+  private int run(String... args) {
+    CommandLine line = Cli.commandLine(new EvalCommand());
+    line.setOut(new PrintWriter(out, true));
+    line.setErr(new PrintWriter(err, true));
+    return Cli.execute(line, args);
+  }
+
+  /** The one line printed for a refused command line. */
+  private String refused(String... args) {
+    assertThat(run(args)).isEqualTo(Cli.USAGE);
+    assertThat(err.toString().lines()).hasSize(1);
+    return err.toString().strip();
   }
 
   @Test
-  void shouldRequireTheJsonOption() {
-    assertThatThrownBy(() -> EvalCommand.run(new String[] {"analytic", "--buffer-size", "64"}))
-        .isInstanceOf(EvalCommand.UsageException.class)
-        .hasMessage("--json FILE is required");
+  void shouldRejectAnUnknownLearner() {
+    assertThat(refused("perceptron", "--report", "x.json"))
+        .startsWith(
+            "lethe eval: Unknown command: 'perceptron' (expected analytic, hypernet, help)");
+  }
+
+  @Test
+  void shouldRequireTheReportOption() {
+    assertThat(refused("analytic", "--buffer-size", "64"))
+        .startsWith("lethe eval analytic: Missing required option: '--report=FILE'");
   }
 
   @Test
   void shouldListTheHypernetworkOptionsInTheUsage() {
-    org.assertj.core.api.Assertions.assertThat(EvalCommand.USAGE)
-        .contains("lethe eval hypernet --json FILE", "--seed N", "--refresh on|off");
+    assertThat(run("hypernet", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("Usage: lethe eval hypernet", "--report=FILE", "--seed=N", "--refresh=on|off");
   }
 
   @Test
-  void shouldRequireTheJsonOptionForTheHypernetwork() {
-    assertThatThrownBy(() -> EvalCommand.run(new String[] {"hypernet", "--seed", "1"}))
-        .isInstanceOf(EvalCommand.UsageException.class)
-        .hasMessage("--json FILE is required");
+  void shouldPrintTheUsageForHelpWithoutEvaluating() {
+    assertThat(run("--help")).isZero();
+    assertThat(run("-h")).isZero();
+    assertThat(run()).isZero();
+    assertThat(out.toString()).contains("Usage: lethe eval", "analytic", "hypernet");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void shouldRequireTheReportOptionForTheHypernetwork() {
+    assertThat(refused("hypernet", "--seed", "1"))
+        .startsWith("lethe eval hypernet: Missing required option: '--report=FILE'");
   }
 
   @Test
   void shouldRejectARefreshValueOtherThanOnOrOff() {
-    assertThatThrownBy(
-            () ->
-                EvalCommand.run(new String[] {"hypernet", "--json", "x.json", "--refresh", "yes"}))
-        .isInstanceOf(EvalCommand.UsageException.class)
-        .hasMessage("--refresh takes on or off, not yes");
+    assertThat(refused("hypernet", "--report", "x.json", "--refresh", "yes"))
+        .startsWith(
+            "lethe eval hypernet: Invalid value for option '--refresh': 'yes' is not on or off");
   }
 
   @Test
   void shouldNameTheOptionWhoseValueIsNotANumber() {
-    assertThatThrownBy(() -> EvalCommand.run(new String[] {"analytic", "--buffer-size", "big"}))
-        .isInstanceOf(EvalCommand.UsageException.class)
-        .hasMessage("--buffer-size 'big' is not a number");
+    assertThat(refused("analytic", "--buffer-size", "big"))
+        .startsWith(
+            "lethe eval analytic: Invalid value for option '--buffer-size': 'big' is not a whole"
+                + " number from 1 to 2147483647");
+  }
+
+  @Test
+  void shouldNameAMisspelledOption() {
+    assertThat(refused("analytic", "--report", "x.json", "--buffer-sise", "64"))
+        .isEqualTo(
+            "lethe eval analytic: Unknown option: '--buffer-sise' (did you mean --buffer-size?);"
+                + " see 'lethe eval analytic --help'");
   }
 }

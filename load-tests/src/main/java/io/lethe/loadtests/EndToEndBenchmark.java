@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lethe.cli.Cli;
+import io.lethe.cli.Progress;
+import io.lethe.cli.StandardOptions;
+import io.lethe.cli.Values;
 import io.lethe.demo.EmbeddedStack;
 import io.lethe.demo.LearnerWatch;
 import io.lethe.learners.data.FashionMnist;
@@ -31,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
@@ -44,6 +49,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code lethe bench}: the embedded stack of {@code lethe demo} (one analytic model), or an
@@ -74,94 +87,237 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * service reports it as not running), the benchmark stops at once with the reason and exit status
  * {@value LearnerWatch#EXIT_STATUS}: its figures would otherwise measure a timeout.
  */
-public final class EndToEndBenchmark {
+@Command(
+    name = "lethe bench",
+    description = {
+      "The embedded stack of lethe demo (one analytic model), or an external one (--bootstrap,"
+          + " --registry, --service), under training samples at a target rate, erasures at a fixed"
+          + " interval and predictions at a fixed rate, all at once; writes bench.json, bench.md"
+          + " and charts to --out.",
+      "Durations are written 500ms, 30s, 10m or 1h; a bare number is seconds. Progress goes to"
+          + " standard error."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the report is written",
+      "1:the benchmark failed",
+      "2:a bad command line",
+      "3:the learner stopped learning during the run"
+    })
+public final class EndToEndBenchmark implements Callable<Integer> {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String EMBEDDED_MODEL = "bench-analytic";
   private static final int ERASABLE_SUBJECTS = 32;
   private static final int SAMPLES_PER_ERASABLE = 5;
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
-  private EndToEndBenchmark() {}
+  @Spec CommandSpec spec;
+  @Mixin StandardOptions standard;
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "500",
+      description = "Training samples per second.")
+  int rate;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "60s",
+      description = "How long the load runs.")
+  Duration duration;
+
+  @Option(
+      names = "--erasure-every",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "5s",
+      description = "Time between erasure requests.")
+  Duration erasureEvery;
+
+  @Option(
+      names = "--clients",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "2",
+      description = "Prediction clients.")
+  int clients;
+
+  @Option(
+      names = "--prediction-rate",
+      paramLabel = "X",
+      converter = PositiveRate.class,
+      defaultValue = "50",
+      description = "Prediction requests per second, over all clients.")
+  double predictionRate;
+
+  @Option(
+      names = "--buffer-size",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "2048",
+      description = "d_E of the embedded analytic model.")
+  int bufferSize;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "bench-results/e2e",
+      description = "Where bench.json, bench.md and the charts go.")
+  Path out;
+
+  @Option(
+      names = "--snapshot-interval",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "5s",
+      description = "The embedded model's snapshot interval.")
+  Duration snapshotInterval;
+
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "2s",
+      description = "The embedded job's checkpoint interval.")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      converter = Values.Bootstrap.class,
+      description = "Run against an external stack with this Kafka (needs --registry, --service).")
+  String bootstrap;
+
+  @Option(
+      names = "--registry",
+      paramLabel = "URL",
+      converter = Values.HttpUrl.class,
+      description = "The external stack's schema registry.")
+  String registry;
+
+  @Option(
+      names = "--service",
+      paramLabel = "URL",
+      converter = Values.HttpUrl.class,
+      description = "The external stack's model service.")
+  String service;
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      defaultValue = "fmnist-analytic",
+      description = "The external stack's analytic model.")
+  String model;
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs the benchmark with {@code args}.
+   *
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return Cli.run(new EndToEndBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (bootstrap != null && (registry == null || service == null)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Options '--registry' and '--service' are required with '--bootstrap' (an external"
+              + " stack)");
     }
-    int rate = Integer.parseInt(options.getOrDefault("--rate", "500"));
-    Duration duration =
-        Duration.ofSeconds(Long.parseLong(options.getOrDefault("--duration", "60")));
-    Duration erasureEvery =
-        Duration.ofSeconds(Long.parseLong(options.getOrDefault("--erasure-every", "5")));
-    int clients = Integer.parseInt(options.getOrDefault("--clients", "2"));
-    double predictionRate = Double.parseDouble(options.getOrDefault("--prediction-rate", "50"));
-    int bufferSize = Integer.parseInt(options.getOrDefault("--buffer-size", "2048"));
-    Path out = Path.of(options.getOrDefault("--out", "bench-results/e2e"));
-    String snapshotInterval = options.getOrDefault("--snapshot-interval", "5s");
-    Duration checkpointInterval =
-        Duration.ofSeconds(Long.parseLong(options.getOrDefault("--checkpoint-interval", "2")));
+    String[] args = spec.commandLine().getParseResult().originalArgs().toArray(String[]::new);
     Files.createDirectories(out);
 
-    FashionMnist data = FashionMnist.load();
-    String catalog =
-        """
-        datasets:
-          - {name: fashion-mnist, features: 784, classes: 10}
-        models:
-          - name: %s
-            learner: analytic
-            dataset: fashion-mnist
-            snapshot: {every-samples: 1000000, interval: %s, after-erasure: 500ms}
-            settings: {buffer-size: %d, gamma: 0.1, seed: 42}
-        """
-            .formatted(EMBEDDED_MODEL, snapshotInterval, bufferSize);
-    if (options.containsKey("--bootstrap")) {
-      // an external stack: Kafka, the registry, the ingress, the job and the model service run
-      String registry = required(options, "--registry");
-      String service = required(options, "--service");
-      String model = options.getOrDefault("--model", "fmnist-analytic");
-      try (SchemaRegistryClient client = SchemaRegistryClient.create(registry);
+    try (Progress progress = Progress.start("lethe bench")) {
+      progress.phase("loading Fashion-MNIST");
+      FashionMnist data = FashionMnist.load();
+      String catalog =
+          """
+          datasets:
+            - {name: fashion-mnist, features: 784, classes: 10}
+          models:
+            - name: %s
+              learner: analytic
+              dataset: fashion-mnist
+              snapshot: {every-samples: 1000000, interval: %dms, after-erasure: 500ms}
+              settings: {buffer-size: %d, gamma: 0.1, seed: 42}
+          """
+              .formatted(EMBEDDED_MODEL, snapshotInterval.toMillis(), bufferSize);
+      if (bootstrap != null) {
+        // an external stack: Kafka, the registry, the ingress, the job and the model service run
+        try (SchemaRegistryClient client = SchemaRegistryClient.create(registry);
+            LearnerWatch watch =
+                LearnerWatch.start(
+                    null, service, List.of(model), EndToEndBenchmark::learnerStopped)) {
+          Run run =
+              new Run(rate, duration, erasureEvery, clients, predictionRate, data, model, progress);
+          run.execute(bootstrap, LetheTopics.create(TopicNames.defaults(), client), service);
+          finish(run, bufferSize, out, args);
+        }
+        return Cli.OK;
+      }
+      Run run =
+          new Run(
+              rate,
+              duration,
+              erasureEvery,
+              clients,
+              predictionRate,
+              data,
+              EMBEDDED_MODEL,
+              progress);
+      progress.phase("starting the embedded stack");
+      try (EmbeddedStack stack =
+              EmbeddedStack.start(
+                  catalog,
+                  new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
+                  checkpointInterval,
+                  System.out);
           LearnerWatch watch =
               LearnerWatch.start(
-                  null, service, List.of(model), EndToEndBenchmark::learnerStopped)) {
-        Run run = new Run(rate, duration, erasureEvery, clients, predictionRate, data, model);
-        run.execute(
-            options.get("--bootstrap"), LetheTopics.create(TopicNames.defaults(), client), service);
-        finish(run, bufferSize, out, args);
+                  stack.learnerJob(),
+                  stack.serviceUrl(),
+                  List.of(EMBEDDED_MODEL),
+                  EndToEndBenchmark::learnerStopped)) {
+        run.execute(stack.bootstrapServers(), stack.topics(), stack.serviceUrl());
       }
-      return;
+      finish(run, bufferSize, out, args);
     }
-    Run run = new Run(rate, duration, erasureEvery, clients, predictionRate, data, EMBEDDED_MODEL);
-    try (EmbeddedStack stack =
-            EmbeddedStack.start(
-                catalog,
-                new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
-                checkpointInterval,
-                System.out);
-        LearnerWatch watch =
-            LearnerWatch.start(
-                stack.learnerJob(),
-                stack.serviceUrl(),
-                List.of(EMBEDDED_MODEL),
-                EndToEndBenchmark::learnerStopped)) {
-      run.execute(stack.bootstrapServers(), stack.topics(), stack.serviceUrl());
+    return Cli.OK;
+  }
+
+  /** A positive number of requests per second. */
+  static final class PositiveRate implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String text) {
+      double value;
+      try {
+        value = Double.parseDouble(text);
+      } catch (NumberFormatException e) {
+        value = Double.NaN;
+      }
+      if (!(value > 0) || Double.isInfinite(value)) {
+        throw new TypeConversionException("'" + text + "' is not a positive number");
+      }
+      return value;
     }
-    finish(run, bufferSize, out, args);
   }
 
   /** Ends the run: its figures would measure a stopped learner. */
   private static void learnerStopped(String why) {
     System.err.println("bench: stopped: " + why);
     System.exit(LearnerWatch.EXIT_STATUS);
-  }
-
-  private static String required(Map<String, String> options, String option) {
-    String value = options.get(option);
-    if (value == null) {
-      throw new IllegalArgumentException(
-          "option " + option + " is required with --bootstrap (an external stack)");
-    }
-    return value;
   }
 
   private static void finish(Run run, int bufferSize, Path out, String[] args) throws Exception {
@@ -173,7 +329,6 @@ public final class EndToEndBenchmark {
     System.out.println();
     System.out.println(markdown);
     System.out.println("written: " + out.resolve("bench.json") + ", bench.md and the charts");
-    System.exit(0);
   }
 
   /** One benchmark run and what it recorded. */
@@ -185,6 +340,7 @@ public final class EndToEndBenchmark {
     private final double predictionRate;
     private final FashionMnist data;
     private final String model;
+    private final Progress progress;
     // samples the model held before this run (an external stack may have learned before)
     private long baseline;
     private long baselineVersion = -1;
@@ -203,6 +359,8 @@ public final class EndToEndBenchmark {
     // samples before this index were the warm-up: not in the freshness figures
     private int measuredFrom;
     private volatile boolean watching = true;
+    // sent.size() for the progress thread
+    private volatile int sentCount;
 
     Run(
         int rate,
@@ -211,7 +369,9 @@ public final class EndToEndBenchmark {
         int clients,
         double predictionRate,
         FashionMnist data,
-        String model) {
+        String model,
+        Progress progress) {
+      this.progress = progress;
       this.rate = rate;
       this.duration = duration;
       this.erasureEvery = erasureEvery;
@@ -250,6 +410,7 @@ public final class EndToEndBenchmark {
           }
         }
         samples.flush();
+        progress.phase("warm-up: waiting for a served version with the erasable subjects' samples");
         int warmup = next;
         long warmDeadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < warmDeadline
@@ -257,6 +418,17 @@ public final class EndToEndBenchmark {
           LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
         measuredFrom = warmup;
+        progress.phase(
+            "measuring for "
+                + duration.toSeconds()
+                + " s: "
+                + rate
+                + " samples/s, an erasure every "
+                + erasureEvery.toMillis()
+                + " ms, "
+                + predictionRate
+                + " predictions/s");
+        AutoCloseable ticker = progress.every(PROGRESS_EVERY, this::status);
         start = System.nanoTime();
         Thread loadThread =
             new Thread(
@@ -292,6 +464,8 @@ public final class EndToEndBenchmark {
         }
         samples.flush();
         loadThread.join();
+        ticker.close();
+        progress.phase("load done; waiting for every sample to be learned and every receipt");
         awaitAll(sent.size());
       } finally {
         watching = false;
@@ -299,6 +473,20 @@ public final class EndToEndBenchmark {
         receiptWatcher.join(10_000);
         servedWatcher.join(10_000);
       }
+    }
+
+    /** One progress line; called on the progress thread, so it reads only counts. */
+    private String status() {
+      long learned = snapshots.isEmpty() ? 0 : snapshots.get(snapshots.size() - 1)[1];
+      return "sent "
+          + sentCount
+          + " samples, the newest snapshot holds "
+          + learned
+          + ", "
+          + receiptAt.size()
+          + " of "
+          + requestedAt.size()
+          + " erasures have receipts";
     }
 
     private void send(
@@ -321,6 +509,7 @@ public final class EndToEndBenchmark {
               .setAttributes(null)
               .build();
       sent.add(System.nanoTime());
+      sentCount = sent.size();
       producer.send(new ProducerRecord<>(topics.samplesRaw().name(), subject, sample));
     }
 

@@ -3,6 +3,10 @@ package io.lethe.loadtests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lethe.cli.Cli;
+import io.lethe.cli.Progress;
+import io.lethe.cli.StandardOptions;
+import io.lethe.cli.Values;
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.AnalyticSnapshots;
@@ -32,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
@@ -42,6 +47,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code lethe bench-serving}: the model service under HTTP load, on the embedded broker and
@@ -58,35 +66,118 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * Everything (broker, registry, service, clients) shares this machine's cores, as in the demo.
  */
-public final class ServingBenchmark {
+@Command(
+    name = "lethe bench-serving",
+    description = {
+      "The model service under HTTP load at each client count, then while new versions are"
+          + " published; prints markdown tables, and writes JSON with --report.",
+      "Durations are written 500ms, 30s, 10m or 1h; a bare number is seconds. Progress goes to"
+          + " standard error."
+    })
+public final class ServingBenchmark implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MODEL = "bench-analytic";
 
-  private ServingBenchmark() {}
+  @Mixin StandardOptions standard;
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
+  @Option(
+      names = "--clients",
+      paramLabel = "N",
+      split = ",",
+      converter = Values.Positive.class,
+      defaultValue = "1,16,64",
+      description = "Closed-loop client counts, one steady-state run each.")
+  List<Integer> clientCounts;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "5s",
+      description = "Unmeasured load before each steady-state run.")
+  Duration warmup;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "15s",
+      description = "Each measured run.")
+  Duration duration;
+
+  @Option(
+      names = "--buffer-size",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "2048",
+      description = "d_E of the served analytic model.")
+  int bufferSize;
+
+  @Option(
+      names = "--swap-clients",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "16",
+      description = "Clients while versions swap.")
+  int swapClients;
+
+  @Option(
+      names = "--swaps",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "5",
+      description = "New versions published during the swap run.")
+  int swaps;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "1",
+      description = "Instances per predict request.")
+  int batch;
+
+  @Option(
+      names = "--intra-op-threads",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "1",
+      description = "PyTorch threads per scoring call.")
+  int threads;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON.")
+  Path report;
+
+  /** The older name of {@code --report}. */
+  @Option(names = "--json", hidden = true)
+  Path jsonReport;
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs the benchmark with {@code args}.
+   *
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return Cli.run(new ServingBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    try (Progress progress = Progress.start("lethe bench-serving")) {
+      run(progress, report != null ? report : jsonReport);
     }
-    List<Integer> clientCounts =
-        List.of(options.getOrDefault("--clients", "1,16,64").split(",")).stream()
-            .map(s -> Integer.parseInt(s.trim()))
-            .toList();
-    Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--warmup", "5")));
-    Duration duration =
-        Duration.ofSeconds(Long.parseLong(options.getOrDefault("--duration", "15")));
-    int bufferSize = Integer.parseInt(options.getOrDefault("--buffer-size", "2048"));
-    int swapClients = Integer.parseInt(options.getOrDefault("--swap-clients", "16"));
-    int swaps = Integer.parseInt(options.getOrDefault("--swaps", "5"));
-    int batch = Integer.parseInt(options.getOrDefault("--batch", "1"));
-    int threads = Integer.parseInt(options.getOrDefault("--intra-op-threads", "1"));
-    Path json = options.containsKey("--json") ? Path.of(options.get("--json")) : null;
+    return Cli.OK;
+  }
 
+  private void run(Progress progress, Path json) throws Exception {
+    progress.phase("loading Fashion-MNIST");
     FashionMnist data = FashionMnist.load();
-    System.out.printf(
-        "training v1..v%d of an analytic model at d_E %d on Fashion-MNIST...%n",
-        swaps + 1, bufferSize);
+    progress.phase("training v1..v" + (swaps + 1) + " of an analytic model at d_E " + bufferSize);
     List<ModelSnapshot> versions = train(data.train(), bufferSize, swaps + 1);
     List<byte[]> bodies = bodies(data.test(), batch, 512);
 
@@ -97,6 +188,7 @@ public final class ServingBenchmark {
     report.put("warmup_seconds", warmup.toSeconds());
     report.put("duration_seconds", duration.toSeconds());
     report.put("cores", Runtime.getRuntime().availableProcessors());
+    progress.phase("starting the broker, the registry and the model service");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
         SchemaRegistryClient client = SchemaRegistryClient.create(registry.url())) {
@@ -119,6 +211,14 @@ public final class ServingBenchmark {
         System.out.println("| clients | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
         System.out.println("| --- | --- | --- | --- | --- | --- |");
         for (int clients : clientCounts) {
+          progress.phase(
+              "steady state at "
+                  + clients
+                  + " client(s): "
+                  + warmup.toSeconds()
+                  + " s warm-up, "
+                  + duration.toSeconds()
+                  + " s measured");
           HttpLoad.Result result = load.run(clients, warmup, duration);
           Histogram h = result.histogram();
           steady.add(row(result, h));
@@ -129,6 +229,7 @@ public final class ServingBenchmark {
         }
         report.put("steady", steady);
 
+        progress.phase("swaps: " + swaps + " new versions at " + swapClients + " client(s)");
         report.put("swap", swapPhase(load, producer, topic, versions, base, swapClients, duration));
       }
     }

@@ -1,38 +1,53 @@
 package io.lethe.serving;
 
-import io.lethe.schemas.cli.CommandLine;
-import java.util.Arrays;
+import io.lethe.cli.Cli;
+import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.StandardOptions;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
-/**
- * {@code lethe serve}: runs the model service until the process is stopped. Exit code 2 for a bad
- * command line, 1 if the service cannot start.
- */
-public final class ServeMain {
-  private ServeMain() {}
+/** {@code lethe serve}: runs the model service until the process is stopped. */
+@Command(
+    name = "lethe serve",
+    description =
+        "Serves predictions from the latest snapshots on the models topic over HTTP (GET"
+            + " /v1/models, POST /v1/models/{model}:predict, /readyz, /metrics) until stopped.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped",
+      "1:the service cannot start",
+      "2:a bad command line or --config file"
+    })
+public final class ServeMain implements Callable<Integer> {
+  @Mixin StandardOptions standard;
+  @Mixin ConfigFileOption config;
+  @Mixin ServeOptions options;
 
-  /** Entry point; see {@link ServeOptions#USAGE}. */
-  public static void main(String[] args) throws InterruptedException {
-    if (Arrays.asList(args).contains("--help")) {
-      System.out.println(ServeOptions.USAGE);
-      return;
-    }
-    ServingSettings settings;
-    try {
-      settings = ServeOptions.parse(args);
-    } catch (CommandLine.UsageException e) {
-      System.err.println("lethe serve: " + e.getMessage());
-      System.err.println(ServeOptions.USAGE);
-      System.exit(2);
-      return;
-    }
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs {@code lethe serve} with {@code args} until the process is stopped.
+   *
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return Cli.run(new ServeMain(), args);
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ServingSettings settings = options.settings();
     ModelService service;
     try {
       service = ModelService.start(settings);
     } catch (RuntimeException e) {
       System.err.println("lethe serve: cannot start: " + e.getMessage());
-      System.exit(1);
-      return;
+      return Cli.FAILED;
     }
     System.out.println(
         "lethe serve: listening on http://"
@@ -50,5 +65,6 @@ public final class ServeMain {
                 },
                 "lethe-serve-shutdown"));
     stopped.await();
+    return Cli.OK;
   }
 }

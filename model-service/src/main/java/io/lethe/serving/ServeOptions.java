@@ -1,90 +1,138 @@
 package io.lethe.serving;
 
-import io.lethe.schemas.cli.CommandLine;
+import io.lethe.cli.Cli;
+import io.lethe.cli.Values;
 import java.time.Duration;
-import java.util.List;
+import picocli.CommandLine.Option;
 
 /**
- * The command line of {@code lethe serve}, parsed into {@link ServingSettings}; errors name the
- * option.
+ * The options of {@code lethe serve}, checked while they are parsed; {@link #settings()} turns them
+ * into {@link ServingSettings}.
  */
 final class ServeOptions {
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: lethe serve --bootstrap HOST:PORT --registry URL [--port N] [--host ADDR]",
-          "                   [--topic NAME] [--max-body-bytes N] [--max-instances N]",
-          "                   [--intra-op-threads N] [--status-topic NAME]",
-          "                   [--learner-grace-seconds N]",
-          "  --bootstrap HOST:PORT   Kafka bootstrap servers",
-          "  --registry URL          Confluent-compatible schema registry, e.g. http://host:8081",
-          "  --port N                HTTP port (default "
-              + ServingSettings.DEFAULT_PORT
-              + ", 0 = any free port)",
-          "  --host ADDR             address to bind (default 0.0.0.0)",
-          "  --topic NAME            the models topic (default lethe.models)",
-          "  --max-body-bytes N      largest predict request body (default "
-              + ServingSettings.DEFAULT_MAX_BODY_BYTES
-              + ")",
-          "  --max-instances N       most instances per predict request (default "
-              + ServingSettings.DEFAULT_MAX_INSTANCES
-              + ")",
-          "  --intra-op-threads N    PyTorch threads per scoring call (default 1)",
-          "  --status-topic NAME     the learner job's heartbeats (default lethe.learner.status)",
-          "  --learner-grace-seconds N",
-          "                          time a checkpoint may take before a learner without fresh",
-          "                          heartbeats shows as not running (default "
-              + ServingSettings.DEFAULT_LEARNER_GRACE.toSeconds()
-              + ")");
+  @Option(
+      names = "--bootstrap",
+      required = true,
+      paramLabel = "HOST:PORT",
+      converter = Values.Bootstrap.class,
+      description = "Kafka bootstrap servers.")
+  String bootstrap;
 
-  private static final List<String> KNOWN =
-      List.of(
-          "--bootstrap",
-          "--registry",
-          "--port",
-          "--host",
-          "--topic",
-          "--max-body-bytes",
-          "--max-instances",
-          "--intra-op-threads",
-          "--status-topic",
-          "--learner-grace-seconds");
+  @Option(
+      names = "--registry",
+      required = true,
+      paramLabel = "URL",
+      converter = Values.HttpUrl.class,
+      description = "Confluent-compatible schema registry, e.g. http://host:8081.")
+  String registry;
 
-  private ServeOptions() {}
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      converter = Values.Port.class,
+      defaultValue = "" + ServingSettings.DEFAULT_PORT,
+      description = "HTTP port (0: any free port).")
+  int port;
+
+  @Option(
+      names = "--host",
+      paramLabel = "ADDR",
+      defaultValue = "0.0.0.0",
+      description = "Address to bind.")
+  String host;
+
+  @Option(
+      names = "--topic",
+      paramLabel = "NAME",
+      defaultValue = "lethe.models",
+      description = "The models topic.")
+  String topic;
+
+  @Option(
+      names = "--max-body-bytes",
+      paramLabel = "N",
+      converter = BodyBytes.class,
+      defaultValue = "" + ServingSettings.DEFAULT_MAX_BODY_BYTES,
+      description = "Largest predict request body.")
+  int maxBodyBytes;
+
+  @Option(
+      names = "--max-instances",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "" + ServingSettings.DEFAULT_MAX_INSTANCES,
+      description = "Most instances per predict request.")
+  int maxInstances;
+
+  @Option(
+      names = "--intra-op-threads",
+      paramLabel = "N",
+      converter = Threads.class,
+      defaultValue = "1",
+      description = "PyTorch threads per scoring call.")
+  int intraOpThreads;
+
+  @Option(
+      names = "--status-topic",
+      paramLabel = "NAME",
+      defaultValue = "lethe.learner.status",
+      description = "The learner job's heartbeats.")
+  String statusTopic;
+
+  @Option(
+      names = "--learner-grace-seconds",
+      paramLabel = "N",
+      converter = GraceSeconds.class,
+      defaultValue = "10",
+      description =
+          "Time a checkpoint may take before a learner without fresh heartbeats shows as not"
+              + " running (0-300).")
+  int learnerGraceSeconds;
 
   /**
-   * Parses {@code args}.
+   * Parses {@code args} as {@code lethe serve} does, without serving.
    *
-   * @throws CommandLine.UsageException naming the option for a missing, unknown, repeated or bad
-   *     option
+   * @throws picocli.CommandLine.ParameterException naming the option
    */
   static ServingSettings parse(String... args) {
-    CommandLine line = CommandLine.parse(args, KNOWN, List.of());
-    String bootstrap = line.bootstrapServers("--bootstrap");
-    String registry = line.httpUrl("--registry");
-    ServingSettings defaults = ServingSettings.defaults(bootstrap, registry);
-    long port = line.number("--port", defaults.port(), 0, 65535);
-    long maxBody =
-        line.number("--max-body-bytes", defaults.maxBodyBytes(), 1024, Integer.MAX_VALUE - 8);
-    long maxInstances =
-        line.number("--max-instances", defaults.maxInstances(), 1, Integer.MAX_VALUE);
-    long threads = line.number("--intra-op-threads", defaults.intraOpThreads(), 1, 1024);
-    long grace =
-        line.number(
-            "--learner-grace-seconds",
-            defaults.learnerGrace().toSeconds(),
-            0,
-            ServingSettings.MAX_LEARNER_GRACE.toSeconds());
+    ServeMain command = new ServeMain();
+    Cli.parse(Cli.commandLine(command), args);
+    return command.options.settings();
+  }
+
+  /** The service's settings. */
+  ServingSettings settings() {
     return new ServingSettings(
         bootstrap,
         registry,
-        line.getOrDefault("--topic", defaults.modelsTopic()),
-        line.getOrDefault("--host", defaults.host()),
-        (int) port,
-        maxBody,
-        (int) maxInstances,
-        (int) threads,
-        line.getOrDefault("--status-topic", defaults.learnerStatusTopic()),
-        Duration.ofSeconds(grace));
+        topic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        statusTopic,
+        Duration.ofSeconds(learnerGraceSeconds));
+  }
+
+  /** A body limit: at least 1 KiB, and an array can hold it. */
+  static final class BodyBytes extends Values.IntRange {
+    BodyBytes() {
+      super(1024, Integer.MAX_VALUE - 8);
+    }
+  }
+
+  /** PyTorch intra-op threads. */
+  static final class Threads extends Values.IntRange {
+    Threads() {
+      super(1, 1024);
+    }
+  }
+
+  /** Up to {@link ServingSettings#MAX_LEARNER_GRACE}. */
+  static final class GraceSeconds extends Values.IntRange {
+    GraceSeconds() {
+      super(0, (int) ServingSettings.MAX_LEARNER_GRACE.toSeconds());
+    }
   }
 }

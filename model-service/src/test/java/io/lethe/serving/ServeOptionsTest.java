@@ -1,15 +1,22 @@
 package io.lethe.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lethe.schemas.cli.CommandLine;
+import io.lethe.cli.Cli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class ServeOptionsTest {
   private static final String[] REQUIRED = {
     "--bootstrap", "localhost:9092", "--registry", "http://localhost:8081"
   };
+
+  @TempDir Path dir;
 
   @Test
   void shouldApplyTheDefaults() {
@@ -67,7 +74,8 @@ class ServeOptionsTest {
     assertThat(settings.learnerStatusTopic()).isEqualTo("s");
     assertThat(settings.learnerGrace()).isEqualTo(java.time.Duration.ofSeconds(4));
     assertRefused(
-        "option --learner-grace-seconds is '301', expected a whole number 0-300",
+        "Invalid value for option '--learner-grace-seconds': '301' is not a whole number from"
+            + " 0 to 300",
         "--bootstrap",
         "h:1",
         "--registry",
@@ -78,22 +86,22 @@ class ServeOptionsTest {
 
   @Test
   void shouldNameTheOptionInEveryError() {
-    assertRefused("option --bootstrap is required", "--registry", "http://r");
-    assertRefused("option --registry is required", "--bootstrap", "h:1");
+    assertRefused("Missing required option: '--bootstrap=HOST:PORT'", "--registry", "http://r");
+    assertRefused("Missing required option: '--registry=URL'", "--bootstrap", "h:1");
     assertRefused(
-        "option --bootstrap is 'nohost', expected HOST:PORT[,HOST:PORT...]",
+        "Invalid value for option '--bootstrap': 'nohost' is not HOST:PORT[,HOST:PORT...]",
         "--bootstrap",
         "nohost",
         "--registry",
         "http://r");
     assertRefused(
-        "option --registry is 'r:8081', expected an http:// or https:// URL",
+        "Invalid value for option '--registry': 'r:8081' is not an http:// or https:// URL",
         "--bootstrap",
         "h:1",
         "--registry",
         "r:8081");
     assertRefused(
-        "option --port is '70000', expected a whole number 0-65535",
+        "Invalid value for option '--port': '70000' is not a whole number from 0 to 65535",
         "--bootstrap",
         "h:1",
         "--registry",
@@ -101,21 +109,62 @@ class ServeOptionsTest {
         "--port",
         "70000");
     assertRefused(
-        "option --max-instances is 'many', expected a whole number 1-2147483647",
+        "Invalid value for option '--max-instances': 'many' is not a whole number from"
+            + " 1 to 2147483647",
         "--bootstrap",
         "h:1",
         "--registry",
         "http://r",
         "--max-instances",
         "many");
-    assertRefused("unknown option '--prot'", "--prot", "1");
-    assertRefused("option --port needs a value", "--port");
-    assertRefused("option --port is given twice", "--port", "1", "--port", "2");
+    assertRefused(
+        "Unknown option: '--prot' (did you mean --port?)", concat(REQUIRED, "--prot", "1"));
+    assertRefused("Missing required parameter for option '--port' (N)", concat(REQUIRED, "--port"));
+    assertRefused(
+        "option '--port' (N) should be specified only once",
+        concat(REQUIRED, "--port", "1", "--port", "2"));
   }
 
+  @Test
+  void shouldPrintTheUsageForHelpWithoutServing() {
+    for (String help : new String[] {"--help", "-h"}) {
+      StringWriter out = new StringWriter();
+      CommandLine line = Cli.commandLine(new ServeMain());
+      line.setOut(new PrintWriter(out, true));
+      assertThat(Cli.execute(line, help)).isZero();
+      assertThat(out.toString())
+          .startsWith("Usage: lethe serve")
+          .contains("--bootstrap=HOST:PORT", "--learner-grace-seconds=N", "--config=FILE");
+    }
+  }
+
+  @Test
+  void shouldReadAConfigFileThatTheCommandLineOverrides() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("serve.properties"),
+            "bootstrap=kafka:9092\nregistry=http://registry:8081\nport=9000\nhost=127.0.0.1\n");
+    ServingSettings settings = ServeOptions.parse("--config", file.toString(), "--port", "9001");
+    assertThat(settings.bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(settings.registryUrl()).isEqualTo("http://registry:8081");
+    assertThat(settings.host()).isEqualTo("127.0.0.1");
+    assertThat(settings.port()).isEqualTo(9001);
+  }
+
+  /** Runs {@code lethe serve} (which fails before serving) and checks its one line and code. */
   private static void assertRefused(String message, String... args) {
-    assertThatThrownBy(() -> ServeOptions.parse(args))
-        .isInstanceOf(CommandLine.UsageException.class)
-        .hasMessage(message);
+    StringWriter err = new StringWriter();
+    CommandLine line = Cli.commandLine(new ServeMain());
+    line.setErr(new PrintWriter(err, true));
+    assertThat(Cli.execute(line, args)).isEqualTo(Cli.USAGE);
+    assertThat(err.toString().lines())
+        .containsExactly("lethe serve: " + message + "; see 'lethe serve --help'");
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = new String[first.length + more.length];
+    System.arraycopy(first, 0, all, 0, first.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
   }
 }

@@ -1,7 +1,10 @@
 package io.lethe.job.bench;
 
 import io.lethe.catalog.ModelCatalog;
-import io.lethe.config.Durations;
+import io.lethe.cli.Cli;
+import io.lethe.cli.Progress;
+import io.lethe.cli.StandardOptions;
+import io.lethe.cli.Values;
 import io.lethe.job.JobSettings;
 import io.lethe.job.LearnerJobMain;
 import io.lethe.job.kafka.AvroBytes;
@@ -31,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +50,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Throughput of the learner job for one analytic model, at each requested parallelism, against the
@@ -80,27 +87,97 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * paths. The learner alone then runs once learning only (no snapshots: the baseline this benchmark
  * used before, printed for comparison).
  */
-public final class JobThroughputBenchmark {
-  private JobThroughputBenchmark() {}
+@Command(
+    name = "lethe bench-job",
+    description = {
+      "Throughput of the learner job for one analytic model at each parallelism, against the"
+          + " learner's own speed on the same samples; prints markdown tables for"
+          + " docs/benchmarks.md.",
+      "Progress goes to standard error."
+    })
+public final class JobThroughputBenchmark implements Callable<Integer> {
+  @Mixin StandardOptions standard;
 
-  /** Runs the benchmark; see the class comment for the options. */
-  public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
-    }
-    int samples = Integer.parseInt(options.getOrDefault("--samples", "12000"));
-    int bufferSize = Integer.parseInt(options.getOrDefault("--buffer-size", "2048"));
-    int microBatch = Integer.parseInt(options.getOrDefault("--micro-batch", "256"));
-    Duration checkpointInterval =
-        Durations.parseOption(
-            "--checkpoint-interval", options.getOrDefault("--checkpoint-interval", "2s"));
-    List<Integer> parallelisms = new ArrayList<>();
-    for (String p : options.getOrDefault("--parallelism", "1,2").split(",")) {
-      parallelisms.add(Integer.parseInt(p.trim()));
-    }
+  @Option(
+      names = "--samples",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "12000",
+      description = "Samples in the stream (longer than Fashion-MNIST's 60,000: repeated).")
+  int samples;
 
-    int warmupRuns = Integer.parseInt(options.getOrDefault("--warmup-runs", "3"));
+  @Option(
+      names = "--buffer-size",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "2048",
+      description = "d_E of the analytic model.")
+  int bufferSize;
+
+  @Option(
+      names = "--micro-batch",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "256",
+      description = "Samples the learner learns together.")
+  int microBatch;
+
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "2s",
+      description = "The job's checkpoint interval.")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      split = ",",
+      converter = Values.Positive.class,
+      defaultValue = "1,2",
+      description = "Parallelisms to measure, one job run each.")
+  List<Integer> parallelisms;
+
+  @Option(
+      names = "--warmup-runs",
+      paramLabel = "N",
+      converter = WarmupRuns.class,
+      defaultValue = "3",
+      description = "Unmeasured job runs first, at the first parallelism.")
+  int warmupRuns;
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs the benchmark with {@code args}.
+   *
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return Cli.run(new JobThroughputBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    try (Progress progress = Progress.start("lethe bench-job")) {
+      run(progress);
+    }
+    return Cli.OK;
+  }
+
+  /** 0 or more unmeasured runs. */
+  static final class WarmupRuns extends Values.IntRange {
+    WarmupRuns() {
+      super(0, 100);
+    }
+  }
+
+  private void run(Progress progress) throws Exception {
+    progress.phase("loading Fashion-MNIST; the learner alone, twice");
     // kept as float[] rows; the Avro records (784 boxed floats each) are built while producing, so
     // the benchmark's own heap does not make the job's garbage collector work harder
     LabeledSet stream = FashionMnist.load().train();
@@ -117,6 +194,7 @@ public final class JobThroughputBenchmark {
             + (preload.contains("lethe-mkl-all-cpus") ? "preloaded" : "not preloaded")
             + " (LETHE_MKL_SHIM=0 turns it off)");
 
+    progress.phase("starting the broker and the registry; producing " + samples + " samples");
     Path dir = Files.createTempDirectory("lethe-bench-job");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
@@ -183,12 +261,14 @@ public final class JobThroughputBenchmark {
                 dir.resolve("checkpoints-" + UUID.randomUUID()),
                 base.heartbeatInterval());
         if (warmup) {
-          System.out.println("warm-up run at parallelism " + parallelism + " (not measured)");
+          progress.phase("warm-up job run at parallelism " + parallelism + " (not measured)");
           runJob(settings, catalog, topics, samples, kafka.bootstrapServers());
           continue;
         }
         // The baseline right before each measured run: the machine's speed drifts over minutes
         // (other tenants), and a ratio of two measurements taken minutes apart would carry it.
+        progress.phase(
+            "the learner alone, then the measured job run at parallelism " + parallelism);
         Alone alone = learnerAlone(stream, samples, bufferSize, true);
         double learnerRate = alone.rate();
         System.out.printf("learner alone: %.0f samples/s%n", learnerRate);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.cli.Progress;
 import io.lethe.cluster.ClusterSettings;
 import io.lethe.cluster.LocalCluster;
 import io.lethe.ingress.IngressApp;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -199,6 +201,9 @@ public final class Soak {
   /** The job's and the ingress's state at one poll. */
   private record Status(Instant at, String jobState, long jobRestarts, String ingressState) {}
 
+  /** How often the progress line on standard error says how far the traffic is. */
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
   Soak(Options options, PrintStream log) {
     this.options = options;
     this.log = log;
@@ -214,7 +219,8 @@ public final class Soak {
             options.seed(),
             CampaignPlan.Sizes.soak(
                 IngressSettings.defaults().maxRecordBytes(), options.duration()));
-    List<Fault> faults = new ArrayList<>();
+    // read by the progress line's thread
+    List<Fault> faults = new CopyOnWriteArrayList<>();
     Report campaign = null;
     String finalJob = "?";
     String finalIngress = "?";
@@ -241,14 +247,27 @@ public final class Soak {
               "lethe-soak-sender");
       Instant trafficStart = Instant.now();
       sender.start();
-      for (Planned planned : FaultSchedule.plan(options.duration(), options.faultEvery())) {
-        sleepUntil(trafficStart.plus(planned.at()));
-        if (!sender.isAlive()) {
-          break;
+      try (Progress progress = Progress.start("lethe soak");
+          AutoCloseable ticker =
+              progress.every(
+                  PROGRESS_EVERY,
+                  () ->
+                      "sending the campaign: "
+                          + Duration.between(trafficStart, Instant.now()).toSeconds()
+                          + " of "
+                          + options.duration().toSeconds()
+                          + " s, "
+                          + faults.size()
+                          + " fault(s) injected")) {
+        for (Planned planned : FaultSchedule.plan(options.duration(), options.faultEvery())) {
+          sleepUntil(trafficStart.plus(planned.at()));
+          if (!sender.isAlive()) {
+            break;
+          }
+          faults.add(inject(faults.size() + 1, planned.kind(), trafficStart));
         }
-        faults.add(inject(faults.size() + 1, planned.kind(), trafficStart));
+        sender.join();
       }
-      sender.join();
       if (sendFailure.get() != null) {
         problems.add("sending the campaign failed: " + sendFailure.get());
       }

@@ -19,11 +19,11 @@ class SoakMainTest {
   @Test
   void shouldNameTheOptionThatIsWrong() {
     assertThatThrownBy(() -> SoakMain.parse(new String[] {"--seed", "x"}))
-        .hasMessage("option --seed is 'x', expected a whole number");
+        .hasMessage("Invalid value for option '--seed': 'x' is not a long");
     assertThatThrownBy(() -> SoakMain.parse(new String[] {"--fault-every", "soon"}))
-        .hasMessageStartingWith("option --fault-every is 'soon'");
+        .hasMessageStartingWith("Invalid value for option '--fault-every': 'soon' is not");
     assertThatThrownBy(() -> SoakMain.parse(new String[] {"--durations", "3m"}))
-        .hasMessage("unknown option '--durations'");
+        .hasMessageStartingWith("Unknown option");
   }
 
   @Test

@@ -1,124 +1,262 @@
 package io.lethe.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lethe.schemas.cli.CommandLine;
+import io.lethe.cli.Cli;
+import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.StandardOptions;
+import io.lethe.cli.Values;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code lethe cluster up|down|status}: a local multi-process Flink cluster with a Kafka broker and
  * a schema registry ({@link LocalCluster}). {@code up} starts it and returns, leaving the processes
  * running; {@code status} and {@code down} find them again through the state directory.
  */
-public final class LocalClusterMain {
-  private static final List<String> UP_OPTIONS =
-      List.of(
-          "--state-dir",
-          "--task-managers",
-          "--slots",
-          "--rest-port",
-          "--rpc-port",
-          "--kafka-port",
-          "--controller-port",
-          "--registry-port",
-          "--jm-memory",
-          "--tm-memory",
-          "--flink-classpath");
+@Command(
+    name = "lethe cluster",
+    description =
+        "A local multi-process Flink cluster (a JobManager, TaskManagers) with a Kafka broker and a"
+            + " schema registry.",
+    subcommands = {
+      LocalClusterMain.Up.class,
+      LocalClusterMain.Status.class,
+      LocalClusterMain.Down.class,
+      HelpCommand.class
+    })
+public final class LocalClusterMain implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin StandardOptions standard;
 
-  private static final String USAGE =
-      """
-      usage: lethe cluster up [--task-managers 2] [--slots 2] [--rest-port 8281] [--rpc-port 6223]
-                              [--kafka-port 9292] [--controller-port 9293] [--registry-port 8282]
-                              [--jm-memory 1024m] [--tm-memory 2048m] [--state-dir ~/.lethe/cluster]
-                              [--flink-classpath FILE]
-             lethe cluster status [--state-dir DIR]
-             lethe cluster down [--state-dir DIR] [--purge]
-
-      up      starts a Flink JobManager, N TaskManagers, a Kafka broker (KRaft) and a schema
-              registry as separate processes, prints their addresses and returns
-      status  shows which processes run and what the JobManager reports
-      down    stops them all and deletes Flink's temporary files (--purge: the whole state
-              directory, Kafka's data and checkpoints included)""";
-
-  private LocalClusterMain() {}
-
+  /** Entry point. */
   public static void main(String[] args) {
-    if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
-      System.out.println(USAGE);
-      return;
-    }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    try {
-      switch (args[0]) {
-        case "up" -> up(CommandLine.parse(rest, UP_OPTIONS, List.of()));
-        case "status" -> status(CommandLine.parse(rest, List.of("--state-dir"), List.of()));
-        case "down" -> down(CommandLine.parse(rest, List.of("--state-dir"), List.of("--purge")));
-        default ->
-            throw new CommandLine.UsageException(
-                "unknown subcommand '" + args[0] + "', expected up, status or down");
-      }
-    } catch (IllegalArgumentException e) {
-      System.err.println("lethe cluster: " + e.getMessage());
-      System.err.println(USAGE);
-      System.exit(2);
-    } catch (IOException e) {
-      System.err.println("lethe cluster: " + e.getMessage());
-      System.exit(1);
-    }
     // Kafka's admin client and HTTP clients leave threads behind; the processes live on.
-    System.exit(0);
+    System.exit(run(args));
   }
 
-  private static void up(CommandLine line) throws IOException {
-    ClusterSettings defaults = ClusterSettings.defaults("-", "-");
-    String classpathFile = line.get("--flink-classpath");
-    Path flinkClasspathFile =
-        classpathFile != null ? Path.of(classpathFile) : defaultFlinkClasspathFile();
-    if (!Files.isRegularFile(flinkClasspathFile)) {
-      throw new IllegalArgumentException(
-          "--flink-classpath "
-              + flinkClasspathFile
-              + " does not exist; build it with `mvn -pl deploy/cluster-runtime generate-resources`");
+  /**
+   * Runs {@code lethe cluster} with {@code args}.
+   *
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return Cli.run(new LocalClusterMain(), args);
+  }
+
+  /** Without a subcommand: the usage. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return Cli.OK;
+  }
+
+  /** The state directory option of every subcommand. */
+  static final class StateDir {
+    @Option(
+        names = "--state-dir",
+        paramLabel = "DIR",
+        description = "State, logs and pids (default: ~/.lethe/cluster).")
+    Path dir;
+
+    Path orDefault() {
+      return dir != null ? dir : ClusterSettings.defaults("-", "-").stateDir();
     }
-    ClusterSettings settings =
-        new ClusterSettings(
-            Path.of(line.getOrDefault("--state-dir", defaults.stateDir().toString())),
-            (int) line.number("--task-managers", defaults.taskManagers(), 0, 16),
-            (int) line.number("--slots", defaults.slots(), 1, 64),
-            (int) line.number("--rest-port", defaults.restPort(), 1, 65_535),
-            (int) line.number("--rpc-port", defaults.rpcPort(), 1, 65_535),
-            (int) line.number("--kafka-port", defaults.kafkaPort(), 1, 65_535),
-            (int) line.number("--controller-port", defaults.controllerPort(), 1, 65_535),
-            (int) line.number("--registry-port", defaults.registryPort(), 1, 65_535),
-            line.getOrDefault("--jm-memory", defaults.jobManagerMemory()),
-            line.getOrDefault("--tm-memory", defaults.taskManagerMemory()),
-            Files.readString(flinkClasspathFile).strip(),
-            System.getProperty("java.class.path"));
-    LocalCluster cluster = LocalCluster.start(settings, System.out);
-    System.out.println();
-    System.out.println("lethe cluster: up (state, logs and pids in " + settings.stateDir() + ")");
-    System.out.println("  Flink dashboard   " + cluster.dashboardUrl());
-    System.out.println("  Kafka bootstrap   " + cluster.bootstrapServers());
-    System.out.println("  schema registry   " + cluster.registryUrl());
-    System.out.println(
-        "  submit the job    ./lethe job --cluster "
-            + cluster.jobManagerAddress()
-            + " --catalog FILE --bootstrap "
-            + cluster.bootstrapServers()
-            + " --registry "
-            + cluster.registryUrl());
-    System.out.println(
-        "  stop it           ./lethe cluster down"
-            + (line.has("--state-dir") ? " --state-dir " + settings.stateDir() : ""));
   }
 
-  private static void status(CommandLine line) throws IOException {
-    LocalCluster cluster = LocalCluster.attach(stateDir(line), System.out);
+  @Command(
+      name = "up",
+      description =
+          "Starts a Flink JobManager, N TaskManagers, a Kafka broker (KRaft) and a schema registry"
+              + " as separate processes, prints their addresses and returns.")
+  static final class Up implements Callable<Integer> {
+    @Mixin StandardOptions standard;
+    @Mixin ConfigFileOption config;
+    @Mixin StateDir stateDir;
+
+    @Option(
+        names = "--task-managers",
+        paramLabel = "N",
+        converter = TaskManagers.class,
+        description = "TaskManager processes, 0-16 (default 2).")
+    Integer taskManagers;
+
+    @Option(
+        names = "--slots",
+        paramLabel = "N",
+        converter = Slots.class,
+        description = "Task slots per TaskManager, 1-64 (default 2).")
+    Integer slots;
+
+    @Option(
+        names = "--rest-port",
+        paramLabel = "N",
+        converter = Values.FixedPort.class,
+        description = "The JobManager's REST port and dashboard (default 8281).")
+    Integer restPort;
+
+    @Option(
+        names = "--rpc-port",
+        paramLabel = "N",
+        converter = Values.FixedPort.class,
+        description = "The JobManager's RPC port (default 6223).")
+    Integer rpcPort;
+
+    @Option(
+        names = "--kafka-port",
+        paramLabel = "N",
+        converter = Values.FixedPort.class,
+        description = "The Kafka broker's port (default 9292).")
+    Integer kafkaPort;
+
+    @Option(
+        names = "--controller-port",
+        paramLabel = "N",
+        converter = Values.FixedPort.class,
+        description = "The KRaft controller's port (default 9293).")
+    Integer controllerPort;
+
+    @Option(
+        names = "--registry-port",
+        paramLabel = "N",
+        converter = Values.FixedPort.class,
+        description = "The schema registry's port (default 8282).")
+    Integer registryPort;
+
+    @Option(
+        names = "--jm-memory",
+        paramLabel = "SIZE",
+        description = "The JobManager's process memory, e.g. 1024m (default 1024m).")
+    String jobManagerMemory;
+
+    @Option(
+        names = "--tm-memory",
+        paramLabel = "SIZE",
+        description = "Each TaskManager's process memory, e.g. 2048m (default 2048m).")
+    String taskManagerMemory;
+
+    @Option(
+        names = "--flink-classpath",
+        paramLabel = "FILE",
+        description =
+            "Flink's class path, as deploy/cluster-runtime builds it (default:"
+                + " deploy/cluster-runtime/target/flink-classpath.txt).")
+    Path flinkClasspath;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      ClusterSettings defaults = ClusterSettings.defaults("-", "-");
+      Path flinkClasspathFile =
+          flinkClasspath != null ? flinkClasspath : defaultFlinkClasspathFile();
+      if (!Files.isRegularFile(flinkClasspathFile)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--flink-classpath "
+                + flinkClasspathFile
+                + " does not exist; build it with `mvn -pl deploy/cluster-runtime"
+                + " generate-resources`");
+      }
+      ClusterSettings settings;
+      try {
+        settings =
+            new ClusterSettings(
+                stateDir.orDefault(),
+                taskManagers != null ? taskManagers : defaults.taskManagers(),
+                slots != null ? slots : defaults.slots(),
+                restPort != null ? restPort : defaults.restPort(),
+                rpcPort != null ? rpcPort : defaults.rpcPort(),
+                kafkaPort != null ? kafkaPort : defaults.kafkaPort(),
+                controllerPort != null ? controllerPort : defaults.controllerPort(),
+                registryPort != null ? registryPort : defaults.registryPort(),
+                jobManagerMemory != null ? jobManagerMemory : defaults.jobManagerMemory(),
+                taskManagerMemory != null ? taskManagerMemory : defaults.taskManagerMemory(),
+                Files.readString(flinkClasspathFile).strip(),
+                System.getProperty("java.class.path"));
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      LocalCluster cluster = LocalCluster.start(settings, System.out);
+      System.out.println();
+      System.out.println("lethe cluster: up (state, logs and pids in " + settings.stateDir() + ")");
+      System.out.println("  Flink dashboard   " + cluster.dashboardUrl());
+      System.out.println("  Kafka bootstrap   " + cluster.bootstrapServers());
+      System.out.println("  schema registry   " + cluster.registryUrl());
+      System.out.println(
+          "  submit the job    ./lethe job --cluster "
+              + cluster.jobManagerAddress()
+              + " --catalog FILE --bootstrap "
+              + cluster.bootstrapServers()
+              + " --registry "
+              + cluster.registryUrl());
+      System.out.println(
+          "  stop it           ./lethe cluster down"
+              + (stateDir.dir != null ? " --state-dir " + settings.stateDir() : ""));
+      return Cli.OK;
+    }
+  }
+
+  /** 0-16 TaskManagers. */
+  static final class TaskManagers extends Values.IntRange {
+    TaskManagers() {
+      super(0, 16);
+    }
+  }
+
+  /** 1-64 slots. */
+  static final class Slots extends Values.IntRange {
+    Slots() {
+      super(1, 64);
+    }
+  }
+
+  @Command(
+      name = "status",
+      description = "Shows which processes run and what the JobManager reports.")
+  static final class Status implements Callable<Integer> {
+    @Mixin StandardOptions standard;
+    @Mixin StateDir stateDir;
+
+    @Override
+    public Integer call() throws IOException {
+      status(stateDir.orDefault());
+      return Cli.OK;
+    }
+  }
+
+  @Command(
+      name = "down",
+      description =
+          "Stops every process and deletes Flink's temporary files (--purge: the whole state"
+              + " directory, Kafka's data and checkpoints included).")
+  static final class Down implements Callable<Integer> {
+    @Mixin StandardOptions standard;
+    @Mixin StateDir stateDir;
+
+    @Option(names = "--purge", description = "Also delete the state directory.")
+    boolean purge;
+
+    @Override
+    public Integer call() throws IOException {
+      down(stateDir.orDefault(), purge);
+      return Cli.OK;
+    }
+  }
+
+  private static void status(Path stateDir) throws IOException {
+    LocalCluster cluster = LocalCluster.attach(stateDir, System.out);
     Map<String, Long> running = cluster.running();
     System.out.println("lethe cluster in " + cluster.settings().stateDir() + ":");
     for (String role :
@@ -166,23 +304,17 @@ public final class LocalClusterMain {
     }
   }
 
-  private static void down(CommandLine line) throws IOException {
-    Path dir = stateDir(line);
+  private static void down(Path dir, boolean purge) throws IOException {
     LocalCluster cluster = LocalCluster.attach(dir, System.out);
     Map<String, Long> running = cluster.running();
     cluster.close();
     System.out.println(
         "lethe cluster: stopped "
             + (running.isEmpty() ? "nothing (none ran)" : String.join(", ", running.keySet())));
-    if (line.has("--purge")) {
+    if (purge) {
       LocalCluster.deleteTree(dir);
       System.out.println("lethe cluster: deleted " + dir);
     }
-  }
-
-  private static Path stateDir(CommandLine line) {
-    return Path.of(
-        line.getOrDefault("--state-dir", ClusterSettings.defaults("-", "-").stateDir().toString()));
   }
 
   /**

@@ -2,36 +2,209 @@ package io.lethe.ingress;
 
 import io.lethe.catalog.CatalogException;
 import io.lethe.catalog.ModelCatalog;
-import io.lethe.schemas.cli.CommandLine;
+import io.lethe.cli.Cli;
+import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.StandardOptions;
+import io.lethe.cli.Values;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
-import java.util.Arrays;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/**
- * {@code lethe ingress}: runs the ingress until the process is stopped. Exit code 2 for a bad
- * command line or catalog, 1 if the ingress cannot start.
- */
-public final class IngressMain {
-  private IngressMain() {}
+/** {@code lethe ingress}: runs the ingress until the process is stopped. */
+@Command(
+    name = "lethe ingress",
+    description =
+        "Runs the Kafka Streams ingress (validation, de-duplication, erasure routing) and the"
+            + " erasure status endpoint until stopped.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped",
+      "1:the ingress cannot start",
+      "2:a bad command line, --config file or catalog"
+    })
+public final class IngressMain implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin StandardOptions standard;
+  @Mixin ConfigFileOption config;
 
-  /** Entry point; see {@link IngressOptions#USAGE}. */
-  public static void main(String[] args) throws InterruptedException {
-    if (Arrays.asList(args).contains("--help")) {
-      System.out.println(IngressOptions.USAGE);
-      return;
+  @Option(
+      names = "--catalog",
+      required = true,
+      paramLabel = "FILE",
+      description = "Model catalog YAML (datasets and models).")
+  Path catalog;
+
+  @Option(
+      names = "--bootstrap",
+      required = true,
+      paramLabel = "HOST:PORT",
+      converter = Values.Bootstrap.class,
+      description = "Kafka bootstrap servers.")
+  String bootstrap;
+
+  @Option(
+      names = "--registry",
+      required = true,
+      paramLabel = "URL",
+      converter = Values.HttpUrl.class,
+      description = "Confluent-compatible schema registry, e.g. http://host:8081.")
+  String registry;
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      converter = StatusPort.class,
+      defaultValue = "" + IngressOptions.DEFAULT_HTTP_PORT,
+      description = "Erasure status endpoint port (0: any free port, -1: off).")
+  int port;
+
+  /** The older name of {@code --port}, kept for existing scripts and manifests. */
+  @Option(names = "--http-port", hidden = true, converter = StatusPort.class)
+  Integer httpPort;
+
+  @Option(
+      names = "--advertised-host",
+      paramLabel = "HOST",
+      defaultValue = "localhost",
+      description = "Host other ingress instances reach this one's status endpoint at.")
+  String advertisedHost;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Local state directory (default: <tmp>/lethe-ingress).")
+  Path stateDir;
+
+  @Option(
+      names = "--application-id",
+      paramLabel = "ID",
+      defaultValue = IngressApp.DEFAULT_APPLICATION_ID,
+      description = "Kafka Streams application id.")
+  String applicationId;
+
+  @Option(
+      names = "--dedupe-window",
+      paramLabel = "DURATION",
+      description = "Sample de-duplication window (default 1h).")
+  String dedupeWindow;
+
+  @Option(
+      names = "--pending-timeout",
+      paramLabel = "DURATION",
+      description = "Report erasures pending longer than this (default 5m).")
+  String pendingTimeout;
+
+  @Option(
+      names = "--max-record-bytes",
+      paramLabel = "N",
+      description = "Largest accepted raw record (default 1048576).")
+  String maxRecordBytes;
+
+  @Option(
+      names = "--receipt-retention",
+      paramLabel = "DURATION",
+      description = "How long finished requests stay queryable (default 7d).")
+  String receiptRetention;
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs {@code lethe ingress} with {@code args} until the process is stopped.
+   *
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return Cli.run(new IngressMain(), args);
+  }
+
+  /**
+   * The parsed options; the ingress settings are checked here, by {@link IngressSettings}.
+   *
+   * @throws ParameterException naming the option of a bad setting
+   */
+  IngressOptions options() {
+    Map<String, String> settings = new LinkedHashMap<>();
+    Map<String, String> optionOfSetting = new LinkedHashMap<>();
+    putSetting(
+        settings, optionOfSetting, "--dedupe-window", IngressSettings.DEDUPE_WINDOW, dedupeWindow);
+    putSetting(
+        settings,
+        optionOfSetting,
+        "--pending-timeout",
+        IngressSettings.PENDING_TIMEOUT,
+        pendingTimeout);
+    putSetting(
+        settings,
+        optionOfSetting,
+        "--max-record-bytes",
+        IngressSettings.MAX_RECORD_BYTES,
+        maxRecordBytes);
+    putSetting(
+        settings,
+        optionOfSetting,
+        "--receipt-retention",
+        IngressSettings.RECEIPT_RETENTION,
+        receiptRetention);
+    IngressSettings parsed;
+    try {
+      parsed = IngressSettings.fromStrings(settings);
+    } catch (IllegalArgumentException e) {
+      String option =
+          optionOfSetting.entrySet().stream()
+              .filter(entry -> e.getMessage().contains(entry.getKey()))
+              .map(Map.Entry::getValue)
+              .findFirst()
+              .orElse("an ingress setting");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid value for option '" + option + "': " + e.getMessage());
     }
-    IngressOptions options;
+    return new IngressOptions(
+        catalog,
+        bootstrap,
+        registry,
+        httpPort != null ? httpPort : port,
+        advertisedHost,
+        stateDir != null
+            ? stateDir
+            : Path.of(System.getProperty("java.io.tmpdir"), "lethe-ingress"),
+        applicationId,
+        parsed);
+  }
+
+  private static void putSetting(
+      Map<String, String> settings,
+      Map<String, String> optionOfSetting,
+      String option,
+      String key,
+      String value) {
+    optionOfSetting.put(key, option);
+    if (value != null) {
+      settings.put(key, value);
+    }
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    IngressOptions options = options();
     ModelCatalog catalog;
     try {
-      options = IngressOptions.parse(args);
       catalog = ModelCatalog.load(options.catalog());
-    } catch (CommandLine.UsageException | CatalogException e) {
-      System.err.println("lethe ingress: " + e.getMessage());
-      System.err.println(IngressOptions.USAGE);
-      System.exit(2);
-      return;
+    } catch (CatalogException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage().strip().replace('\n', ' '));
     }
     TopicNames names = TopicNames.defaults();
     SchemaRegistryClient registry = SchemaRegistryClient.create(options.registry());
@@ -52,8 +225,7 @@ public final class IngressMain {
     } catch (Exception e) {
       System.err.println("lethe ingress: cannot start: " + e.getMessage());
       registry.close();
-      System.exit(1);
-      return;
+      return Cli.FAILED;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -66,5 +238,13 @@ public final class IngressMain {
                 },
                 "lethe-ingress-shutdown"));
     stopped.await();
+    return Cli.OK;
+  }
+
+  /** A port, 0 for any free port, or -1 for no status endpoint. */
+  static final class StatusPort extends Values.IntRange {
+    StatusPort() {
+      super(-1, 65_535);
+    }
   }
 }

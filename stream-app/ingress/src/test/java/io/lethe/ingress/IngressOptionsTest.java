@@ -3,10 +3,15 @@ package io.lethe.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lethe.schemas.cli.CommandLine;
+import io.lethe.cli.Cli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The {@code lethe ingress} command line: every error names the option. */
 class IngressOptionsTest {
@@ -18,6 +23,8 @@ class IngressOptionsTest {
     "--registry",
     "http://localhost:8081"
   };
+
+  @TempDir Path dir;
 
   @Test
   void shouldParseTheRequiredOptionsWithDefaults() {
@@ -37,7 +44,7 @@ class IngressOptionsTest {
         IngressOptions.parse(
             concat(
                 REQUIRED,
-                "--http-port",
+                "--port",
                 "0",
                 "--state-dir",
                 "/var/lib/lethe",
@@ -50,45 +57,92 @@ class IngressOptionsTest {
   }
 
   @Test
+  void shouldKeepTheOldNameOfThePortAsAHiddenAlias() {
+    assertThat(IngressOptions.parse(concat(REQUIRED, "--http-port", "-1")).httpPort())
+        .isEqualTo(-1);
+    assertThat(help()).doesNotContain("--http-port");
+  }
+
+  @Test
   void shouldNameAMissingRequiredOption() {
-    assertThatThrownBy(() -> IngressOptions.parse("--catalog", "c.yaml", "--bootstrap", "h:1"))
-        .isInstanceOf(CommandLine.UsageException.class)
-        .hasMessage("option --registry is required");
+    assertThat(refused("--catalog", "c.yaml", "--bootstrap", "h:1"))
+        .isEqualTo("Missing required option: '--registry=URL'");
   }
 
   @Test
   void shouldNameAnUnknownOption() {
-    assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--port", "1")))
-        .hasMessage("unknown option '--port'");
+    assertThat(refused(concat(REQUIRED, "--prot", "1")))
+        .isEqualTo("Unknown option: '--prot' (did you mean --port?)");
   }
 
   @Test
   void shouldNameAnOptionWithoutValue() {
-    assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--http-port")))
-        .hasMessage("option --http-port needs a value");
+    assertThat(refused(concat(REQUIRED, "--port")))
+        .isEqualTo("Missing required parameter for option '--port' (N)");
   }
 
   @Test
   void shouldNameABadBootstrapAddress() {
-    assertThatThrownBy(
-            () ->
-                IngressOptions.parse(
-                    "--catalog", "c.yaml", "--bootstrap", "localhost", "--registry", "http://r"))
-        .hasMessage("option --bootstrap is 'localhost', expected HOST:PORT[,HOST:PORT...]");
+    assertThat(refused("--catalog", "c.yaml", "--bootstrap", "localhost", "--registry", "http://r"))
+        .isEqualTo(
+            "Invalid value for option '--bootstrap': 'localhost' is not HOST:PORT[,HOST:PORT...]");
   }
 
   @Test
   void shouldNameABadPort() {
-    assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--http-port", "http")))
-        .hasMessage("option --http-port is 'http', expected a port 0-65535, or -1 for none");
+    assertThat(refused(concat(REQUIRED, "--port", "http")))
+        .isEqualTo(
+            "Invalid value for option '--port': 'http' is not a whole number from -1 to 65535");
   }
 
   @Test
   void shouldNameTheOptionOfABadSetting() {
     assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--dedupe-window", "soon")))
         .hasMessage(
-            "option --dedupe-window: ingress setting lethe.ingress.dedupe.window is 'soon',"
-                + " expected a positive duration like 500ms, 30s, 10m, 1h or 7d");
+            "Invalid value for option '--dedupe-window': ingress setting"
+                + " lethe.ingress.dedupe.window is 'soon', expected a positive duration like"
+                + " 500ms, 30s, 10m, 1h or 7d");
+  }
+
+  @Test
+  void shouldPrintTheUsageForHelpWithoutStarting() {
+    assertThat(help()).startsWith("Usage: lethe ingress").contains("--catalog=FILE", "--config");
+  }
+
+  @Test
+  void shouldReadAConfigFileThatTheCommandLineOverrides() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("ingress.properties"),
+            "catalog=c.yaml\nbootstrap=kafka:9092\nregistry=http://r:8081\nport=9000\n"
+                + "dedupe-window=2h\n");
+    IngressOptions options = IngressOptions.parse("--config", file.toString(), "--port", "9001");
+    assertThat(options.catalog()).isEqualTo(Path.of("c.yaml"));
+    assertThat(options.bootstrap()).isEqualTo("kafka:9092");
+    assertThat(options.httpPort()).isEqualTo(9001);
+    assertThat(options.settings().dedupeWindow()).isEqualTo(Duration.ofHours(2));
+  }
+
+  private static String help() {
+    StringWriter out = new StringWriter();
+    CommandLine line = Cli.commandLine(new IngressMain());
+    line.setOut(new PrintWriter(out, true));
+    assertThat(Cli.execute(line, "-h")).isZero();
+    return out.toString();
+  }
+
+  /** Runs {@code lethe ingress}, which stops before starting anything; returns its one line. */
+  private static String refused(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine line = Cli.commandLine(new IngressMain());
+    line.setErr(new PrintWriter(err, true));
+    assertThat(Cli.execute(line, args)).isEqualTo(Cli.USAGE);
+    assertThat(err.toString().lines()).hasSize(1);
+    String prefix = "lethe ingress: ";
+    String suffix = "; see 'lethe ingress --help'";
+    String printed = err.toString().strip();
+    assertThat(printed).startsWith(prefix).endsWith(suffix);
+    return printed.substring(prefix.length(), printed.length() - suffix.length());
   }
 
   private static String[] concat(String[] first, String... more) {

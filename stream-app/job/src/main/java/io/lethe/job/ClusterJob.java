@@ -38,12 +38,14 @@ public final class ClusterJob {
       Files.writeString(file, yaml, StandardCharsets.UTF_8);
       options.addAll(List.of("--catalog", file.toString()));
     }
-    JobSettings settings = LearnerJobMain.parse(options.toArray(String[]::new));
+    // `lethe job`'s own options and checks; a bad one fails the submission with its message
+    LearnerJobMain command = LearnerJobMain.parsed(options.toArray(String[]::new));
+    JobSettings settings = command.settings();
     ModelCatalog catalog = ModelCatalog.load(settings.catalog());
     CatalogLearners.validate(catalog);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
-            LearnerJobMain.jobConfiguration(settings, options.contains("--checkpoint-dir")));
+            LearnerJobMain.jobConfiguration(settings, command.checkpointDir != null));
     LearnerJobMain.start(env, settings, catalog, new CatalogLearners());
   }
 }

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
  * {@code lethe job --cluster HOST:PORT ...}: submits the job jar to a running Flink cluster over
@@ -30,69 +32,50 @@ public final class JobSubmission {
   private JobSubmission() {}
 
   /**
-   * Submits the job.
+   * Runs {@code lethe job} with {@code args}, which name a {@code --cluster}, printing to {@code
+   * out} and {@code err}.
    *
    * @return the exit code: 0 submitted, 2 a bad command line or catalog, 1 the cluster refused
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    List<String> jobOptions = new ArrayList<>();
-    String cluster = null;
-    String jar = null;
-    String savepoint = null;
-    JobSettings settings;
+    return LearnerJobMain.run(args, out, err);
+  }
+
+  /**
+   * Submits the job that {@code command}'s options describe.
+   *
+   * @return the exit code: 0 submitted, 2 no job jar, 1 the cluster refused
+   * @throws ParameterException for an option that has no meaning with a cluster, or a catalog that
+   *     cannot be read or is wrong
+   */
+  static int submit(LearnerJobMain command, PrintStream out, PrintStream err) {
+    CommandLine line = command.spec.commandLine();
+    if (command.restPort != null) {
+      throw new ParameterException(
+          line,
+          "--rest-port sets the local MiniCluster's dashboard; with --cluster the dashboard is"
+              + " the cluster's");
+    }
+    JobSettings settings = command.settings();
     String catalogYaml;
     try {
-      for (int i = 0; i < args.length; i++) {
-        String option = args[i];
-        boolean ours = option.equals(CLUSTER) || option.equals(JOB_JAR) || option.equals(SAVEPOINT);
-        if (!ours) {
-          jobOptions.add(option);
-          continue;
-        }
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(option + " needs a value");
-        }
-        String value = args[++i];
-        switch (option) {
-          case CLUSTER -> cluster = value;
-          case JOB_JAR -> jar = value;
-          default -> savepoint = value;
-        }
-      }
-      if (cluster == null || !cluster.matches("[^:/\\s]+:\\d{1,5}")) {
-        throw new IllegalArgumentException(
-            CLUSTER + " is '" + cluster + "', expected the JobManager's REST HOST:PORT");
-      }
-      if (jobOptions.contains("--rest-port")) {
-        throw new IllegalArgumentException(
-            "--rest-port sets the local MiniCluster's dashboard; with --cluster the dashboard is"
-                + " the cluster's");
-      }
-      settings = LearnerJobMain.parse(jobOptions.toArray(String[]::new));
       catalogYaml = Files.readString(settings.catalog(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ParameterException(line, "cannot read --catalog: " + e);
+    }
+    try {
       CatalogLearners.validate(
           ModelCatalog.parse(catalogYaml, settings.catalog().getFileName().toString()));
     } catch (IllegalArgumentException e) {
-      err.println("lethe job: " + e.getMessage());
-      return 2;
-    } catch (IOException e) {
-      err.println("lethe job: cannot read --catalog: " + e.getMessage());
-      return 2;
+      throw new ParameterException(line, e.getMessage().strip().replace('\n', ' '));
     }
-
-    List<String> programArgs = new ArrayList<>();
-    for (int i = 0; i < jobOptions.size(); i += 2) {
-      if (!jobOptions.get(i).equals("--catalog")) {
-        programArgs.add(jobOptions.get(i));
-        programArgs.add(jobOptions.get(i + 1));
-      }
-    }
+    List<String> programArgs = programArguments(settings, command.checkpointDir != null);
     programArgs.add(ClusterJob.CATALOG_YAML);
     programArgs.add(catalogYaml);
 
-    FlinkRestClient rest = new FlinkRestClient("http://" + cluster);
+    FlinkRestClient rest = new FlinkRestClient("http://" + command.cluster);
     try {
-      Path jobJar = jar != null ? Path.of(jar) : defaultJobJar();
+      Path jobJar = command.jobJar != null ? command.jobJar : defaultJobJar();
       if (!Files.isRegularFile(jobJar)) {
         err.println(
             "lethe job: "
@@ -103,7 +86,7 @@ public final class JobSubmission {
         return 2;
       }
       String jarId = rest.uploadJar(jobJar);
-      String jobId = rest.runJar(jarId, ClusterJob.class.getName(), programArgs, savepoint);
+      String jobId = rest.runJar(jarId, ClusterJob.class.getName(), programArgs, command.savepoint);
       // The job graph carries its own copy of the jar (in the blob server): drop the upload.
       rest.deleteJar(jarId);
       out.println("lethe job: submitted job " + jobId + " to " + rest.baseUrl());
@@ -111,8 +94,44 @@ public final class JobSubmission {
           "lethe job: dashboard at " + rest.baseUrl() + "/#/job/running/" + jobId + "/overview");
       return 0;
     } catch (IOException e) {
-      err.println("lethe job: submission to " + cluster + " failed: " + e.getMessage());
+      err.println("lethe job: submission to " + command.cluster + " failed: " + e.getMessage());
       return 1;
+    }
+  }
+
+  /**
+   * {@link ClusterJob}'s arguments for {@code settings}, every setting spelled out (the values of a
+   * {@code --config} file included), without the catalog.
+   */
+  static List<String> programArguments(JobSettings settings, boolean withCheckpointDirectory) {
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("--bootstrap", settings.bootstrapServers()));
+    args.addAll(List.of("--registry", settings.registryUrl()));
+    args.addAll(List.of("--parallelism", String.valueOf(settings.parallelism())));
+    args.addAll(List.of("--checkpoint-interval", millis(settings.checkpointInterval())));
+    args.addAll(List.of("--micro-batch", String.valueOf(settings.microBatchSize())));
+    args.addAll(List.of("--tombstone-retention", millis(settings.tombstoneRetention())));
+    args.addAll(List.of("--request-id-retention", millis(settings.requestIdRetention())));
+    args.addAll(List.of("--heartbeat-interval", millis(settings.heartbeatInterval())));
+    if (withCheckpointDirectory) {
+      args.addAll(List.of("--checkpoint-dir", settings.checkpointDirectory().toString()));
+    }
+    return args;
+  }
+
+  private static String millis(java.time.Duration duration) {
+    return duration.toMillis() + "ms";
+  }
+
+  /** A JobManager's REST address, {@code HOST:PORT} (no scheme). */
+  static final class JobManagerAddress implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String text) {
+      if (!text.matches("[^:/\\s]+:\\d{1,5}")) {
+        throw new CommandLine.TypeConversionException(
+            "'" + text + "' is not the JobManager's REST HOST:PORT");
+      }
+      return text;
     }
   }
 

@@ -1,7 +1,10 @@
 package io.lethe.job;
 
 import io.lethe.catalog.ModelCatalog;
-import io.lethe.config.Durations;
+import io.lethe.cli.Cli;
+import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.StandardOptions;
+import io.lethe.cli.Values;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.PackedVectorSerializer;
 import io.lethe.job.events.RawRecord;
@@ -11,11 +14,13 @@ import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.job.learner.Heartbeats;
 import io.lethe.job.learner.LearnerFactory;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -30,55 +35,233 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * Runs the learner job against Kafka: {@code lethe job --catalog FILE --bootstrap HOST:PORT
- * --registry URL [--parallelism N] [--checkpoint-interval 2s] [--micro-batch N] [--rest-port N]
- * [--heartbeat-interval 2s]}. In local mode (the default) the job runs on a Flink MiniCluster with
- * its web dashboard.
+ * {@code lethe job}: runs the learner job against Kafka. In local mode (the default) the job runs
+ * on a Flink MiniCluster with its web dashboard; with {@code --cluster HOST:PORT} the job jar is
+ * submitted to that Flink cluster instead ({@link JobSubmission}).
  */
-public final class LearnerJobMain {
+@Command(
+    name = "lethe job",
+    description = {
+      "Runs the Flink learner job on a local MiniCluster with its dashboard, or submits it to a"
+          + " Flink cluster (--cluster).",
+      "Durations are written 500ms, 30s, 10m, 1h or 7d."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the job finished, or was submitted",
+      "1:the job failed, or the cluster refused it",
+      "2:a bad command line, --config file or catalog"
+    })
+public final class LearnerJobMain implements Callable<Integer> {
   /** The job's name on the dashboard. */
   public static final String JOB_NAME = "lethe-learner";
 
-  private LearnerJobMain() {}
+  @Spec CommandSpec spec;
+  @Mixin StandardOptions standard;
+  @Mixin ConfigFileOption config;
+
+  @Option(
+      names = "--catalog",
+      required = true,
+      paramLabel = "FILE",
+      description = "Model catalog YAML (datasets and models).")
+  Path catalog;
+
+  @Option(
+      names = "--bootstrap",
+      required = true,
+      paramLabel = "HOST:PORT",
+      converter = Values.Bootstrap.class,
+      description = "Kafka bootstrap servers.")
+  String bootstrap;
+
+  @Option(
+      names = "--registry",
+      required = true,
+      paramLabel = "URL",
+      converter = Values.HttpUrl.class,
+      description = "Confluent-compatible schema registry, e.g. http://host:8081.")
+  String registry;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      description = "Parallelism of every operator (default 1).")
+  Integer parallelism;
+
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      description = "Checkpoint, and so output-commit, interval (default 2s).")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--checkpoint-dir",
+      paramLabel = "DIR",
+      description =
+          "Where checkpoints are written (default: <tmp>/lethe-checkpoints; with --cluster, the"
+              + " cluster's execution.checkpointing.dir).")
+  Path checkpointDir;
+
+  @Option(
+      names = "--micro-batch",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      description = "Samples each learner learns together (default 256).")
+  Integer microBatch;
+
+  @Option(
+      names = "--tombstone-retention",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      description = "How long erased subjects and samples are remembered (default 7d).")
+  Duration tombstoneRetention;
+
+  @Option(
+      names = "--request-id-retention",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      description = "How long an executed erasure request's id is remembered (default 7d).")
+  Duration requestIdRetention;
+
+  @Option(
+      names = "--rest-port",
+      paramLabel = "N",
+      converter = Values.Port.class,
+      description = "The local MiniCluster's dashboard port (default 8081, 0: any free port).")
+  Integer restPort;
+
+  @Option(
+      names = "--heartbeat-interval",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      description = "How often each model's heartbeat is published (default 2s, at most 5s).")
+  Duration heartbeatInterval;
+
+  @Option(
+      names = JobSubmission.CLUSTER,
+      paramLabel = "HOST:PORT",
+      converter = JobSubmission.JobManagerAddress.class,
+      description = "Submit the job to this Flink JobManager's REST address instead.")
+  String cluster;
+
+  @Option(
+      names = JobSubmission.SAVEPOINT,
+      paramLabel = "PATH",
+      description = "With --cluster: start the job from this savepoint.")
+  String savepoint;
+
+  @Option(
+      names = JobSubmission.JOB_JAR,
+      paramLabel = "FILE",
+      description = "With --cluster: the job jar (default: the one mvn package built).")
+  Path jobJar;
+
+  private PrintStream out = System.out;
+  private PrintStream err = System.err;
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
 
   /**
-   * Parses the options, starts the job and waits for it; with {@code --cluster HOST:PORT}, submits
-   * the job jar to that Flink cluster instead and returns ({@link JobSubmission}).
+   * Runs {@code lethe job} with {@code args}: until the local job ends, or until the job is
+   * submitted to a cluster.
+   *
+   * @return the exit code
    */
-  public static void main(String[] args) throws Exception {
-    if (java.util.Arrays.asList(args).contains(JobSubmission.CLUSTER)) {
-      System.exit(JobSubmission.run(args, System.out, System.err));
-      return;
+  public static int run(String... args) {
+    return run(args, System.out, System.err);
+  }
+
+  /** As {@link #run(String...)}, printing to {@code out} and {@code err}. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    LearnerJobMain command = new LearnerJobMain();
+    command.out = out;
+    command.err = err;
+    CommandLine line = Cli.commandLine(command);
+    line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    return Cli.execute(line, args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (cluster != null) {
+      return JobSubmission.submit(this, out, err);
     }
-    JobSettings settings;
-    ModelCatalog catalog;
-    try {
-      settings = parse(args);
-      catalog = ModelCatalog.load(settings.catalog());
-      CatalogLearners.validate(catalog);
-    } catch (IllegalArgumentException e) {
-      System.err.println("lethe job: " + e.getMessage());
-      System.err.println(
-          "usage: lethe job --catalog FILE --bootstrap HOST:PORT --registry URL [--parallelism N]"
-              + " [--checkpoint-interval 2s] [--checkpoint-dir DIR] [--micro-batch N]"
-              + " [--tombstone-retention 7d] [--request-id-retention 7d] [--rest-port N]"
-              + " [--heartbeat-interval 2s]");
-      System.err.println(
-          "       lethe job --cluster HOST:PORT --catalog FILE --bootstrap HOST:PORT --registry URL"
-              + " [--savepoint PATH] [--job-jar FILE] [same job options]");
-      System.exit(2);
-      return;
+    for (String option : new String[] {JobSubmission.SAVEPOINT, JobSubmission.JOB_JAR}) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+        throw new ParameterException(
+            spec.commandLine(), "Option '" + option + "' needs '" + JobSubmission.CLUSTER + "'");
+      }
     }
+    JobSettings settings = settings();
+    ModelCatalog catalog = loadCatalog(settings.catalog());
     StreamExecutionEnvironment env = localEnvironment(settings);
     JobClient job = start(env, settings, catalog, new CatalogLearners());
-    System.out.println(
+    out.println(
         "lethe job: running "
             + catalog.models().size()
             + " models; dashboard at http://localhost:"
             + settings.restPort());
     job.getJobExecutionResult().get();
+    return Cli.OK;
+  }
+
+  /**
+   * The catalog, checked for the learners.
+   *
+   * @throws ParameterException naming the file and what is wrong with it
+   */
+  ModelCatalog loadCatalog(Path file) {
+    try {
+      ModelCatalog catalog = ModelCatalog.load(file);
+      CatalogLearners.validate(catalog);
+      return catalog;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), String.valueOf(e.getMessage()).strip().replace('\n', ' '));
+    }
+  }
+
+  /**
+   * The job's settings: {@link JobSettings#defaults} with the options given.
+   *
+   * @throws ParameterException naming the option of a setting that {@link JobSettings} refuses
+   */
+  JobSettings settings() {
+    JobSettings defaults = JobSettings.defaults(catalog, bootstrap, registry);
+    try {
+      return new JobSettings(
+          catalog,
+          bootstrap,
+          registry,
+          defaults.topics(),
+          parallelism != null ? parallelism : defaults.parallelism(),
+          checkpointInterval != null ? checkpointInterval : defaults.checkpointInterval(),
+          microBatch != null ? microBatch : defaults.microBatchSize(),
+          tombstoneRetention != null ? tombstoneRetention : defaults.tombstoneRetention(),
+          requestIdRetention != null ? requestIdRetention : defaults.requestIdRetention(),
+          restPort != null ? restPort : defaults.restPort(),
+          defaults.transactionalIdPrefix(),
+          checkpointDir != null ? checkpointDir : defaults.checkpointDirectory(),
+          heartbeatInterval != null ? heartbeatInterval : defaults.heartbeatInterval());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   /** A local MiniCluster environment with the web dashboard on {@code settings.restPort()}. */
@@ -201,66 +384,19 @@ public final class LearnerJobMain {
         .build();
   }
 
-  /** Parses the command line; errors name the option. */
-  static JobSettings parse(String[] args) {
-    Deque<String> rest = new ArrayDeque<>(java.util.List.of(args));
-    Path catalog = null;
-    String bootstrap = null;
-    String registry = null;
-    JobSettings defaults = JobSettings.defaults(Path.of("-"), "-", "-");
-    int parallelism = defaults.parallelism();
-    Duration checkpoint = defaults.checkpointInterval();
-    int microBatch = defaults.microBatchSize();
-    Duration retention = defaults.tombstoneRetention();
-    Duration requestIdRetention = defaults.requestIdRetention();
-    int restPort = defaults.restPort();
-    Path checkpointDir = defaults.checkpointDirectory();
-    Duration heartbeat = defaults.heartbeatInterval();
-    while (!rest.isEmpty()) {
-      String option = rest.pop();
-      if (rest.isEmpty()) {
-        throw new IllegalArgumentException(option + " needs a value");
-      }
-      String value = rest.pop();
-      switch (option) {
-        case "--catalog" -> catalog = Path.of(value);
-        case "--bootstrap" -> bootstrap = value;
-        case "--registry" -> registry = value;
-        case "--parallelism" -> parallelism = integer(option, value);
-        case "--checkpoint-interval" -> checkpoint = Durations.parseOption(option, value);
-        case "--micro-batch" -> microBatch = integer(option, value);
-        case "--tombstone-retention" -> retention = Durations.parseOption(option, value);
-        case "--request-id-retention" -> requestIdRetention = Durations.parseOption(option, value);
-        case "--rest-port" -> restPort = integer(option, value);
-        case "--checkpoint-dir" -> checkpointDir = Path.of(value);
-        case "--heartbeat-interval" -> heartbeat = Durations.parseOption(option, value);
-        default -> throw new IllegalArgumentException("unknown option " + option);
-      }
-    }
-    if (catalog == null) {
-      throw new IllegalArgumentException("--catalog is required");
-    }
-    return new JobSettings(
-        catalog,
-        bootstrap,
-        registry,
-        defaults.topics(),
-        parallelism,
-        checkpoint,
-        microBatch,
-        retention,
-        requestIdRetention,
-        restPort,
-        defaults.transactionalIdPrefix(),
-        checkpointDir,
-        heartbeat);
+  /**
+   * Parses {@code args} as {@code lethe job} does, without running anything.
+   *
+   * @throws ParameterException naming the option
+   */
+  static JobSettings parse(String... args) {
+    return parsed(args).settings();
   }
 
-  private static int integer(String option, String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " is '" + value + "', expected an integer");
-    }
+  /** The command with {@code args} parsed into it. */
+  static LearnerJobMain parsed(String... args) {
+    LearnerJobMain command = new LearnerJobMain();
+    Cli.parse(Cli.commandLine(command), args);
+    return command;
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 
 /** The job's settings from the command line: defaults, parsing and errors naming the option. */
 class JobSettingsTest {
@@ -32,10 +33,11 @@ class JobSettingsTest {
   @Test
   void shouldRefuseAnInvalidRequestIdRetentionNamingTheOption() {
     assertThatThrownBy(() -> parse("--request-id-retention", "0s"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("--request-id-retention is ");
+        .isInstanceOf(ParameterException.class)
+        .hasMessageStartingWith("Invalid value for option '--request-id-retention': '0s' is not");
     assertThatThrownBy(() -> parse("--request-id-retention", "soon"))
-        .hasMessageStartingWith("--request-id-retention is 'soon', expected a positive duration");
+        .hasMessageStartingWith(
+            "Invalid value for option '--request-id-retention': 'soon' is not a positive duration");
   }
 
   @Test
@@ -48,14 +50,40 @@ class JobSettingsTest {
   @Test
   void shouldRefuseAHeartbeatIntervalTooLongToNoticeAStoppedLearnerInTime() {
     assertThatThrownBy(() -> parse("--heartbeat-interval", "10s"))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ParameterException.class)
         .hasMessage(
             "--heartbeat-interval is 10000ms, expected at most 5000ms so that a stopped learner"
                 + " is noticed within 30 seconds");
     assertThatThrownBy(() -> parse("--heartbeat-interval", "0s"))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ParameterException.class)
         .hasMessage(
-            "--heartbeat-interval is '0s', expected a positive duration like 500ms, 30s, 10m, 1h"
-                + " or 7d");
+            "Invalid value for option '--heartbeat-interval': '0s' is not a positive duration"
+                + " like 500ms, 30s, 10m, 1h or 7d");
+  }
+
+  @Test
+  void shouldTakeEverySettingFromTheCommandLine() {
+    JobSettings settings =
+        parse(
+            "--parallelism", "2",
+            "--checkpoint-interval", "500ms",
+            "--micro-batch", "64",
+            "--tombstone-retention", "1d",
+            "--rest-port", "0",
+            "--checkpoint-dir", "/tmp/cp");
+    assertThat(settings.parallelism()).isEqualTo(2);
+    assertThat(settings.checkpointInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(settings.microBatchSize()).isEqualTo(64);
+    assertThat(settings.tombstoneRetention()).isEqualTo(Duration.ofDays(1));
+    assertThat(settings.restPort()).isZero();
+    assertThat(settings.checkpointDirectory()).isEqualTo(java.nio.file.Path.of("/tmp/cp"));
+  }
+
+  @Test
+  void shouldPassEverySettingToTheClusterJob() {
+    JobSettings settings = parse("--parallelism", "3", "--heartbeat-interval", "1s");
+    java.util.List<String> args = JobSubmission.programArguments(settings, false);
+    args.addAll(java.util.List.of("--catalog", "catalog.yaml"));
+    assertThat(LearnerJobMain.parse(args.toArray(String[]::new))).isEqualTo(settings);
   }
 }

@@ -45,7 +45,9 @@ class JobSubmissionTest {
             "--registry", "http://localhost:8282");
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("--cluster is 'http://localhost:8281', expected the JobManager's REST HOST:PORT");
+        .isEqualTo(
+            "lethe job: Invalid value for option '--cluster': 'http://localhost:8281' is not the"
+                + " JobManager's REST HOST:PORT; see 'lethe job --help'\n");
   }
 
   @Test
@@ -85,5 +87,48 @@ class JobSubmissionTest {
             "--registry", "http://localhost:8282");
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read --catalog");
+  }
+
+  @Test
+  void shouldRefuseASavepointWithoutACluster() throws Exception {
+    int code =
+        run(
+            "--catalog", catalog(),
+            "--bootstrap", "localhost:9292",
+            "--registry", "http://localhost:8282",
+            "--savepoint", "/tmp/sp");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("lethe job: Option '--savepoint' needs '--cluster'");
+  }
+
+  @Test
+  void shouldPrintTheUsageForHelpWithoutStartingAnything() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (String help : new String[] {"--help", "-h"}) {
+      int code =
+          JobSubmission.run(
+              new String[] {help},
+              new PrintStream(out, true, StandardCharsets.UTF_8),
+              new PrintStream(err, true, StandardCharsets.UTF_8));
+      assertThat(code).isZero();
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .startsWith("Usage: lethe job")
+        .contains("--cluster=HOST:PORT", "--config=FILE");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void shouldReadAConfigFileThatTheCommandLineOverrides() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("job.properties"),
+            "catalog=c.yaml\nbootstrap=kafka:9092\nregistry=http://r:8081\nparallelism=2\n"
+                + "micro-batch=32\n");
+    JobSettings settings = LearnerJobMain.parse("--config", file.toString(), "--parallelism", "4");
+    assertThat(settings.bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(settings.parallelism()).isEqualTo(4);
+    assertThat(settings.microBatchSize()).isEqualTo(32);
   }
 }

@@ -1,0 +1,25 @@
+package io.lethe.job.bench;
+
+import io.lethe.loadtests.JmhMain;
+
+/**
+ * {@code lethe bench-codecs}: the job's codec JMH benchmarks (this package) behind Lethe's command
+ * line; JMH's own options pass through ({@link JmhMain}).
+ */
+public final class BenchCodecsMain {
+  private BenchCodecsMain() {}
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs JMH with {@code args}.
+   *
+   * @return the exit code
+   */
+  public static int run(String... args) {
+    return JmhMain.run("lethe bench-codecs", args);
+  }
+}
