@@ -5,6 +5,8 @@ import io.lethe.cli.ConfigFileOption;
 import io.lethe.cli.StandardOptions;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -21,6 +23,8 @@ import picocli.CommandLine.Mixin;
       "2:a bad command line or --config file"
     })
 public final class ServeMain implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeMain.class);
+
   @Mixin StandardOptions standard;
   @Mixin ConfigFileOption config;
   @Mixin ServeOptions options;
@@ -46,15 +50,16 @@ public final class ServeMain implements Callable<Integer> {
     try {
       service = ModelService.start(settings);
     } catch (RuntimeException e) {
-      System.err.println("lethe serve: cannot start: " + e.getMessage());
+      LOG.error("Model service cannot start: {}", e.getMessage());
       return Cli.FAILED;
     }
-    System.out.println(
-        "lethe serve: listening on http://"
-            + settings.host()
-            + ":"
-            + service.port()
-            + " (GET /v1/models, POST /v1/models/{model}:predict, /readyz, /metrics)");
+    LOG.info(
+        "Model service listening on http://{}:{} (GET /v1/models, POST /v1/models/<model>:predict,"
+            + " /readyz, /metrics); snapshots from {} at {}",
+        settings.host(),
+        service.port(),
+        settings.modelsTopic(),
+        settings.bootstrapServers());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
