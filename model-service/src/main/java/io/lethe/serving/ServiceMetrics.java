@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
  * The model service's Prometheus metrics, in a registry of its own (so two services in one JVM, as
  * in tests and the demo, do not share counters), and their text exposition for {@code /metrics}.
  */
-public final class ServiceMetrics {
+final class ServiceMetrics {
   /** Content type of {@link #scrape()}. */
   public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 

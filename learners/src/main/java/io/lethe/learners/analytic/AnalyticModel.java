@@ -12,7 +12,7 @@ import java.util.Map;
  * @param samplesPerTask retained samples per task, in the order tasks were first learned
  * @param erasedTasks tasks erased so far
  */
-public record AnalyticModel(
+record AnalyticModel(
     AnalyticSettings settings,
     HeadWeights weights,
     Map<String, Long> samplesPerTask,

@@ -13,7 +13,7 @@ import java.util.zip.GZIPInputStream;
  * big-endian header (two zero bytes, a type code, the number of dimensions, each dimension as a
  * 32-bit int) followed by the unsigned bytes. Only the unsigned-byte type (0x08) is supported.
  */
-public final class IdxReader {
+final class IdxReader {
   private static final int UNSIGNED_BYTE = 0x08;
 
   private IdxReader() {}

@@ -1,7 +1,7 @@
 package io.lethe.learners.hypernet;
 
 /** Thrown when a task that was erased is asked to learn or predict again. */
-public final class TaskErasedException extends IllegalStateException {
+final class TaskErasedException extends IllegalStateException {
 
   private static final long serialVersionUID = 1L;
 

@@ -59,7 +59,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * the erasure receipts, the analytic model's distance to an offline retrain on the retained data,
  * and the throughput.
  */
-public final class Demo implements AutoCloseable {
+final class Demo implements AutoCloseable {
   static final String ANALYTIC = "fmnist-analytic";
   static final String HYPERNET = "fmnist-hypernet";
   static final String DATASET = "fashion-mnist";

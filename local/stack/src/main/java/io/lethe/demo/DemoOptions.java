@@ -20,7 +20,7 @@ import java.util.List;
  * @param keepRunning keep everything running after the report until the process is stopped
  * @param dataDirectory Fashion-MNIST directory, or null for the default
  */
-public record DemoOptions(
+record DemoOptions(
     List<String> models,
     int tasks,
     int samplesPerTask,

@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * @param content the report as the JSON object written by {@link #write}
  */
-public record DemoReport(Map<String, Object> content) {
+record DemoReport(Map<String, Object> content) {
 
   static DemoReport of(
       DemoOptions options,

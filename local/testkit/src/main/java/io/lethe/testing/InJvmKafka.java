@@ -3,7 +3,7 @@ package io.lethe.testing;
 import io.lethe.local.kafka.EmbeddedKafka;
 
 /** The {@link EmbeddedKafka} broker as a test backend. */
-public final class InJvmKafka implements KafkaBackend {
+final class InJvmKafka implements KafkaBackend {
   private final EmbeddedKafka kafka;
 
   private InJvmKafka(EmbeddedKafka kafka) {

@@ -1,7 +1,7 @@
 package io.lethe.testing;
 
 /** A running Kafka cluster that tests talk to: in this JVM, or in a container where Docker runs. */
-public interface KafkaBackend extends AutoCloseable {
+interface KafkaBackend extends AutoCloseable {
   /** The bootstrap address clients connect to. */
   String bootstrapServers();
 

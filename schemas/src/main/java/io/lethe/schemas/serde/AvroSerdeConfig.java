@@ -9,7 +9,7 @@ import org.apache.kafka.common.config.ConfigException;
  * Configuration keys the Avro serdes read when Kafka creates them from class names; the registry
  * keys are Confluent's, so existing client configurations work unchanged.
  */
-public final class AvroSerdeConfig {
+final class AvroSerdeConfig {
   /** Base URL of a Confluent-compatible schema registry, e.g. {@code http://localhost:8081}. */
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
 

@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                                              └─► receipts
  * </pre>
  */
-public final class IngressTopology {
+final class IngressTopology {
   /** State store of accepted sample ids (sample id to record timestamp), for de-duplication. */
   public static final String SAMPLE_IDS_STORE = "lethe-ingress-sample-ids";
 

@@ -34,7 +34,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                                                     └─► RouteTaskErasures ──────────┘  (by model)
  * </pre>
  */
-public final class LearnerJob {
+final class LearnerJob {
   private LearnerJob() {}
 
   /**
