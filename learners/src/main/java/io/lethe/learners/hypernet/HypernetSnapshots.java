@@ -24,12 +24,16 @@ import java.util.Map;
  *
  * <p>Tensors, in this order: {@code hypernet.chunkEmbeddings}, the trunk's weights and biases, the
  * head's weight and bias, then {@code task.<i>.embedding} for each active task i. Scoring settings:
- * the architecture ({@link HypernetArchitecture#toScoringSettings()}), then {@code tasks.count} and
- * {@code task.<i>.id}. The checksum is left empty for the shared snapshot checksum to fill.
+ * the architecture ({@link HypernetArchitecture#toScoringSettings()}), then {@value #TASK_COUNT}
+ * and {@code task.<i>.id}. The checksum is left empty for the shared snapshot checksum to fill.
  */
 final class HypernetSnapshots {
 
-  static final String TASK_COUNT = "tasks.count";
+  /** Snapshot key (not a setting): the number of active tasks. */
+  static final String TASK_COUNT = "task-count";
+
+  /** The snapshot keys that are not settings; {@code task.<i>.id} follows for each task. */
+  static final List<String> LAYOUT_KEYS = List.of(HypernetArchitecture.WEIGHT_SCALING, TASK_COUNT);
 
   private HypernetSnapshots() {}
 

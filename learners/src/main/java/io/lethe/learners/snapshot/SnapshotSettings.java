@@ -1,5 +1,6 @@
 package io.lethe.learners.snapshot;
 
+import io.lethe.learners.settings.SettingDef;
 import io.lethe.records.Setting;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,6 +42,20 @@ public final class SnapshotSettings {
       throw new IllegalArgumentException("snapshot setting " + key + " set twice");
     }
     return this;
+  }
+
+  /** Adds a declared setting under its key, in its canonical text form. */
+  public <T> SnapshotSettings put(SettingDef<T> setting, T value) {
+    return put(setting.key(), setting.format(value));
+  }
+
+  /**
+   * A declared setting, read and checked against its declaration.
+   *
+   * @throws IllegalArgumentException if it is missing or not allowed, naming the key
+   */
+  public <T> T get(SettingDef<T> setting) {
+    return setting.parse("snapshot setting ", get(setting.key()));
   }
 
   /** Adds a list setting as comma-separated values. */

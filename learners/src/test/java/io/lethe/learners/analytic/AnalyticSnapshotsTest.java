@@ -38,13 +38,7 @@ class AnalyticSnapshotsTest {
       assertThat(SnapshotChecksum.verify(snapshot)).isTrue();
       assertThat(snapshot.getScoring().stream().map(Setting::getKey))
           .containsExactly(
-              "buffer.prng",
-              "buffer.seed",
-              "buffer.input_dim",
-              "buffer.size",
-              "classes",
-              "tasks",
-              "gamma");
+              "buffer-prng", "seed", "input-dim", "buffer-size", "gamma", "classes", "tasks");
       assertThat(snapshot.getLineage().getErasedTasks()).containsExactly("t1");
       assertThat(snapshot.getLineage().getSamplesPerTask()).hasSize(2);
       assertThat(snapshot.getTensors().get(0).getShape()).containsExactly(128L, 4L);

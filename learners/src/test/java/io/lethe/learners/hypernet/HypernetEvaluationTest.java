@@ -67,7 +67,7 @@ class HypernetEvaluationTest {
     assertThat(erasure.get("tasks_learned_after_erasure").asInt()).isZero();
     assertThat(erasure.get("retained_accuracy_before").get("0").asDouble()).isGreaterThan(0.75);
     assertThat(erasure.get("retained_accuracy_after").get("0").asDouble()).isGreaterThan(0.75);
-    assertThat(json.get("settings").get("train_samples_per_task").toString())
+    assertThat(json.get("protocol").get("train_samples_per_task").toString())
         .isEqualTo("[640,640]");
   }
 
