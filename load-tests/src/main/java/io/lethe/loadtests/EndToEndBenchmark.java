@@ -4,12 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.config.Durations;
 import io.lethe.demo.EmbeddedStack;
 import io.lethe.demo.LearnerWatch;
+import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
+import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelErasure;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TaskSamples;
@@ -78,6 +85,7 @@ public final class EndToEndBenchmark {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String EMBEDDED_MODEL = "bench-analytic";
+  private static final String DATASET = "fashion-mnist";
   private static final int ERASABLE_SUBJECTS = 32;
   private static final int SAMPLES_PER_ERASABLE = 5;
 
@@ -103,18 +111,19 @@ public final class EndToEndBenchmark {
     Files.createDirectories(out);
 
     FashionMnist data = FashionMnist.load();
-    String catalog =
-        """
-        datasets:
-          - {name: fashion-mnist, features: 784, classes: 10}
-        models:
-          - name: %s
-            learner: analytic
-            dataset: fashion-mnist
-            snapshot: {every-samples: 1000000, interval: %s, after-erasure: 500ms}
-            settings: {buffer-size: %d, gamma: 0.1, seed: 42}
-        """
-            .formatted(EMBEDDED_MODEL, snapshotInterval, bufferSize);
+    ModelCatalog catalog =
+        ModelCatalog.of(
+            List.of(new DatasetSpec(DATASET, FashionMnist.FEATURES, FashionMnist.CLASSES)),
+            List.of(
+                ModelSpec.of(EMBEDDED_MODEL, LearnerKind.ANALYTIC, DATASET)
+                    .withSnapshot(
+                        new SnapshotPolicy(
+                            1_000_000,
+                            Durations.parseOption("--snapshot-interval", snapshotInterval),
+                            Duration.ofMillis(500)))
+                    .with(AnalyticSettings.BUFFER_SIZE, bufferSize)
+                    .with(AnalyticSettings.GAMMA, 0.1)
+                    .with(AnalyticSettings.SEED, 42L)));
     if (options.containsKey("--bootstrap")) {
       // an external stack: Kafka, the registry, the ingress, the job and the model service run
       String registry = required(options, "--registry");
@@ -313,7 +322,7 @@ public final class EndToEndBenchmark {
           TrainingSample.newBuilder()
               .setSampleId("b-" + n)
               .setSubjectId(subject)
-              .setDataset("fashion-mnist")
+              .setDataset(DATASET)
               .setTask(String.valueOf(label / 2))
               .setFeatures(features)
               .setLabel(label)
@@ -338,7 +347,7 @@ public final class EndToEndBenchmark {
                   .setScope(ErasureScope.SUBJECT)
                   .setIds(List.of(s))
                   .setSubjectId(s)
-                  .setDataset("fashion-mnist")
+                  .setDataset(DATASET)
                   .setModels(List.of())
                   .setRequestedAt(Instant.now())
                   .setRequester("lethe-bench")

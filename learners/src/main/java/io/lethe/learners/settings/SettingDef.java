@@ -96,6 +96,21 @@ public final class SettingDef<T> {
         v -> true);
   }
 
+  /** A 64-bit integer setting within {@code bounds}. */
+  public static SettingDef<Long> longInteger(
+      String key, Long defaultValue, Bounds bounds, String doc) {
+    return new SettingDef<>(
+        key,
+        "integer",
+        defaultValue,
+        null,
+        phrase("an integer", bounds),
+        doc,
+        text -> Long.valueOf(text.trim()),
+        String::valueOf,
+        v -> bounds.contains(v));
+  }
+
   /** A floating-point setting; NaN and infinities are never allowed. */
   public static SettingDef<Double> number(
       String key, Double defaultValue, Bounds bounds, String doc) {
