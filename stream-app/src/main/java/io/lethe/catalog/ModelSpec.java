@@ -6,7 +6,6 @@ import io.lethe.learners.settings.SettingDef;
 import io.lethe.learners.settings.SettingValues;
 import io.lethe.records.LearnerKind;
 import java.io.Serializable;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +22,8 @@ import java.util.regex.Pattern;
  * @param dataset the dataset it learns from
  * @param device DJL device to learn on, e.g. {@code cpu} or {@code gpu0}
  * @param snapshot when it publishes snapshots
- * @param settings learner settings by declared key, as text (checked against the learner's
- *     declarations)
+ * @param settings learner settings by declared key, in their canonical text (checked against the
+ *     learner's declarations)
  */
 public record ModelSpec(
     String name,
@@ -96,8 +95,10 @@ public record ModelSpec(
     if (snapshot == null) {
       throw new IllegalArgumentException(where + SNAPSHOT + " is missing");
     }
-    settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
-    SettingValues.parse(where + LEARNER_SETTINGS + ".", learnerSettings(learner), settings);
+    // kept in canonical text, so a catalog read back from its YAML is equal to the original
+    settings =
+        SettingValues.parse(where + LEARNER_SETTINGS + ".", learnerSettings(learner), settings)
+            .asText();
   }
 
   /** A model on the CPU with the default snapshot policy and default learner settings. */

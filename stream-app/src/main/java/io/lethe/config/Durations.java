@@ -42,6 +42,9 @@ public final class Durations {
   /** The shortest text {@link #parse} reads back as {@code duration}, e.g. {@code 10s}. */
   public static String format(Duration duration) {
     long millis = duration.toMillis();
+    if (millis <= 0) {
+      return millis + "ms";
+    }
     long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1000L};
     String[] units = {"d", "h", "m", "s"};
     for (int i = 0; i < sizes.length; i++) {

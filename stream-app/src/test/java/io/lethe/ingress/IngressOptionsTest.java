@@ -3,6 +3,7 @@ package io.lethe.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.learners.settings.SettingDef;
 import io.lethe.schemas.cli.CommandLine;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,8 +88,28 @@ class IngressOptionsTest {
   void shouldNameTheOptionOfABadSetting() {
     assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--dedupe-window", "soon")))
         .hasMessage(
-            "option --dedupe-window: ingress setting lethe.ingress.dedupe.window is 'soon',"
+            "option --dedupe-window: ingress setting dedupe-window is 'soon',"
                 + " expected a positive duration like 500ms, 30s, 10m, 1h or 7d");
+  }
+
+  @Test
+  void shouldTakeEveryDeclaredSettingAsItsCommandLineOption() {
+    for (SettingDef<?> setting : IngressSettings.SETTINGS) {
+      IngressOptions options =
+          IngressOptions.parse(concat(REQUIRED, setting.cliOption(), changed(setting)));
+      assertThat(options.settings())
+          .as(setting.cliOption())
+          .isNotEqualTo(IngressSettings.defaults());
+    }
+  }
+
+  /** Text of a valid value other than the default: its number one lower, or 2 for 1. */
+  private static <T> String changed(SettingDef<T> setting) {
+    String text = setting.format(setting.defaultValue().orElseThrow());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(.*)").matcher(text);
+    assertThat(m.matches()).as(text).isTrue();
+    long n = Long.parseLong(m.group(1));
+    return (n == 1 ? 2 : n - 1) + m.group(2);
   }
 
   private static String[] concat(String[] first, String... more) {

@@ -3,6 +3,7 @@ package io.lethe.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.learners.settings.SettingDef;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -57,5 +58,22 @@ class JobSettingsTest {
         .hasMessage(
             "--heartbeat-interval is '0s', expected a positive duration like 500ms, 30s, 10m, 1h"
                 + " or 7d");
+  }
+
+  @Test
+  void shouldTakeEveryDeclaredSettingAsItsCommandLineOption() {
+    for (SettingDef<?> setting : JobSettings.SETTINGS) {
+      JobSettings parsed = parse(setting.cliOption(), changed(setting));
+      assertThat(parsed).as(setting.cliOption()).isNotEqualTo(parse());
+    }
+  }
+
+  /** Text of a valid value other than the default: its number one lower, or 2 for 1. */
+  private static <T> String changed(SettingDef<T> setting) {
+    String text = setting.format(setting.defaultValue().orElseThrow());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(.*)").matcher(text);
+    assertThat(m.matches()).as(text).isTrue();
+    long n = Long.parseLong(m.group(1));
+    return (n == 1 ? 2 : n - 1) + m.group(2);
   }
 }

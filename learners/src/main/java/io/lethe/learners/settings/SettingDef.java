@@ -1,5 +1,6 @@
 package io.lethe.learners.settings;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -126,7 +127,7 @@ public final class SettingDef<T> {
         allowed,
         doc,
         SettingDef::parseDouble,
-        String::valueOf,
+        SettingDef::formatDouble,
         v -> bounds.contains(v));
   }
 
@@ -318,6 +319,14 @@ public final class SettingDef<T> {
       throw new NumberFormatException(t);
     }
     return Double.valueOf(t);
+  }
+
+  /** Plain decimal, no exponent and no trailing zeros: 0.00001 rather than 1.0E-5, 2 for 2.0. */
+  private static String formatDouble(Double value) {
+    if (!Double.isFinite(value)) {
+      return String.valueOf(value);
+    }
+    return new BigDecimal(String.valueOf(value)).stripTrailingZeros().toPlainString();
   }
 
   private static Boolean parseFlag(String text) {

@@ -28,7 +28,7 @@ class HypernetSettingsTest {
   void shouldNameSettingValueAndAllowedRangeInErrors() {
     assertThatThrownBy(() -> HypernetSettings.builder(784).optBeta(-1).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("hypernetwork.beta is -1.0, expected a finite number >= 0");
+        .hasMessage("hypernetwork.beta is -1, expected a finite number >= 0");
     assertThatThrownBy(() -> HypernetSettings.builder(0).build())
         .hasMessage("hypernetwork.inputs is 0, expected an integer >= 1");
     assertThatThrownBy(() -> HypernetSettings.builder(784).optTrunkHidden(List.of()).build())
@@ -41,10 +41,10 @@ class HypernetSettingsTest {
         .hasMessage(
             "hypernetwork.device is tpu, expected a DJL device name: cpu, cpu(N), gpu or gpu(N)");
     assertThatThrownBy(() -> HypernetSettings.builder(784).optGamma(0).build())
-        .hasMessage("hypernetwork.gamma is 0.0, expected a finite number > 0");
+        .hasMessage("hypernetwork.gamma is 0, expected a finite number > 0");
     assertThatThrownBy(() -> new RefreshSettings(true, 0, 1e-3, 1e-3, 1e-3, 1e-5, 16))
         .hasMessage("refresh-interval is 0, expected an integer >= 1");
     assertThatThrownBy(() -> new RefreshSettings(true, 1, 1e-3, 1e-3, 1e-3, 2, 16))
-        .hasMessage("refresh-fisher-decay is 2.0, expected a number in [0, 1]");
+        .hasMessage("refresh-fisher-decay is 2, expected a number in [0, 1]");
   }
 }

@@ -152,6 +152,27 @@ class HypernetSnapshotTest {
     }
   }
 
+  @Test
+  void shouldWriteArchitectureSettingsUnderTheirDeclaredKeysAndForms() {
+    HypernetSettings settings = SmallSettings.builder().build();
+    java.util.Map<String, String> declared = settings.values().asText();
+    List<String> settingKeys = new java.util.ArrayList<>();
+    for (Setting s : settings.architecture().toScoringSettings()) {
+      if (HypernetSnapshots.LAYOUT_KEYS.contains(s.getKey())) {
+        continue;
+      }
+      settingKeys.add(s.getKey());
+      assertThat(s.getValue()).as(s.getKey()).isEqualTo(declared.get(s.getKey()));
+    }
+    assertThat(settingKeys)
+        .as("snapshot keys other than the layout's must be declared setting keys")
+        .isSubsetOf(declared.keySet())
+        .containsExactlyElementsOf(
+            HypernetArchitecture.SCORING_SETTINGS.stream()
+                .map(io.lethe.learners.settings.SettingDef::key)
+                .toList());
+  }
+
   private static void assertClose(float[][] actual, float[][] expected) {
     assertThat(actual.length).isEqualTo(expected.length);
     for (int i = 0; i < expected.length; i++) {
