@@ -530,7 +530,15 @@ public final class EndToEndBenchmark {
 
     Map<String, Object> report(int bufferSize) {
       Map<String, Object> report = new LinkedHashMap<>();
-      report.put("model", Map.of("name", model, "learner", "ANALYTIC", "buffer_size", bufferSize));
+      report.put(
+          "model",
+          Map.of(
+              "name",
+              model,
+              "learner",
+              "ANALYTIC",
+              AnalyticSettings.BUFFER_SIZE.key(),
+              bufferSize));
       report.put("target_rate", rate);
       report.put("duration_seconds", duration.toSeconds());
       report.put("samples_sent", sent.size() - measuredFrom);
