@@ -3,6 +3,7 @@ package io.lethe.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.learners.settings.SettingDef;
 import io.lethe.schemas.cli.CommandLine;
 import org.junit.jupiter.api.Test;
 
@@ -117,5 +118,23 @@ class ServeOptionsTest {
     assertThatThrownBy(() -> ServeOptions.parse(args))
         .isInstanceOf(CommandLine.UsageException.class)
         .hasMessage(message);
+  }
+
+  @Test
+  void shouldTakeEveryDeclaredSettingAsItsCommandLineOption() {
+    for (SettingDef<?> setting : ServingSettings.SETTINGS) {
+      String[] args = java.util.Arrays.copyOf(REQUIRED, REQUIRED.length + 2);
+      args[REQUIRED.length] = setting.cliOption();
+      args[REQUIRED.length + 1] = changed(setting);
+      assertThat(ServeOptions.parse(args))
+          .as(setting.cliOption())
+          .isNotEqualTo(ServeOptions.parse(REQUIRED));
+    }
+  }
+
+  /** Text of a valid value other than the default: its number one lower, or 2 for 1. */
+  private static <T> String changed(SettingDef<T> setting) {
+    long n = Long.parseLong(setting.format(setting.defaultValue().orElseThrow()));
+    return String.valueOf(n == 1 ? 2 : n - 1);
   }
 }
