@@ -7,6 +7,7 @@ import io.lethe.learners.hypernet.internal.HypernetForward;
 import io.lethe.learners.hypernet.internal.HypernetForward.ParameterShape;
 import io.lethe.learners.hypernet.internal.TensorCodec;
 import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.learners.snapshot.SnapshotSettings;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Setting;
@@ -123,10 +124,7 @@ final class HypernetSnapshots {
               + snapshot.getLearner()
               + " learner, not HYPERNETWORK");
     }
-    Map<String, String> settings = new LinkedHashMap<>();
-    for (Setting s : snapshot.getScoring()) {
-      settings.put(s.getKey(), s.getValue());
-    }
+    Map<String, String> settings = SnapshotSettings.read(snapshot.getScoring());
     HypernetArchitecture arch = HypernetArchitecture.fromScoringSettings(settings);
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     for (Tensor t : snapshot.getTensors()) {

@@ -130,6 +130,39 @@ class HypernetSnapshotTest {
   }
 
   @Test
+  void shouldReadASnapshotWrittenUnderTheFormerKeys() {
+    SyntheticTasks data = new SyntheticTasks(SmallSettings.INPUTS, 23);
+    Samples batch = data.samples(data.newTask(10), 32);
+    HypernetSettings settings = SmallSettings.builder().build();
+    try (HypernetLearner learner = new HypernetLearner(settings)) {
+      learner.learn("a", batch.x(), batch.y());
+      ModelSnapshot snapshot =
+          learner.toSnapshot(new SnapshotHeader("m", 1, null, CREATED, List.of()));
+      java.util.Map<String, String> former = new java.util.HashMap<>();
+      io.lethe.learners.snapshot.SnapshotSettings.FORMER_KEYS.forEach((o, n) -> former.put(n, o));
+      ModelSnapshot old =
+          ModelSnapshot.newBuilder(snapshot)
+              .setScoring(
+                  snapshot.getScoring().stream()
+                      .map(
+                          s ->
+                              new Setting(
+                                  former.getOrDefault(s.getKey(), s.getKey()), s.getValue()))
+                      .toList())
+              .setChecksum("")
+              .build();
+      old.setChecksum(io.lethe.schemas.snapshot.SnapshotChecksum.compute(old));
+      assertThat(old.getScoring().stream().map(Setting::getKey)).contains("target.inputs");
+
+      try (HypernetScorer scorer = HypernetScorer.fromSnapshot(old);
+          HypernetLearner restored = HypernetLearner.fromSnapshot(old, settings)) {
+        assertThat(scorer.architecture()).isEqualTo(settings.architecture());
+        assertThat(scorer.tasks()).containsExactly("a");
+      }
+    }
+  }
+
+  @Test
   void shouldRejectSnapshotOfAnotherArchitecture() {
     SyntheticTasks data = new SyntheticTasks(SmallSettings.INPUTS, 23);
     Samples batch = data.samples(data.newTask(10), 32);
