@@ -187,16 +187,14 @@ public final class AnalyticEvaluation {
               retainedBefore,
               ContinualEvaluation.accuracy(learner, retainedTest));
 
-      Map<String, Object> settingsReport = new LinkedHashMap<>();
-      settingsReport.put("buffer_seed", settings.bufferSeed());
-      settingsReport.put("buffer_size", settings.bufferSize());
-      settingsReport.put("gamma", settings.gamma());
-      settingsReport.put("task_order", options.stream().order());
-      settingsReport.put("shuffle_seed", options.stream().shuffleSeed());
-      settingsReport.put("batch_size", options.stream().batchSize());
+      Map<String, Object> protocol = new LinkedHashMap<>();
+      protocol.put("task_order", options.stream().order());
+      protocol.put("shuffle_seed", options.stream().shuffleSeed());
+      protocol.put("batch_size", options.stream().batchSize());
       return new EvalReport(
           "analytic",
-          settingsReport,
+          settings.values().asMap(),
+          protocol,
           matrix.tasks(),
           matrix.accuracy(),
           matrix.averageAccuracy(),

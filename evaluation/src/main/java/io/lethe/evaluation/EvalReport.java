@@ -11,10 +11,13 @@ import java.util.Map;
 
 /**
  * The JSON report of {@code lethe eval}: continual-learning metrics and, for learners that can
- * forget, exactness and erasure measurements. Field names are written in snake_case.
+ * forget, exactness and erasure measurements. Field names are written in snake_case; the keys of
+ * {@code settings} are the settings' declared keys.
  *
  * @param learner learner name
- * @param settings the learner's settings as text
+ * @param settings every learner setting under its declared key (e.g. {@code
+ *     AnalyticSettings.SETTINGS}), so a report spells a setting as the catalog does
+ * @param protocol the evaluation protocol's stream parameters (task order, shuffle seed, batch)
  * @param tasks task ids in stream order
  * @param accuracyMatrix accuracy on task j (column) after learning task i (row)
  * @param averageAccuracy mean accuracy over all tasks after the last
@@ -34,6 +37,7 @@ import java.util.Map;
 public record EvalReport(
     String learner,
     Map<String, Object> settings,
+    Map<String, Object> protocol,
     List<String> tasks,
     List<List<Double>> accuracyMatrix,
     double averageAccuracy,

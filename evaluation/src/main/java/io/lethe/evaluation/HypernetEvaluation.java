@@ -83,7 +83,9 @@ public final class HypernetEvaluation {
    * @param learner "hypernet"
    * @param seed the learner's and the stream's seed
    * @param refresh whether refresh learning was on
-   * @param settings the learner's settings and the protocol's sizes
+   * @param settings every learner setting under its declared key ({@link
+   *     HypernetSettings#SETTINGS})
+   * @param protocol the evaluation protocol's stream parameters and sizes
    * @param tasks task ids in stream order
    * @param accuracyMatrix task-incremental accuracy on task j (column) after learning task i (row);
    *     null for tasks not learned yet
@@ -100,6 +102,7 @@ public final class HypernetEvaluation {
       long seed,
       boolean refresh,
       Map<String, Object> settings,
+      Map<String, Object> protocol,
       List<String> tasks,
       List<List<Double>> accuracyMatrix,
       double averageAccuracy,
@@ -210,28 +213,18 @@ public final class HypernetEvaluation {
     Erasure erasure = erasureProtocol(tasks, trainBatches, testSets);
 
     HypernetSettings s = options.settings();
-    Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put("target_hidden", s.targetHidden());
-    settings.put("trunk_hidden", s.trunkHidden());
-    settings.put("chunk_size", s.chunkSize());
-    settings.put("beta", s.beta());
-    settings.put("gamma", s.gamma());
-    settings.put("relapse_guard", s.relapseGuard());
-    settings.put("window_size", s.windowSize());
-    settings.put("batch_size", s.batchSize());
-    settings.put("steps_per_batch", s.stepsPerBatch());
-    settings.put("intra_op_threads", s.intraOpThreads());
-    settings.put("refresh", s.refresh().toString());
-    settings.put("micro_batch_size", options.stream().batchSize());
-    settings.put("task_order", options.stream().order());
-    settings.put("shuffle_seed", options.stream().shuffleSeed());
-    settings.put("test_samples_per_task", testSets.stream().map(LabeledSet::size).toList());
-    settings.put("train_samples_per_task", trainBatches.stream().map(this::count).toList());
+    Map<String, Object> protocol = new LinkedHashMap<>();
+    protocol.put("micro_batch_size", options.stream().batchSize());
+    protocol.put("task_order", options.stream().order());
+    protocol.put("shuffle_seed", options.stream().shuffleSeed());
+    protocol.put("test_samples_per_task", testSets.stream().map(LabeledSet::size).toList());
+    protocol.put("train_samples_per_task", trainBatches.stream().map(this::count).toList());
     return new Report(
         "hypernet",
         s.seed(),
         s.refresh().enabled(),
-        settings,
+        s.values().asMap(),
+        protocol,
         matrix.tasks(),
         reported,
         matrix.averageAccuracy(),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.SplitTaskStream;
 import io.lethe.learners.hypernet.HypernetSettings;
+import io.lethe.learners.settings.SettingDef;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -67,8 +68,15 @@ class HypernetEvaluationTest {
     assertThat(erasure.get("tasks_learned_after_erasure").asInt()).isZero();
     assertThat(erasure.get("retained_accuracy_before").get("0").asDouble()).isGreaterThan(0.75);
     assertThat(erasure.get("retained_accuracy_after").get("0").asDouble()).isGreaterThan(0.75);
-    assertThat(json.get("settings").get("train_samples_per_task").toString())
+    assertThat(json.get("protocol").get("train_samples_per_task").toString())
         .isEqualTo("[640,640]");
+    List<String> settingKeys = new java.util.ArrayList<>();
+    json.get("settings").fieldNames().forEachRemaining(settingKeys::add);
+    assertThat(settingKeys)
+        .as("evaluation settings are spelled as declared")
+        .containsExactlyElementsOf(
+            HypernetSettings.SETTINGS.stream().map(SettingDef::key).toList());
+    assertThat(json.get("settings").get(HypernetSettings.WINDOW_SIZE.key()).asInt()).isEqualTo(256);
   }
 
   @Test

@@ -4,16 +4,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.cli.Cli;
 import io.lethe.cli.Progress;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.demo.EmbeddedStack;
 import io.lethe.demo.LearnerWatch;
+import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
+import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelErasure;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TaskSamples;
@@ -108,6 +114,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String EMBEDDED_MODEL = "bench-analytic";
+  private static final String DATASET = "fashion-mnist";
   private static final int ERASABLE_SUBJECTS = 32;
   private static final int SAMPLES_PER_ERASABLE = 5;
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
@@ -242,18 +249,16 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     try (Progress progress = Progress.start("lethe bench")) {
       progress.phase("loading Fashion-MNIST");
       FashionMnist data = FashionMnist.load();
-      String catalog =
-          """
-          datasets:
-            - {name: fashion-mnist, features: 784, classes: 10}
-          models:
-            - name: %s
-              learner: analytic
-              dataset: fashion-mnist
-              snapshot: {every-samples: 1000000, interval: %dms, after-erasure: 500ms}
-              settings: {buffer-size: %d, gamma: 0.1, seed: 42}
-          """
-              .formatted(EMBEDDED_MODEL, snapshotInterval.toMillis(), bufferSize);
+      ModelCatalog catalog =
+          ModelCatalog.of(
+              List.of(new DatasetSpec(DATASET, FashionMnist.FEATURES, FashionMnist.CLASSES)),
+              List.of(
+                  ModelSpec.of(EMBEDDED_MODEL, LearnerKind.ANALYTIC, DATASET)
+                      .withSnapshot(
+                          new SnapshotPolicy(1_000_000, snapshotInterval, Duration.ofMillis(500)))
+                      .with(AnalyticSettings.BUFFER_SIZE, bufferSize)
+                      .with(AnalyticSettings.GAMMA, 0.1)
+                      .with(AnalyticSettings.SEED, 42L)));
       if (bootstrap != null) {
         // an external stack: Kafka, the registry, the ingress, the job and the model service run
         try (SchemaRegistryClient client = SchemaRegistryClient.create(registry);
@@ -501,7 +506,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
           TrainingSample.newBuilder()
               .setSampleId("b-" + n)
               .setSubjectId(subject)
-              .setDataset("fashion-mnist")
+              .setDataset(DATASET)
               .setTask(String.valueOf(label / 2))
               .setFeatures(features)
               .setLabel(label)
@@ -527,7 +532,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                   .setScope(ErasureScope.SUBJECT)
                   .setIds(List.of(s))
                   .setSubjectId(s)
-                  .setDataset("fashion-mnist")
+                  .setDataset(DATASET)
                   .setModels(List.of())
                   .setRequestedAt(Instant.now())
                   .setRequester("lethe-bench")
@@ -710,7 +715,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     Map<String, Object> report(int bufferSize) {
       Map<String, Object> report = new LinkedHashMap<>();
-      report.put("model", Map.of("name", model, "learner", "ANALYTIC", "buffer_size", bufferSize));
+      report.put(
+          "model",
+          Map.of(
+              "name",
+              model,
+              "learner",
+              "ANALYTIC",
+              AnalyticSettings.BUFFER_SIZE.key(),
+              bufferSize));
       report.put("target_rate", rate);
       report.put("duration_seconds", duration.toSeconds());
       report.put("samples_sent", sent.size() - measuredFrom);

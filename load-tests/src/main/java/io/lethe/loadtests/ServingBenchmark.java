@@ -182,7 +182,15 @@ public final class ServingBenchmark implements Callable<Integer> {
     List<byte[]> bodies = bodies(data.test(), batch, 512);
 
     Map<String, Object> report = new LinkedHashMap<>();
-    report.put("model", Map.of("learner", "ANALYTIC", "buffer_size", bufferSize, "inputs", 784));
+    report.put(
+        "model",
+        Map.of(
+            "learner",
+            "ANALYTIC",
+            AnalyticSettings.BUFFER_SIZE.key(),
+            bufferSize,
+            AnalyticSettings.INPUT_DIM.key(),
+            784));
     report.put("instances_per_request", batch);
     report.put("intra_op_threads", threads);
     report.put("warmup_seconds", warmup.toSeconds());

@@ -1,7 +1,10 @@
 package io.lethe.serving;
 
+import io.lethe.learners.settings.Bounds;
+import io.lethe.learners.settings.SettingDef;
 import io.lethe.schemas.topics.TopicNames;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -50,26 +53,49 @@ public record ServingSettings(
   /** Longest grace: a stopped learner must still show up within a bounded time. */
   public static final Duration MAX_LEARNER_GRACE = Duration.ofMinutes(5);
 
-  /** Checks every field; messages name the setting. */
+  /** HTTP port. */
+  public static final SettingDef<Integer> PORT =
+      SettingDef.integer(
+          "port", DEFAULT_PORT, Bounds.closed(0, 65535), "HTTP port (0: any free port)");
+
+  /** Body limit. */
+  public static final SettingDef<Long> MAX_BODY_BYTES =
+      SettingDef.longInteger(
+          "max-body-bytes",
+          DEFAULT_MAX_BODY_BYTES,
+          Bounds.closed(1024, Integer.MAX_VALUE - 8),
+          "largest predict request body accepted (413 beyond)");
+
+  /** Instance limit. */
+  public static final SettingDef<Integer> MAX_INSTANCES =
+      SettingDef.integer(
+          "max-instances",
+          DEFAULT_MAX_INSTANCES,
+          Bounds.atLeast(1),
+          "most instances in one predict request");
+
+  /** PyTorch threads per scoring call. */
+  public static final SettingDef<Integer> INTRA_OP_THREADS =
+      SettingDef.integer(
+          "intra-op-threads",
+          1,
+          Bounds.atLeast(1),
+          "PyTorch threads per scoring call (1: concurrent requests are the parallelism)");
+
+  /** The service's numeric settings, in record order. */
+  public static final List<SettingDef<?>> SETTINGS =
+      List.of(PORT, MAX_BODY_BYTES, MAX_INSTANCES, INTRA_OP_THREADS);
+
+  /** Checks every field against its declaration; messages name the setting's key. */
   public ServingSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(registryUrl, "registryUrl");
     Objects.requireNonNull(modelsTopic, "modelsTopic");
     Objects.requireNonNull(host, "host");
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port must be 0-65535, got " + port);
-    }
-    if (maxBodyBytes < 1024 || maxBodyBytes > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          "maxBodyBytes must be 1024.." + (Integer.MAX_VALUE - 8) + ", got " + maxBodyBytes);
-    }
-    if (maxInstances < 1) {
-      throw new IllegalArgumentException("maxInstances must be at least 1, got " + maxInstances);
-    }
-    if (intraOpThreads < 1) {
-      throw new IllegalArgumentException(
-          "intraOpThreads must be at least 1, got " + intraOpThreads);
-    }
+    PORT.validate("", port);
+    MAX_BODY_BYTES.validate("", maxBodyBytes);
+    MAX_INSTANCES.validate("", maxInstances);
+    INTRA_OP_THREADS.validate("", intraOpThreads);
     Objects.requireNonNull(learnerStatusTopic, "learnerStatusTopic");
     if (learnerGrace == null
         || learnerGrace.isNegative()
@@ -112,7 +138,7 @@ public record ServingSettings(
         DEFAULT_PORT,
         DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_INSTANCES,
-        1);
+        INTRA_OP_THREADS.defaultValue().orElseThrow());
   }
 
   /** A copy with another port (0 = any free port). */

@@ -3,6 +3,7 @@ package io.lethe.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.cli.Cli;
+import io.lethe.learners.settings.SettingDef;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -166,5 +167,23 @@ class ServeOptionsTest {
     System.arraycopy(first, 0, all, 0, first.length);
     System.arraycopy(more, 0, all, first.length, more.length);
     return all;
+  }
+
+  @Test
+  void shouldTakeEveryDeclaredSettingAsItsCommandLineOption() {
+    for (SettingDef<?> setting : ServingSettings.SETTINGS) {
+      String[] args = java.util.Arrays.copyOf(REQUIRED, REQUIRED.length + 2);
+      args[REQUIRED.length] = setting.cliOption();
+      args[REQUIRED.length + 1] = changed(setting);
+      assertThat(ServeOptions.parse(args))
+          .as(setting.cliOption())
+          .isNotEqualTo(ServeOptions.parse(REQUIRED));
+    }
+  }
+
+  /** Text of a valid value other than the default: its number one lower, or 2 for 1. */
+  private static <T> String changed(SettingDef<T> setting) {
+    long n = Long.parseLong(setting.format(setting.defaultValue().orElseThrow()));
+    return String.valueOf(n == 1 ? 2 : n - 1);
   }
 }

@@ -1,5 +1,6 @@
 package io.lethe.learners.analytic;
 
+import io.lethe.learners.settings.SettingDef;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.learners.snapshot.SnapshotSettings;
 import io.lethe.learners.snapshot.SnapshotTensors;
@@ -17,35 +18,35 @@ import java.util.List;
  * AnalyticScorer}.
  *
  * <p>Layout: one tensor {@value #HEAD_TENSOR} (FLOAT64, d_E x classes, row-major little-endian) and
- * the scoring settings, in this order: {@value #PRNG}, {@value #SEED}, {@value #INPUT_DIM}, {@value
- * #BUFFER_SIZE}, {@value #CLASSES} (labels of the head's columns), {@value #TASKS} (retained tasks)
- * and {@value #GAMMA} (informational). W_B is not stored: the scorer rebuilds it from the seed and
- * sizes with the generator named by {@value #PRNG}.
+ * the scoring settings, in this order: {@value #PRNG}, the settings {@link #SCORING_SETTINGS} under
+ * their declared keys ({@link AnalyticSettings#SEED}, {@link AnalyticSettings#INPUT_DIM}, {@link
+ * AnalyticSettings#BUFFER_SIZE}, {@link AnalyticSettings#GAMMA}, the last informational), {@value
+ * #CLASSES} (labels of the head's columns) and {@value #TASKS} (retained tasks). W_B is not stored:
+ * the scorer rebuilds it from the seed and sizes with the generator named by {@value #PRNG}.
  */
 public final class AnalyticSnapshots {
   /** Name of the head tensor W. */
   public static final String HEAD_TENSOR = "head.weight";
 
-  /** Setting: the buffer layer's generator and mapping, versioned. */
-  public static final String PRNG = "buffer.prng";
+  /** Snapshot key (not a setting): the buffer layer's generator and mapping, versioned. */
+  public static final String PRNG = "buffer-prng";
 
-  /** Setting: buffer seed. */
-  public static final String SEED = "buffer.seed";
-
-  /** Setting: d_in. */
-  public static final String INPUT_DIM = "buffer.input_dim";
-
-  /** Setting: d_E. */
-  public static final String BUFFER_SIZE = "buffer.size";
-
-  /** Setting: class labels of the head's columns, comma-separated. */
+  /** Snapshot key (not a setting): class labels of the head's columns, comma-separated. */
   public static final String CLASSES = "classes";
 
-  /** Setting: retained tasks, comma-separated. */
+  /** Snapshot key (not a setting): retained tasks, comma-separated. */
   public static final String TASKS = "tasks";
 
-  /** Setting: ridge strength used (not needed to score). */
-  public static final String GAMMA = "gamma";
+  /** The settings a snapshot carries, under their declared keys. */
+  public static final List<SettingDef<?>> SCORING_SETTINGS =
+      List.of(
+          AnalyticSettings.SEED,
+          AnalyticSettings.INPUT_DIM,
+          AnalyticSettings.BUFFER_SIZE,
+          AnalyticSettings.GAMMA);
+
+  /** The snapshot keys that are not settings. */
+  public static final List<String> LAYOUT_KEYS = List.of(PRNG, CLASSES, TASKS);
 
   /** The only generator version so far: SplitMix64, uniform (2u - 1) / sqrt(d_in), row-major. */
   public static final String PRNG_V1 = "splitmix64-uniform-v1";
@@ -66,12 +67,12 @@ public final class AnalyticSnapshots {
     SnapshotSettings settings =
         SnapshotSettings.builder()
             .put(PRNG, PRNG_V1)
-            .put(SEED, model.settings().bufferSeed())
-            .put(INPUT_DIM, model.settings().inputDim())
-            .put(BUFFER_SIZE, model.settings().bufferSize())
+            .put(AnalyticSettings.SEED, model.settings().bufferSeed())
+            .put(AnalyticSettings.INPUT_DIM, model.settings().inputDim())
+            .put(AnalyticSettings.BUFFER_SIZE, model.settings().bufferSize())
+            .put(AnalyticSettings.GAMMA, model.settings().gamma())
             .putList(CLASSES, weights.classes())
-            .putList(TASKS, tasks)
-            .put(GAMMA, model.settings().gamma());
+            .putList(TASKS, tasks);
     List<TaskSamples> samples = new ArrayList<>();
     model.samplesPerTask().forEach((task, count) -> samples.add(new TaskSamples(task, count)));
     ModelSnapshot snapshot =
@@ -120,11 +121,13 @@ public final class AnalyticSnapshots {
           where + " uses buffer generator " + settings.get(PRNG) + ", this build knows " + PRNG_V1);
     }
     List<Integer> classes = settings.getList(CLASSES).stream().map(Integer::valueOf).toList();
-    int size = settings.getInt(BUFFER_SIZE);
+    int size = settings.get(AnalyticSettings.BUFFER_SIZE);
     double[] values =
         SnapshotTensors.readFloat64(
             SnapshotTensors.find(snapshot.getTensors(), HEAD_TENSOR), size, classes.size());
     return new AnalyticScorer(
-        settings.getLong(SEED), settings.getInt(INPUT_DIM), new HeadWeights(classes, size, values));
+        settings.get(AnalyticSettings.SEED),
+        settings.get(AnalyticSettings.INPUT_DIM),
+        new HeadWeights(classes, size, values));
   }
 }

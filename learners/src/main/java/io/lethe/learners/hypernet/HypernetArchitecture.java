@@ -1,11 +1,10 @@
 package io.lethe.learners.hypernet;
 
+import io.lethe.learners.settings.SettingDef;
 import io.lethe.records.Setting;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The shapes that scoring needs: the chunked hypernetwork (von Oswald et al. 2020, "chunked
@@ -35,8 +34,19 @@ public record HypernetArchitecture(
     int chunkSize,
     List<Integer> trunkHidden) {
 
-  /** Scoring-setting key: the scaling rule applied to generated layers. */
-  public static final String WEIGHT_SCALING = "target.weightScaling";
+  /** Snapshot key (not a setting): the scaling rule applied to generated layers. */
+  public static final String WEIGHT_SCALING = "weight-scaling";
+
+  /** The settings a snapshot carries, under their declared keys, in this order. */
+  public static final List<SettingDef<?>> SCORING_SETTINGS =
+      List.of(
+          HypernetSettings.TASK_EMBEDDING_DIM,
+          HypernetSettings.CHUNK_EMBEDDING_DIM,
+          HypernetSettings.CHUNK_SIZE,
+          HypernetSettings.TRUNK_HIDDEN,
+          HypernetSettings.INPUTS,
+          HypernetSettings.TARGET_HIDDEN,
+          HypernetSettings.CLASSES_PER_TASK);
 
   /** The only scaling rule this code implements. */
   public static final String FAN_IN_SCALING = "1/sqrt(fan-in)";
@@ -90,14 +100,14 @@ public record HypernetArchitecture(
   /** The architecture as ordered scoring settings. */
   public List<Setting> toScoringSettings() {
     return List.of(
-        setting("hypernet.taskEmbeddingDim", taskEmbeddingDim),
-        setting("hypernet.chunkEmbeddingDim", chunkEmbeddingDim),
-        setting("hypernet.chunkSize", chunkSize),
-        setting("hypernet.trunkHidden", join(trunkHidden)),
-        setting("target.inputs", inputs),
-        setting("target.hidden", join(targetHidden)),
-        setting("target.classesPerTask", classesPerTask),
-        setting(WEIGHT_SCALING, FAN_IN_SCALING));
+        setting(HypernetSettings.TASK_EMBEDDING_DIM, taskEmbeddingDim),
+        setting(HypernetSettings.CHUNK_EMBEDDING_DIM, chunkEmbeddingDim),
+        setting(HypernetSettings.CHUNK_SIZE, chunkSize),
+        setting(HypernetSettings.TRUNK_HIDDEN, trunkHidden),
+        setting(HypernetSettings.INPUTS, inputs),
+        setting(HypernetSettings.TARGET_HIDDEN, targetHidden),
+        setting(HypernetSettings.CLASSES_PER_TASK, classesPerTask),
+        new Setting(WEIGHT_SCALING, FAN_IN_SCALING));
   }
 
   /**
@@ -112,21 +122,17 @@ public record HypernetArchitecture(
           "snapshot setting " + WEIGHT_SCALING + " = " + scaling + "; expected " + FAN_IN_SCALING);
     }
     return new HypernetArchitecture(
-        integer(settings, "target.inputs"),
-        integers(settings, "target.hidden"),
-        integer(settings, "target.classesPerTask"),
-        integer(settings, "hypernet.taskEmbeddingDim"),
-        integer(settings, "hypernet.chunkEmbeddingDim"),
-        integer(settings, "hypernet.chunkSize"),
-        integers(settings, "hypernet.trunkHidden"));
+        read(settings, HypernetSettings.INPUTS),
+        read(settings, HypernetSettings.TARGET_HIDDEN),
+        read(settings, HypernetSettings.CLASSES_PER_TASK),
+        read(settings, HypernetSettings.TASK_EMBEDDING_DIM),
+        read(settings, HypernetSettings.CHUNK_EMBEDDING_DIM),
+        read(settings, HypernetSettings.CHUNK_SIZE),
+        read(settings, HypernetSettings.TRUNK_HIDDEN));
   }
 
-  private static Setting setting(String key, Object value) {
-    return Setting.newBuilder().setKey(key).setValue(String.valueOf(value)).build();
-  }
-
-  private static String join(List<Integer> values) {
-    return values.stream().map(String::valueOf).collect(Collectors.joining(","));
+  private static <T> Setting setting(SettingDef<T> def, T value) {
+    return new Setting(def.key(), def.format(value));
   }
 
   private static String required(Map<String, String> settings, String key) {
@@ -137,30 +143,7 @@ public record HypernetArchitecture(
     return value;
   }
 
-  private static int integer(Map<String, String> settings, String key) {
-    String value = required(settings, key);
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed < 1) {
-        throw new NumberFormatException("not positive");
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "snapshot setting " + key + " = " + value + " is not an integer >= 1", e);
-    }
-  }
-
-  private static List<Integer> integers(Map<String, String> settings, String key) {
-    String value = required(settings, key);
-    if (value.isEmpty()) {
-      return List.of();
-    }
-    try {
-      return Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "snapshot setting " + key + " = " + value + " is not a comma-separated integer list", e);
-    }
+  private static <T> T read(Map<String, String> settings, SettingDef<T> def) {
+    return def.parse("snapshot setting ", required(settings, def.key()));
   }
 }

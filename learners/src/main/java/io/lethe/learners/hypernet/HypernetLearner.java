@@ -682,7 +682,9 @@ public final class HypernetLearner implements AutoCloseable {
               + values[bad]
               + " (NaN/Inf) at flat index "
               + bad
-              + "; the learner diverged: lower optimizer.learningRate (now "
+              + "; the learner diverged: lower "
+              + HypernetSettings.LEARNING_RATE.key()
+              + " (now "
               + settings.learningRate()
               + ") or check the inputs' scale");
     }
@@ -699,9 +701,13 @@ public final class HypernetLearner implements AutoCloseable {
               + header.version()
               + ": the last training loss "
               + lastLearnLoss
-              + " exceeds guard.divergenceLoss = "
+              + " exceeds "
+              + HypernetSettings.DIVERGENCE_LOSS.key()
+              + " = "
               + settings.divergenceLoss()
-              + "; lower optimizer.learningRate (now "
+              + "; lower "
+              + HypernetSettings.LEARNING_RATE.key()
+              + " (now "
               + settings.learningRate()
               + ") or check the inputs' scale");
     }

@@ -7,6 +7,7 @@ import io.lethe.learners.hypernet.internal.HypernetForward;
 import io.lethe.learners.hypernet.internal.HypernetForward.ParameterShape;
 import io.lethe.learners.hypernet.internal.TensorCodec;
 import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.learners.snapshot.SnapshotSettings;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Setting;
@@ -24,12 +25,16 @@ import java.util.Map;
  *
  * <p>Tensors, in this order: {@code hypernet.chunkEmbeddings}, the trunk's weights and biases, the
  * head's weight and bias, then {@code task.<i>.embedding} for each active task i. Scoring settings:
- * the architecture ({@link HypernetArchitecture#toScoringSettings()}), then {@code tasks.count} and
- * {@code task.<i>.id}. The checksum is left empty for the shared snapshot checksum to fill.
+ * the architecture ({@link HypernetArchitecture#toScoringSettings()}), then {@value #TASK_COUNT}
+ * and {@code task.<i>.id}. The checksum is left empty for the shared snapshot checksum to fill.
  */
 final class HypernetSnapshots {
 
-  static final String TASK_COUNT = "tasks.count";
+  /** Snapshot key (not a setting): the number of active tasks. */
+  static final String TASK_COUNT = "task-count";
+
+  /** The snapshot keys that are not settings; {@code task.<i>.id} follows for each task. */
+  static final List<String> LAYOUT_KEYS = List.of(HypernetArchitecture.WEIGHT_SCALING, TASK_COUNT);
 
   private HypernetSnapshots() {}
 
@@ -119,10 +124,7 @@ final class HypernetSnapshots {
               + snapshot.getLearner()
               + " learner, not HYPERNETWORK");
     }
-    Map<String, String> settings = new LinkedHashMap<>();
-    for (Setting s : snapshot.getScoring()) {
-      settings.put(s.getKey(), s.getValue());
-    }
+    Map<String, String> settings = SnapshotSettings.read(snapshot.getScoring());
     HypernetArchitecture arch = HypernetArchitecture.fromScoringSettings(settings);
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     for (Tensor t : snapshot.getTensors()) {

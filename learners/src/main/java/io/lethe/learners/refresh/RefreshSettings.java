@@ -1,5 +1,10 @@
 package io.lethe.learners.refresh;
 
+import io.lethe.learners.settings.Bounds;
+import io.lethe.learners.settings.SettingDef;
+import io.lethe.learners.settings.SettingValues;
+import java.util.List;
+
 /**
  * Validated settings of refresh learning (Wang et al., "A Unified and General Framework for
  * Continual Learning", ICLR 2024: the unlearn step before each relearn step).
@@ -28,30 +33,105 @@ public record RefreshSettings(
     double fisherDecay,
     int fisherBatchSize) {
 
-  /** Validates every setting; an error names the key, the value and what is allowed. */
+  /** Whether the unlearn step runs. */
+  public static final SettingDef<Boolean> ENABLED =
+      SettingDef.flag(
+          "refresh",
+          false,
+          "refresh learning's unlearn step before the normal steps (Wang et al. 2024); off: not"
+              + " shown to help here");
+
+  /** Steps between unlearn steps. */
+  public static final SettingDef<Integer> INTERVAL =
+      SettingDef.integer(
+          "refresh-interval",
+          1,
+          Bounds.atLeast(1),
+          "run the unlearn step before every refresh-interval-th normal step (1: every step)");
+
+  /** Ascent step size. */
+  public static final SettingDef<Double> UNLEARN_RATE =
+      SettingDef.number(
+          "refresh-unlearn-rate",
+          1e-5,
+          Bounds.closed(0, 1),
+          "size of the unlearn (ascent) step relative to each tensor's norm");
+
+  /** Noise of the unlearn step. */
+  public static final SettingDef<Double> NOISE_SCALE =
+      SettingDef.number(
+          "refresh-noise-scale",
+          1e-3,
+          Bounds.atLeast(0),
+          "standard deviation of the unlearn step's Gaussian noise, relative to the step");
+
+  /** Fisher damping constant c. */
+  public static final SettingDef<Double> FISHER_DAMPING =
+      SettingDef.number(
+          "refresh-fisher-damping",
+          1e-3,
+          Bounds.atLeast(0),
+          "the constant c in the unlearn step's damping 1 / (1 + c F)");
+
+  /** Fisher decay. */
+  public static final SettingDef<Double> FISHER_DECAY =
+      SettingDef.number(
+          "refresh-fisher-decay",
+          1e-5,
+          Bounds.closed(0, 1),
+          "weight of the previous Fisher when a finished task's Fisher is added");
+
+  /** Fisher estimation batch. */
+  public static final SettingDef<Integer> FISHER_BATCH_SIZE =
+      SettingDef.integer(
+          "refresh-fisher-batch-size",
+          16,
+          Bounds.atLeast(1),
+          "samples per mini-batch gradient when the Fisher is estimated");
+
+  /** Every setting, in record order. */
+  public static final List<SettingDef<?>> SETTINGS =
+      List.of(
+          ENABLED,
+          INTERVAL,
+          UNLEARN_RATE,
+          NOISE_SCALE,
+          FISHER_DAMPING,
+          FISHER_DECAY,
+          FISHER_BATCH_SIZE);
+
+  /** Validates every setting against its declaration; an error names the key. */
   public RefreshSettings {
-    require(interval >= 1, "refresh.interval", interval, "an integer >= 1");
-    require(
-        Double.isFinite(unlearnRate) && unlearnRate >= 0 && unlearnRate <= 1,
-        "refresh.unlearnRate",
-        unlearnRate,
-        "a number in [0, 1]");
-    require(
-        Double.isFinite(noiseScale) && noiseScale >= 0,
-        "refresh.noiseScale",
-        noiseScale,
-        "a finite number >= 0");
-    require(
-        Double.isFinite(fisherDamping) && fisherDamping >= 0,
-        "refresh.fisherDamping",
-        fisherDamping,
-        "a finite number >= 0");
-    require(
-        Double.isFinite(fisherDecay) && fisherDecay >= 0 && fisherDecay <= 1,
-        "refresh.fisherDecay",
-        fisherDecay,
-        "a number in [0, 1]");
-    require(fisherBatchSize >= 1, "refresh.fisherBatchSize", fisherBatchSize, "an integer >= 1");
+    INTERVAL.validate("", interval);
+    UNLEARN_RATE.validate("", unlearnRate);
+    NOISE_SCALE.validate("", noiseScale);
+    FISHER_DAMPING.validate("", fisherDamping);
+    FISHER_DECAY.validate("", fisherDecay);
+    FISHER_BATCH_SIZE.validate("", fisherBatchSize);
+  }
+
+  /** Settings from declared values; a setting not given takes its declared default. */
+  public static RefreshSettings from(SettingValues values) {
+    return new RefreshSettings(
+        values.get(ENABLED),
+        values.get(INTERVAL),
+        values.get(UNLEARN_RATE),
+        values.get(NOISE_SCALE),
+        values.get(FISHER_DAMPING),
+        values.get(FISHER_DECAY),
+        values.get(FISHER_BATCH_SIZE));
+  }
+
+  /** Adds every setting under its declared key to {@code values}. */
+  public SettingValues addTo(SettingValues values) {
+    return values
+        .put(ENABLED, enabled)
+        .put(INTERVAL, interval)
+        .put(UNLEARN_RATE, unlearnRate)
+        .put(NOISE_SCALE, noiseScale)
+        .put(FISHER_DAMPING, fisherDamping)
+        .put(FISHER_DECAY, fisherDecay)
+        .put(FISHER_BATCH_SIZE, fisherBatchSize);
   }
 
   /**
@@ -59,7 +139,7 @@ public record RefreshSettings(
    * to each tensor's norm, noise 0.001, damping 0.001, Fisher decay 1e-5, every step; switched off.
    */
   public static RefreshSettings defaults() {
-    return new RefreshSettings(false, 1, 1e-5, 1e-3, 1e-3, 1e-5, 16);
+    return from(SettingValues.create());
   }
 
   /** The defaults, switched on. */
@@ -71,12 +151,5 @@ public record RefreshSettings(
   public RefreshSettings withEnabled(boolean on) {
     return new RefreshSettings(
         on, interval, unlearnRate, noiseScale, fisherDamping, fisherDecay, fisherBatchSize);
-  }
-
-  static void require(boolean ok, String key, Object value, String allowed) {
-    if (!ok) {
-      throw new IllegalArgumentException(
-          "setting " + key + " = " + value + " is invalid: allowed is " + allowed);
-    }
   }
 }

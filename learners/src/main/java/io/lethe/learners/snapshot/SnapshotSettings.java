@@ -1,5 +1,6 @@
 package io.lethe.learners.snapshot;
 
+import io.lethe.learners.settings.SettingDef;
 import io.lethe.records.Setting;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +14,27 @@ import java.util.stream.Collectors;
  * the encoding, and with it the checksum, is deterministic).
  */
 public final class SnapshotSettings {
+  /**
+   * Keys of snapshots written before settings were declared once, read as today's keys so that such
+   * snapshots (still on the compacted models topic, or inside a checkpoint or savepoint) stay
+   * loadable. Read-only: nothing writes them; drop this once no such snapshot can remain.
+   */
+  public static final Map<String, String> FORMER_KEYS =
+      Map.ofEntries(
+          Map.entry("buffer.prng", "buffer-prng"),
+          Map.entry("buffer.seed", "seed"),
+          Map.entry("buffer.input_dim", "input-dim"),
+          Map.entry("buffer.size", "buffer-size"),
+          Map.entry("hypernet.taskEmbeddingDim", "task-embedding-dim"),
+          Map.entry("hypernet.chunkEmbeddingDim", "chunk-embedding-dim"),
+          Map.entry("hypernet.chunkSize", "chunk-size"),
+          Map.entry("hypernet.trunkHidden", "trunk-hidden"),
+          Map.entry("target.inputs", "inputs"),
+          Map.entry("target.hidden", "target-hidden"),
+          Map.entry("target.classesPerTask", "classes-per-task"),
+          Map.entry("target.weightScaling", "weight-scaling"),
+          Map.entry("tasks.count", "task-count"));
+
   private final Map<String, String> values;
 
   private SnapshotSettings(Map<String, String> values) {
@@ -24,15 +46,25 @@ public final class SnapshotSettings {
     return new SnapshotSettings(new LinkedHashMap<>());
   }
 
-  /** Reads the settings of a snapshot; a repeated key is an error. */
+  /** Reads the settings of a snapshot, former keys as today's; a repeated key is an error. */
   public static SnapshotSettings of(List<Setting> settings) {
+    return new SnapshotSettings(read(settings));
+  }
+
+  /**
+   * A snapshot's settings by key, in order, with {@link #FORMER_KEYS} read as today's keys.
+   *
+   * @throws IllegalArgumentException if a key appears twice
+   */
+  public static Map<String, String> read(List<Setting> settings) {
     Map<String, String> map = new LinkedHashMap<>();
     for (Setting s : settings) {
-      if (map.put(s.getKey(), s.getValue()) != null) {
-        throw new IllegalArgumentException("snapshot setting " + s.getKey() + " appears twice");
+      String key = FORMER_KEYS.getOrDefault(s.getKey(), s.getKey());
+      if (map.put(key, s.getValue()) != null) {
+        throw new IllegalArgumentException("snapshot setting " + key + " appears twice");
       }
     }
-    return new SnapshotSettings(map);
+    return map;
   }
 
   /** Adds a setting (canonical text form). */
@@ -41,6 +73,20 @@ public final class SnapshotSettings {
       throw new IllegalArgumentException("snapshot setting " + key + " set twice");
     }
     return this;
+  }
+
+  /** Adds a declared setting under its key, in its canonical text form. */
+  public <T> SnapshotSettings put(SettingDef<T> setting, T value) {
+    return put(setting.key(), setting.format(value));
+  }
+
+  /**
+   * A declared setting, read and checked against its declaration.
+   *
+   * @throws IllegalArgumentException if it is missing or not allowed, naming the key
+   */
+  public <T> T get(SettingDef<T> setting) {
+    return setting.parse("snapshot setting ", get(setting.key()));
   }
 
   /** Adds a list setting as comma-separated values. */

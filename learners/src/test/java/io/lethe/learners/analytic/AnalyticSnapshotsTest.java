@@ -8,6 +8,7 @@ import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.learners.snapshot.Scorers;
 import io.lethe.learners.snapshot.SnapshotHeader;
+import io.lethe.learners.snapshot.SnapshotSettings;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Setting;
@@ -38,13 +39,7 @@ class AnalyticSnapshotsTest {
       assertThat(SnapshotChecksum.verify(snapshot)).isTrue();
       assertThat(snapshot.getScoring().stream().map(Setting::getKey))
           .containsExactly(
-              "buffer.prng",
-              "buffer.seed",
-              "buffer.input_dim",
-              "buffer.size",
-              "classes",
-              "tasks",
-              "gamma");
+              "buffer-prng", "seed", "input-dim", "buffer-size", "gamma", "classes", "tasks");
       assertThat(snapshot.getLineage().getErasedTasks()).containsExactly("t1");
       assertThat(snapshot.getLineage().getSamplesPerTask()).hasSize(2);
       assertThat(snapshot.getTensors().get(0).getShape()).containsExactly(128L, 4L);
@@ -139,5 +134,35 @@ class AnalyticSnapshotsTest {
         .containsExactly(
             2.0 * ((6457827717110365317L >>> 11) * 0x1.0p-53) - 1.0,
             2.0 * ((3203168211198807973L >>> 11) * 0x1.0p-53) - 1.0);
+  }
+
+  @Test
+  void shouldReadASnapshotWrittenUnderTheFormerKeys() {
+    RandomSamples data = RandomSamples.generate(3L, 300, 30, 3, 20);
+    RandomSamples test = RandomSamples.generate(4L, 50, 30, 3, 20);
+    try (AnalyticLearner learner = new AnalyticLearner(SETTINGS)) {
+      data.learnInto(learner, 100);
+      ModelSnapshot snapshot = AnalyticSnapshots.encode(learner, HEADER);
+      Map<String, String> former = new java.util.HashMap<>();
+      SnapshotSettings.FORMER_KEYS.forEach((old, now) -> former.put(now, old));
+      ModelSnapshot old =
+          ModelSnapshot.newBuilder(snapshot)
+              .setScoring(
+                  snapshot.getScoring().stream()
+                      .map(
+                          s ->
+                              new Setting(
+                                  former.getOrDefault(s.getKey(), s.getKey()), s.getValue()))
+                      .toList())
+              .setChecksum("")
+              .build();
+      old.setChecksum(SnapshotChecksum.compute(old));
+      assertThat(old.getScoring().stream().map(Setting::getKey)).contains("buffer.size");
+
+      try (Scorer scorer = Scorers.fromSnapshot(old);
+          Scorer current = Scorers.fromSnapshot(snapshot)) {
+        assertThat(scorer.predict(test.rows())).isEqualTo(current.predict(test.rows()));
+      }
+    }
   }
 }

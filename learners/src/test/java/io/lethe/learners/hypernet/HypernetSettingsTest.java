@@ -28,22 +28,23 @@ class HypernetSettingsTest {
   void shouldNameSettingValueAndAllowedRangeInErrors() {
     assertThatThrownBy(() -> HypernetSettings.builder(784).optBeta(-1).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("setting hypernet.beta = -1.0 is invalid: allowed is a finite number >= 0");
+        .hasMessage("hypernetwork.beta is -1, expected a finite number >= 0");
     assertThatThrownBy(() -> HypernetSettings.builder(0).build())
-        .hasMessage("setting target.inputs = 0 is invalid: allowed is an integer >= 1");
+        .hasMessage("hypernetwork.inputs is 0, expected an integer >= 1");
     assertThatThrownBy(() -> HypernetSettings.builder(784).optTrunkHidden(List.of()).build())
         .hasMessage(
-            "setting hypernet.trunkHidden = [] is invalid: allowed is a non-empty list of integers"
-                + " >= 1");
+            "hypernetwork.trunk-hidden is empty, expected one or more integers >= 1 separated by"
+                + " commas, e.g. 100,100");
     assertThatThrownBy(() -> HypernetSettings.builder(784).optEraseStepDecay(1.5).build())
-        .hasMessage("setting erase.stepDecay = 1.5 is invalid: allowed is a number in (0, 1]");
+        .hasMessage("hypernetwork.erase-step-decay is 1.5, expected a number in (0, 1]");
     assertThatThrownBy(() -> HypernetSettings.builder(784).optDevice("tpu").build())
-        .hasMessage("setting device = tpu is invalid: allowed is a DJL device name");
+        .hasMessage(
+            "hypernetwork.device is tpu, expected a DJL device name: cpu, cpu(N), gpu or gpu(N)");
     assertThatThrownBy(() -> HypernetSettings.builder(784).optGamma(0).build())
-        .hasMessage("setting hypernet.gamma = 0.0 is invalid: allowed is a finite number > 0");
+        .hasMessage("hypernetwork.gamma is 0, expected a finite number > 0");
     assertThatThrownBy(() -> new RefreshSettings(true, 0, 1e-3, 1e-3, 1e-3, 1e-5, 16))
-        .hasMessage("setting refresh.interval = 0 is invalid: allowed is an integer >= 1");
+        .hasMessage("refresh-interval is 0, expected an integer >= 1");
     assertThatThrownBy(() -> new RefreshSettings(true, 1, 1e-3, 1e-3, 1e-3, 2, 16))
-        .hasMessage("setting refresh.fisherDecay = 2.0 is invalid: allowed is a number in [0, 1]");
+        .hasMessage("refresh-fisher-decay is 2, expected a number in [0, 1]");
   }
 }

@@ -52,15 +52,15 @@ class HypernetSnapshotTest {
               "task.1.embedding");
       assertThat(decoded.getScoring().stream().map(s -> s.getKey() + "=" + s.getValue()))
           .containsExactly(
-              "hypernet.taskEmbeddingDim=32",
-              "hypernet.chunkEmbeddingDim=8",
-              "hypernet.chunkSize=128",
-              "hypernet.trunkHidden=32,64",
-              "target.inputs=20",
-              "target.hidden=32",
-              "target.classesPerTask=2",
-              "target.weightScaling=1/sqrt(fan-in)",
-              "tasks.count=2",
+              "task-embedding-dim=32",
+              "chunk-embedding-dim=8",
+              "chunk-size=128",
+              "trunk-hidden=32,64",
+              "inputs=20",
+              "target-hidden=32",
+              "classes-per-task=2",
+              "weight-scaling=1/sqrt(fan-in)",
+              "task-count=2",
               "task.0.id=a",
               "task.1.id=c");
       assertThat(decoded.getLineage().getSamplesPerTask())
@@ -108,7 +108,7 @@ class HypernetSnapshotTest {
           .hasMessageStartingWith("refusing to snapshot model m v1: ")
           .hasMessageContaining("(NaN/Inf) at flat index")
           .hasMessageEndingWith(
-              "the learner diverged: lower optimizer.learningRate (now 0.001) or check the"
+              "the learner diverged: lower learning-rate (now 0.001) or check the"
                   + " inputs' scale");
     }
   }
@@ -125,7 +125,40 @@ class HypernetSnapshotTest {
       assertThatThrownBy(
               () -> learner.toSnapshot(new SnapshotHeader("m", 1, null, CREATED, List.of())))
           .isInstanceOf(DivergedModelException.class)
-          .hasMessageContaining("exceeds guard.divergenceLoss = 0.001");
+          .hasMessageContaining("exceeds divergence-loss = 0.001");
+    }
+  }
+
+  @Test
+  void shouldReadASnapshotWrittenUnderTheFormerKeys() {
+    SyntheticTasks data = new SyntheticTasks(SmallSettings.INPUTS, 23);
+    Samples batch = data.samples(data.newTask(10), 32);
+    HypernetSettings settings = SmallSettings.builder().build();
+    try (HypernetLearner learner = new HypernetLearner(settings)) {
+      learner.learn("a", batch.x(), batch.y());
+      ModelSnapshot snapshot =
+          learner.toSnapshot(new SnapshotHeader("m", 1, null, CREATED, List.of()));
+      java.util.Map<String, String> former = new java.util.HashMap<>();
+      io.lethe.learners.snapshot.SnapshotSettings.FORMER_KEYS.forEach((o, n) -> former.put(n, o));
+      ModelSnapshot old =
+          ModelSnapshot.newBuilder(snapshot)
+              .setScoring(
+                  snapshot.getScoring().stream()
+                      .map(
+                          s ->
+                              new Setting(
+                                  former.getOrDefault(s.getKey(), s.getKey()), s.getValue()))
+                      .toList())
+              .setChecksum("")
+              .build();
+      old.setChecksum(io.lethe.schemas.snapshot.SnapshotChecksum.compute(old));
+      assertThat(old.getScoring().stream().map(Setting::getKey)).contains("target.inputs");
+
+      try (HypernetScorer scorer = HypernetScorer.fromSnapshot(old);
+          HypernetLearner restored = HypernetLearner.fromSnapshot(old, settings)) {
+        assertThat(scorer.architecture()).isEqualTo(settings.architecture());
+        assertThat(scorer.tasks()).containsExactly("a");
+      }
     }
   }
 
@@ -144,12 +177,33 @@ class HypernetSnapshotTest {
           .hasMessageStartingWith("snapshot m v1 has architecture");
 
       List<Setting> bad = new java.util.ArrayList<>(snapshot.getScoring());
-      bad.removeIf(s -> s.getKey().equals("target.inputs"));
+      bad.removeIf(s -> s.getKey().equals("inputs"));
       ModelSnapshot broken = ModelSnapshot.newBuilder(snapshot).setScoring(bad).build();
       assertThatThrownBy(() -> HypernetScorer.fromSnapshot(broken))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("snapshot lacks scoring setting target.inputs");
+          .hasMessage("snapshot lacks scoring setting inputs");
     }
+  }
+
+  @Test
+  void shouldWriteArchitectureSettingsUnderTheirDeclaredKeysAndForms() {
+    HypernetSettings settings = SmallSettings.builder().build();
+    java.util.Map<String, String> declared = settings.values().asText();
+    List<String> settingKeys = new java.util.ArrayList<>();
+    for (Setting s : settings.architecture().toScoringSettings()) {
+      if (HypernetSnapshots.LAYOUT_KEYS.contains(s.getKey())) {
+        continue;
+      }
+      settingKeys.add(s.getKey());
+      assertThat(s.getValue()).as(s.getKey()).isEqualTo(declared.get(s.getKey()));
+    }
+    assertThat(settingKeys)
+        .as("snapshot keys other than the layout's must be declared setting keys")
+        .isSubsetOf(declared.keySet())
+        .containsExactlyElementsOf(
+            HypernetArchitecture.SCORING_SETTINGS.stream()
+                .map(io.lethe.learners.settings.SettingDef::key)
+                .toList());
   }
 
   private static void assertClose(float[][] actual, float[][] expected) {

@@ -1,6 +1,9 @@
 package io.lethe.job.bench;
 
+import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.cli.Cli;
 import io.lethe.cli.Progress;
 import io.lethe.cli.StandardOptions;
@@ -18,6 +21,7 @@ import io.lethe.learners.data.LabeledSet;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.local.kafka.EmbeddedKafka;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
+import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TaskSamples;
 import io.lethe.records.TrainingSample;
@@ -96,6 +100,8 @@ import picocli.CommandLine.Option;
       "Progress goes to standard error."
     })
 public final class JobThroughputBenchmark implements Callable<Integer> {
+  private static final String MODEL = "bench-analytic";
+
   @Mixin StandardOptions standard;
 
   @Option(
@@ -200,21 +206,8 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
         SchemaRegistryClient client = SchemaRegistryClient.create(registry.url())) {
       LetheTopics topics = LetheTopics.create(TopicNames.defaults(), client);
-      Path catalogFile =
-          Files.writeString(
-              dir.resolve("catalog.yaml"),
-              """
-              datasets:
-                - {name: fashion-mnist, features: 784, classes: 10}
-              models:
-                - name: bench-analytic
-                  learner: analytic
-                  dataset: fashion-mnist
-                  snapshot: {every-samples: %d, interval: 10m, after-erasure: 1s}
-                  settings: {buffer-size: %d, gamma: 0.1, seed: 7}
-              """
-                  .formatted(samples / 4, bufferSize));
-      ModelCatalog catalog = ModelCatalog.load(catalogFile);
+      ModelCatalog catalog = catalog(samples, bufferSize);
+      Path catalogFile = catalog.write(dir.resolve("catalog.yaml"));
       JobSettings base =
           JobSettings.defaults(catalogFile, kafka.bootstrapServers(), registry.url())
               .withRestPort(0)
@@ -492,9 +485,23 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
     }
   }
 
+  /** The benchmark's catalog: one analytic model on Fashion-MNIST, snapshots every quarter. */
+  private static ModelCatalog catalog(int samples, int bufferSize) {
+    return ModelCatalog.of(
+        List.of(new DatasetSpec("fashion-mnist", FashionMnist.FEATURES, FashionMnist.CLASSES)),
+        List.of(
+            ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "fashion-mnist")
+                .withSnapshot(
+                    new SnapshotPolicy(samples / 4, Duration.ofMinutes(10), Duration.ofSeconds(1)))
+                .with(AnalyticSettings.BUFFER_SIZE, bufferSize)
+                .with(AnalyticSettings.GAMMA, 0.1)
+                .with(AnalyticSettings.SEED, 7L)));
+  }
+
   private static Alone learnAlone(
       LabeledSet train, int samples, int bufferSize, boolean snapshots) {
-    AnalyticSettings settings = AnalyticSettings.defaults(7, 784).withBufferSize(bufferSize);
+    AnalyticSettings settings =
+        CatalogLearners.analyticSettings(catalog(samples, bufferSize), MODEL);
     int batch = 256;
     int snapshotEvery = samples / 4; // the catalog's every-samples
     try (AnalyticLearner learner = new AnalyticLearner(settings)) {
@@ -526,11 +533,7 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
           version++;
           SnapshotHeader header =
               new SnapshotHeader(
-                  "bench-analytic",
-                  version,
-                  version == 1 ? null : version - 1,
-                  Instant.now(),
-                  List.of());
+                  MODEL, version, version == 1 ? null : version - 1, Instant.now(), List.of());
           AvroBytes.encode(AnalyticSnapshots.encode(learner, header));
           sinceSnapshot = 0;
         } else if (last) {

@@ -1,5 +1,10 @@
 package io.lethe.loadtests.campaign;
 
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.learner.CatalogLearners;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.OfflineRetrain;
 import io.lethe.loadtests.campaign.CampaignPlan.Kind;
@@ -10,6 +15,7 @@ import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
+import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.ReceiptStatus;
 import io.lethe.records.TrainingSample;
@@ -65,33 +71,21 @@ public final class BadInputCampaign {
   /** Relative distance to the offline retrain that counts as equal (float64 round-off). */
   public static final double EXACTNESS_BAR = 1e-9;
 
-  /** The campaign's model catalog (YAML). */
-  public static String catalogYaml() {
-    return String.join(
-        "\n",
-        "datasets:",
-        "  - {name: "
-            + CampaignPlan.DATASET
-            + ", features: "
-            + CampaignPlan.FEATURES
-            + ", classes: "
-            + CampaignPlan.CLASSES
-            + ", max-abs-feature: "
-            + CampaignPlan.MAX_ABS_FEATURE
-            + "}",
-        "models:",
-        "  - name: " + CampaignPlan.MODEL,
-        "    learner: analytic",
-        "    dataset: " + CampaignPlan.DATASET,
-        "    snapshot: {every-samples: 500, interval: 1s, after-erasure: 1s}",
-        "    settings: {buffer-size: "
-            + CampaignPlan.BUFFER_SIZE
-            + ", gamma: "
-            + CampaignPlan.GAMMA
-            + ", seed: "
-            + CampaignPlan.SEED
-            + "}",
-        "");
+  /** The campaign's model catalog. */
+  public static ModelCatalog catalog() {
+    return ModelCatalog.of(
+        List.of(
+            new DatasetSpec(
+                CampaignPlan.DATASET,
+                CampaignPlan.FEATURES,
+                CampaignPlan.CLASSES,
+                CampaignPlan.MAX_ABS_FEATURE)),
+        List.of(
+            ModelSpec.of(CampaignPlan.MODEL, LearnerKind.ANALYTIC, CampaignPlan.DATASET)
+                .withSnapshot(new SnapshotPolicy(500, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                .with(AnalyticSettings.BUFFER_SIZE, CampaignPlan.BUFFER_SIZE)
+                .with(AnalyticSettings.GAMMA, CampaignPlan.GAMMA)
+                .with(AnalyticSettings.SEED, CampaignPlan.SEED)));
   }
 
   /**
@@ -339,16 +333,9 @@ public final class BadInputCampaign {
         List.copyOf(problems));
   }
 
-  /** The analytic settings the catalog gives the campaign's model. */
+  /** The analytic settings the job derives from the catalog for the campaign's model. */
   public static AnalyticSettings settings() {
-    return new AnalyticSettings(
-        CampaignPlan.SEED,
-        CampaignPlan.FEATURES,
-        CampaignPlan.BUFFER_SIZE,
-        CampaignPlan.GAMMA,
-        CampaignPlan.CLASSES,
-        AnalyticSettings.DEFAULT_WOODBURY_MAX_ROWS,
-        AnalyticSettings.DEFAULT_REFRESH_AFTER_DOWNDATES);
+    return CatalogLearners.analyticSettings(catalog(), CampaignPlan.MODEL);
   }
 
   private void checkIngress(

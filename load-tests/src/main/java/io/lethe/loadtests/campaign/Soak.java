@@ -329,8 +329,7 @@ public final class Soak {
     registry = SchemaRegistryClient.create(cluster.registryUrl());
     TopicNames names = TopicNames.defaults();
     TopicSetup.ensureTopics(cluster.bootstrapServers(), names, 2);
-    Path catalog =
-        Files.writeString(stateDir.resolve("catalog.yaml"), BadInputCampaign.catalogYaml());
+    Path catalog = BadInputCampaign.catalog().write(stateDir.resolve("catalog.yaml"));
     jobId = submit(catalog);
     log.println(at() + "soak: submitted job " + jobId + ", dashboard " + cluster.dashboardUrl());
     FlinkRestClient rest = cluster.rest();

@@ -39,7 +39,7 @@ class BadInputCampaignIT {
     assertThat(plan.sizes().badRecords()).isGreaterThanOrEqualTo(10_000);
     try (EmbeddedStack stack =
         EmbeddedStack.start(
-            BadInputCampaign.catalogYaml(),
+            BadInputCampaign.catalog(),
             new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
             Duration.ofSeconds(1),
             System.out)) {

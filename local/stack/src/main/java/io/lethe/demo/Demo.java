@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.learner.CatalogLearners;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.OfflineRetrain;
 import io.lethe.learners.data.FashionMnist;
@@ -156,7 +161,7 @@ final class Demo implements AutoCloseable {
     }
     EmbeddedStack stack =
         EmbeddedStack.start(
-            catalogYaml(),
+            catalog(),
             new EmbeddedStack.Ports(
                 options.dashboardPort(),
                 "--dashboard-port",
@@ -468,15 +473,7 @@ final class Demo implements AutoCloseable {
       throw new IllegalStateException(
           "no analytic snapshot with the " + expected + " retained samples within " + WAIT);
     }
-    AnalyticSettings settings =
-        new AnalyticSettings(
-            ANALYTIC_SEED,
-            FashionMnist.FEATURES,
-            options.bufferSize(),
-            GAMMA,
-            FashionMnist.CLASSES,
-            AnalyticSettings.DEFAULT_WOODBURY_MAX_ROWS,
-            AnalyticSettings.DEFAULT_REFRESH_AFTER_DOWNDATES);
+    AnalyticSettings settings = CatalogLearners.analyticSettings(catalog(), ANALYTIC);
     return OfflineRetrain.relativeDistance(latest, settings, retained);
   }
 
@@ -484,37 +481,24 @@ final class Demo implements AutoCloseable {
     return snapshot.getLineage().getSamplesPerTask().stream().mapToLong(t -> t.getSamples()).sum();
   }
 
-  private String catalogYaml() {
-    StringBuilder yaml = new StringBuilder();
-    yaml.append("datasets:\n  - {name: ")
-        .append(DATASET)
-        .append(", features: 784, classes: 10}\nmodels:\n");
-    String snapshot = "{every-samples: 1000000, interval: 2s, after-erasure: 1s}";
+  /** The demo's catalog: Fashion-MNIST and the models the options ask for. */
+  private ModelCatalog catalog() {
+    SnapshotPolicy snapshot =
+        new SnapshotPolicy(1_000_000, Duration.ofSeconds(2), Duration.ofSeconds(1));
+    List<ModelSpec> models = new ArrayList<>();
     if (options.analytic()) {
-      yaml.append("  - name: ")
-          .append(ANALYTIC)
-          .append("\n    learner: analytic\n    dataset: ")
-          .append(DATASET)
-          .append("\n    snapshot: ")
-          .append(snapshot)
-          .append("\n    settings: {buffer-size: ")
-          .append(options.bufferSize())
-          .append(", gamma: ")
-          .append(GAMMA)
-          .append(", seed: ")
-          .append(ANALYTIC_SEED)
-          .append("}\n");
+      models.add(
+          ModelSpec.of(ANALYTIC, LearnerKind.ANALYTIC, DATASET)
+              .withSnapshot(snapshot)
+              .with(AnalyticSettings.BUFFER_SIZE, options.bufferSize())
+              .with(AnalyticSettings.GAMMA, GAMMA)
+              .with(AnalyticSettings.SEED, ANALYTIC_SEED));
     }
     if (options.hypernet()) {
-      yaml.append("  - name: ")
-          .append(HYPERNET)
-          .append("\n    learner: hypernetwork\n    dataset: ")
-          .append(DATASET)
-          .append("\n    snapshot: ")
-          .append(snapshot)
-          .append("\n");
+      models.add(ModelSpec.of(HYPERNET, LearnerKind.HYPERNETWORK, DATASET).withSnapshot(snapshot));
     }
-    return yaml.toString();
+    return ModelCatalog.of(
+        List.of(new DatasetSpec(DATASET, FashionMnist.FEATURES, FashionMnist.CLASSES)), models);
   }
 
   private void printProgress(List<String> models) {

@@ -54,18 +54,18 @@ public final class EmbeddedStack implements AutoCloseable {
   /**
    * Starts the stack.
    *
-   * @param catalogYaml the model catalog
+   * @param catalog the model catalog (written to a file for the job, as a cluster reads it)
    * @param ports dashboard, model service and ingress status ports; 0 picks a free one
    * @param checkpointInterval the job's checkpoint (and output commit) interval
    * @param log where progress lines go
    * @throws IllegalArgumentException naming the option if a port is in use
    */
   public static EmbeddedStack start(
-      String catalogYaml, Ports ports, Duration checkpointInterval, PrintStream log)
+      ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
       throws Exception {
     EmbeddedStack stack = new EmbeddedStack();
     try {
-      stack.startAll(catalogYaml, ports, checkpointInterval, log);
+      stack.startAll(catalog, ports, checkpointInterval, log);
       return stack;
     } catch (Exception | Error e) {
       stack.close();
@@ -86,7 +86,7 @@ public final class EmbeddedStack implements AutoCloseable {
       String ingressOption) {}
 
   private void startAll(
-      String catalogYaml, Ports ports, Duration checkpointInterval, PrintStream log)
+      ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
       throws Exception {
     dashboardPort = freeOrRequested(ports.dashboard(), ports.dashboardOption());
     int wantedServe = freeOrRequested(ports.serve(), ports.serveOption());
@@ -107,8 +107,8 @@ public final class EmbeddedStack implements AutoCloseable {
     topics = LetheTopics.create(names, registryClient);
     TopicSetup.ensureTopics(bootstrapServers, names, 2);
 
-    Path catalogFile = Files.writeString(dir.resolve("catalog.yaml"), catalogYaml);
-    catalog = ModelCatalog.load(catalogFile);
+    this.catalog = catalog;
+    Path catalogFile = catalog.write(dir.resolve("catalog.yaml"));
 
     log.println("lethe: starting the ingress, the learner job and the model service...");
     ingress =

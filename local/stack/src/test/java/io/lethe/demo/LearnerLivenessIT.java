@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.records.LearnerKind;
 import io.lethe.records.TrainingSample;
 import io.lethe.testing.Await;
 import java.io.ByteArrayOutputStream;
@@ -41,18 +47,16 @@ class LearnerLivenessIT {
   private static final Duration DETECTION_BOUND = Duration.ofSeconds(30);
   private static final Duration START_BOUND = Duration.ofSeconds(90);
   private static final String MODEL = "tiny-analytic";
-  private static final String CATALOG =
-      """
-      datasets:
-        - {name: tiny, features: 4, classes: 2}
-      models:
-        - name: %s
-          learner: analytic
-          dataset: tiny
-          snapshot: {every-samples: 1000000, interval: 1s, after-erasure: 1s}
-          settings: {buffer-size: 16, gamma: 0.1, seed: 7}
-      """
-          .formatted(MODEL);
+  private static final ModelCatalog CATALOG =
+      ModelCatalog.of(
+          List.of(new DatasetSpec("tiny", 4, 2)),
+          List.of(
+              ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "tiny")
+                  .withSnapshot(
+                      new SnapshotPolicy(1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                  .with(AnalyticSettings.BUFFER_SIZE, 16)
+                  .with(AnalyticSettings.GAMMA, 0.1)
+                  .with(AnalyticSettings.SEED, 7L)));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http = HttpClient.newHttpClient();

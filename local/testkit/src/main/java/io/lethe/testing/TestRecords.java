@@ -73,7 +73,7 @@ public final class TestRecords {
             List.of(
                 new Tensor("head.weight", TensorDType.FLOAT64, List.of(2L, 2L), weights),
                 new Tensor("classes", TensorDType.INT32, List.of(2L), classes)))
-        .setScoring(List.of(new Setting("buffer.seed", "42"), new Setting("buffer.size", "2")))
+        .setScoring(List.of(new Setting("seed", "42"), new Setting("buffer-size", "2")))
         .setLineage(
             SnapshotLineage.newBuilder()
                 .setPreviousVersion(version > 1 ? version - 1 : null)

@@ -59,7 +59,7 @@ class SnapshotChecksumTest {
                     .setShape(List.of(1L, 1L))
                     .setData(ByteBuffer.wrap(data))
                     .build()))
-        .setScoring(List.of(new Setting("buffer.seed", "42")))
+        .setScoring(List.of(new Setting("seed", "42")))
         .setLineage(
             SnapshotLineage.newBuilder()
                 .setPreviousVersion(2L)

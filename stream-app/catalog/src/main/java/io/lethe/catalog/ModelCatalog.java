@@ -4,27 +4,33 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.lethe.config.Durations;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.lethe.learners.settings.SettingDef;
+import io.lethe.learners.settings.SettingValues;
 import io.lethe.records.LearnerKind;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * The models Lethe runs and the datasets they learn from, read from a YAML file and validated once
- * at start-up. See {@code stream-app/README.md} for the format; every error names the file, the
- * model or dataset and the key.
+ * The models Lethe runs and the datasets they learn from, read from a YAML file (or built as
+ * objects) and validated once at start-up. Every key is declared once, by {@link DatasetSpec},
+ * {@link ModelSpec}, {@link SnapshotPolicy} and the learners' settings types; {@code
+ * docs/catalog.md} is generated from those declarations ({@link CatalogReference}). Errors name the
+ * file and the path the user wrote, e.g. {@code catalog.yaml: models[0].settings.buffer-size}.
  *
  * @param datasets datasets by name, in file order
  * @param models models in file order
@@ -32,13 +38,46 @@ import java.util.regex.Pattern;
 public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> models)
     implements Serializable {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Pattern DEVICE = Pattern.compile("cpu|gpu\\d*");
-  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
-  /** Copies both collections, keeping their order. */
+  /** Top-level key of the dataset list. */
+  public static final String DATASETS = "datasets";
+
+  /** Top-level key of the model list. */
+  public static final String MODELS = "models";
+
+  /**
+   * Copies both collections, keeping their order, and checks that every model learns a declared
+   * dataset and no model name repeats.
+   */
   public ModelCatalog {
-    datasets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(datasets));
+    datasets = Collections.unmodifiableMap(new LinkedHashMap<>(datasets));
     models = List.copyOf(models);
+    Set<String> names = new HashSet<>();
+    for (ModelSpec model : models) {
+      if (!names.add(model.name())) {
+        throw new CatalogException("model '" + model.name() + "' is declared more than once");
+      }
+      if (!datasets.containsKey(model.dataset())) {
+        throw new CatalogException(
+            "model '"
+                + model.name()
+                + "': dataset is '"
+                + model.dataset()
+                + "', expected one of the declared datasets "
+                + datasets.keySet());
+      }
+    }
+  }
+
+  /** A catalog of these datasets and models, in this order. */
+  public static ModelCatalog of(List<DatasetSpec> datasets, List<ModelSpec> models) {
+    Map<String, DatasetSpec> byName = new LinkedHashMap<>();
+    for (DatasetSpec dataset : datasets) {
+      if (byName.putIfAbsent(dataset.name(), dataset) != null) {
+        throw new CatalogException("dataset '" + dataset.name() + "' is declared more than once");
+      }
+    }
+    return new ModelCatalog(byName, models);
   }
 
   /** Reads and validates a catalog file. */
@@ -68,28 +107,97 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
           origin + ": not valid YAML: " + e.getOriginalMessage().replace('\n', ' '), e);
     }
     if (root == null || !root.isObject()) {
-      throw new CatalogException(origin + ": expected a mapping with keys 'datasets' and 'models'");
+      throw new CatalogException(
+          origin + ": expected a mapping with keys '" + DATASETS + "' and '" + MODELS + "'");
     }
-    new Section(origin, root).requireOnly(Set.of("datasets", "models"));
+    new Section(origin, "", root).requireOnly(List.of(DATASETS, MODELS));
 
     Map<String, DatasetSpec> datasets = new LinkedHashMap<>();
-    for (JsonNode node : list(origin, root, "datasets")) {
-      DatasetSpec dataset = dataset(origin, node);
+    List<JsonNode> datasetNodes = list(origin, root, DATASETS);
+    for (int i = 0; i < datasetNodes.size(); i++) {
+      DatasetSpec dataset =
+          dataset(new Section(origin, DATASETS + "[" + i + "]", datasetNodes.get(i)));
       if (datasets.putIfAbsent(dataset.name(), dataset) != null) {
         throw new CatalogException(
             origin + ": dataset '" + dataset.name() + "' is declared more than once");
       }
     }
     List<ModelSpec> models = new ArrayList<>();
-    for (JsonNode node : list(origin, root, "models")) {
-      ModelSpec model = model(origin, node, datasets);
+    List<JsonNode> modelNodes = list(origin, root, MODELS);
+    for (int i = 0; i < modelNodes.size(); i++) {
+      ModelSpec model =
+          model(new Section(origin, MODELS + "[" + i + "]", modelNodes.get(i)), datasets);
       if (models.stream().anyMatch(m -> m.name().equals(model.name()))) {
         throw new CatalogException(
             origin + ": model '" + model.name() + "' is declared more than once");
       }
       models.add(model);
     }
-    return new ModelCatalog(datasets, models);
+    try {
+      return new ModelCatalog(datasets, models);
+    } catch (IllegalArgumentException e) {
+      throw new CatalogException(origin + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The catalog as YAML that {@link #parse} reads back to an equal catalog: every key under its
+   * declared spelling, defaults written out.
+   */
+  public String toYaml() {
+    Map<String, Object> root = new LinkedHashMap<>();
+    List<Object> datasetList = new ArrayList<>();
+    for (DatasetSpec d : datasets.values()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      put(entry, DatasetSpec.NAME, d.name());
+      put(entry, DatasetSpec.FEATURES, d.features());
+      put(entry, DatasetSpec.CLASSES, d.classes());
+      put(entry, DatasetSpec.MAX_ABS_FEATURE, d.maxAbsFeature());
+      datasetList.add(entry);
+    }
+    root.put(DATASETS, datasetList);
+    List<Object> modelList = new ArrayList<>();
+    for (ModelSpec m : models) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      put(entry, ModelSpec.NAME, m.name());
+      put(entry, ModelSpec.LEARNER, m.learner());
+      put(entry, ModelSpec.DATASET, m.dataset());
+      put(entry, ModelSpec.DEVICE, m.device());
+      Map<String, Object> snapshot = new LinkedHashMap<>();
+      put(snapshot, SnapshotPolicy.EVERY_SAMPLES, m.snapshot().everySamples());
+      put(snapshot, SnapshotPolicy.INTERVAL, m.snapshot().interval());
+      put(snapshot, SnapshotPolicy.AFTER_ERASURE, m.snapshot().afterErasure());
+      entry.put(ModelSpec.SNAPSHOT, snapshot);
+      if (!m.settings().isEmpty()) {
+        entry.put(ModelSpec.LEARNER_SETTINGS, m.learnerValues().asText());
+      }
+      modelList.add(entry);
+    }
+    root.put(MODELS, modelList);
+    try {
+      return new ObjectMapper(
+              new YAMLFactory()
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+          .writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes {@link #toYaml()} to {@code file}, e.g. for a job that reads its catalog from a file.
+   */
+  public Path write(Path file) {
+    try {
+      return Files.writeString(file, toYaml());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write model catalog " + file, e);
+    }
+  }
+
+  private static <T> void put(Map<String, Object> entry, SettingDef<T> def, T value) {
+    entry.put(def.key(), def.format(value));
   }
 
   /** The dataset of that name, if declared. */
@@ -117,157 +225,128 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
     return items;
   }
 
-  private static DatasetSpec dataset(String origin, JsonNode node) {
-    Section section = new Section(origin + ": dataset", node);
-    String name = section.name();
-    section = new Section(origin + ": dataset '" + name + "'", node);
-    section.requireOnly(Set.of("name", "features", "classes", "max-abs-feature"));
-    int features = section.positiveInt("features", null);
-    int classes = section.positiveInt("classes", null);
-    if (classes < 2) {
-      throw section.invalid("classes", String.valueOf(classes), "an integer >= 2");
-    }
-    double maxAbsFeature =
-        section.positiveDouble("max-abs-feature", DatasetSpec.DEFAULT_MAX_ABS_FEATURE);
-    return new DatasetSpec(name, features, classes, maxAbsFeature);
+  private static DatasetSpec dataset(Section section) {
+    section.requireOnly(DatasetSpec.SETTINGS.stream().map(SettingDef::key).toList());
+    return new DatasetSpec(
+        section.get(DatasetSpec.NAME),
+        section.get(DatasetSpec.FEATURES),
+        section.get(DatasetSpec.CLASSES),
+        section.get(DatasetSpec.MAX_ABS_FEATURE));
   }
 
-  private static ModelSpec model(String origin, JsonNode node, Map<String, DatasetSpec> datasets) {
-    Section section = new Section(origin + ": model", node);
-    String name = section.name();
-    section = new Section(origin + ": model '" + name + "'", node);
-    section.requireOnly(Set.of("name", "learner", "dataset", "device", "snapshot", "settings"));
-
-    String learnerText = section.requiredText("learner");
-    LearnerKind learner =
-        switch (learnerText.toLowerCase(Locale.ROOT)) {
-          case "analytic" -> LearnerKind.ANALYTIC;
-          case "hypernetwork", "hypernet" -> LearnerKind.HYPERNETWORK;
-          default -> throw section.invalid("learner", learnerText, "analytic or hypernetwork");
-        };
-    String dataset = section.requiredText("dataset");
+  private static ModelSpec model(Section section, Map<String, DatasetSpec> datasets) {
+    List<String> keys = new ArrayList<>(ModelSpec.SETTINGS.stream().map(SettingDef::key).toList());
+    keys.add(ModelSpec.SNAPSHOT);
+    keys.add(ModelSpec.LEARNER_SETTINGS);
+    section.requireOnly(keys);
+    String name = section.get(ModelSpec.NAME);
+    LearnerKind learner = section.get(ModelSpec.LEARNER);
+    String dataset = section.get(ModelSpec.DATASET);
     if (!datasets.containsKey(dataset)) {
       throw section.invalid(
-          "dataset", dataset, "one of the declared datasets " + datasets.keySet());
+          ModelSpec.DATASET.key(), dataset, "one of the declared datasets " + datasets.keySet());
     }
-    String device = section.optionalText("device", "cpu");
-    if (!DEVICE.matcher(device).matches()) {
-      throw section.invalid("device", device, "cpu, gpu or gpuN");
-    }
-    SnapshotPolicy snapshot = snapshotPolicy(section.child("snapshot"));
+    String device = section.get(ModelSpec.DEVICE);
+    Section snapshotSection = section.child(ModelSpec.SNAPSHOT);
+    SnapshotPolicy snapshot =
+        snapshotSection == null ? SnapshotPolicy.defaults() : snapshotPolicy(snapshotSection);
     Map<String, String> settings = new LinkedHashMap<>();
-    JsonNode settingsNode = node.get("settings");
-    if (settingsNode != null && !settingsNode.isNull()) {
-      if (!settingsNode.isObject()) {
-        throw section.invalid("settings", settingsNode.toString(), "a mapping of setting: value");
-      }
-      for (Map.Entry<String, JsonNode> entry : settingsNode.properties()) {
+    Section settingsSection = section.child(ModelSpec.LEARNER_SETTINGS);
+    if (settingsSection != null) {
+      for (Map.Entry<String, JsonNode> entry : settingsSection.node().properties()) {
         if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
-          throw section.invalid(
-              "settings." + entry.getKey(), entry.getValue().toString(), "a single value");
+          throw settingsSection.invalid(
+              entry.getKey(), entry.getValue().toString(), "a single value");
         }
         settings.put(entry.getKey(), entry.getValue().asText());
       }
+      try {
+        SettingValues.parse(settingsSection.prefix(), ModelSpec.learnerSettings(learner), settings);
+      } catch (IllegalArgumentException e) {
+        throw new CatalogException(e.getMessage(), e);
+      }
     }
-    return new ModelSpec(name, learner, dataset, device, snapshot, settings);
+    try {
+      return new ModelSpec(name, learner, dataset, device, snapshot, settings);
+    } catch (IllegalArgumentException e) {
+      throw new CatalogException(section.origin() + ": " + e.getMessage(), e);
+    }
   }
 
   private static SnapshotPolicy snapshotPolicy(Section section) {
-    SnapshotPolicy defaults = SnapshotPolicy.defaults();
-    if (section == null) {
-      return defaults;
-    }
-    section.requireOnly(Set.of("every-samples", "interval", "after-erasure"));
-    return new SnapshotPolicy(
-        section.positiveInt("every-samples", (int) defaults.everySamples()),
-        section.duration("interval", defaults.interval()),
-        section.duration("after-erasure", defaults.afterErasure()));
+    section.requireOnly(SnapshotPolicy.SETTINGS.stream().map(SettingDef::key).toList());
+    long everySamples = section.get(SnapshotPolicy.EVERY_SAMPLES);
+    Duration interval = section.get(SnapshotPolicy.INTERVAL);
+    Duration afterErasure = section.get(SnapshotPolicy.AFTER_ERASURE);
+    return new SnapshotPolicy(everySamples, interval, afterErasure);
   }
 
-  /** One mapping of the file, with the prefix its errors carry. */
-  private record Section(String where, JsonNode node) {
+  /**
+   * One mapping of the file at {@code path} (e.g. {@code models[0].snapshot}); its errors carry the
+   * origin and the path of the key.
+   */
+  private record Section(String origin, String path, JsonNode node) {
     Section {
       if (!node.isObject()) {
-        throw new CatalogException(where + ": expected a mapping, found " + node);
+        throw new CatalogException(
+            origin
+                + ": "
+                + (path.isEmpty() ? "" : path + ": ")
+                + "expected a mapping, found "
+                + node);
       }
     }
 
-    String name() {
-      String name = requiredText("name");
-      if (!NAME.matcher(name).matches()) {
-        throw invalid("name", name, "1-200 characters of a-z A-Z 0-9 . _ -");
-      }
-      return name;
+    /** What precedes a key in errors, e.g. {@code catalog.yaml: models[0].}. */
+    String prefix() {
+      return origin + ": " + (path.isEmpty() ? "" : path + ".");
     }
 
-    void requireOnly(Set<String> allowed) {
+    void requireOnly(List<String> allowed) {
+      Set<String> keys = new LinkedHashSet<>(allowed);
       node.fieldNames()
           .forEachRemaining(
               key -> {
-                if (!allowed.contains(key)) {
+                if (!keys.contains(key)) {
                   throw new CatalogException(
-                      where
-                          + ": unknown key '"
+                      origin
+                          + ": "
+                          + (path.isEmpty() ? "" : path + ": ")
+                          + "unknown key '"
                           + key
                           + "', expected one of "
-                          + allowed.stream().sorted().toList());
+                          + keys.stream().sorted().toList());
                 }
               });
     }
 
     Section child(String key) {
       JsonNode child = node.get(key);
-      return child == null || child.isNull() ? null : new Section(where + ", " + key, child);
+      return child == null || child.isNull() ? null : new Section(origin, path + "." + key, child);
     }
 
-    String requiredText(String key) {
-      JsonNode value = node.get(key);
-      if (value == null || value.isNull() || !value.isValueNode() || value.asText().isBlank()) {
-        throw new CatalogException(where + ": key '" + key + "' is required");
-      }
-      return value.asText().trim();
-    }
-
-    String optionalText(String key, String fallback) {
-      return node.hasNonNull(key) ? requiredText(key) : fallback;
-    }
-
-    int positiveInt(String key, Integer fallback) {
-      JsonNode value = node.get(key);
+    /** The value of a declared key, or its default; checked against the declaration. */
+    <T> T get(SettingDef<T> def) {
+      JsonNode value = node.get(def.key());
       if (value == null || value.isNull()) {
-        if (fallback == null) {
-          throw new CatalogException(where + ": key '" + key + "' is required");
-        }
-        return fallback;
+        return def.defaultValue()
+            .orElseThrow(() -> new CatalogException(prefix() + def.key() + " is required"));
       }
-      if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() <= 0) {
-        throw invalid(key, value.asText(), "an integer > 0");
+      if (!value.isValueNode()) {
+        throw invalid(def.key(), value.toString(), def.allowed());
       }
-      return value.intValue();
-    }
-
-    double positiveDouble(String key, double fallback) {
-      JsonNode value = node.get(key);
-      if (value == null || value.isNull()) {
-        return fallback;
+      if (value.asText().isBlank()) {
+        throw new CatalogException(prefix() + def.key() + " is required");
       }
-      if (!value.isNumber() || !Double.isFinite(value.doubleValue()) || value.doubleValue() <= 0) {
-        throw invalid(key, value.asText(), "a finite number > 0");
+      try {
+        return def.parse(prefix(), value.asText());
+      } catch (IllegalArgumentException e) {
+        throw new CatalogException(e.getMessage(), e);
       }
-      return value.doubleValue();
-    }
-
-    Duration duration(String key, Duration fallback) {
-      if (!node.hasNonNull(key)) {
-        return fallback;
-      }
-      String text = requiredText(key);
-      return Durations.parse(text).orElseThrow(() -> invalid(key, text, Durations.EXPECTED));
     }
 
     CatalogException invalid(String key, String value, String allowed) {
-      return new CatalogException(
-          where + ": key '" + key + "' is '" + value + "', expected " + allowed);
+      return new CatalogException(prefix() + key + " is '" + value + "', expected " + allowed);
     }
   }
 }

@@ -1,18 +1,29 @@
 package io.lethe.catalog;
 
+import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.learners.hypernet.HypernetSettings;
+import io.lethe.learners.settings.SettingDef;
+import io.lethe.learners.settings.SettingValues;
 import io.lethe.records.LearnerKind;
 import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * One model declared in the catalog.
+ * One model declared in the catalog. Its own keys are declared once in {@link #SETTINGS}, its
+ * learner's in {@link #learnerSettings(LearnerKind)}; programs build one with {@link #of} and the
+ * {@code with} methods instead of writing YAML.
  *
  * @param name unique model name; the key of its snapshots on {@code lethe.models}
  * @param learner learning method
  * @param dataset the dataset it learns from
  * @param device DJL device to learn on, e.g. {@code cpu} or {@code gpu0}
  * @param snapshot when it publishes snapshots
- * @param settings learner settings as written in the file (validated by the learner binding)
+ * @param settings learner settings by declared key, in their canonical text (checked against the
+ *     learner's declarations)
  */
 public record ModelSpec(
     String name,
@@ -23,8 +34,129 @@ public record ModelSpec(
     Map<String, String> settings)
     implements Serializable {
 
-  /** Copies the settings. */
+  static final Pattern NAME_PATTERN = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
+  static final String NAME_ALLOWED = "1-200 characters of a-z A-Z 0-9 . _ -";
+
+  /** The model's name. */
+  public static final SettingDef<String> NAME =
+      SettingDef.text(
+          "name",
+          null,
+          NAME_PATTERN,
+          NAME_ALLOWED,
+          "unique model name; the key of its snapshots and the name predictions use");
+
+  /** The learning method. */
+  public static final SettingDef<LearnerKind> LEARNER =
+      SettingDef.custom(
+          "learner",
+          "analytic or hypernetwork",
+          null,
+          ModelSpec::parseLearner,
+          kind -> kind.name().toLowerCase(Locale.ROOT),
+          kind -> true,
+          "analytic or hypernetwork",
+          "learning method: analytic (exact erasure) or hypernetwork (task erasure)");
+
+  /** The dataset learned from. */
+  public static final SettingDef<String> DATASET =
+      SettingDef.text(
+          "dataset",
+          null,
+          NAME_PATTERN,
+          "the name of a declared dataset",
+          "the dataset the model learns from");
+
+  /** Where the model learns. */
+  public static final SettingDef<String> DEVICE =
+      SettingDef.text(
+          "device",
+          "cpu",
+          Pattern.compile("cpu|gpu\\d*"),
+          "cpu, gpu or gpuN",
+          "device to learn on (gpu is gpu0)");
+
+  /** Key of the model's {@link SnapshotPolicy} section. */
+  public static final String SNAPSHOT = "snapshot";
+
+  /** Key of the model's learner settings section. */
+  public static final String LEARNER_SETTINGS = "settings";
+
+  /** The model's own keys, in order (the sections {@value #SNAPSHOT} and settings follow). */
+  public static final List<SettingDef<?>> SETTINGS = List.of(NAME, LEARNER, DATASET, DEVICE);
+
+  /** Checks the model's own values and its learner settings against their declarations. */
   public ModelSpec {
-    settings = Map.copyOf(settings);
+    String where = "model '" + name + "': ";
+    NAME.validate(where, name);
+    LEARNER.validate(where, learner);
+    DATASET.validate(where, dataset);
+    DEVICE.validate(where, device);
+    if (snapshot == null) {
+      throw new IllegalArgumentException(where + SNAPSHOT + " is missing");
+    }
+    // kept in canonical text, so a catalog read back from its YAML is equal to the original
+    settings =
+        SettingValues.parse(where + LEARNER_SETTINGS + ".", learnerSettings(learner), settings)
+            .asText();
+  }
+
+  /** A model on the CPU with the default snapshot policy and default learner settings. */
+  public static ModelSpec of(String name, LearnerKind learner, String dataset) {
+    return new ModelSpec(
+        name,
+        learner,
+        dataset,
+        DEVICE.defaultValue().orElseThrow(),
+        SnapshotPolicy.defaults(),
+        Map.of());
+  }
+
+  /**
+   * The learner settings a catalog model of {@code learner} may set, declared by the learner's
+   * settings type.
+   */
+  public static List<SettingDef<?>> learnerSettings(LearnerKind learner) {
+    return switch (learner) {
+      case ANALYTIC -> AnalyticSettings.CATALOG_SETTINGS;
+      case HYPERNETWORK -> HypernetSettings.CATALOG_SETTINGS;
+    };
+  }
+
+  /** A copy with another device. */
+  public ModelSpec withDevice(String value) {
+    return new ModelSpec(name, learner, dataset, value, snapshot, settings);
+  }
+
+  /** A copy with another snapshot policy. */
+  public ModelSpec withSnapshot(SnapshotPolicy value) {
+    return new ModelSpec(name, learner, dataset, device, value, settings);
+  }
+
+  /**
+   * A copy with a learner setting set, under its declared key.
+   *
+   * @throws IllegalArgumentException if the learner has no such setting or the value is not allowed
+   */
+  public <T> ModelSpec with(SettingDef<T> setting, T value) {
+    Map<String, String> copy = new LinkedHashMap<>(settings);
+    copy.put(
+        setting.key(),
+        setting.format(setting.validate("model '" + name + "': " + LEARNER_SETTINGS + ".", value)));
+    return new ModelSpec(name, learner, dataset, device, snapshot, copy);
+  }
+
+  /** The learner settings as declared values (defaults not filled in). */
+  public SettingValues learnerValues() {
+    return SettingValues.parse(
+        "model '" + name + "': " + LEARNER_SETTINGS + ".", learnerSettings(learner), settings);
+  }
+
+  private static LearnerKind parseLearner(String text) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "analytic" -> LearnerKind.ANALYTIC;
+      case "hypernetwork", "hypernet" -> LearnerKind.HYPERNETWORK;
+      default -> throw new IllegalArgumentException(text);
+    };
   }
 }

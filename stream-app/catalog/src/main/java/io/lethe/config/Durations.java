@@ -1,5 +1,6 @@
 package io.lethe.config;
 
+import io.lethe.learners.settings.SettingDef;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -36,6 +37,35 @@ public final class Durations {
           case "h" -> Duration.ofHours(amount);
           default -> Duration.ofDays(amount);
         });
+  }
+
+  /** The shortest text {@link #parse} reads back as {@code duration}, e.g. {@code 10s}. */
+  public static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis <= 0) {
+      return millis + "ms";
+    }
+    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1000L};
+    String[] units = {"d", "h", "m", "s"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (millis % sizes[i] == 0) {
+        return millis / sizes[i] + units[i];
+      }
+    }
+    return millis + "ms";
+  }
+
+  /** Declares a positive duration setting, written as {@link #parse} reads it. */
+  public static SettingDef<Duration> setting(String key, Duration defaultValue, String doc) {
+    return SettingDef.custom(
+        key,
+        "duration",
+        defaultValue,
+        text -> parse(text).orElseThrow(() -> new IllegalArgumentException(text)),
+        Durations::format,
+        d -> !d.isNegative() && !d.isZero(),
+        EXPECTED,
+        doc);
   }
 
   /**

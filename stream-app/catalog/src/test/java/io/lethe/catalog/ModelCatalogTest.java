@@ -47,8 +47,7 @@ class ModelCatalogTest {
     assertThatThrownBy(() -> ModelCatalog.parse(negative, "catalog.yaml"))
         .isInstanceOf(CatalogException.class)
         .hasMessage(
-            "catalog.yaml: dataset 'fashion-mnist': key 'max-abs-feature' is '-1', expected a"
-                + " finite number > 0");
+            "catalog.yaml: datasets[0].max-abs-feature is '-1', expected a finite number > 0");
   }
 
   @Test
@@ -103,47 +102,45 @@ class ModelCatalogTest {
   void shouldNameModelAndKeyOfAnUnknownLearner() {
     assertInvalid(
         VALID.replace("learner: hypernetwork", "learner: transformer"),
-        "catalog.yaml: model 'fmnist-hypernet': key 'learner' is 'transformer', expected analytic"
-            + " or hypernetwork");
+        "catalog.yaml: models[1].learner is 'transformer', expected analytic or hypernetwork");
   }
 
   @Test
   void shouldRejectAModelOfAnUndeclaredDataset() {
     assertInvalid(
         VALID.replace("dataset: fashion-mnist\n    snapshot", "dataset: mnist\n    snapshot"),
-        "catalog.yaml: model 'fmnist-analytic': key 'dataset' is 'mnist', expected one of the"
-            + " declared datasets [fashion-mnist]");
+        "catalog.yaml: models[0].dataset is 'mnist', expected one of the declared datasets"
+            + " [fashion-mnist]");
   }
 
   @Test
   void shouldRejectABadDuration() {
     assertInvalid(
         VALID.replace("interval: 2s", "interval: 2 parsecs"),
-        "catalog.yaml: model 'fmnist-analytic', snapshot: key 'interval' is '2 parsecs', expected"
-            + " a positive duration like 500ms, 30s, 10m, 1h or 7d");
+        "catalog.yaml: models[0].snapshot.interval is '2 parsecs', expected a positive duration"
+            + " like 500ms, 30s, 10m, 1h or 7d");
   }
 
   @Test
   void shouldRejectANonPositiveSampleCount() {
     assertInvalid(
         VALID.replace("every-samples: 500", "every-samples: 0"),
-        "catalog.yaml: model 'fmnist-analytic', snapshot: key 'every-samples' is '0', expected an"
-            + " integer > 0");
+        "catalog.yaml: models[0].snapshot.every-samples is '0', expected an integer >= 1");
   }
 
   @Test
   void shouldRejectAnUnknownKeyListingTheAllowedOnes() {
     assertInvalid(
         VALID.replace("device: gpu0", "devise: gpu0"),
-        "catalog.yaml: model 'fmnist-hypernet': unknown key 'devise', expected one of [dataset,"
-            + " device, learner, name, settings, snapshot]");
+        "catalog.yaml: models[1]: unknown key 'devise', expected one of [dataset, device,"
+            + " learner, name, settings, snapshot]");
   }
 
   @Test
   void shouldRejectAnUnknownDevice() {
     assertInvalid(
         VALID.replace("device: gpu0", "device: tpu"),
-        "catalog.yaml: model 'fmnist-hypernet': key 'device' is 'tpu', expected cpu, gpu or gpuN");
+        "catalog.yaml: models[1].device is 'tpu', expected cpu, gpu or gpuN");
   }
 
   @Test
@@ -157,14 +154,14 @@ class ModelCatalogTest {
   void shouldRejectADatasetWithOneClass() {
     assertInvalid(
         VALID.replace("classes: 10", "classes: 1"),
-        "catalog.yaml: dataset 'fashion-mnist': key 'classes' is '1', expected an integer >= 2");
+        "catalog.yaml: datasets[0].classes is '1', expected an integer >= 2");
   }
 
   @Test
   void shouldRejectAMissingModelName() {
     assertInvalid(
         VALID.replace("  - name: fmnist-hypernet\n", "  - learner: analytic\n"),
-        "catalog.yaml: model: key 'name' is required");
+        "catalog.yaml: models[1].name is required");
   }
 
   @Test

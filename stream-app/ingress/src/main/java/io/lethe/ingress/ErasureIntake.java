@@ -121,7 +121,7 @@ final class ErasureIntake
             + size
             + " bytes, over the limit of "
             + settings.maxRecordBytes()
-            + " ("
+            + " (ingress setting "
             + IngressSettings.MAX_RECORD_BYTES
             + ")");
   }

@@ -1,13 +1,17 @@
 package io.lethe.ingress;
 
 import io.lethe.config.Durations;
+import io.lethe.learners.settings.Bounds;
+import io.lethe.learners.settings.SettingDef;
+import io.lethe.learners.settings.SettingValues;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
- * The ingress's own settings, validated once; every error names the key, the value and what is
- * allowed.
+ * The ingress's own settings, each declared once in {@link #SETTINGS} (key, default, bounds, doc)
+ * and validated once; every error names the key, the value and what is allowed. The command-line
+ * option of a setting is {@code --} and its key ({@link SettingDef#cliOption()}).
  *
  * @param dedupeWindow a sample whose id was accepted less than this long before (by record time) is
  *     a duplicate; key {@value #DEDUPE_WINDOW}
@@ -22,34 +26,67 @@ public record IngressSettings(
     Duration dedupeWindow, Duration pendingTimeout, int maxRecordBytes, Duration receiptRetention) {
 
   /** Key of {@link #dedupeWindow()}. */
-  public static final String DEDUPE_WINDOW = "lethe.ingress.dedupe.window";
+  public static final String DEDUPE_WINDOW = "dedupe-window";
 
   /** Key of {@link #pendingTimeout()}. */
-  public static final String PENDING_TIMEOUT = "lethe.ingress.erasure.pending.timeout";
+  public static final String PENDING_TIMEOUT = "pending-timeout";
 
   /** Key of {@link #maxRecordBytes()}. */
-  public static final String MAX_RECORD_BYTES = "lethe.ingress.max.record.bytes";
+  public static final String MAX_RECORD_BYTES = "max-record-bytes";
 
   /** Key of {@link #receiptRetention()}. */
-  public static final String RECEIPT_RETENTION = "lethe.ingress.receipt.retention";
+  public static final String RECEIPT_RETENTION = "receipt-retention";
 
-  /** Checks every setting. */
+  /** Declaration of {@link #dedupeWindow()}. */
+  public static final SettingDef<Duration> DEDUPE_WINDOW_SETTING =
+      Durations.setting(
+          DEDUPE_WINDOW,
+          Duration.ofHours(1),
+          "a sample id accepted less than this long before (record time) is a duplicate");
+
+  /** Declaration of {@link #pendingTimeout()}. */
+  public static final SettingDef<Duration> PENDING_TIMEOUT_SETTING =
+      Durations.setting(
+          PENDING_TIMEOUT,
+          Duration.ofMinutes(5),
+          "report erasure requests still pending after this long (wall clock)");
+
+  /** Declaration of {@link #maxRecordBytes()}: 1 MiB, Kafka's default. */
+  public static final SettingDef<Integer> MAX_RECORD_BYTES_SETTING =
+      SettingDef.integer(
+          MAX_RECORD_BYTES,
+          1024 * 1024,
+          Bounds.atLeast(1),
+          "largest accepted raw record, key plus value bytes");
+
+  /** Declaration of {@link #receiptRetention()}. */
+  public static final SettingDef<Duration> RECEIPT_RETENTION_SETTING =
+      Durations.setting(
+          RECEIPT_RETENTION,
+          Duration.ofDays(7),
+          "how long finished requests (and their ids) stay queryable after their receipt");
+
+  /** Every setting, in record order. */
+  public static final List<SettingDef<?>> SETTINGS =
+      List.of(
+          DEDUPE_WINDOW_SETTING,
+          PENDING_TIMEOUT_SETTING,
+          MAX_RECORD_BYTES_SETTING,
+          RECEIPT_RETENTION_SETTING);
+
+  private static final String WHERE = "ingress setting ";
+
+  /** Checks every setting against its declaration. */
   public IngressSettings {
-    requirePositive(DEDUPE_WINDOW, dedupeWindow);
-    requirePositive(PENDING_TIMEOUT, pendingTimeout);
-    requirePositive(RECEIPT_RETENTION, receiptRetention);
-    if (maxRecordBytes <= 0) {
-      throw invalid(MAX_RECORD_BYTES, String.valueOf(maxRecordBytes), "an integer > 0");
-    }
+    DEDUPE_WINDOW_SETTING.validate(WHERE, dedupeWindow);
+    PENDING_TIMEOUT_SETTING.validate(WHERE, pendingTimeout);
+    MAX_RECORD_BYTES_SETTING.validate(WHERE, maxRecordBytes);
+    RECEIPT_RETENTION_SETTING.validate(WHERE, receiptRetention);
   }
 
-  /**
-   * One hour of de-duplication, 5 minutes before an erasure counts as overdue, 1 MiB records (the
-   * Kafka default), receipts queryable for 7 days.
-   */
+  /** The declared defaults. */
   public static IngressSettings defaults() {
-    return new IngressSettings(
-        Duration.ofHours(1), Duration.ofMinutes(5), 1024 * 1024, Duration.ofDays(7));
+    return fromStrings(Map.of());
   }
 
   /**
@@ -59,61 +96,11 @@ public record IngressSettings(
    * @throws IllegalArgumentException naming the key for an unknown key or a bad value
    */
   public static IngressSettings fromStrings(Map<String, String> values) {
-    IngressSettings defaults = defaults();
-    for (String key : values.keySet()) {
-      if (!key.equals(DEDUPE_WINDOW)
-          && !key.equals(PENDING_TIMEOUT)
-          && !key.equals(MAX_RECORD_BYTES)
-          && !key.equals(RECEIPT_RETENTION)) {
-        throw new IllegalArgumentException(
-            "unknown ingress setting '"
-                + key
-                + "', expected one of "
-                + DEDUPE_WINDOW
-                + ", "
-                + PENDING_TIMEOUT
-                + ", "
-                + MAX_RECORD_BYTES
-                + ", "
-                + RECEIPT_RETENTION);
-      }
-    }
+    SettingValues parsed = SettingValues.parse(WHERE, SETTINGS, values);
     return new IngressSettings(
-        duration(values, DEDUPE_WINDOW, defaults.dedupeWindow()),
-        duration(values, PENDING_TIMEOUT, defaults.pendingTimeout()),
-        integer(values, MAX_RECORD_BYTES, defaults.maxRecordBytes()),
-        duration(values, RECEIPT_RETENTION, defaults.receiptRetention()));
-  }
-
-  private static Duration duration(Map<String, String> values, String key, Duration fallback) {
-    String text = values.get(key);
-    if (text == null) {
-      return fallback;
-    }
-    return Durations.parse(text).orElseThrow(() -> invalid(key, text, Durations.EXPECTED));
-  }
-
-  private static int integer(Map<String, String> values, String key, int fallback) {
-    String text = values.get(key);
-    if (text == null) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      throw invalid(key, text, "an integer > 0");
-    }
-  }
-
-  private static void requirePositive(String key, Duration value) {
-    Objects.requireNonNull(value, key);
-    if (value.isNegative() || value.isZero()) {
-      throw invalid(key, value.toString(), "a positive duration");
-    }
-  }
-
-  private static IllegalArgumentException invalid(String key, String value, String allowed) {
-    return new IllegalArgumentException(
-        "ingress setting " + key + " is '" + value + "', expected " + allowed);
+        parsed.get(DEDUPE_WINDOW_SETTING),
+        parsed.get(PENDING_TIMEOUT_SETTING),
+        parsed.get(MAX_RECORD_BYTES_SETTING),
+        parsed.get(RECEIPT_RETENTION_SETTING));
   }
 }

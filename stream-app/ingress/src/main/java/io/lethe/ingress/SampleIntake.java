@@ -95,7 +95,7 @@ final class SampleIntake implements Processor<byte[], byte[], String, IntakeOutc
             + size
             + " bytes, over the limit of "
             + settings.maxRecordBytes()
-            + " ("
+            + " (ingress setting "
             + IngressSettings.MAX_RECORD_BYTES
             + ")");
   }

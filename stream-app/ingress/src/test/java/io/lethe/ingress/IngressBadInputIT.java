@@ -158,7 +158,7 @@ class IngressBadInputIT {
                   + original.offset()
                   + " is "
                   + size
-                  + " bytes, over the limit of 1048576 (lethe.ingress.max.record.bytes)");
+                  + " bytes, over the limit of 1048576 (ingress setting max-record-bytes)");
     }
   }
 

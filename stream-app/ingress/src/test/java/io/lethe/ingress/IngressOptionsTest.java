@@ -100,7 +100,7 @@ class IngressOptionsTest {
     assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--dedupe-window", "soon")))
         .hasMessage(
             "Invalid value for option '--dedupe-window': ingress setting"
-                + " lethe.ingress.dedupe.window is 'soon', expected a positive duration like"
+                + " dedupe-window is 'soon', expected a positive duration like"
                 + " 500ms, 30s, 10m, 1h or 7d");
   }
 

@@ -37,8 +37,8 @@ class IngressSettingsTest {
             () -> IngressSettings.fromStrings(Map.of(IngressSettings.DEDUPE_WINDOW, "ten minutes")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "ingress setting lethe.ingress.dedupe.window is 'ten minutes', expected a positive"
-                + " duration like 500ms, 30s, 10m, 1h or 7d");
+            "ingress setting dedupe-window is 'ten minutes', expected a positive duration like"
+                + " 500ms, 30s, 10m, 1h or 7d");
   }
 
   @Test
@@ -46,21 +46,22 @@ class IngressSettingsTest {
     assertThatThrownBy(
             () -> new IngressSettings(Duration.ofHours(1), Duration.ZERO, 1024, Duration.ofDays(1)))
         .hasMessage(
-            "ingress setting lethe.ingress.erasure.pending.timeout is 'PT0S', expected a positive"
-                + " duration");
+            "ingress setting pending-timeout is 0ms, expected a positive duration like 500ms, 30s,"
+                + " 10m, 1h or 7d");
   }
 
   @Test
   void shouldRejectANonPositiveRecordLimit() {
     assertThatThrownBy(
             () -> IngressSettings.fromStrings(Map.of(IngressSettings.MAX_RECORD_BYTES, "-5")))
-        .hasMessage(
-            "ingress setting lethe.ingress.max.record.bytes is '-5', expected an integer > 0");
+        .hasMessage("ingress setting max-record-bytes is '-5', expected an integer >= 1");
   }
 
   @Test
   void shouldRejectAnUnknownKey() {
     assertThatThrownBy(() -> IngressSettings.fromStrings(Map.of("lethe.ingress.window", "1h")))
-        .hasMessageStartingWith("unknown ingress setting 'lethe.ingress.window', expected one of");
+        .hasMessage(
+            "ingress setting lethe.ingress.window is not a known setting; expected one of"
+                + " [dedupe-window, max-record-bytes, pending-timeout, receipt-retention]");
   }
 }

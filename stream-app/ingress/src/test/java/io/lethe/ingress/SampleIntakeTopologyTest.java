@@ -174,7 +174,7 @@ class SampleIntakeTopologyTest {
             + size
             + " bytes, over the limit of "
             + MAX_BYTES
-            + " (lethe.ingress.max.record.bytes)";
+            + " (ingress setting max-record-bytes)";
     TestRecord<String, DeadLetter> dead = ingress.deadLetters.readRecord();
     assertThat(dead.value().getReason()).isEqualTo(reason);
     assertThat(dead.value().getReasonCode()).isEqualTo(Rejection.RECORD_TOO_LARGE);

@@ -1,13 +1,18 @@
 package io.lethe.job;
 
+import io.lethe.config.Durations;
+import io.lethe.learners.settings.Bounds;
+import io.lethe.learners.settings.SettingDef;
 import io.lethe.schemas.topics.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Settings of one run of the learner job, validated at start-up; each error names the command-line
- * option.
+ * option. The settings with a default are declared once in {@link #SETTINGS}; the option of each is
+ * {@code --} and its key ({@link SettingDef#cliOption()}).
  *
  * @param catalog the model catalog file ({@code --catalog})
  * @param bootstrapServers Kafka bootstrap address ({@code --bootstrap})
@@ -56,23 +61,80 @@ public record JobSettings(
    */
   public static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
 
+  /** Operator parallelism. */
+  public static final SettingDef<Integer> PARALLELISM =
+      SettingDef.integer("parallelism", 1, Bounds.atLeast(1), "parallelism of every operator");
+
+  /** Checkpoint interval. */
+  public static final SettingDef<Duration> CHECKPOINT_INTERVAL =
+      Durations.setting(
+          "checkpoint-interval",
+          Duration.ofSeconds(2),
+          "checkpoint interval; outputs become visible to read_committed readers at checkpoints");
+
+  /** Micro-batch size. */
+  public static final SettingDef<Integer> MICRO_BATCH =
+      SettingDef.integer(
+          "micro-batch", 256, Bounds.atLeast(1), "samples each learner learns together");
+
+  /** Tombstone retention. */
+  public static final SettingDef<Duration> TOMBSTONE_RETENTION =
+      Durations.setting(
+          "tombstone-retention",
+          Duration.ofDays(7),
+          "how long erased subjects and samples are remembered; must exceed the maximum lateness");
+
+  /** Request id retention. */
+  public static final SettingDef<Duration> REQUEST_ID_RETENTION =
+      Durations.setting(
+          "request-id-retention",
+          Duration.ofDays(7),
+          "how long an executed erasure request's id is remembered against retries and reuse");
+
+  /** Dashboard port. */
+  public static final SettingDef<Integer> REST_PORT =
+      SettingDef.integer(
+          "rest-port",
+          8081,
+          Bounds.closed(0, 65535),
+          "Flink web dashboard port in local mode (0: any free port)");
+
+  /** Heartbeat interval. */
+  public static final SettingDef<Duration> HEARTBEAT_INTERVAL =
+      Durations.setting(
+          "heartbeat-interval",
+          Duration.ofSeconds(2),
+          "how often the learner publishes each model's heartbeat (at most 5s)");
+
+  /** The job's settings that have a default, in record order. */
+  public static final List<SettingDef<?>> SETTINGS =
+      List.of(
+          PARALLELISM,
+          CHECKPOINT_INTERVAL,
+          MICRO_BATCH,
+          TOMBSTONE_RETENTION,
+          REQUEST_ID_RETENTION,
+          REST_PORT,
+          HEARTBEAT_INTERVAL);
+
+  /** Errors name the command-line option: {@code --} and the key. */
+  private static final String OPTION = "--";
+
   /** Checks every setting. */
   public JobSettings {
     Objects.requireNonNull(catalog, "--catalog is required");
     requireText("--bootstrap", bootstrapServers);
     requireText("--registry", registryUrl);
     Objects.requireNonNull(topics, "topics");
-    requireAtLeast("--parallelism", parallelism, 1);
-    requirePositive("--checkpoint-interval", checkpointInterval);
-    requireAtLeast("--micro-batch", microBatchSize, 1);
-    requirePositive("--tombstone-retention", tombstoneRetention);
-    requirePositive("--request-id-retention", requestIdRetention);
-    if (restPort < 0 || restPort > 65535) {
-      throw new IllegalArgumentException("--rest-port is " + restPort + ", expected 0 to 65535");
-    }
+    PARALLELISM.validate(OPTION, parallelism);
+    CHECKPOINT_INTERVAL.validate(OPTION, checkpointInterval);
+    MICRO_BATCH.validate(OPTION, microBatchSize);
+    TOMBSTONE_RETENTION.validate(OPTION, tombstoneRetention);
+    REQUEST_ID_RETENTION.validate(OPTION, requestIdRetention);
+    REST_PORT.validate(OPTION, restPort);
     requireText("transactional id prefix", transactionalIdPrefix);
     Objects.requireNonNull(checkpointDirectory, "--checkpoint-dir");
-    requirePositive("--heartbeat-interval", heartbeatInterval);
+    HEARTBEAT_INTERVAL.validate(OPTION, heartbeatInterval);
     if (heartbeatInterval.compareTo(MAX_HEARTBEAT_INTERVAL) > 0) {
       throw new IllegalArgumentException(
           "--heartbeat-interval is "
@@ -90,15 +152,15 @@ public record JobSettings(
         bootstrapServers,
         registryUrl,
         TopicNames.defaults(),
-        1,
-        Duration.ofSeconds(2),
-        256,
-        Duration.ofDays(7),
-        Duration.ofDays(7),
-        8081,
+        PARALLELISM.defaultValue().orElseThrow(),
+        CHECKPOINT_INTERVAL.defaultValue().orElseThrow(),
+        MICRO_BATCH.defaultValue().orElseThrow(),
+        TOMBSTONE_RETENTION.defaultValue().orElseThrow(),
+        REQUEST_ID_RETENTION.defaultValue().orElseThrow(),
+        REST_PORT.defaultValue().orElseThrow(),
         "lethe-learner",
         Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"),
-        Duration.ofSeconds(2));
+        HEARTBEAT_INTERVAL.defaultValue().orElseThrow());
   }
 
   /** A copy with another parallelism. */
@@ -212,20 +274,6 @@ public record JobSettings(
   private static void requireText(String option, String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(option + " is required");
-    }
-  }
-
-  private static void requireAtLeast(String option, int value, int min) {
-    if (value < min) {
-      throw new IllegalArgumentException(
-          option + " is " + value + ", expected an integer >= " + min);
-    }
-  }
-
-  private static void requirePositive(String option, Duration value) {
-    if (value == null || value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(
-          option + " is " + value + ", expected a positive duration");
     }
   }
 }

@@ -3,6 +3,7 @@ package io.lethe.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.learners.settings.SettingDef;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.ParameterException;
@@ -85,5 +86,22 @@ class JobSettingsTest {
     java.util.List<String> args = JobSubmission.programArguments(settings, false);
     args.addAll(java.util.List.of("--catalog", "catalog.yaml"));
     assertThat(LearnerJobMain.parse(args.toArray(String[]::new))).isEqualTo(settings);
+  }
+
+  @Test
+  void shouldTakeEveryDeclaredSettingAsItsCommandLineOption() {
+    for (SettingDef<?> setting : JobSettings.SETTINGS) {
+      JobSettings parsed = parse(setting.cliOption(), changed(setting));
+      assertThat(parsed).as(setting.cliOption()).isNotEqualTo(parse());
+    }
+  }
+
+  /** Text of a valid value other than the default: its number one lower, or 2 for 1. */
+  private static <T> String changed(SettingDef<T> setting) {
+    String text = setting.format(setting.defaultValue().orElseThrow());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(.*)").matcher(text);
+    assertThat(m.matches()).as(text).isTrue();
+    long n = Long.parseLong(m.group(1));
+    return (n == 1 ? 2 : n - 1) + m.group(2);
   }
 }

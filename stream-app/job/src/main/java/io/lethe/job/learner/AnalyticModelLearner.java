@@ -6,11 +6,11 @@ import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.AnalyticSnapshots;
 import io.lethe.learners.data.PackedFeatures;
+import io.lethe.learners.settings.SettingValues;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ModelSnapshot;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The analytic learner in the job: every erasure scope is exact, and a sample the learner refuses
@@ -18,16 +18,6 @@ import java.util.Set;
  * reported as REJECTED with the learner's reason.
  */
 final class AnalyticModelLearner implements ModelLearner {
-  /** Catalog keys under {@code settings} for an analytic model. */
-  static final Set<String> KEYS =
-      Set.of(
-          "buffer-size",
-          "gamma",
-          "seed",
-          "max-classes",
-          "woodbury-max-rows",
-          "refresh-after-downdates");
-
   private final AnalyticLearner learner;
 
   private AnalyticModelLearner(AnalyticLearner learner) {
@@ -43,20 +33,21 @@ final class AnalyticModelLearner implements ModelLearner {
             : AnalyticLearner.restore(settings, restored));
   }
 
-  /** The learner settings the catalog gives {@code model}; errors name the model and key. */
+  /**
+   * The learner settings the catalog gives {@code model}: its declared settings, with the input
+   * size and (by default) the class bound taken from the dataset; errors name the model and key.
+   */
   static AnalyticSettings settings(ModelSpec model, DatasetSpec dataset) {
-    SettingsReader read = new SettingsReader(model, KEYS);
-    AnalyticSettings defaults = AnalyticSettings.defaults(42, dataset.features());
-    return read.build(
-        () ->
-            new AnalyticSettings(
-                read.longValue("seed", defaults.bufferSeed()),
-                dataset.features(),
-                read.intValue("buffer-size", defaults.bufferSize()),
-                read.doubleValue("gamma", defaults.gamma()),
-                read.intValue("max-classes", dataset.classes()),
-                read.intValue("woodbury-max-rows", defaults.woodburyMaxRows()),
-                read.intValue("refresh-after-downdates", defaults.refreshAfterDowndates())));
+    return SettingsReader.build(
+        model,
+        () -> {
+          SettingValues values = model.learnerValues();
+          values.put(AnalyticSettings.INPUT_DIM, dataset.features());
+          if (!values.has(AnalyticSettings.MAX_CLASSES)) {
+            values.put(AnalyticSettings.MAX_CLASSES, dataset.classes());
+          }
+          return AnalyticSettings.from(values);
+        });
   }
 
   @Override

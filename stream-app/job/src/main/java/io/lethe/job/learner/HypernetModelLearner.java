@@ -8,6 +8,7 @@ import io.lethe.learners.hypernet.HypernetLearner;
 import io.lethe.learners.hypernet.HypernetSettings;
 import io.lethe.learners.hypernet.HypernetTaskScorer;
 import io.lethe.learners.hypernet.LearnReport;
+import io.lethe.learners.settings.SettingValues;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ErasureGuarantee;
 import io.lethe.records.ModelSnapshot;
@@ -25,7 +26,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The hypernetwork learner in the job. It is task-incremental: each task has its own few classes,
@@ -39,22 +39,6 @@ import java.util.Set;
  * window start empty (see learners/HYPERNET.md).
  */
 final class HypernetModelLearner implements ModelLearner {
-  /** Catalog keys under {@code settings} for a hypernetwork model. */
-  static final Set<String> KEYS =
-      Set.of(
-          "classes-per-task",
-          "target-hidden",
-          "trunk-hidden",
-          "beta",
-          "gamma",
-          "learning-rate",
-          "window-size",
-          "batch-size",
-          "steps-per-batch",
-          "first-erase-steps",
-          "seed",
-          "refresh");
-
   static final String STATE_PART = "model";
   private static final String REJECT_SAMPLES =
       "the hypernetwork learner forgets whole tasks only; sample and subject erasure are not"
@@ -90,61 +74,18 @@ final class HypernetModelLearner implements ModelLearner {
         decoded.taskClasses);
   }
 
-  /** The learner settings the catalog gives {@code model}; errors name the model and key. */
+  /**
+   * The learner settings the catalog gives {@code model}: its declared settings, with the input
+   * size from the dataset and the device from the model; errors name the model and key.
+   */
   static HypernetSettings settings(ModelSpec model, DatasetSpec dataset) {
-    SettingsReader read = new SettingsReader(model, KEYS);
-    return read.build(
+    return SettingsReader.build(
+        model,
         () -> {
-          HypernetSettings.Builder builder =
-              HypernetSettings.builder(dataset.features()).optDevice(djlDevice(model.device()));
-          String refresh = model.settings().get("refresh");
-          if (refresh != null) {
-            if (!refresh.equals("on") && !refresh.equals("off")) {
-              throw new IllegalArgumentException(
-                  "model '"
-                      + model.name()
-                      + "': settings.refresh is '"
-                      + refresh
-                      + "', expected on or off");
-            }
-            builder.optRefresh(
-                io.lethe.learners.refresh.RefreshSettings.defaults()
-                    .withEnabled(refresh.equals("on")));
-          }
-          if (model.settings().containsKey("classes-per-task")) {
-            builder.optClassesPerTask(read.intValue("classes-per-task", 2));
-          }
-          if (model.settings().containsKey("target-hidden")) {
-            builder.optTargetHidden(read.intList("target-hidden"));
-          }
-          if (model.settings().containsKey("trunk-hidden")) {
-            builder.optTrunkHidden(read.intList("trunk-hidden"));
-          }
-          if (model.settings().containsKey("beta")) {
-            builder.optBeta(read.doubleValue("beta", 0));
-          }
-          if (model.settings().containsKey("gamma")) {
-            builder.optGamma(read.doubleValue("gamma", 0));
-          }
-          if (model.settings().containsKey("learning-rate")) {
-            builder.optLearningRate(read.doubleValue("learning-rate", 0));
-          }
-          if (model.settings().containsKey("window-size")) {
-            builder.optWindowSize(read.intValue("window-size", 0));
-          }
-          if (model.settings().containsKey("batch-size")) {
-            builder.optBatchSize(read.intValue("batch-size", 0));
-          }
-          if (model.settings().containsKey("steps-per-batch")) {
-            builder.optStepsPerBatch(read.intValue("steps-per-batch", 0));
-          }
-          if (model.settings().containsKey("first-erase-steps")) {
-            builder.optFirstEraseSteps(read.intValue("first-erase-steps", 0));
-          }
-          if (model.settings().containsKey("seed")) {
-            builder.optSeed(read.longValue("seed", 0));
-          }
-          return builder.build();
+          SettingValues values = model.learnerValues();
+          values.put(HypernetSettings.INPUTS, dataset.features());
+          values.put(HypernetSettings.DEVICE, djlDevice(model.device()));
+          return HypernetSettings.from(values);
         });
   }
 

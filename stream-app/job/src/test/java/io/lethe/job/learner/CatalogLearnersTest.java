@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
+import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.PackedFeatures;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.learners.snapshot.Scorers;
@@ -52,27 +53,28 @@ class CatalogLearnersTest {
 
   @Test
   void shouldNameTheModelAndKeyOfAnUnknownSetting() {
-    ModelCatalog typo =
-        ModelCatalog.parse(CATALOG.replace("buffer-size: 64", "bufer-size: 64"), "test");
-    assertThatThrownBy(() -> CatalogLearners.validate(typo))
+    String typo = CATALOG.replace("buffer-size: 64", "bufer-size: 64");
+    assertThatThrownBy(() -> ModelCatalog.parse(typo, "test"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "model 'analytic': settings.bufer-size is not a setting of the ANALYTIC learner;"
-                + " expected one of [buffer-size, gamma, max-classes, refresh-after-downdates, seed,"
+            "test: models[0].settings.bufer-size is not a known setting; expected one of"
+                + " [buffer-size, gamma, max-classes, refresh-after-downdates, seed,"
                 + " woodbury-max-rows]");
   }
 
   @Test
   void shouldNameTheModelOfAnInvalidValue() {
-    ModelCatalog bad = ModelCatalog.parse(CATALOG.replace("gamma: 0.5", "gamma: -1"), "test");
-    assertThatThrownBy(() -> CatalogLearners.validate(bad))
+    String bad = CATALOG.replace("gamma: 0.5", "gamma: -1");
+    assertThatThrownBy(() -> ModelCatalog.parse(bad, "test"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("model 'analytic': analytic.gamma is -1.0, expected a finite number > 0");
-    ModelCatalog notANumber =
-        ModelCatalog.parse(CATALOG.replace("steps-per-batch: 2", "steps-per-batch: two"), "test");
-    assertThatThrownBy(() -> CatalogLearners.validate(notANumber))
+        .hasMessage("test: models[0].settings.gamma is '-1', expected a finite number > 0");
+    String notANumber = CATALOG.replace("steps-per-batch: 2", "steps-per-batch: two");
+    assertThatThrownBy(() -> ModelCatalog.parse(notANumber, "test"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("model 'hypernet': settings.steps-per-batch is 'two', expected an integer");
+        .hasMessage("test: models[1].settings.steps-per-batch is 'two', expected an integer >= 1");
+    assertThatThrownBy(() -> model("analytic").with(AnalyticSettings.BUFFER_SIZE, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("model 'analytic': settings.buffer-size is 0, expected an integer >= 1");
   }
 
   @Test
