@@ -115,10 +115,10 @@ public final class EvalCommand implements Callable<Integer> {
     int bufferSize;
 
     @Option(
-        names = "--buffer-seed",
+        names = {"--seed", "--buffer-seed"},
         paramLabel = "N",
         defaultValue = "42",
-        description = "Seed of the buffer layer.")
+        description = "Seed of the buffer layer (AnalyticSettings' seed).")
     long bufferSeed;
 
     @Option(
