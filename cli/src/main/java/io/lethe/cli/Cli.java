@@ -1,6 +1,8 @@
 package io.lethe.cli;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
@@ -59,6 +61,16 @@ public final class Cli {
    */
   public static int run(Object command, String... args) {
     return execute(commandLine(command), args);
+  }
+
+  /**
+   * As {@link #run(Object, String...)}, with usage, errors and help printed to the given streams.
+   */
+  public static int run(Object command, String[] args, PrintStream out, PrintStream err) {
+    CommandLine line = commandLine(command);
+    line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    return execute(line, args);
   }
 
   /** As {@link #run}, on a command line from {@link #commandLine}. */

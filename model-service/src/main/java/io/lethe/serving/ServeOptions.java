@@ -1,8 +1,10 @@
 package io.lethe.serving;
 
 import io.lethe.cli.Cli;
+import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.Values;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -10,21 +12,7 @@ import picocli.CommandLine.Option;
  * into {@link ServingSettings}.
  */
 final class ServeOptions {
-  @Option(
-      names = "--bootstrap",
-      required = true,
-      paramLabel = "HOST:PORT",
-      converter = Values.Bootstrap.class,
-      description = "Kafka bootstrap servers.")
-  String bootstrap;
-
-  @Option(
-      names = "--registry",
-      required = true,
-      paramLabel = "URL",
-      converter = Values.HttpUrl.class,
-      description = "Confluent-compatible schema registry, e.g. http://host:8081.")
-  String registry;
+  @Mixin KafkaOptions kafka;
 
   @Option(
       names = "--port",
@@ -103,8 +91,8 @@ final class ServeOptions {
   /** The service's settings. */
   ServingSettings settings() {
     return new ServingSettings(
-        bootstrap,
-        registry,
+        kafka.bootstrap(),
+        kafka.registry(),
         topic,
         host,
         port,

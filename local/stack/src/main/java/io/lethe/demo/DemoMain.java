@@ -5,12 +5,9 @@ import io.lethe.cli.ConfigFileOption;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -137,10 +134,7 @@ public final class DemoMain implements Callable<Integer> {
     DemoMain command = new DemoMain();
     command.out = out;
     command.err = err;
-    CommandLine line = Cli.commandLine(command);
-    line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-    line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    return Cli.execute(line, args);
+    return Cli.run(command, args, out, err);
   }
 
   /** The parsed options. */

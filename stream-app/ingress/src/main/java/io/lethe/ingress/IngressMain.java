@@ -4,6 +4,7 @@ import io.lethe.catalog.CatalogException;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.cli.Cli;
 import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.schemas.registry.SchemaRegistryClient;
@@ -45,21 +46,7 @@ public final class IngressMain implements Callable<Integer> {
       description = "Model catalog YAML (datasets and models).")
   Path catalog;
 
-  @Option(
-      names = "--bootstrap",
-      required = true,
-      paramLabel = "HOST:PORT",
-      converter = Values.Bootstrap.class,
-      description = "Kafka bootstrap servers.")
-  String bootstrap;
-
-  @Option(
-      names = "--registry",
-      required = true,
-      paramLabel = "URL",
-      converter = Values.HttpUrl.class,
-      description = "Confluent-compatible schema registry, e.g. http://host:8081.")
-  String registry;
+  @Mixin KafkaOptions kafka;
 
   @Option(
       names = "--port",
@@ -174,8 +161,8 @@ public final class IngressMain implements Callable<Integer> {
     }
     return new IngressOptions(
         catalog,
-        bootstrap,
-        registry,
+        kafka.bootstrap(),
+        kafka.registry(),
         httpPort != null ? httpPort : port,
         advertisedHost,
         stateDir != null

@@ -3,6 +3,7 @@ package io.lethe.job;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.cli.Cli;
 import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.job.events.KafkaOut;
@@ -15,8 +16,6 @@ import io.lethe.job.learner.CatalogLearners;
 import io.lethe.job.learner.Heartbeats;
 import io.lethe.job.learner.LearnerFactory;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -35,7 +34,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,21 +74,7 @@ public final class LearnerJobMain implements Callable<Integer> {
       description = "Model catalog YAML (datasets and models).")
   Path catalog;
 
-  @Option(
-      names = "--bootstrap",
-      required = true,
-      paramLabel = "HOST:PORT",
-      converter = Values.Bootstrap.class,
-      description = "Kafka bootstrap servers.")
-  String bootstrap;
-
-  @Option(
-      names = "--registry",
-      required = true,
-      paramLabel = "URL",
-      converter = Values.HttpUrl.class,
-      description = "Confluent-compatible schema registry, e.g. http://host:8081.")
-  String registry;
+  @Mixin KafkaOptions kafka;
 
   @Option(
       names = "--parallelism",
@@ -191,10 +175,7 @@ public final class LearnerJobMain implements Callable<Integer> {
     LearnerJobMain command = new LearnerJobMain();
     command.out = out;
     command.err = err;
-    CommandLine line = Cli.commandLine(command);
-    line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-    line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    return Cli.execute(line, args);
+    return Cli.run(command, args, out, err);
   }
 
   @Override
@@ -243,12 +224,12 @@ public final class LearnerJobMain implements Callable<Integer> {
    * @throws ParameterException naming the option of a setting that {@link JobSettings} refuses
    */
   JobSettings settings() {
-    JobSettings defaults = JobSettings.defaults(catalog, bootstrap, registry);
+    JobSettings defaults = JobSettings.defaults(catalog, kafka.bootstrap(), kafka.registry());
     try {
       return new JobSettings(
           catalog,
-          bootstrap,
-          registry,
+          kafka.bootstrap(),
+          kafka.registry(),
           defaults.topics(),
           parallelism != null ? parallelism : defaults.parallelism(),
           checkpointInterval != null ? checkpointInterval : defaults.checkpointInterval(),
