@@ -71,10 +71,15 @@ class LearnerLivenessIT {
             System.out)) {
       feed(stack, 20);
       String describe = stack.serviceUrl() + "/v1/models/" + MODEL;
+      // the first heartbeat can come before the learner has learned the 20 samples
       Await.until(
-          "the service serves " + MODEL + " with its learner running",
+          "the service serves " + MODEL + " with its learner running and the samples learned",
           START_BOUND,
-          () -> "running".equals(json(describe).path("learner_status").asText()));
+          () -> {
+            JsonNode model = json(describe);
+            return "running".equals(model.path("learner_status").asText())
+                && model.path("learner_heartbeat").path("samples_learned").asLong() >= 20;
+          });
       JsonNode running = json(describe);
       assertThat(running.path("learner_heartbeat").path("samples_learned").asLong()).isEqualTo(20);
       assertThat(running.path("snapshot_age_seconds").asDouble()).isGreaterThanOrEqualTo(0);
