@@ -9,7 +9,7 @@ import java.util.List;
  * @param tasks task ids in stream order
  * @param accuracy rows by "after learning task i", columns by "tested on task j", in [0, 1]
  */
-public record AccuracyMatrix(List<String> tasks, List<List<Double>> accuracy) {
+record AccuracyMatrix(List<String> tasks, List<List<Double>> accuracy) {
 
   /** Checks that the matrix is square in the number of tasks; copies. */
   public AccuracyMatrix {

@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
  * the training set, the class-incremental accuracy matrix, the joint model, and exactness of
  * sample, subject and task erasure against retraining on the retained data.
  */
-public final class AnalyticEvaluation {
+final class AnalyticEvaluation {
   private final FashionMnist data;
   private final Options options;
   private final Consumer<String> log;

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Runs the task-by-task protocol shared by all learners and measures accuracies. */
-public final class ContinualEvaluation {
+final class ContinualEvaluation {
   private ContinualEvaluation() {}
 
   /**

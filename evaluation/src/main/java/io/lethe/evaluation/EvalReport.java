@@ -34,7 +34,7 @@ import java.util.Map;
  * @param erasure accuracy on the erased and retained tasks after a task erasure
  * @param timings wall-clock measurements in seconds or samples per second
  */
-public record EvalReport(
+record EvalReport(
     String learner,
     Map<String, Object> settings,
     Map<String, Object> protocol,

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * <p>Labels are mapped to 0..classes-1 within each task by the task's class list; the learner is
  * told the task at prediction time.
  */
-public final class HypernetEvaluation {
+final class HypernetEvaluation {
 
   /** Stream position of the task the erasure protocol erases (the second task). */
   public static final int ERASED_POSITION = 1;
