@@ -32,11 +32,15 @@ import org.apache.flink.core.execution.JobClient;
  * All of Lethe in this JVM: a KRaft broker, the schema registry, Lethe's topics, the ingress, the
  * learner job on a Flink MiniCluster with its web dashboard, and the model service, for a given
  * model catalog. What {@code lethe demo} and {@code lethe bench} run on; close it to stop
- * everything, newest first, and delete its temporary directory.
+ * everything, newest first, and delete its temporary directory. Every listener binds the loopback
+ * address, and Flink's REST API refuses jar uploads and job cancels.
  */
 public final class EmbeddedStack implements AutoCloseable {
   /** The ingress's application id, which is also its consumer group. */
   public static final String INGRESS_APPLICATION_ID = "lethe-embedded-ingress";
+
+  /** The address every listener of the stack binds. */
+  static final String LOOPBACK = "127.0.0.1";
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private String bootstrapServers;
@@ -118,7 +122,8 @@ public final class EmbeddedStack implements AutoCloseable {
                 bootstrapServers,
                 dir.resolve("ingress"),
                 wantedIngress,
-                "localhost"),
+                LOOPBACK,
+                LOOPBACK),
             topics,
             names,
             catalog,
@@ -146,7 +151,9 @@ public final class EmbeddedStack implements AutoCloseable {
         });
     ModelService service =
         ModelService.start(
-            ServingSettings.defaults(bootstrapServers, registryUrl).withPort(wantedServe));
+            ServingSettings.defaults(bootstrapServers, registryUrl)
+                .withPort(wantedServe)
+                .withHost(LOOPBACK));
     resources.push(service);
     servePort = service.port();
   }
@@ -183,7 +190,7 @@ public final class EmbeddedStack implements AutoCloseable {
 
   /** Base URL of the model service. */
   public String serviceUrl() {
-    return "http://localhost:" + servePort;
+    return "http://" + LOOPBACK + ":" + servePort;
   }
 
   /** Port of the Flink web dashboard. */

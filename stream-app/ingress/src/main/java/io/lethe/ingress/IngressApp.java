@@ -62,13 +62,26 @@ public final class IngressApp implements AutoCloseable {
    * @param stateDir directory of the local state stores
    * @param httpPort port of the status endpoint, 0 for a free port, or -1 for none
    * @param advertisedHost host name other instances use to reach this one's status endpoint
+   * @param bindAddress address the status endpoint binds to, or null for every interface
    */
   public record Connection(
       String applicationId,
       String bootstrapServers,
       Path stateDir,
       int httpPort,
-      String advertisedHost) {}
+      String advertisedHost,
+      String bindAddress) {
+
+    /** A connection whose status endpoint binds every interface. */
+    public Connection(
+        String applicationId,
+        String bootstrapServers,
+        Path stateDir,
+        int httpPort,
+        String advertisedHost) {
+      this(applicationId, bootstrapServers, stateDir, httpPort, advertisedHost, null);
+    }
+  }
 
   private IngressApp(KafkaStreams streams, ErasureStatusServer http, HostInfo self) {
     this.streams = streams;
@@ -148,7 +161,7 @@ public final class IngressApp implements AutoCloseable {
       StatusLookup lookup = new StatusLookup();
       HostInfo self = null;
       if (connection.httpPort() >= 0) {
-        http = ErasureStatusServer.start(connection.httpPort(), lookup);
+        http = ErasureStatusServer.start(connection.bindAddress(), connection.httpPort(), lookup);
         self = new HostInfo(connection.advertisedHost(), http.port());
       }
       streams =

@@ -22,7 +22,10 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -62,6 +65,9 @@ import picocli.CommandLine.Spec;
 public final class LearnerJobMain implements Callable<Integer> {
   /** The job's name on the dashboard. */
   public static final String JOB_NAME = "lethe-learner";
+
+  /** The address a local MiniCluster's listeners bind. */
+  private static final String LOOPBACK = "127.0.0.1";
 
   @Spec CommandSpec spec;
   @Mixin StandardOptions standard;
@@ -245,10 +251,21 @@ public final class LearnerJobMain implements Callable<Integer> {
     }
   }
 
-  /** A local MiniCluster environment with the web dashboard on {@code settings.restPort()}. */
+  /**
+   * A local MiniCluster environment with the web dashboard on {@code settings.restPort()}. Its
+   * listeners bind the loopback address, and its REST API refuses jar uploads, which would run any
+   * code a caller sends.
+   */
   public static StreamExecutionEnvironment localEnvironment(JobSettings settings) {
     Configuration conf = jobConfiguration(settings, true);
     conf.set(RestOptions.BIND_PORT, String.valueOf(settings.restPort()));
+    conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
+    conf.set(RestOptions.ADDRESS, LOOPBACK);
+    conf.set(JobManagerOptions.BIND_HOST, LOOPBACK);
+    conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
+    conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
+    conf.set(TaskManagerOptions.HOST, LOOPBACK);
+    conf.set(WebOptions.SUBMIT_ENABLE, false);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     env.setParallelism(settings.parallelism());

@@ -90,7 +90,22 @@ public final class ErasureStatusServer implements AutoCloseable {
    * @throws IOException if the port cannot be bound
    */
   public static ErasureStatusServer start(int port, ErasureStatusLookup lookup) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    return start(null, port, lookup);
+  }
+
+  /**
+   * Starts serving on {@code port} (0 for a free port) at {@code bindAddress}, or on all interfaces
+   * if it is null.
+   *
+   * @throws IOException if the port cannot be bound
+   */
+  public static ErasureStatusServer start(String bindAddress, int port, ErasureStatusLookup lookup)
+      throws IOException {
+    InetSocketAddress address =
+        bindAddress == null
+            ? new InetSocketAddress(port)
+            : new InetSocketAddress(bindAddress, port);
+    HttpServer server = HttpServer.create(address, 0);
     AtomicInteger threads = new AtomicInteger();
     ExecutorService executor =
         Executors.newFixedThreadPool(
