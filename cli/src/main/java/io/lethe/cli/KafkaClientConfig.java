@@ -123,7 +123,8 @@ public final class KafkaClientConfig {
    * One client's configuration by the layering rule above.
    *
    * @param bootstrapServers {@code --bootstrap}
-   * @param clientId the component's name for this client
+   * @param clientId the component's name for this client, or null to leave {@code client.id} as the
+   *     file has it (Kafka Streams)
    * @param required the settings the client needs to be correct; values may be any type Kafka
    *     accepts (a class, an instance)
    * @return a new mutable map in key order
@@ -131,13 +132,14 @@ public final class KafkaClientConfig {
   public Map<String, Object> layer(
       String bootstrapServers, String clientId, Map<String, ?> required) {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    Objects.requireNonNull(clientId, "clientId");
     Map<String, Object> layered = new TreeMap<>(kafkaProperties());
     layered.put("bootstrap.servers", bootstrapServers);
     layered.putAll(required);
-    String prefix = properties.get("client.id");
-    layered.put(
-        "client.id", prefix == null || prefix.isEmpty() ? clientId : prefix + "-" + clientId);
+    if (clientId != null) {
+      String prefix = properties.get("client.id");
+      layered.put(
+          "client.id", prefix == null || prefix.isEmpty() ? clientId : prefix + "-" + clientId);
+    }
     return layered;
   }
 
