@@ -215,6 +215,19 @@ public final class KafkaClientConfig {
   }
 
   @Override
+  public boolean equals(Object other) {
+    return other instanceof KafkaClientConfig that
+        && Objects.equals(source, that.source)
+        && properties.equals(that.properties);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(source, properties);
+  }
+
+  /** The file and its properties, secrets masked. */
+  @Override
   public String toString() {
     return "KafkaClientConfig" + (source == null ? "" : "(" + source + ")") + describe(properties);
   }
