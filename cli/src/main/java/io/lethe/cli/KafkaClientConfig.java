@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  *   <li>the settings the client needs to be correct (isolation level, transactions, serializers,
  *       processing guarantee...), named by the component that creates it;
  *   <li>{@code client.id}: the component's own name for the client, after the file's {@code
- *       client.id} and a dash if the file has one (as Kafka Streams uses its {@code client.id}).
+ *       client.id} and a dash if the file has one; a Kafka Streams application names no client and
+ *       keeps the file's {@code client.id}, which Kafka Streams uses as its clients' prefix.
  * </ol>
  *
  * So security settings ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}) and tuning pass
@@ -69,8 +70,8 @@ public final class KafkaClientConfig {
   }
 
   /**
-   * The properties of {@code file}, read as a Java properties file (ISO-8859-1 escapes and all, as
-   * Kafka's tools read it).
+   * The properties of {@code file}, a Java properties file read as UTF-8 (Kafka's tools read
+   * ISO-8859-1; the two agree on ASCII and escaped characters); values are stripped.
    *
    * @throws IllegalArgumentException naming the file if it cannot be read
    */
