@@ -75,6 +75,22 @@ class ServeOptionsTest {
   }
 
   @Test
+  void shouldRefuseRegistryCredentialsItCannotUseBeforeStarting() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("client.properties"),
+            "schema.registry.url=http://r:8081\nbearer.auth.credentials.source=STATIC_TOKEN\n");
+
+    assertRefused(
+        "Invalid value for option '--kafka-config': bearer.auth.credentials.source is"
+            + " STATIC_TOKEN but bearer.auth.token is missing",
+        "--bootstrap",
+        "k:1",
+        "--kafka-config",
+        file.toString());
+  }
+
+  @Test
   void shouldFollowTheLearnerStatusTopicWithAGraceForSlowCheckpoints() {
     ServingSettings defaults = ServeOptions.parse(REQUIRED);
     assertThat(defaults.learnerStatusTopic()).isEqualTo("lethe.learner.status");
