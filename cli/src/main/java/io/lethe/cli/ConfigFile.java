@@ -16,13 +16,17 @@ import picocli.CommandLine.ParameterException;
 /**
  * The values of a {@code --config FILE} as picocli defaults: an option missing from the command
  * line takes the file's value, converted and checked like a typed one. A key that names no option
- * is refused, as a misspelled option is.
+ * is refused, as a misspelled option is. A command with {@code --kafka-config} and {@code
+ * --registry} also takes a missing {@code --registry} from the Kafka file's {@code
+ * schema.registry.url}.
  */
 final class ConfigFile implements CommandLine.IDefaultValueProvider {
   private final Properties values;
+  private final Properties fallback;
 
-  private ConfigFile(Properties values) {
+  private ConfigFile(Properties values, Properties fallback) {
     this.values = values;
+    this.fallback = fallback;
   }
 
   /**
@@ -33,27 +37,64 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
    */
   static void install(CommandLine root, String[] args) {
     CommandLine target = root;
+    String file = null;
+    String kafkaFile = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if ("--".equals(arg)) {
-        return;
+        break;
       }
       CommandLine sub = target.getSubcommands().get(arg);
       if (sub != null) {
         target = sub;
         continue;
       }
-      String file = null;
-      if (arg.equals(ConfigFileOption.NAME) && i + 1 < args.length) {
-        file = args[i + 1];
-      } else if (arg.startsWith(ConfigFileOption.NAME + "=")) {
-        file = arg.substring(ConfigFileOption.NAME.length() + 1);
+      String config = valueOf(ConfigFileOption.NAME, args, i);
+      if (config != null && file == null && has(target, ConfigFileOption.NAME)) {
+        file = config;
       }
-      if (file != null && target.getCommandSpec().findOption(ConfigFileOption.NAME) != null) {
-        target.setDefaultValueProvider(new ConfigFile(read(target, Path.of(file))));
-        return;
+      String kafka = valueOf(KafkaConfigOption.NAME, args, i);
+      if (kafka != null && has(target, KafkaConfigOption.NAME)) {
+        kafkaFile = kafka;
       }
     }
+    Properties values = file != null ? read(target, Path.of(file)) : new Properties();
+    if (kafkaFile == null) {
+      kafkaFile = values.getProperty(key(KafkaConfigOption.NAME));
+    }
+    Properties fallback = new Properties();
+    if (kafkaFile != null && has(target, KafkaConfigOption.NAME) && has(target, "--registry")) {
+      // schema.registry.url stands in for a missing --registry, as Confluent's clients read it
+      try {
+        String url =
+            KafkaClientConfig.load(Path.of(kafkaFile.strip()))
+                .properties()
+                .get(KafkaClientConfig.REGISTRY_URL);
+        if (url != null) {
+          fallback.setProperty("registry", url);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(
+            target, "Invalid value for option '" + KafkaConfigOption.NAME + "': " + e.getMessage());
+      }
+    }
+    if (file != null || !fallback.isEmpty()) {
+      target.setDefaultValueProvider(new ConfigFile(values, fallback));
+    }
+  }
+
+  /**
+   * The value of {@code option} if {@code args[i]} is it ({@code --x FILE} or {@code --x=FILE}).
+   */
+  private static String valueOf(String option, String[] args, int i) {
+    if (args[i].equals(option) && i + 1 < args.length) {
+      return args[i + 1];
+    }
+    return args[i].startsWith(option + "=") ? args[i].substring(option.length() + 1) : null;
+  }
+
+  private static boolean has(CommandLine command, String option) {
+    return command.getCommandSpec().findOption(option) != null;
   }
 
   private static Properties read(CommandLine command, Path file) {
@@ -110,7 +151,7 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
       return null;
     }
     for (String name : option.names()) {
-      String value = values.getProperty(key(name));
+      String value = values.getProperty(key(name), fallback.getProperty(key(name)));
       if (value != null && name.startsWith("--")) {
         return value.strip();
       }

@@ -20,7 +20,9 @@ public final class KafkaOptions {
       required = true,
       paramLabel = "URL",
       converter = Values.HttpUrl.class,
-      description = "Confluent-compatible schema registry, e.g. http://host:8081.")
+      description =
+          "Confluent-compatible schema registry, e.g. http://host:8081 (or schema.registry.url"
+              + " in the --kafka-config file, where a command has it).")
   String registry;
 
   /** The bootstrap servers, {@code HOST:PORT[,HOST:PORT...]}. */

@@ -9,6 +9,8 @@ import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.cli.Cli;
+import io.lethe.cli.KafkaClientConfig;
+import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.Progress;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
@@ -24,6 +26,7 @@ import io.lethe.records.ModelErasure;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TaskSamples;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
@@ -40,7 +43,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -207,6 +209,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       description = "The external stack's schema registry.")
   String registry;
 
+  @Mixin KafkaConfigOption kafkaConfig;
+
   @Option(
       names = "--service",
       paramLabel = "URL",
@@ -243,6 +247,24 @@ public final class EndToEndBenchmark implements Callable<Integer> {
           "Options '--registry' and '--service' are required with '--bootstrap' (an external"
               + " stack)");
     }
+    if (bootstrap == null && kafkaConfig.config().source().isPresent()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Option '"
+              + KafkaConfigOption.NAME
+              + "' needs '--bootstrap' (an external stack); the embedded stack has its own");
+    }
+    RegistryClientSettings registrySettings = null;
+    if (bootstrap != null) {
+      try {
+        registrySettings =
+            RegistryClientSettings.fromProperties(registry, kafkaConfig.config().properties());
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "Invalid value for option '" + KafkaConfigOption.NAME + "': " + e.getMessage());
+      }
+    }
     String[] args = spec.commandLine().getParseResult().originalArgs().toArray(String[]::new);
     Files.createDirectories(out);
 
@@ -261,12 +283,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                       .with(AnalyticSettings.SEED, 42L)));
       if (bootstrap != null) {
         // an external stack: Kafka, the registry, the ingress, the job and the model service run
-        try (SchemaRegistryClient client = SchemaRegistryClient.create(registry);
+        try (SchemaRegistryClient client = new SchemaRegistryClient(registrySettings);
             LearnerWatch watch =
                 LearnerWatch.start(
                     null, service, List.of(model), EndToEndBenchmark::learnerStopped)) {
           Run run =
               new Run(rate, duration, erasureEvery, clients, predictionRate, data, model, progress);
+          run.kafkaConfig = kafkaConfig.config();
           run.execute(bootstrap, LetheTopics.create(TopicNames.defaults(), client), service);
           finish(run, bufferSize, out, args);
         }
@@ -386,6 +409,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       this.data = data;
     }
 
+    /** The external stack's Kafka client properties ({@code --kafka-config}). */
+    KafkaClientConfig kafkaConfig = KafkaClientConfig.none();
+
     void execute(String bootstrap, LetheTopics topics, String serviceUrl) throws Exception {
       baseline = servedSamples(serviceUrl);
       Thread snapshotWatcher = watchSnapshots(bootstrap, topics);
@@ -403,9 +429,17 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       HttpLoad load =
           new HttpLoad(URI.create(serviceUrl + "/v1/models/" + model + ":predict"), bodies);
       try (KafkaProducer<String, TrainingSample> samples =
-              producer(bootstrap, topics.samplesRaw().valueSerde().serializer());
+              producer(
+                  kafkaConfig,
+                  bootstrap,
+                  "lethe-bench-samples",
+                  topics.samplesRaw().valueSerde().serializer());
           KafkaProducer<String, ErasureRequest> erasures =
-              producer(bootstrap, topics.erasuresRaw().valueSerde().serializer())) {
+              producer(
+                  kafkaConfig,
+                  bootstrap,
+                  "lethe-bench-erasures",
+                  topics.erasuresRaw().valueSerde().serializer())) {
         // warm-up, not measured: the erasable subjects' samples, until a version with them is
         // served (the job, the ingress and the service have started and compiled their paths)
         int next = 0;
@@ -565,7 +599,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     private Thread watchSnapshots(String bootstrap, LetheTopics topics) {
-      KafkaConsumer<String, byte[]> consumer = reader(bootstrap, TopicNames.defaults().models());
+      KafkaConsumer<String, byte[]> consumer =
+          reader(kafkaConfig, bootstrap, "lethe-bench-snapshots", TopicNames.defaults().models());
       Thread thread =
           new Thread(
               () -> {
@@ -604,7 +639,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     private Thread watchReceipts(String bootstrap, LetheTopics topics) {
-      KafkaConsumer<String, byte[]> consumer = reader(bootstrap, TopicNames.defaults().receipts());
+      KafkaConsumer<String, byte[]> consumer =
+          reader(kafkaConfig, bootstrap, "lethe-bench-receipts", TopicNames.defaults().receipts());
       Thread thread =
           new Thread(
               () -> {
@@ -878,13 +914,22 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  private static KafkaConsumer<String, byte[]> reader(String bootstrap, String topic) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicNames.MAX_SNAPSHOT_BYTES);
+  private static KafkaConsumer<String, byte[]> reader(
+      KafkaClientConfig kafkaConfig, String bootstrap, String clientId, String topic) {
+    Map<String, Object> props =
+        kafkaConfig.layer(
+            bootstrap,
+            clientId,
+            Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                TopicNames.MAX_SNAPSHOT_BYTES));
     KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        kafkaConfig.create(
+            "consumer " + props.get(ConsumerConfig.CLIENT_ID_CONFIG),
+            () ->
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()));
     List<TopicPartition> partitions =
         consumer.partitionsFor(topic).stream()
             .map(p -> new TopicPartition(topic, p.partition()))
@@ -894,12 +939,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     return consumer;
   }
 
+  /** A producer; the file may tune it (acks, linger), since the run only needs it to deliver. */
   private static <V> KafkaProducer<String, V> producer(
-      String bootstrap, org.apache.kafka.common.serialization.Serializer<V> values) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    return new KafkaProducer<>(props, new StringSerializer(), values);
+      KafkaClientConfig kafkaConfig,
+      String bootstrap,
+      String clientId,
+      org.apache.kafka.common.serialization.Serializer<V> values) {
+    Map<String, String> tuning = new java.util.HashMap<>();
+    tuning.put(ProducerConfig.ACKS_CONFIG, "all");
+    tuning.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    Map<String, Object> props = new java.util.TreeMap<>(tuning);
+    props.putAll(kafkaConfig.layer(bootstrap, clientId, Map.of()));
+    return kafkaConfig.create(
+        "producer " + props.get(ProducerConfig.CLIENT_ID_CONFIG),
+        () -> new KafkaProducer<>(props, new StringSerializer(), values));
   }
 }

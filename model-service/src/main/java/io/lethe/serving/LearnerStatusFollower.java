@@ -1,9 +1,11 @@
 package io.lethe.serving;
 
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.records.LearnerHeartbeat;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,7 +42,13 @@ final class LearnerStatusFollower implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
+  /**
+   * The consumer's name, after the {@code --kafka-config} file's {@code client.id} if it has one.
+   */
+  static final String CLIENT_ID = "lethe-model-service-learner-status";
+
   LearnerStatusFollower(
+      KafkaClientConfig kafkaConfig,
       String bootstrapServers,
       String topic,
       Deserializer<LearnerHeartbeat> values,
@@ -48,16 +56,19 @@ final class LearnerStatusFollower implements AutoCloseable {
     this.topic = topic;
     this.values = values;
     this.table = table;
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lethe-model-service-learner-status");
+    Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // the job creates the topic compacted; a reader must not create it with broker defaults
     props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    Map<String, Object> config = kafkaConfig.layer(bootstrapServers, CLIENT_ID, props);
+    LOG.info("Learner status consumer configuration: {}", KafkaClientConfig.describe(config));
     this.consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        kafkaConfig.create(
+            "consumer " + config.get(ConsumerConfig.CLIENT_ID_CONFIG),
+            () ->
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()));
     this.thread = new Thread(this::run, "lethe-learner-status-follower");
     this.thread.setDaemon(true);
   }

@@ -23,22 +23,36 @@ public final class ModelService implements AutoCloseable {
 
   private ModelService(ServingSettings settings) {
     this.metrics = new ServiceMetrics();
-    this.registry = SchemaRegistryClient.create(settings.registryUrl());
+    this.registry =
+        SchemaRegistryClient.create(settings.registryUrl(), settings.kafkaConfig().properties());
     this.table = new ModelTable(metrics, Clock.systemUTC());
-    this.follower =
-        new SnapshotFollower(
-            settings.bootstrapServers(),
-            settings.modelsTopic(),
-            new SpecificAvroDeserializer<>(ModelSnapshot.class, registry),
-            table,
-            metrics);
     this.learners = new LearnerStatusTable(Clock.systemUTC(), settings.learnerGrace());
-    this.learnerFollower =
-        new LearnerStatusFollower(
-            settings.bootstrapServers(),
-            settings.learnerStatusTopic(),
-            new SpecificAvroDeserializer<>(LearnerHeartbeat.class, registry),
-            learners);
+    SnapshotFollower snapshots = null;
+    try {
+      snapshots =
+          new SnapshotFollower(
+              settings.kafkaConfig(),
+              settings.bootstrapServers(),
+              settings.modelsTopic(),
+              new SpecificAvroDeserializer<>(ModelSnapshot.class, registry),
+              table,
+              metrics);
+      this.learnerFollower =
+          new LearnerStatusFollower(
+              settings.kafkaConfig(),
+              settings.bootstrapServers(),
+              settings.learnerStatusTopic(),
+              new SpecificAvroDeserializer<>(LearnerHeartbeat.class, registry),
+              learners);
+    } catch (RuntimeException e) {
+      // a consumer the client properties break: release what was built
+      if (snapshots != null) {
+        snapshots.close();
+      }
+      registry.close();
+      throw e;
+    }
+    this.follower = snapshots;
     metrics.beforeScrape(() -> learners.export(metrics, table.current()));
     this.api = new PredictionApi(table, learners, follower::notReadyReason, metrics, settings);
   }

@@ -2,13 +2,18 @@ package io.lethe.serving;
 
 import io.lethe.cli.Cli;
 import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.StandardOptions;
+import io.lethe.schemas.registry.RegistryClientSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code lethe serve}: runs the model service until the process is stopped. */
 @Command(
@@ -20,11 +25,12 @@ import picocli.CommandLine.Mixin;
     exitCodeList = {
       "0:stopped",
       "1:the service cannot start",
-      "2:a bad command line or --config file"
+      "2:a bad command line, --config or --kafka-config file"
     })
 public final class ServeMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeMain.class);
 
+  @Spec CommandSpec spec;
   @Mixin StandardOptions standard;
   @Mixin ConfigFileOption config;
   @Mixin ServeOptions options;
@@ -46,6 +52,14 @@ public final class ServeMain implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ServingSettings settings = options.settings();
+    try {
+      RegistryClientSettings.fromProperties(
+          settings.registryUrl(), settings.kafkaConfig().properties());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid value for option '" + KafkaConfigOption.NAME + "': " + e.getMessage());
+    }
     ModelService service;
     try {
       service = ModelService.start(settings);

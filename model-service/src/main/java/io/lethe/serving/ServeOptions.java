@@ -1,6 +1,7 @@
 package io.lethe.serving;
 
 import io.lethe.cli.Cli;
+import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.Values;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
  */
 final class ServeOptions {
   @Mixin KafkaOptions kafka;
+  @Mixin KafkaConfigOption kafkaConfig;
 
   @Option(
       names = "--port",
@@ -100,7 +102,8 @@ final class ServeOptions {
         maxInstances,
         intraOpThreads,
         statusTopic,
-        Duration.ofSeconds(learnerGraceSeconds));
+        Duration.ofSeconds(learnerGraceSeconds),
+        kafkaConfig.config());
   }
 
   /** A body limit: at least 1 KiB, and an array can hold it. */

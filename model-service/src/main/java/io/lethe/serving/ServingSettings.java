@@ -1,5 +1,6 @@
 package io.lethe.serving;
 
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.learners.settings.Bounds;
 import io.lethe.learners.settings.SettingDef;
 import io.lethe.schemas.topics.TopicNames;
@@ -22,6 +23,8 @@ import java.util.Objects;
  * @param learnerStatusTopic the learner job's heartbeat topic
  * @param learnerGrace how long a checkpoint may take beyond the job's commit interval before a
  *     learner whose heartbeats stopped counts as not running ({@link LearnerStatus})
+ * @param kafkaConfig Kafka client properties ({@code --kafka-config}) under the service's own, also
+ *     read by its registry client
  */
 public record ServingSettings(
     String bootstrapServers,
@@ -33,7 +36,8 @@ public record ServingSettings(
     int maxInstances,
     int intraOpThreads,
     String learnerStatusTopic,
-    Duration learnerGrace) {
+    Duration learnerGrace,
+    KafkaClientConfig kafkaConfig) {
 
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
@@ -103,6 +107,33 @@ public record ServingSettings(
       throw new IllegalArgumentException(
           "learnerGrace must be 0 to " + MAX_LEARNER_GRACE + ", got " + learnerGrace);
     }
+    Objects.requireNonNull(kafkaConfig, "kafkaConfig");
+  }
+
+  /** Settings with Lethe's Kafka client settings only. */
+  public ServingSettings(
+      String bootstrapServers,
+      String registryUrl,
+      String modelsTopic,
+      String host,
+      int port,
+      long maxBodyBytes,
+      int maxInstances,
+      int intraOpThreads,
+      String learnerStatusTopic,
+      Duration learnerGrace) {
+    this(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace,
+        KafkaClientConfig.none());
   }
 
   /** Settings with the default learner status topic and grace. */
@@ -153,7 +184,8 @@ public record ServingSettings(
         maxInstances,
         intraOpThreads,
         learnerStatusTopic,
-        learnerGrace);
+        learnerGrace,
+        kafkaConfig);
   }
 
   /** A copy with another bind address. */
@@ -168,7 +200,8 @@ public record ServingSettings(
         maxInstances,
         intraOpThreads,
         learnerStatusTopic,
-        learnerGrace);
+        learnerGrace,
+        kafkaConfig);
   }
 
   /** A copy with other request limits. */
@@ -183,7 +216,8 @@ public record ServingSettings(
         newMaxInstances,
         intraOpThreads,
         learnerStatusTopic,
-        learnerGrace);
+        learnerGrace,
+        kafkaConfig);
   }
 
   /** A copy with another number of PyTorch threads per scoring call. */
@@ -198,7 +232,8 @@ public record ServingSettings(
         maxInstances,
         threads,
         learnerStatusTopic,
-        learnerGrace);
+        learnerGrace,
+        kafkaConfig);
   }
 
   /** A copy with another grace for slow checkpoints. */
@@ -213,6 +248,23 @@ public record ServingSettings(
         maxInstances,
         intraOpThreads,
         learnerStatusTopic,
-        grace);
+        grace,
+        kafkaConfig);
+  }
+
+  /** A copy with other Kafka client properties. */
+  public ServingSettings withKafkaConfig(KafkaClientConfig config) {
+    return new ServingSettings(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace,
+        config);
   }
 }

@@ -1,12 +1,12 @@
 package io.lethe.serving;
 
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.topics.TopicNames;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,7 +44,13 @@ final class SnapshotFollower implements AutoCloseable {
   private volatile String notReadyReason = "starting";
   private volatile Throwable failure;
 
+  /**
+   * The consumer's name, after the {@code --kafka-config} file's {@code client.id} if it has one.
+   */
+  static final String CLIENT_ID = "lethe-model-service";
+
   SnapshotFollower(
+      KafkaClientConfig kafkaConfig,
       String bootstrapServers,
       String topic,
       Deserializer<ModelSnapshot> values,
@@ -54,20 +60,24 @@ final class SnapshotFollower implements AutoCloseable {
     this.values = values;
     this.table = table;
     this.metrics = metrics;
+    Map<String, Object> config = consumerProperties(kafkaConfig, bootstrapServers);
+    LOG.info("Snapshot consumer configuration: {}", KafkaClientConfig.describe(config));
     this.consumer =
-        new KafkaConsumer<>(
-            consumerProperties(bootstrapServers),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
+        kafkaConfig.create(
+            "consumer " + config.get(ConsumerConfig.CLIENT_ID_CONFIG),
+            () ->
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()));
     this.thread = new Thread(this::run, "lethe-snapshot-follower");
     this.thread.setDaemon(true);
   }
 
-  /** Consumer settings: no group, read_committed, fetch sizes for the largest snapshot. */
-  static Properties consumerProperties(String bootstrapServers) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lethe-model-service");
+  /**
+   * Consumer settings: no group, read_committed, fetch sizes for the largest snapshot, on top of
+   * the {@code --kafka-config} file's.
+   */
+  static Map<String, Object> consumerProperties(
+      KafkaClientConfig kafkaConfig, String bootstrapServers) {
+    Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -76,7 +86,7 @@ final class SnapshotFollower implements AutoCloseable {
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(fetch));
     props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(fetch));
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "16");
-    return props;
+    return kafkaConfig.layer(bootstrapServers, CLIENT_ID, props);
   }
 
   void start() {

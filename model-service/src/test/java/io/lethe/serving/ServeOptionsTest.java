@@ -57,6 +57,40 @@ class ServeOptionsTest {
   }
 
   @Test
+  void shouldReadTheKafkaConfigFileAndTakeTheRegistryFromIt() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("client.properties"),
+            "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                + "schema.registry.url=https://registry:8081\n");
+
+    ServingSettings settings =
+        ServeOptions.parse("--bootstrap", "kafka:9093", "--kafka-config", file.toString());
+
+    assertThat(settings.registryUrl()).isEqualTo("https://registry:8081");
+    assertThat(settings.kafkaConfig().source()).contains(file);
+    assertThat(settings.kafkaConfig().properties())
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+    assertThat(ServeOptions.parse(REQUIRED).kafkaConfig().source()).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseRegistryCredentialsItCannotUseBeforeStarting() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("client.properties"),
+            "schema.registry.url=http://r:8081\nbearer.auth.credentials.source=STATIC_TOKEN\n");
+
+    assertRefused(
+        "Invalid value for option '--kafka-config': bearer.auth.credentials.source is"
+            + " STATIC_TOKEN but bearer.auth.token is missing",
+        "--bootstrap",
+        "k:1",
+        "--kafka-config",
+        file.toString());
+  }
+
+  @Test
   void shouldFollowTheLearnerStatusTopicWithAGraceForSlowCheckpoints() {
     ServingSettings defaults = ServeOptions.parse(REQUIRED);
     assertThat(defaults.learnerStatusTopic()).isEqualTo("lethe.learner.status");

@@ -77,14 +77,32 @@ public final class SchemaRegistryClient implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+    if (settings.authenticates() && "http".equalsIgnoreCase(settings.baseUrl().getScheme())) {
+      LOG.warn(
+          "The schema registry at {} is plain http: its credentials travel unencrypted",
+          settings.baseUrl());
+    }
+    HttpClient.Builder builder = HttpClient.newBuilder();
+    if (settings.sslContext() != null) {
+      builder.sslContext(settings.sslContext());
+    }
     this.http =
-        HttpClient.newBuilder()
+        builder
             .connectTimeout(settings.connectTimeout())
             .executor(httpThreads)
             .followRedirects(HttpClient.Redirect.NEVER)
             // Registries speak HTTP/1.1; skipping the h2c upgrade avoids proxies that mishandle it.
             .version(HttpClient.Version.HTTP_1_1)
             .build();
+  }
+
+  /**
+   * A client for {@code url}, or the properties' {@code schema.registry.url} if it is null, with
+   * the credentials and TLS settings of Confluent's property names ({@link
+   * RegistryClientSettings#fromProperties}).
+   */
+  public static SchemaRegistryClient create(String url, java.util.Map<String, String> properties) {
+    return new SchemaRegistryClient(RegistryClientSettings.fromProperties(url, properties));
   }
 
   /** A client for {@code url} with {@link RegistryClientSettings#of default settings}. */
@@ -283,6 +301,9 @@ public final class SchemaRegistryClient implements AutoCloseable {
         HttpRequest.newBuilder(uri)
             .timeout(settings.requestTimeout())
             .header("Accept", CONTENT_TYPE);
+    if (settings.authorization() != null) {
+      builder.header("Authorization", settings.authorization());
+    }
     if (body == null) {
       builder.method(method, HttpRequest.BodyPublishers.noBody());
     } else {

@@ -31,6 +31,7 @@ final class StubRegistryServer implements AutoCloseable {
       String rawQuery,
       String contentType,
       String accept,
+      String authorization,
       String body) {}
 
   private final HttpServer server;
@@ -41,14 +42,21 @@ final class StubRegistryServer implements AutoCloseable {
   private volatile boolean hang;
 
   StubRegistryServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
+  }
+
+  /** A stub on {@code server}, e.g. an {@link com.sun.net.httpserver.HttpsServer}. */
+  StubRegistryServer(HttpServer server) {
+    this.server = server;
     server.createContext("/", this::handle);
     server.setExecutor(threads);
     server.start();
   }
 
   String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http")
+        + "://127.0.0.1:"
+        + server.getAddress().getPort();
   }
 
   StubRegistryServer answer(int status, String body) {
@@ -75,6 +83,7 @@ final class StubRegistryServer implements AutoCloseable {
               exchange.getRequestURI().getRawQuery(),
               exchange.getRequestHeaders().getFirst("Content-Type"),
               exchange.getRequestHeaders().getFirst("Accept"),
+              exchange.getRequestHeaders().getFirst("Authorization"),
               new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
       if (hang) {
         releaseHungRequests.await(30, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package io.lethe.ingress;
 
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.ingress.http.ErasureStatusLookup;
 import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.ingress.receipts.ErasureState;
@@ -21,7 +22,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -63,6 +63,7 @@ public final class IngressApp implements AutoCloseable {
    * @param httpPort port of the status endpoint, 0 for a free port, or -1 for none
    * @param advertisedHost host name other instances use to reach this one's status endpoint
    * @param bindAddress address the status endpoint binds to, or null for every interface
+   * @param clientConfig Kafka client properties (security and tuning) under the ingress's own
    */
   public record Connection(
       String applicationId,
@@ -70,7 +71,42 @@ public final class IngressApp implements AutoCloseable {
       Path stateDir,
       int httpPort,
       String advertisedHost,
-      String bindAddress) {
+      String bindAddress,
+      KafkaClientConfig clientConfig) {
+
+    public Connection {
+      java.util.Objects.requireNonNull(clientConfig, "clientConfig");
+    }
+
+    /**
+     * A connection with Lethe's Kafka client settings only, its status endpoint on every interface.
+     */
+    public Connection(
+        String applicationId,
+        String bootstrapServers,
+        Path stateDir,
+        int httpPort,
+        String advertisedHost) {
+      this(applicationId, bootstrapServers, stateDir, httpPort, advertisedHost, (String) null);
+    }
+
+    /** A connection with Lethe's Kafka client settings only. */
+    public Connection(
+        String applicationId,
+        String bootstrapServers,
+        Path stateDir,
+        int httpPort,
+        String advertisedHost,
+        String bindAddress) {
+      this(
+          applicationId,
+          bootstrapServers,
+          stateDir,
+          httpPort,
+          advertisedHost,
+          bindAddress,
+          KafkaClientConfig.none());
+    }
 
     /** A connection whose status endpoint binds every interface. */
     public Connection(
@@ -78,8 +114,9 @@ public final class IngressApp implements AutoCloseable {
         String bootstrapServers,
         Path stateDir,
         int httpPort,
-        String advertisedHost) {
-      this(applicationId, bootstrapServers, stateDir, httpPort, advertisedHost, null);
+        String advertisedHost,
+        KafkaClientConfig clientConfig) {
+      this(applicationId, bootstrapServers, stateDir, httpPort, advertisedHost, null, clientConfig);
     }
   }
 
@@ -101,12 +138,15 @@ public final class IngressApp implements AutoCloseable {
             Integer.MAX_VALUE, 2L * settings.maxRecordBytes() + DeadLetterEnvelope.OVERHEAD_BYTES);
   }
 
-  /** The Kafka Streams configuration of the ingress. */
+  /**
+   * The Kafka Streams configuration of the ingress: the connection's client properties with the
+   * ingress's own settings on top ({@link KafkaClientConfig#layer}); a {@code client.id} from the
+   * properties is Kafka Streams' prefix for its clients' ids.
+   */
   public static Properties streamsConfig(
       Connection connection, HostInfo self, LetheTopics topics, IngressSettings settings) {
-    Properties props = new Properties();
+    Map<String, Object> props = new java.util.LinkedHashMap<>();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, connection.applicationId());
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
     props.put(StreamsConfig.STATE_DIR_CONFIG, connection.stateDir().toString());
     // Each input record, its outputs and its state changes commit together: a receipt is never
     // published twice, and a sample is never both forwarded and dead-lettered after a crash.
@@ -138,7 +178,7 @@ public final class IngressApp implements AutoCloseable {
     props.put(
         StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
         String.valueOf(maxWritten));
-    return props;
+    return connection.clientConfig().layerAsProperties(connection.bootstrapServers(), null, props);
   }
 
   /**
@@ -154,7 +194,7 @@ public final class IngressApp implements AutoCloseable {
       ModelCatalog catalog,
       IngressSettings settings)
       throws IOException {
-    createMissingTopics(connection.bootstrapServers(), names, maxWrittenBytes(settings));
+    createMissingTopics(connection, names, maxWrittenBytes(settings));
     ErasureStatusServer http = null;
     KafkaStreams streams = null;
     try {
@@ -164,10 +204,15 @@ public final class IngressApp implements AutoCloseable {
         http = ErasureStatusServer.start(connection.bindAddress(), connection.httpPort(), lookup);
         self = new HostInfo(connection.advertisedHost(), http.port());
       }
+      Properties config = streamsConfig(connection, self, topics, settings);
+      log.info("Ingress Kafka Streams configuration: {}", KafkaClientConfig.describe(config));
+      var topology = IngressTopology.topology(topics, catalog, settings);
       streams =
-          new KafkaStreams(
-              IngressTopology.topology(topics, catalog, settings),
-              streamsConfig(connection, self, topics, settings));
+          connection
+              .clientConfig()
+              .create(
+                  "Streams application " + connection.applicationId(),
+                  () -> new KafkaStreams(topology, config));
       streams.setUncaughtExceptionHandler(new ThreadFailures(Clock.systemUTC()));
       KafkaStreams started = streams;
       streams.setStateListener((now, before) -> logState(started, now, before));
@@ -206,7 +251,8 @@ public final class IngressApp implements AutoCloseable {
    * Creates any of Lethe's topics the ingress uses that do not exist yet; those it writes take
    * records of up to {@code maxWrittenBytes}.
    */
-  static void createMissingTopics(String bootstrapServers, TopicNames names, int maxWrittenBytes) {
+  static void createMissingTopics(Connection connection, TopicNames names, int maxWrittenBytes) {
+    String bootstrapServers = connection.bootstrapServers();
     Set<String> written =
         Set.of(names.samples(), names.erasures(), names.receipts(), names.deadLetter());
     List<String> wanted =
@@ -219,8 +265,14 @@ public final class IngressApp implements AutoCloseable {
             names.erasuresApplied(),
             names.receipts(),
             names.deadLetter());
+    String clientId = connection.applicationId() + "-admin";
+    Map<String, Object> adminConfig =
+        connection.clientConfig().layer(bootstrapServers, clientId, Map.of());
+    log.info("Ingress admin client configuration: {}", KafkaClientConfig.describe(adminConfig));
     try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        connection
+            .clientConfig()
+            .create("admin client " + clientId, () -> Admin.create(adminConfig))) {
       Set<String> existing =
           admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       List<NewTopic> missing =

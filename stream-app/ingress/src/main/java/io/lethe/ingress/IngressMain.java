@@ -4,6 +4,7 @@ import io.lethe.catalog.CatalogException;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.cli.Cli;
 import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
@@ -47,6 +48,7 @@ public final class IngressMain implements Callable<Integer> {
   Path catalog;
 
   @Mixin KafkaOptions kafka;
+  @Mixin KafkaConfigOption kafkaConfig;
 
   @Option(
       names = "--port",
@@ -163,6 +165,7 @@ public final class IngressMain implements Callable<Integer> {
         catalog,
         kafka.bootstrap(),
         kafka.registry(),
+        kafkaConfig.config(),
         httpPort != null ? httpPort : port,
         advertisedHost,
         stateDir != null
@@ -194,7 +197,15 @@ public final class IngressMain implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage().strip().replace('\n', ' '));
     }
     TopicNames names = TopicNames.defaults();
-    SchemaRegistryClient registry = SchemaRegistryClient.create(options.registry());
+    SchemaRegistryClient registry;
+    try {
+      registry =
+          SchemaRegistryClient.create(options.registry(), options.kafkaConfig().properties());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid value for option '" + KafkaConfigOption.NAME + "': " + e.getMessage());
+    }
     IngressApp app;
     try {
       app =
@@ -204,13 +215,14 @@ public final class IngressMain implements Callable<Integer> {
                   options.bootstrap(),
                   options.stateDir(),
                   options.httpPort(),
-                  options.advertisedHost()),
+                  options.advertisedHost(),
+                  options.kafkaConfig()),
               LetheTopics.create(names, registry),
               names,
               catalog,
               options.settings());
     } catch (Exception e) {
-      System.err.println("lethe ingress: cannot start: " + e.getMessage());
+      spec.commandLine().getErr().println("lethe ingress: cannot start: " + e.getMessage());
       registry.close();
       return Cli.FAILED;
     }

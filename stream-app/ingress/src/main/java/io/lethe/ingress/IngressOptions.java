@@ -1,6 +1,7 @@
 package io.lethe.ingress;
 
 import io.lethe.cli.Cli;
+import io.lethe.cli.KafkaClientConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.ParameterException;
 
@@ -11,6 +12,7 @@ import picocli.CommandLine.ParameterException;
  * @param catalog model catalog YAML file
  * @param bootstrap Kafka bootstrap servers, {@code HOST:PORT[,HOST:PORT...]}
  * @param registry schema registry base URL
+ * @param kafkaConfig Kafka client properties ({@code --kafka-config}), also the registry client's
  * @param httpPort status endpoint port ({@code --port}), 0 for a free port, -1 for none
  * @param advertisedHost host name other instances use to reach this one's status endpoint
  * @param stateDir directory of the local state stores
@@ -21,6 +23,7 @@ public record IngressOptions(
     Path catalog,
     String bootstrap,
     String registry,
+    KafkaClientConfig kafkaConfig,
     int httpPort,
     String advertisedHost,
     Path stateDir,

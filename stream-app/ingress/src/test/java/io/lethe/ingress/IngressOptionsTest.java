@@ -123,6 +123,23 @@ class IngressOptionsTest {
     assertThat(options.settings().dedupeWindow()).isEqualTo(Duration.ofHours(2));
   }
 
+  @Test
+  void shouldReadTheKafkaConfigFileAndTakeTheRegistryFromIt() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("client.properties"),
+            "security.protocol=SASL_SSL\nschema.registry.url=https://registry:8081\n");
+
+    IngressOptions options =
+        IngressOptions.parse(
+            "--catalog", "c.yaml", "--bootstrap", "kafka:9092", "--kafka-config", file.toString());
+
+    assertThat(options.registry()).isEqualTo("https://registry:8081");
+    assertThat(options.kafkaConfig().source()).contains(file);
+    assertThat(options.kafkaConfig().properties()).containsEntry("security.protocol", "SASL_SSL");
+    assertThat(IngressOptions.parse(REQUIRED).kafkaConfig().properties()).isEmpty();
+  }
+
   private static String help() {
     StringWriter out = new StringWriter();
     CommandLine line = Cli.commandLine(new IngressMain());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lethe.schemas.registry.RegistryException;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,26 @@ class InMemoryRegistryTest {
       assertThatThrownBy(() -> client.getSchemaById(999))
           .isInstanceOfSatisfying(
               RegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(40403));
+    }
+  }
+
+  @Test
+  void shouldServeAClientConfiguredWithConfluentsPropertyNames() {
+    // The embedded registry does not check credentials yet; a client that sends them must still
+    // work against it (RegistryCredentialsTest checks the header itself).
+    try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startInMemory();
+        SchemaRegistryClient client =
+            SchemaRegistryClient.create(
+                null,
+                Map.of(
+                    "schema.registry.url", registry.url(),
+                    "basic.auth.credentials.source", "USER_INFO",
+                    "basic.auth.user.info", "lethe-ingress:pa55"))) {
+      int id = client.register("customers-value", V1);
+
+      assertThat(client.settings().authenticates()).isTrue();
+      assertThat(client.getSchemaById(id)).isEqualTo(V1);
+      assertThat(client.getLatest("customers-value").id()).isEqualTo(id);
     }
   }
 }
