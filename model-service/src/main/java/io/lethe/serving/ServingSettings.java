@@ -3,6 +3,7 @@ package io.lethe.serving;
 import io.lethe.learners.settings.Bounds;
 import io.lethe.learners.settings.SettingDef;
 import io.lethe.schemas.topics.TopicNames;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +23,9 @@ import java.util.Objects;
  * @param learnerStatusTopic the learner job's heartbeat topic
  * @param learnerGrace how long a checkpoint may take beyond the job's commit interval before a
  *     learner whose heartbeats stopped counts as not running ({@link LearnerStatus})
+ * @param trustedKeys files of Ed25519 public keys, or directories of {@code *.pub} files, whose
+ *     snapshot signatures are accepted ({@code --trusted-keys}); empty: snapshots are not
+ *     authenticated, only checksummed
  */
 public record ServingSettings(
     String bootstrapServers,
@@ -33,7 +37,8 @@ public record ServingSettings(
     int maxInstances,
     int intraOpThreads,
     String learnerStatusTopic,
-    Duration learnerGrace) {
+    Duration learnerGrace,
+    List<Path> trustedKeys) {
 
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
@@ -103,6 +108,33 @@ public record ServingSettings(
       throw new IllegalArgumentException(
           "learnerGrace must be 0 to " + MAX_LEARNER_GRACE + ", got " + learnerGrace);
     }
+    trustedKeys = List.copyOf(Objects.requireNonNull(trustedKeys, "trustedKeys"));
+  }
+
+  /** Settings that do not authenticate snapshots. */
+  public ServingSettings(
+      String bootstrapServers,
+      String registryUrl,
+      String modelsTopic,
+      String host,
+      int port,
+      long maxBodyBytes,
+      int maxInstances,
+      int intraOpThreads,
+      String learnerStatusTopic,
+      Duration learnerGrace) {
+    this(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace,
+        List.of());
   }
 
   /** Settings with the default learner status topic and grace. */
@@ -153,7 +185,8 @@ public record ServingSettings(
         maxInstances,
         intraOpThreads,
         learnerStatusTopic,
-        learnerGrace);
+        learnerGrace,
+        trustedKeys);
   }
 
   /** A copy with another bind address. */
@@ -168,7 +201,8 @@ public record ServingSettings(
         maxInstances,
         intraOpThreads,
         learnerStatusTopic,
-        learnerGrace);
+        learnerGrace,
+        trustedKeys);
   }
 
   /** A copy with other request limits. */
@@ -183,7 +217,8 @@ public record ServingSettings(
         newMaxInstances,
         intraOpThreads,
         learnerStatusTopic,
-        learnerGrace);
+        learnerGrace,
+        trustedKeys);
   }
 
   /** A copy with another number of PyTorch threads per scoring call. */
@@ -198,7 +233,8 @@ public record ServingSettings(
         maxInstances,
         threads,
         learnerStatusTopic,
-        learnerGrace);
+        learnerGrace,
+        trustedKeys);
   }
 
   /** A copy with another grace for slow checkpoints. */
@@ -213,6 +249,23 @@ public record ServingSettings(
         maxInstances,
         intraOpThreads,
         learnerStatusTopic,
-        grace);
+        grace,
+        trustedKeys);
+  }
+
+  /** A copy accepting snapshots signed by the keys in {@code paths} (empty: not authenticated). */
+  public ServingSettings withTrustedKeys(List<Path> paths) {
+    return new ServingSettings(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace,
+        paths);
   }
 }
