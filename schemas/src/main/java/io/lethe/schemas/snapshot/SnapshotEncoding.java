@@ -25,7 +25,7 @@ final class SnapshotEncoding {
   /** Fields that are not part of the canonical encoding. */
   static final Set<String> SIGNATURE_FIELDS = Set.of("signature", "signingKeyId");
 
-  private static final Schema CANONICAL = withoutSignatureFields(ModelSnapshot.getClassSchema());
+  static final Schema CANONICAL = withoutSignatureFields(ModelSnapshot.getClassSchema());
   private static final SpecificDatumWriter<ModelSnapshot> WRITER =
       new SpecificDatumWriter<>(CANONICAL);
 

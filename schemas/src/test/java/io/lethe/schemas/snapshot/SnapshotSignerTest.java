@@ -17,6 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,6 +164,19 @@ class SnapshotSignerTest {
     assertThatThrownBy(() -> TrustedKeys.load(List.of(keys.privateKey())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("trusted key file " + keys.privateKey() + " holds no PEM PUBLIC KEY block");
+  }
+
+  @Test
+  void shouldStayCompatibleBothWaysWithTheSchemaBeforeSignatures() {
+    // the schema before the signature fields is exactly the canonical one (BACKWARD and FORWARD:
+    // the registry accepts the new version, and old readers still read new snapshots)
+    Schema before = SnapshotEncoding.CANONICAL;
+    Schema now = ModelSnapshot.getClassSchema();
+    assertThat(now.getFields()).hasSize(before.getFields().size() + 2);
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(now, before).getType())
+        .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(before, now).getType())
+        .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
   }
 
   private static ModelSnapshot checksummed(ModelSnapshot snapshot) {
