@@ -9,6 +9,7 @@ import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
@@ -27,7 +28,7 @@ final class SnapshotEncoding {
 
   static final Schema CANONICAL = withoutSignatureFields(ModelSnapshot.getClassSchema());
   private static final SpecificDatumWriter<ModelSnapshot> WRITER =
-      new SpecificDatumWriter<>(CANONICAL);
+      new SpecificDatumWriter<>(CANONICAL, fieldByField());
 
   private SnapshotEncoding() {}
 
@@ -42,6 +43,19 @@ final class SnapshotEncoding {
       throw new UncheckedIOException("cannot encode snapshot " + snapshot.getModel(), e);
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * Avro's generated custom coders (on when {@code org.apache.avro.specific.use_custom_coders} is
+   * set) write every field of the class whatever the schema: off here, so the shorter schema
+   * decides what is written.
+   */
+  private static SpecificData fieldByField() {
+    SpecificData generated = SpecificData.getForClass(ModelSnapshot.class);
+    SpecificData data = new SpecificData(ModelSnapshot.class.getClassLoader());
+    generated.getConversions().forEach(data::addLogicalTypeConversion);
+    data.setCustomCoders(false);
+    return data;
   }
 
   private static Schema withoutSignatureFields(Schema full) {
