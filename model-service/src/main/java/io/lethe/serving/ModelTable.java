@@ -109,6 +109,7 @@ final class ModelTable implements AutoCloseable {
             snapshot.getCreatedAt(),
             clock.instant(),
             snapshot.getLineage(),
+            snapshot.getSigningKeyId(),
             scorer);
     ServedModel previous = models.put(name, next);
     if (previous != null) {

@@ -128,6 +128,8 @@ class SignedSnapshotsIT {
 
     publish(signed(TestModels.snapshot(learner, MODEL, 5), jobKey));
     Await.until("the signed v5 is served", BOUND, () -> client.version(MODEL) == 5);
+    assertThat(client.get("/v1/models/" + MODEL).json().get("signing_key_id").asText())
+        .isEqualTo(jobKey.keyId());
   }
 
   private static ModelSnapshot signed(ModelSnapshot snapshot, SnapshotSigner signer) {
