@@ -4,7 +4,10 @@ import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroDeserializer;
+import io.lethe.schemas.snapshot.TrustedKeys;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model service: a {@link SnapshotFollower} reading the models topic into a {@link ModelTable},
@@ -13,6 +16,8 @@ import java.time.Clock;
  * #start}; close it to stop the API, the follower and free every model.
  */
 public final class ModelService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
+
   private final SchemaRegistryClient registry;
   private final ModelTable table;
   private final SnapshotFollower follower;
@@ -25,7 +30,7 @@ public final class ModelService implements AutoCloseable {
     this.metrics = new ServiceMetrics();
     this.registry =
         SchemaRegistryClient.create(settings.registryUrl(), settings.kafkaConfig().properties());
-    this.table = new ModelTable(metrics, Clock.systemUTC());
+    this.table = new ModelTable(metrics, Clock.systemUTC(), trustedKeys(settings));
     this.learners = new LearnerStatusTable(Clock.systemUTC(), settings.learnerGrace());
     SnapshotFollower snapshots = null;
     try {
@@ -55,6 +60,24 @@ public final class ModelService implements AutoCloseable {
     this.follower = snapshots;
     metrics.beforeScrape(() -> learners.export(metrics, table.current()));
     this.api = new PredictionApi(table, learners, follower::notReadyReason, metrics, settings);
+  }
+
+  /**
+   * The keys whose snapshots are served, or null to serve any snapshot with a valid checksum.
+   *
+   * @throws IllegalArgumentException naming a key file that cannot be read as public keys
+   */
+  private static TrustedKeys trustedKeys(ServingSettings settings) {
+    if (settings.trustedKeys().isEmpty()) {
+      LOG.warn(
+          "snapshots are not authenticated: anyone who can write to {} can make this service"
+              + " serve any model (see --trusted-keys)",
+          settings.modelsTopic());
+      return null;
+    }
+    TrustedKeys keys = TrustedKeys.load(settings.trustedKeys());
+    LOG.info("serving only snapshots signed by keys {}", keys.keyIds());
+    return keys;
   }
 
   /**

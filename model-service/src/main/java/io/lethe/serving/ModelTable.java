@@ -4,6 +4,7 @@ import io.lethe.learners.snapshot.Scorer;
 import io.lethe.learners.snapshot.Scorers;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.snapshot.SnapshotChecksum;
+import io.lethe.schemas.snapshot.TrustedKeys;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
@@ -17,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * The models being served, newest verified version per model, and the rules for taking a new
  * snapshot in.
  *
- * <p>A snapshot is swapped in only if its checksum verifies, its version is newer than the one
- * served, and it decodes and answers a warm-up prediction; otherwise it is refused with a log line
- * and a {@code lethe_serving_snapshots_refused_total} count, and the current version keeps serving.
- * The swap itself is one map write: a request sees either the old or the new version, never a mix.
- * Snapshots are offered by one thread (the follower); requests read from any number.
+ * <p>A snapshot is swapped in only if its checksum verifies, its signature verifies against a
+ * trusted key (when the service has trusted keys), its version is newer than the one served, and it
+ * decodes and answers a warm-up prediction; otherwise it is refused with a log line and a {@code
+ * lethe_serving_snapshots_refused_total} count, and the current version keeps serving. The swap
+ * itself is one map write: a request sees either the old or the new version, never a mix. Snapshots
+ * are offered by one thread (the follower); requests read from any number.
  */
 final class ModelTable implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelTable.class);
@@ -32,7 +34,10 @@ final class ModelTable implements AutoCloseable {
     STALE_VERSION("stale_version"),
     INVALID("invalid"),
     UNDECODABLE("undecodable"),
-    TOMBSTONE("tombstone");
+    TOMBSTONE("tombstone"),
+    UNSIGNED("unsigned"),
+    UNKNOWN_KEY("unknown_key"),
+    BAD_SIGNATURE("bad_signature");
 
     final String label;
 
@@ -44,10 +49,19 @@ final class ModelTable implements AutoCloseable {
   private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
   private final ServiceMetrics metrics;
   private final Clock clock;
+  private final TrustedKeys trusted;
 
   ModelTable(ServiceMetrics metrics, Clock clock) {
+    this(metrics, clock, null);
+  }
+
+  /**
+   * @param trusted the keys whose signatures are accepted; null: snapshots are not authenticated
+   */
+  ModelTable(ServiceMetrics metrics, Clock clock, TrustedKeys trusted) {
     this.metrics = metrics;
     this.clock = clock;
+    this.trusted = trusted;
   }
 
   /**
@@ -60,6 +74,12 @@ final class ModelTable implements AutoCloseable {
     long version = snapshot.getVersion();
     if (!SnapshotChecksum.verify(snapshot)) {
       return refuse(name, Refusal.CHECKSUM, "v" + version + " fails its checksum");
+    }
+    if (trusted != null) {
+      Optional<Refusal> unauthentic = authenticate(snapshot);
+      if (unauthentic.isPresent()) {
+        return unauthentic;
+      }
     }
     ServedModel current = models.get(name);
     if (current != null && version <= current.version()) {
@@ -89,6 +109,7 @@ final class ModelTable implements AutoCloseable {
             snapshot.getCreatedAt(),
             clock.instant(),
             snapshot.getLineage(),
+            snapshot.getSigningKeyId(),
             scorer);
     ServedModel previous = models.put(name, next);
     if (previous != null) {
@@ -104,6 +125,29 @@ final class ModelTable implements AutoCloseable {
         snapshot.getLearner(),
         previous == null ? "" : ", replacing v" + previous.version());
     return Optional.empty();
+  }
+
+  private Optional<Refusal> authenticate(ModelSnapshot snapshot) {
+    String name = snapshot.getModel();
+    String v = "v" + snapshot.getVersion();
+    return switch (trusted.check(snapshot)) {
+      case VALID -> Optional.empty();
+      case UNSIGNED -> refuse(name, Refusal.UNSIGNED, v + " is not signed");
+      case UNKNOWN_KEY ->
+          refuse(
+              name,
+              Refusal.UNKNOWN_KEY,
+              v
+                  + " is signed by key "
+                  + snapshot.getSigningKeyId()
+                  + ", which is not among the trusted keys "
+                  + trusted.keyIds());
+      case BAD_SIGNATURE ->
+          refuse(
+              name,
+              Refusal.BAD_SIGNATURE,
+              v + "'s signature does not verify with key " + snapshot.getSigningKeyId());
+    };
   }
 
   /** One prediction on a zero row (per task's first task), so the first request pays no set-up. */

@@ -230,6 +230,7 @@ final class PredictionApi implements AutoCloseable {
     out.put("created_at", model.createdAt().toString());
     out.put("loaded_at", model.loadedAt().toString());
     out.put("snapshot_age_seconds", LearnerStatusTable.snapshotAgeSeconds(model, learners.now()));
+    out.put("signing_key_id", model.signingKeyId());
     LearnerStatus status = learners.status(model.name());
     out.put("learner_status", status.state().label);
     LearnerHeartbeat newest = status.newest();

@@ -4,7 +4,9 @@ import io.lethe.cli.Cli;
 import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.Values;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -79,6 +81,16 @@ final class ServeOptions {
               + " running (0-300).")
   int learnerGraceSeconds;
 
+  @Option(
+      names = "--trusted-keys",
+      paramLabel = "PATH",
+      split = ",",
+      description =
+          "Serve only snapshots signed by one of these Ed25519 public keys: PEM files, or"
+              + " directories of *.pub files (comma-separated). Default: snapshots are not"
+              + " authenticated.")
+  List<Path> trustedKeys = List.of();
+
   /**
    * Parses {@code args} as {@code lethe serve} does, without serving.
    *
@@ -103,7 +115,8 @@ final class ServeOptions {
         intraOpThreads,
         statusTopic,
         Duration.ofSeconds(learnerGraceSeconds),
-        kafkaConfig.config());
+        kafkaConfig.config(),
+        trustedKeys);
   }
 
   /** A body limit: at least 1 KiB, and an array can hold it. */

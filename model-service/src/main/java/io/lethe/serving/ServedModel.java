@@ -22,6 +22,7 @@ final class ServedModel {
   private final Instant createdAt;
   private final Instant loadedAt;
   private final SnapshotLineage lineage;
+  private final String signingKeyId;
   private final Scorer scorer;
   private final AtomicInteger references = new AtomicInteger(1);
 
@@ -32,6 +33,7 @@ final class ServedModel {
       Instant createdAt,
       Instant loadedAt,
       SnapshotLineage lineage,
+      String signingKeyId,
       Scorer scorer) {
     this.name = name;
     this.learner = learner;
@@ -39,6 +41,7 @@ final class ServedModel {
     this.createdAt = createdAt;
     this.loadedAt = loadedAt;
     this.lineage = lineage;
+    this.signingKeyId = signingKeyId;
     this.scorer = scorer;
   }
 
@@ -64,6 +67,14 @@ final class ServedModel {
 
   SnapshotLineage lineage() {
     return lineage;
+  }
+
+  /**
+   * The id of the key that signed this version, or null if it is unsigned (only a service without
+   * trusted keys serves those).
+   */
+  String signingKeyId() {
+    return signingKeyId;
   }
 
   /** The scorer; only valid between {@link #acquire()} and {@link #release()}. */

@@ -32,7 +32,8 @@ final class ServiceMetrics {
           .name("lethe_serving_snapshots_refused_total")
           .help(
               "Snapshots refused, by reason: checksum, stale_version, invalid, undecodable,"
-                  + " tombstone; the previous version keeps serving")
+                  + " tombstone, unsigned, unknown_key, bad_signature; the previous version keeps"
+                  + " serving")
           .labelNames("model", "reason")
           .register(registry);
 

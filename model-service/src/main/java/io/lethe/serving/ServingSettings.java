@@ -4,6 +4,7 @@ import io.lethe.cli.KafkaClientConfig;
 import io.lethe.learners.settings.Bounds;
 import io.lethe.learners.settings.SettingDef;
 import io.lethe.schemas.topics.TopicNames;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +26,9 @@ import java.util.Objects;
  *     learner whose heartbeats stopped counts as not running ({@link LearnerStatus})
  * @param kafkaConfig Kafka client properties ({@code --kafka-config}) under the service's own, also
  *     read by its registry client
+ * @param trustedKeys files of Ed25519 public keys, or directories of {@code *.pub} files, whose
+ *     snapshot signatures are accepted ({@code --trusted-keys}); empty: snapshots are not
+ *     authenticated, only checksummed
  */
 public record ServingSettings(
     String bootstrapServers,
@@ -37,7 +41,8 @@ public record ServingSettings(
     int intraOpThreads,
     String learnerStatusTopic,
     Duration learnerGrace,
-    KafkaClientConfig kafkaConfig) {
+    KafkaClientConfig kafkaConfig,
+    List<Path> trustedKeys) {
 
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
@@ -108,9 +113,10 @@ public record ServingSettings(
           "learnerGrace must be 0 to " + MAX_LEARNER_GRACE + ", got " + learnerGrace);
     }
     Objects.requireNonNull(kafkaConfig, "kafkaConfig");
+    trustedKeys = List.copyOf(Objects.requireNonNull(trustedKeys, "trustedKeys"));
   }
 
-  /** Settings with Lethe's Kafka client settings only. */
+  /** Settings with Lethe's Kafka client settings only, that do not authenticate snapshots. */
   public ServingSettings(
       String bootstrapServers,
       String registryUrl,
@@ -133,7 +139,8 @@ public record ServingSettings(
         intraOpThreads,
         learnerStatusTopic,
         learnerGrace,
-        KafkaClientConfig.none());
+        KafkaClientConfig.none(),
+        List.of());
   }
 
   /** Settings with the default learner status topic and grace. */
@@ -185,7 +192,8 @@ public record ServingSettings(
         intraOpThreads,
         learnerStatusTopic,
         learnerGrace,
-        kafkaConfig);
+        kafkaConfig,
+        trustedKeys);
   }
 
   /** A copy with another bind address. */
@@ -201,7 +209,8 @@ public record ServingSettings(
         intraOpThreads,
         learnerStatusTopic,
         learnerGrace,
-        kafkaConfig);
+        kafkaConfig,
+        trustedKeys);
   }
 
   /** A copy with other request limits. */
@@ -217,7 +226,8 @@ public record ServingSettings(
         intraOpThreads,
         learnerStatusTopic,
         learnerGrace,
-        kafkaConfig);
+        kafkaConfig,
+        trustedKeys);
   }
 
   /** A copy with another number of PyTorch threads per scoring call. */
@@ -233,7 +243,8 @@ public record ServingSettings(
         threads,
         learnerStatusTopic,
         learnerGrace,
-        kafkaConfig);
+        kafkaConfig,
+        trustedKeys);
   }
 
   /** A copy with another grace for slow checkpoints. */
@@ -249,7 +260,8 @@ public record ServingSettings(
         intraOpThreads,
         learnerStatusTopic,
         grace,
-        kafkaConfig);
+        kafkaConfig,
+        trustedKeys);
   }
 
   /** A copy with other Kafka client properties. */
@@ -265,6 +277,24 @@ public record ServingSettings(
         intraOpThreads,
         learnerStatusTopic,
         learnerGrace,
-        config);
+        config,
+        trustedKeys);
+  }
+
+  /** A copy accepting snapshots signed by the keys in {@code paths} (empty: not authenticated). */
+  public ServingSettings withTrustedKeys(List<Path> paths) {
+    return new ServingSettings(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace,
+        kafkaConfig,
+        paths);
   }
 }

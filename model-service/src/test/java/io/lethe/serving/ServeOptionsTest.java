@@ -91,6 +91,16 @@ class ServeOptionsTest {
   }
 
   @Test
+  void shouldTrustNoKeysByDefaultAndTheKeysGivenWithTrustedKeys() {
+    assertThat(ServeOptions.parse(REQUIRED).trustedKeys()).isEmpty();
+    String[] args = {
+      "--bootstrap", "localhost:9092", "--registry", "http://r", "--trusted-keys", "a.pub,keys"
+    };
+    assertThat(ServeOptions.parse(args).trustedKeys())
+        .containsExactly(Path.of("a.pub"), Path.of("keys"));
+  }
+
+  @Test
   void shouldFollowTheLearnerStatusTopicWithAGraceForSlowCheckpoints() {
     ServingSettings defaults = ServeOptions.parse(REQUIRED);
     assertThat(defaults.learnerStatusTopic()).isEqualTo("lethe.learner.status");

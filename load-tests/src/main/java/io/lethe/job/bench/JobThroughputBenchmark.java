@@ -252,7 +252,8 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
                     + "-"
                     + UUID.randomUUID().toString().substring(0, 6),
                 dir.resolve("checkpoints-" + UUID.randomUUID()),
-                base.heartbeatInterval());
+                base.heartbeatInterval(),
+                base.signingKey());
         if (warmup) {
           progress.phase("warm-up job run at parallelism " + parallelism + " (not measured)");
           runJob(settings, catalog, topics, samples, kafka.bootstrapServers());

@@ -10,6 +10,7 @@ import io.lethe.job.learner.CatalogLearners;
 import io.lethe.local.kafka.EmbeddedKafka;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.snapshot.SigningKeys;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
@@ -33,7 +34,10 @@ import org.apache.flink.core.execution.JobClient;
  * learner job on a Flink MiniCluster with its web dashboard, and the model service, for a given
  * model catalog. What {@code lethe demo} and {@code lethe bench} run on; close it to stop
  * everything, newest first, and delete its temporary directory. Every listener binds the loopback
- * address, and Flink's REST API refuses jar uploads and job cancels.
+ * address, and Flink's REST API refuses jar uploads.
+ *
+ * <p>Snapshots are signed: the stack generates an Ed25519 key pair in its temporary directory, the
+ * job signs with the private key and the model service trusts only the public key.
  */
 public final class EmbeddedStack implements AutoCloseable {
   /** The ingress's application id, which is also its consumer group. */
@@ -52,6 +56,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private int servePort;
   private IngressApp ingress;
   private JobClient learnerJob;
+  private String signingKeyId;
 
   private EmbeddedStack() {}
 
@@ -113,6 +118,8 @@ public final class EmbeddedStack implements AutoCloseable {
 
     this.catalog = catalog;
     Path catalogFile = catalog.write(dir.resolve("catalog.yaml"));
+    SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir.resolve("keys"));
+    signingKeyId = keys.keyId();
 
     log.println("lethe: starting the ingress, the learner job and the model service...");
     ingress =
@@ -134,7 +141,8 @@ public final class EmbeddedStack implements AutoCloseable {
         JobSettings.defaults(catalogFile, bootstrapServers, registryUrl)
             .withRestPort(dashboardPort)
             .withCheckpointInterval(checkpointInterval)
-            .withCheckpointDirectory(dir.resolve("checkpoints"));
+            .withCheckpointDirectory(dir.resolve("checkpoints"))
+            .withSigningKey(keys.privateKey());
     JobClient job =
         LearnerJobMain.start(
             LearnerJobMain.localEnvironment(jobSettings),
@@ -153,7 +161,8 @@ public final class EmbeddedStack implements AutoCloseable {
         ModelService.start(
             ServingSettings.defaults(bootstrapServers, registryUrl)
                 .withPort(wantedServe)
-                .withHost(LOOPBACK));
+                .withHost(LOOPBACK)
+                .withTrustedKeys(List.of(keys.publicKey())));
     resources.push(service);
     servePort = service.port();
   }
@@ -166,6 +175,11 @@ public final class EmbeddedStack implements AutoCloseable {
   /** Schema registry URL. */
   public String registryUrl() {
     return registryUrl;
+  }
+
+  /** The id of the key that signs this stack's snapshots (the only key its service trusts). */
+  public String signingKeyId() {
+    return signingKeyId;
   }
 
   /** Lethe's topics, typed. */

@@ -84,6 +84,12 @@ class LearnerLivenessIT {
       assertThat(running.path("learner_heartbeat").path("samples_learned").asLong()).isEqualTo(20);
       assertThat(running.path("snapshot_age_seconds").asDouble()).isGreaterThanOrEqualTo(0);
       assertThat(metrics(stack)).contains(up(1));
+      // the stack's service trusts only the stack's key: a served version is a signed one
+      assertThat(stack.signingKeyId()).matches("[0-9a-f]{16}");
+      assertThat(metrics(stack))
+          .doesNotContain("reason=\"unsigned\"")
+          .doesNotContain("reason=\"unknown_key\"")
+          .doesNotContain("reason=\"bad_signature\"");
       CompletableFuture<String> stopped = new CompletableFuture<>();
       try (LearnerWatch watch =
           LearnerWatch.start(

@@ -1,39 +1,24 @@
 package io.lethe.schemas.snapshot;
 
 import io.lethe.records.ModelSnapshot;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * The checksum of a {@link ModelSnapshot}: lower-case hex SHA-256 of the record's Avro binary
- * encoding with its {@code checksum} field set to the empty string, as the schema documents.
+ * encoding with its {@code checksum} field set to the empty string, as the schema documents. The
+ * signature fields are not part of that encoding ({@link SnapshotEncoding}), so signing a snapshot
+ * does not change its checksum.
  */
 public final class SnapshotChecksum {
-  private static final SpecificDatumWriter<ModelSnapshot> WRITER =
-      new SpecificDatumWriter<>(ModelSnapshot.class);
-
   private SnapshotChecksum() {}
 
   /** Computes the checksum without modifying {@code snapshot}. */
   public static String compute(ModelSnapshot snapshot) {
     ModelSnapshot blanked = ModelSnapshot.newBuilder(snapshot).setChecksum("").build();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-    try {
-      WRITER.write(blanked, encoder);
-      encoder.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode snapshot " + snapshot.getModel(), e);
-    }
-    return HexFormat.of().formatHex(sha256().digest(bytes.toByteArray()));
+    return HexFormat.of().formatHex(sha256().digest(SnapshotEncoding.canonical(blanked)));
   }
 
   /** Whether the snapshot's {@code checksum} field matches its content. */
@@ -45,7 +30,7 @@ public final class SnapshotChecksum {
             compute(snapshot).getBytes(StandardCharsets.US_ASCII));
   }
 
-  private static MessageDigest sha256() {
+  static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

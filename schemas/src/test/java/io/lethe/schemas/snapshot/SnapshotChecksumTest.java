@@ -45,6 +45,13 @@ class SnapshotChecksumTest {
     assertThat(SnapshotChecksum.verify(snapshot)).isFalse();
   }
 
+  @Test
+  void shouldKeepTheChecksumThatSnapshotsHadBeforeTheyCouldBeSigned() {
+    // a snapshot written before the signature fields existed must still verify after an upgrade
+    assertThat(SnapshotChecksum.compute(snapshot(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})))
+        .isEqualTo("f4173148968548f2cd720dd7e6490b241484b603bcc5b4ee17be701fe90bef23");
+  }
+
   private static ModelSnapshot snapshot(byte[] data) {
     return ModelSnapshot.newBuilder()
         .setModel("fmnist-analytic")

@@ -39,6 +39,8 @@ import java.util.Objects;
  *     status topic ({@code --heartbeat-interval}, default 2s, at most {@link
  *     #MAX_HEARTBEAT_INTERVAL}); the model service reports a learner as not running once its newest
  *     heartbeat is about three intervals plus a checkpoint interval old
+ * @param signingKey the Ed25519 private key (PKCS#8 PEM) that signs every snapshot ({@code
+ *     --signing-key}, a path where the learner runs); null: snapshots are not signed
  */
 public record JobSettings(
     Path catalog,
@@ -53,7 +55,8 @@ public record JobSettings(
     int restPort,
     String transactionalIdPrefix,
     Path checkpointDirectory,
-    Duration heartbeatInterval) {
+    Duration heartbeatInterval,
+    Path signingKey) {
 
   /**
    * Longest heartbeat interval: three missed heartbeats must still be noticed well within the 30
@@ -160,7 +163,8 @@ public record JobSettings(
         REST_PORT.defaultValue().orElseThrow(),
         "lethe-learner",
         Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"),
-        HEARTBEAT_INTERVAL.defaultValue().orElseThrow());
+        HEARTBEAT_INTERVAL.defaultValue().orElseThrow(),
+        null);
   }
 
   /** A copy with another parallelism. */
@@ -178,7 +182,8 @@ public record JobSettings(
         restPort,
         transactionalIdPrefix,
         checkpointDirectory,
-        heartbeatInterval);
+        heartbeatInterval,
+        signingKey);
   }
 
   /** A copy with another checkpoint interval. */
@@ -196,7 +201,8 @@ public record JobSettings(
         restPort,
         transactionalIdPrefix,
         checkpointDirectory,
-        heartbeatInterval);
+        heartbeatInterval,
+        signingKey);
   }
 
   /** A copy with another micro-batch size. */
@@ -214,7 +220,8 @@ public record JobSettings(
         restPort,
         transactionalIdPrefix,
         checkpointDirectory,
-        heartbeatInterval);
+        heartbeatInterval,
+        signingKey);
   }
 
   /** A copy with another dashboard port (0: any free port). */
@@ -232,7 +239,8 @@ public record JobSettings(
         value,
         transactionalIdPrefix,
         checkpointDirectory,
-        heartbeatInterval);
+        heartbeatInterval,
+        signingKey);
   }
 
   /** A copy writing checkpoints under {@code value}. */
@@ -250,7 +258,8 @@ public record JobSettings(
         restPort,
         transactionalIdPrefix,
         value,
-        heartbeatInterval);
+        heartbeatInterval,
+        signingKey);
   }
 
   /** A copy publishing heartbeats every {@code value}. */
@@ -268,6 +277,26 @@ public record JobSettings(
         restPort,
         transactionalIdPrefix,
         checkpointDirectory,
+        value,
+        signingKey);
+  }
+
+  /** A copy signing snapshots with the private key in {@code value} (null: unsigned). */
+  public JobSettings withSigningKey(Path value) {
+    return new JobSettings(
+        catalog,
+        bootstrapServers,
+        registryUrl,
+        topics,
+        parallelism,
+        checkpointInterval,
+        microBatchSize,
+        tombstoneRetention,
+        requestIdRetention,
+        restPort,
+        transactionalIdPrefix,
+        checkpointDirectory,
+        heartbeatInterval,
         value);
   }
 

@@ -113,6 +113,10 @@ public final class JobSubmission {
     args.addAll(List.of("--tombstone-retention", millis(settings.tombstoneRetention())));
     args.addAll(List.of("--request-id-retention", millis(settings.requestIdRetention())));
     args.addAll(List.of("--heartbeat-interval", millis(settings.heartbeatInterval())));
+    if (settings.signingKey() != null) {
+      // the path, never the key: program arguments show on the Flink dashboard
+      args.addAll(List.of("--signing-key", settings.signingKey().toString()));
+    }
     if (withCheckpointDirectory) {
       args.addAll(List.of("--checkpoint-dir", settings.checkpointDirectory().toString()));
     }

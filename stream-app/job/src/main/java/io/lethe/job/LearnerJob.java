@@ -57,6 +57,35 @@ final class LearnerJob {
       Duration tombstoneRetention,
       Duration requestIdRetention,
       Heartbeats heartbeats) {
+    return build(
+        samples,
+        erasures,
+        catalog,
+        learners,
+        registryUrl,
+        microBatchSize,
+        tombstoneRetention,
+        requestIdRetention,
+        heartbeats,
+        null);
+  }
+
+  /**
+   * As {@link #build(DataStream, DataStream, ModelCatalog, LearnerFactory, String, int, Duration,
+   * Duration, Heartbeats)}, signing snapshots with the private key in {@code signingKeyFile} (a
+   * path where the learner runs; null: unsigned).
+   */
+  public static DataStream<KafkaOut> build(
+      DataStream<RawRecord> samples,
+      DataStream<RawRecord> erasures,
+      ModelCatalog catalog,
+      LearnerFactory learners,
+      String registryUrl,
+      int microBatchSize,
+      Duration tombstoneRetention,
+      Duration requestIdRetention,
+      Heartbeats heartbeats,
+      String signingKeyFile) {
     ModelRoutes routes = ModelRoutes.of(catalog);
 
     SingleOutputStreamOperator<SampleEvent> decodedSamples =
@@ -101,7 +130,7 @@ final class LearnerJob {
             .transform(
                 "Learner",
                 TypeInformation.of(KafkaOut.class),
-                new LearnerOperator(catalog, learners, microBatchSize, heartbeats))
+                new LearnerOperator(catalog, learners, microBatchSize, heartbeats, signingKeyFile))
             .uid("learner");
 
     return learnerOutputs.union(

@@ -15,7 +15,9 @@ import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.job.learner.Heartbeats;
 import io.lethe.job.learner.LearnerFactory;
+import io.lethe.schemas.snapshot.SnapshotSigner;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -37,6 +39,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +69,8 @@ import picocli.CommandLine.Spec;
 public final class LearnerJobMain implements Callable<Integer> {
   /** The job's name on the dashboard. */
   public static final String JOB_NAME = "lethe-learner";
+
+  private static final Logger LOG = LoggerFactory.getLogger(LearnerJobMain.class);
 
   /** The address a local MiniCluster's listeners bind. */
   private static final String LOOPBACK = "127.0.0.1";
@@ -140,6 +146,14 @@ public final class LearnerJobMain implements Callable<Integer> {
   Duration heartbeatInterval;
 
   @Option(
+      names = "--signing-key",
+      paramLabel = "FILE",
+      description =
+          "Sign every snapshot with this Ed25519 private key (PKCS#8 PEM, from `lethe keys"
+              + " generate`); with --cluster, a path on the cluster's machines. Default: unsigned.")
+  Path signingKey;
+
+  @Option(
       names = JobSubmission.CLUSTER,
       paramLabel = "HOST:PORT",
       converter = JobSubmission.JobManagerAddress.class,
@@ -197,6 +211,7 @@ public final class LearnerJobMain implements Callable<Integer> {
     }
     JobSettings settings = settings();
     ModelCatalog catalog = loadCatalog(settings.catalog());
+    checkSigningKey(settings);
     StreamExecutionEnvironment env = localEnvironment(settings);
     JobClient job = start(env, settings, catalog, new CatalogLearners());
     out.println(
@@ -225,6 +240,26 @@ public final class LearnerJobMain implements Callable<Integer> {
   }
 
   /**
+   * Reads the signing key once here, so that a bad one fails the command rather than the job, and
+   * warns when snapshots will not be signed.
+   *
+   * @throws ParameterException naming --signing-key and what is wrong with the file
+   */
+  void checkSigningKey(JobSettings settings) {
+    if (settings.signingKey() == null) {
+      LOG.warn(
+          "snapshots are not signed: a model service with --trusted-keys refuses them (see"
+              + " --signing-key)");
+      return;
+    }
+    try {
+      SnapshotSigner.fromFile(settings.signingKey());
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new ParameterException(spec.commandLine(), "--signing-key: " + e.getMessage());
+    }
+  }
+
+  /**
    * The job's settings: {@link JobSettings#defaults} with the options given.
    *
    * @throws ParameterException naming the option of a setting that {@link JobSettings} refuses
@@ -245,7 +280,8 @@ public final class LearnerJobMain implements Callable<Integer> {
           restPort != null ? restPort : defaults.restPort(),
           defaults.transactionalIdPrefix(),
           checkpointDir != null ? checkpointDir : defaults.checkpointDirectory(),
-          heartbeatInterval != null ? heartbeatInterval : defaults.heartbeatInterval());
+          heartbeatInterval != null ? heartbeatInterval : defaults.heartbeatInterval(),
+          signingKey);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -346,7 +382,8 @@ public final class LearnerJobMain implements Callable<Integer> {
             settings.microBatchSize(),
             settings.tombstoneRetention(),
             settings.requestIdRetention(),
-            new Heartbeats(settings.heartbeatInterval(), settings.checkpointInterval()));
+            new Heartbeats(settings.heartbeatInterval(), settings.checkpointInterval()),
+            settings.signingKey() == null ? null : settings.signingKey().toString());
     outputs.sinkTo(kafkaSink(settings)).name("KafkaOutputs").uid("kafka-outputs");
     return env.executeAsync(JOB_NAME);
   }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lethe.learners.settings.SettingDef;
+import io.lethe.schemas.snapshot.SigningKeys;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.ParameterException;
 
 /** The job's settings from the command line: defaults, parsing and errors naming the option. */
@@ -86,6 +89,43 @@ class JobSettingsTest {
     java.util.List<String> args = JobSubmission.programArguments(settings, false);
     args.addAll(java.util.List.of("--catalog", "catalog.yaml"));
     assertThat(LearnerJobMain.parse(args.toArray(String[]::new))).isEqualTo(settings);
+  }
+
+  @Test
+  void shouldPassTheSigningKeyToTheClusterJobAsAPathNotAKey(@TempDir Path dir) {
+    SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir);
+    JobSettings settings = parse("--signing-key", keys.privateKey().toString());
+    assertThat(settings.signingKey()).isEqualTo(keys.privateKey());
+    assertThat(parse().signingKey()).isNull();
+
+    java.util.List<String> args = JobSubmission.programArguments(settings, false);
+    assertThat(String.join(" ", args)).contains("--signing-key " + keys.privateKey());
+    assertThat(String.join(" ", args)).doesNotContain("PRIVATE KEY");
+    args.addAll(java.util.List.of("--catalog", "catalog.yaml"));
+    assertThat(LearnerJobMain.parse(args.toArray(String[]::new))).isEqualTo(settings);
+  }
+
+  @Test
+  void shouldRefuseASigningKeyFileWithoutAPrivateKeyNamingTheOption(@TempDir Path dir) {
+    SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir);
+    LearnerJobMain command =
+        LearnerJobMain.parsed(
+            "--catalog",
+            "catalog.yaml",
+            "--bootstrap",
+            "localhost:9092",
+            "--registry",
+            "http://r:8081",
+            "--signing-key",
+            keys.publicKey().toString());
+    JobSettings settings = command.settings();
+    assertThatThrownBy(() -> command.checkSigningKey(settings))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageStartingWith(
+            "--signing-key: signing key file "
+                + keys.publicKey()
+                + " holds 0 PEM PRIVATE KEY blocks, expected 1");
+    command.checkSigningKey(settings.withSigningKey(keys.privateKey())); // a good one passes
   }
 
   @Test

@@ -16,8 +16,10 @@ import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
 import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
+import io.lethe.schemas.snapshot.SnapshotSigner;
 import io.lethe.validation.DeadLetterEnvelope;
 import io.lethe.validation.Rejection;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,6 +84,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private final LearnerFactory factory;
   private final int microBatchSize;
   private final Heartbeats heartbeats;
+  private final String signingKeyFile;
+  private transient SnapshotSigner signer;
 
   private transient MapState<String, byte[]> learnerState;
   private transient ValueState<ModelProgress> progressState;
@@ -106,6 +110,20 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
    */
   public LearnerOperator(
       ModelCatalog catalog, LearnerFactory factory, int microBatchSize, Heartbeats heartbeats) {
+    this(catalog, factory, microBatchSize, heartbeats, null);
+  }
+
+  /**
+   * As {@link #LearnerOperator(ModelCatalog, LearnerFactory, int, Heartbeats)}, signing every
+   * snapshot with the Ed25519 private key in {@code signingKeyFile} (a path where the operator
+   * runs, read at open; null: snapshots are not signed).
+   */
+  public LearnerOperator(
+      ModelCatalog catalog,
+      LearnerFactory factory,
+      int microBatchSize,
+      Heartbeats heartbeats,
+      String signingKeyFile) {
     if (microBatchSize <= 0) {
       throw new IllegalArgumentException("micro-batch size must be > 0, was " + microBatchSize);
     }
@@ -113,6 +131,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     this.factory = factory;
     this.microBatchSize = microBatchSize;
     this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
+    this.signingKeyFile = signingKeyFile;
   }
 
   @Override
@@ -137,6 +156,10 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     lastErasureToSnapshotMillis = new HashMap<>();
     losses = new HashMap<>();
     lastLearnedAtMillis = new HashMap<>();
+    signer = signingKeyFile == null ? null : SnapshotSigner.fromFile(Path.of(signingKeyFile));
+    if (signer != null) {
+      log.info("signing snapshots with key {}", signer.keyId());
+    }
     timers = getInternalTimerService("snapshot-policy", VoidNamespaceSerializer.INSTANCE, this);
     var metrics = getMetricGroup();
     samplesLearned = metrics.counter(JobMetrics.SAMPLES_LEARNED);
@@ -415,6 +438,9 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
           version,
           e.getMessage());
       return;
+    }
+    if (signer != null) {
+      signer.sign(snapshot); // last: the signature covers the checksum
     }
     output.collect(
         new StreamRecord<>(
