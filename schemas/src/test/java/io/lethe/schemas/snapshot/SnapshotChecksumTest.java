@@ -52,7 +52,8 @@ class SnapshotChecksumTest {
         .isEqualTo("f4173148968548f2cd720dd7e6490b241484b603bcc5b4ee17be701fe90bef23");
   }
 
-  private static ModelSnapshot snapshot(byte[] data) {
+  /** A small analytic snapshot with {@code data} as its one tensor; the checksum is unset. */
+  static ModelSnapshot snapshot(byte[] data) {
     return ModelSnapshot.newBuilder()
         .setModel("fmnist-analytic")
         .setLearner(LearnerKind.ANALYTIC)

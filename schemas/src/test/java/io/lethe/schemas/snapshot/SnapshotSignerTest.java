@@ -3,19 +3,12 @@ package io.lethe.schemas.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
-import io.lethe.records.Setting;
-import io.lethe.records.SnapshotLineage;
-import io.lethe.records.TaskSamples;
-import io.lethe.records.Tensor;
-import io.lethe.records.TensorDType;
 import io.lethe.schemas.snapshot.TrustedKeys.Check;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -30,7 +23,8 @@ class SnapshotSignerTest {
   void shouldVerifyASnapshotSignedByATrustedKey() {
     SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir);
     SnapshotSigner signer = SnapshotSigner.fromFile(keys.privateKey());
-    ModelSnapshot snapshot = checksummed(snapshot(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+    ModelSnapshot snapshot =
+        checksummed(SnapshotChecksumTest.snapshot(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
     String checksum = snapshot.getChecksum();
 
     signer.sign(snapshot);
@@ -46,7 +40,7 @@ class SnapshotSignerTest {
   void shouldRefuseASnapshotChangedAfterSigningEvenWithAFreshChecksum() {
     SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir);
     byte[] data = {1, 2, 3, 4, 5, 6, 7, 8};
-    ModelSnapshot snapshot = checksummed(snapshot(data));
+    ModelSnapshot snapshot = checksummed(SnapshotChecksumTest.snapshot(data));
     SnapshotSigner.fromFile(keys.privateKey()).sign(snapshot);
 
     data[0] ^= 0x01; // a forger changes a weight and fixes the checksum, but cannot re-sign
@@ -62,7 +56,7 @@ class SnapshotSignerTest {
   void shouldRefuseAForgedSignatureUnderATrustedKeyId() {
     SigningKeys.GeneratedKeys trusted = SigningKeys.generate(dir.resolve("trusted"));
     SigningKeys.GeneratedKeys forger = SigningKeys.generate(dir.resolve("forger"));
-    ModelSnapshot snapshot = checksummed(snapshot(new byte[8]));
+    ModelSnapshot snapshot = checksummed(SnapshotChecksumTest.snapshot(new byte[8]));
     SnapshotSigner.fromFile(forger.privateKey()).sign(snapshot);
     snapshot.setSigningKeyId(trusted.keyId()); // claims the trusted key
 
@@ -73,7 +67,7 @@ class SnapshotSignerTest {
   @Test
   void shouldRefuseASignatureOfTheWrongLength() {
     SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir);
-    ModelSnapshot snapshot = checksummed(snapshot(new byte[8]));
+    ModelSnapshot snapshot = checksummed(SnapshotChecksumTest.snapshot(new byte[8]));
     snapshot.setSignature(ByteBuffer.wrap(new byte[] {1, 2, 3}));
     snapshot.setSigningKeyId(keys.keyId());
 
@@ -85,7 +79,7 @@ class SnapshotSignerTest {
   void shouldReportASnapshotSignedByAnUnknownKey() {
     SigningKeys.GeneratedKeys trusted = SigningKeys.generate(dir.resolve("trusted"));
     SigningKeys.GeneratedKeys other = SigningKeys.generate(dir.resolve("other"));
-    ModelSnapshot snapshot = checksummed(snapshot(new byte[8]));
+    ModelSnapshot snapshot = checksummed(SnapshotChecksumTest.snapshot(new byte[8]));
     SnapshotSigner.fromFile(other.privateKey()).sign(snapshot);
 
     assertThat(TrustedKeys.load(List.of(trusted.publicKey())).check(snapshot))
@@ -95,7 +89,7 @@ class SnapshotSignerTest {
   @Test
   void shouldReportAnUnsignedSnapshot() {
     SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir);
-    ModelSnapshot snapshot = checksummed(snapshot(new byte[8]));
+    ModelSnapshot snapshot = checksummed(SnapshotChecksumTest.snapshot(new byte[8]));
     TrustedKeys trusted = TrustedKeys.load(List.of(keys.publicKey()));
 
     assertThat(trusted.check(snapshot)).isEqualTo(Check.UNSIGNED);
@@ -107,9 +101,10 @@ class SnapshotSignerTest {
   void shouldAcceptBothKeysWhileTheyRotate() throws Exception {
     SigningKeys.GeneratedKeys old = SigningKeys.generate(dir.resolve("old"));
     SigningKeys.GeneratedKeys next = SigningKeys.generate(dir.resolve("next"));
-    ModelSnapshot byOld = checksummed(snapshot(new byte[8]));
+    ModelSnapshot byOld = checksummed(SnapshotChecksumTest.snapshot(new byte[8]));
     SnapshotSigner.fromFile(old.privateKey()).sign(byOld);
-    ModelSnapshot byNext = checksummed(snapshot(new byte[] {9, 9, 9, 9, 9, 9, 9, 9}));
+    ModelSnapshot byNext =
+        checksummed(SnapshotChecksumTest.snapshot(new byte[] {9, 9, 9, 9, 9, 9, 9, 9}));
     SnapshotSigner.fromFile(next.privateKey()).sign(byNext);
 
     // during rotation: both public keys in one directory of *.pub files
@@ -182,31 +177,5 @@ class SnapshotSignerTest {
   private static ModelSnapshot checksummed(ModelSnapshot snapshot) {
     snapshot.setChecksum(SnapshotChecksum.compute(snapshot));
     return snapshot;
-  }
-
-  private static ModelSnapshot snapshot(byte[] data) {
-    return ModelSnapshot.newBuilder()
-        .setModel("fmnist-analytic")
-        .setLearner(LearnerKind.ANALYTIC)
-        .setVersion(3)
-        .setCreatedAt(Instant.ofEpochMilli(1_700_000_000_000L))
-        .setTensors(
-            List.of(
-                Tensor.newBuilder()
-                    .setName("head.weight")
-                    .setDtype(TensorDType.FLOAT64)
-                    .setShape(List.of(1L, 1L))
-                    .setData(ByteBuffer.wrap(data))
-                    .build()))
-        .setScoring(List.of(new Setting("seed", "42")))
-        .setLineage(
-            SnapshotLineage.newBuilder()
-                .setPreviousVersion(2L)
-                .setSamplesPerTask(List.of(new TaskSamples("0", 12000L)))
-                .setErasedTasks(List.of())
-                .setErasuresReflected(List.of("e-1"))
-                .build())
-        .setChecksum("unset")
-        .build();
   }
 }
