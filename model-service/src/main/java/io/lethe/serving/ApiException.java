@@ -30,6 +30,11 @@ final class ApiException extends RuntimeException {
     return new ApiException(400, message);
   }
 
+  /** No valid credential; the caller sets {@code WWW-Authenticate}. */
+  static ApiException unauthorized(String message) {
+    return new ApiException(401, message);
+  }
+
   static ApiException notFound(String message) {
     return new ApiException(404, message);
   }

@@ -10,12 +10,12 @@ import java.util.stream.Collectors;
  * label of the response metrics (a template, so that model names do not multiply the series).
  */
 enum ApiRoute {
-  PREDICT("POST", "/v1/models/{model}:predict"),
-  MODELS("GET", "/v1/models"),
-  MODEL("GET", "/v1/models/{model}"),
-  HEALTH("GET", "/healthz"),
-  READY("GET", "/readyz"),
-  METRICS("GET", "/metrics");
+  PREDICT("POST", "/v1/models/{model}:predict", false),
+  MODELS("GET", "/v1/models", false),
+  MODEL("GET", "/v1/models/{model}", false),
+  HEALTH("GET", "/healthz", true),
+  READY("GET", "/readyz", true),
+  METRICS("GET", "/metrics", true);
 
   /** The {@code route} label of responses to paths the API does not serve. */
   static final String UNMATCHED = "unmatched";
@@ -25,9 +25,13 @@ enum ApiRoute {
   final String method;
   final String template;
 
-  ApiRoute(String method, String template) {
+  /** Whether the route answers without a credential (probes and scrapers). */
+  final boolean open;
+
+  ApiRoute(String method, String template, boolean open) {
     this.method = method;
     this.template = template;
+    this.open = open;
   }
 
   /** The route {@code path} (as requested, not decoded) belongs to, or empty if none. */

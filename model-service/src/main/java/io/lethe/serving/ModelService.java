@@ -59,6 +59,13 @@ public final class ModelService implements AutoCloseable {
     }
     this.follower = snapshots;
     metrics.beforeScrape(() -> learners.export(metrics, table.current()));
+    if (settings.httpTokens() == null) {
+      LOG.warn(
+          "the HTTP API is open: anyone who reaches it can read the models and predict with them"
+              + " (see --http-token-file)");
+    } else if (settings.httpTokens().source() != null) {
+      LOG.info("the HTTP API requires a bearer token from {}", settings.httpTokens().source());
+    }
     this.api = new PredictionApi(table, learners, follower::notReadyReason, metrics, settings);
   }
 

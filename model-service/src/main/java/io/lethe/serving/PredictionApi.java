@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.lethe.cli.BearerTokens;
 import io.lethe.learners.ScoringThreads;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
@@ -45,11 +46,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (Prometheus text).
  * </ul>
  *
- * Errors are JSON, {@code {"error": "..."}}, in the service's own words (never a library's
- * exception text), with 400 (invalid request or JSON), 404 (unknown model or path), 405 (another
- * method; with {@code Allow}), 409 (the served version has no classes: all its data was erased),
- * 413 (body too large), 415 (body not {@code application/json}), 500 (a fixed message; the cause is
- * logged) or 503 (not ready). Every response is counted, whoever answered it.
+ * With {@link ServingSettings#httpTokens()} every request but health, readiness and metrics needs
+ * {@code Authorization: Bearer <token>}; without it the answer is 401 with {@code
+ * WWW-Authenticate}, counted by reason in {@code lethe_serving_http_auth_refusals_total}.
+ *
+ * <p>Errors are JSON, {@code {"error": "..."}}, in the service's own words (never a library's
+ * exception text), with 400 (invalid request or JSON), 401 (no valid bearer token), 404 (unknown
+ * model or path), 405 (another method; with {@code Allow}), 409 (the served version has no classes:
+ * all its data was erased), 413 (body too large), 415 (body not {@code application/json}), 500 (a
+ * fixed message; the cause is logged) or 503 (not ready). Every response is counted, whoever
+ * answered it.
  */
 final class PredictionApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionApi.class);
@@ -124,6 +130,7 @@ final class PredictionApi implements AutoCloseable {
                   jetty -> jetty.setErrorHandler(new ProtocolErrorHandler(metrics)));
               // a known path asked with another method is a 405 (answered in answerRouting)
               config.http.prefer405over404 = true;
+              config.routes.before(this::authenticate);
               config.routes.get("/healthz", ctx -> send(ctx, 200, Map.of("status", "ok")));
               config.routes.get("/readyz", this::readiness);
               config.routes.get(
@@ -155,6 +162,32 @@ final class PredictionApi implements AutoCloseable {
   /** The port listened on (the chosen one if the settings asked for 0). */
   int port() {
     return server.port();
+  }
+
+  /**
+   * Refuses a request without one of the settings' bearer tokens with 401 and a {@code
+   * WWW-Authenticate} challenge, unless the API is open or the request is for health, readiness or
+   * metrics (which probes and scrapers call without credentials). Unknown paths need a token too,
+   * so that an anonymous caller learns nothing of the API.
+   */
+  private void authenticate(Context ctx) {
+    BearerTokens tokens = settings.httpTokens();
+    if (tokens == null) {
+      return;
+    }
+    Optional<ApiRoute> route = ApiRoute.of(ctx.path());
+    if (route.isPresent() && route.get().open) {
+      return;
+    }
+    BearerTokens.Outcome outcome = tokens.check(ctx.header("Authorization"));
+    if (outcome != BearerTokens.Outcome.ACCEPTED) {
+      metrics
+          .authRefusals
+          .labelValues(route.map(r -> r.template).orElse(ApiRoute.UNMATCHED), outcome.label)
+          .inc();
+      ctx.header("WWW-Authenticate", BearerTokens.CHALLENGE);
+      throw ApiException.unauthorized(outcome.message());
+    }
   }
 
   /** Counts the response to any request, whoever answered it. */

@@ -1,6 +1,7 @@
 package io.lethe.serving;
 
 import io.lethe.cli.Cli;
+import io.lethe.cli.HttpAuthOptions;
 import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.Values;
@@ -8,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The options of {@code lethe serve}, checked while they are parsed; {@link #settings()} turns them
@@ -17,6 +20,10 @@ import picocli.CommandLine.Option;
 final class ServeOptions {
   @Mixin KafkaOptions kafka;
   @Mixin KafkaConfigOption kafkaConfig;
+  @Mixin HttpAuthOptions httpAuth;
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
 
   @Option(
       names = "--port",
@@ -102,7 +109,12 @@ final class ServeOptions {
     return command.options.settings();
   }
 
-  /** The service's settings. */
+  /**
+   * The service's settings.
+   *
+   * @throws picocli.CommandLine.ParameterException without {@code --http-token-file} or {@code
+   *     --insecure-http}
+   */
   ServingSettings settings() {
     return new ServingSettings(
         kafka.bootstrap(),
@@ -116,7 +128,8 @@ final class ServeOptions {
         statusTopic,
         Duration.ofSeconds(learnerGraceSeconds),
         kafkaConfig.config(),
-        trustedKeys);
+        trustedKeys,
+        httpAuth.tokens(command.commandLine()).orElse(null));
   }
 
   /** A body limit: at least 1 KiB, and an array can hold it. */

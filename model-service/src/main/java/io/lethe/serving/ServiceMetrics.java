@@ -71,6 +71,15 @@ final class ServiceMetrics {
           .labelNames("route", "status")
           .register(registry);
 
+  final Counter authRefusals =
+      Counter.builder()
+          .name("lethe_serving_http_auth_refusals_total")
+          .help(
+              "Requests refused with 401 for want of a valid bearer token, by route template and"
+                  + " reason: missing, not_bearer, invalid")
+          .labelNames("route", "reason")
+          .register(registry);
+
   final Counter instances =
       Counter.builder()
           .name("lethe_serving_predict_instances_total")

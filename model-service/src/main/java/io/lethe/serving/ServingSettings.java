@@ -1,5 +1,6 @@
 package io.lethe.serving;
 
+import io.lethe.cli.BearerTokens;
 import io.lethe.cli.KafkaClientConfig;
 import io.lethe.learners.settings.Bounds;
 import io.lethe.learners.settings.SettingDef;
@@ -29,6 +30,8 @@ import java.util.Objects;
  * @param trustedKeys files of Ed25519 public keys, or directories of {@code *.pub} files, whose
  *     snapshot signatures are accepted ({@code --trusted-keys}); empty: snapshots are not
  *     authenticated, only checksummed
+ * @param httpTokens the bearer tokens the API requires ({@code --http-token-file}) on every route
+ *     but {@code /healthz}, {@code /readyz} and {@code /metrics}, or null for an open API
  */
 public record ServingSettings(
     String bootstrapServers,
@@ -42,7 +45,8 @@ public record ServingSettings(
     String learnerStatusTopic,
     Duration learnerGrace,
     KafkaClientConfig kafkaConfig,
-    List<Path> trustedKeys) {
+    List<Path> trustedKeys,
+    BearerTokens httpTokens) {
 
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
@@ -116,7 +120,10 @@ public record ServingSettings(
     trustedKeys = List.copyOf(Objects.requireNonNull(trustedKeys, "trustedKeys"));
   }
 
-  /** Settings with Lethe's Kafka client settings only, that do not authenticate snapshots. */
+  /**
+   * Settings with Lethe's Kafka client settings only, that do not authenticate snapshots and serve
+   * an open API.
+   */
   public ServingSettings(
       String bootstrapServers,
       String registryUrl,
@@ -140,7 +147,8 @@ public record ServingSettings(
         learnerStatusTopic,
         learnerGrace,
         KafkaClientConfig.none(),
-        List.of());
+        List.of(),
+        null);
   }
 
   /** Settings with the default learner status topic and grace. */
@@ -193,7 +201,8 @@ public record ServingSettings(
         learnerStatusTopic,
         learnerGrace,
         kafkaConfig,
-        trustedKeys);
+        trustedKeys,
+        httpTokens);
   }
 
   /** A copy with another bind address. */
@@ -210,7 +219,8 @@ public record ServingSettings(
         learnerStatusTopic,
         learnerGrace,
         kafkaConfig,
-        trustedKeys);
+        trustedKeys,
+        httpTokens);
   }
 
   /** A copy with other request limits. */
@@ -227,7 +237,8 @@ public record ServingSettings(
         learnerStatusTopic,
         learnerGrace,
         kafkaConfig,
-        trustedKeys);
+        trustedKeys,
+        httpTokens);
   }
 
   /** A copy with another number of PyTorch threads per scoring call. */
@@ -244,7 +255,8 @@ public record ServingSettings(
         learnerStatusTopic,
         learnerGrace,
         kafkaConfig,
-        trustedKeys);
+        trustedKeys,
+        httpTokens);
   }
 
   /** A copy with another grace for slow checkpoints. */
@@ -261,7 +273,8 @@ public record ServingSettings(
         learnerStatusTopic,
         grace,
         kafkaConfig,
-        trustedKeys);
+        trustedKeys,
+        httpTokens);
   }
 
   /** A copy with other Kafka client properties. */
@@ -278,7 +291,8 @@ public record ServingSettings(
         learnerStatusTopic,
         learnerGrace,
         config,
-        trustedKeys);
+        trustedKeys,
+        httpTokens);
   }
 
   /** A copy accepting snapshots signed by the keys in {@code paths} (empty: not authenticated). */
@@ -295,6 +309,25 @@ public record ServingSettings(
         learnerStatusTopic,
         learnerGrace,
         kafkaConfig,
-        paths);
+        paths,
+        httpTokens);
+  }
+
+  /** A copy whose API requires one of {@code tokens} (null: an open API). */
+  public ServingSettings withHttpTokens(BearerTokens tokens) {
+    return new ServingSettings(
+        bootstrapServers,
+        registryUrl,
+        modelsTopic,
+        host,
+        port,
+        maxBodyBytes,
+        maxInstances,
+        intraOpThreads,
+        learnerStatusTopic,
+        learnerGrace,
+        kafkaConfig,
+        trustedKeys,
+        tokens);
   }
 }

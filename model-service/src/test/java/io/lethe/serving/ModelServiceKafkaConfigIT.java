@@ -53,7 +53,9 @@ class ModelServiceKafkaConfigIT {
                 "--topic",
                 models,
                 "--status-topic",
-                status)
+                status,
+                "--http-token-file",
+                tokens().toString())
             .withKafkaConfig(KafkaClientConfig.load(file));
 
     try (ModelService service = ModelService.start(settings)) {
@@ -104,7 +106,14 @@ class ModelServiceKafkaConfigIT {
                 "--registry", KAFKA.registryUrl(),
                 "--kafka-config", file.toString(),
                 "--host", "127.0.0.1",
-                "--port", "0"))
+                "--port", "0",
+                "--http-token-file", tokens().toString()))
         .isEqualTo(Cli.FAILED);
+  }
+
+  /** A token file, which {@code lethe serve} needs to start. */
+  private Path tokens() throws Exception {
+    Path file = dir.resolve("http-tokens");
+    return Files.exists(file) ? file : Files.writeString(file, "a-token-for-this-test-01\n");
   }
 }

@@ -2,12 +2,15 @@ package io.lethe.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lethe.cli.BearerTokens;
 import io.lethe.cli.Cli;
+import io.lethe.cli.HttpAuthOptions;
 import io.lethe.learners.settings.SettingDef;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -19,9 +22,22 @@ class ServeOptionsTest {
 
   @TempDir Path dir;
 
+  @TempDir static Path tokenDir;
+  private static Path tokens;
+
+  @BeforeAll
+  static void writeTokens() throws Exception {
+    tokens = Files.writeString(tokenDir.resolve("http-tokens"), "a-token-for-option-tests\n");
+  }
+
+  /** {@code lethe serve}'s parse, with the token file every start needs. */
+  private static ServingSettings parse(String... args) {
+    return ServeOptions.parse(concat(args, HttpAuthOptions.TOKEN_FILE, tokens.toString()));
+  }
+
   @Test
   void shouldApplyTheDefaults() {
-    ServingSettings settings = ServeOptions.parse(REQUIRED);
+    ServingSettings settings = parse(REQUIRED);
     assertThat(settings.bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(settings.registryUrl()).isEqualTo("http://localhost:8081");
     assertThat(settings.modelsTopic()).isEqualTo("lethe.models");
@@ -35,7 +51,7 @@ class ServeOptionsTest {
   @Test
   void shouldReadEveryOption() {
     ServingSettings settings =
-        ServeOptions.parse(
+        parse(
             "--bootstrap",
             "a:1,b:2",
             "--registry",
@@ -53,7 +69,9 @@ class ServeOptionsTest {
             "--intra-op-threads",
             "2");
     assertThat(settings)
-        .isEqualTo(new ServingSettings("a:1,b:2", "https://r", "m", "127.0.0.1", 0, 2048, 7, 2));
+        .isEqualTo(
+            new ServingSettings("a:1,b:2", "https://r", "m", "127.0.0.1", 0, 2048, 7, 2)
+                .withHttpTokens(BearerTokens.of("a-token-for-option-tests")));
   }
 
   @Test
@@ -65,13 +83,13 @@ class ServeOptionsTest {
                 + "schema.registry.url=https://registry:8081\n");
 
     ServingSettings settings =
-        ServeOptions.parse("--bootstrap", "kafka:9093", "--kafka-config", file.toString());
+        parse("--bootstrap", "kafka:9093", "--kafka-config", file.toString());
 
     assertThat(settings.registryUrl()).isEqualTo("https://registry:8081");
     assertThat(settings.kafkaConfig().source()).contains(file);
     assertThat(settings.kafkaConfig().properties())
         .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
-    assertThat(ServeOptions.parse(REQUIRED).kafkaConfig().source()).isEmpty();
+    assertThat(parse(REQUIRED).kafkaConfig().source()).isEmpty();
   }
 
   @Test
@@ -87,27 +105,28 @@ class ServeOptionsTest {
         "--bootstrap",
         "k:1",
         "--kafka-config",
-        file.toString());
+        file.toString(),
+        HttpAuthOptions.TOKEN_FILE,
+        tokens.toString());
   }
 
   @Test
   void shouldTrustNoKeysByDefaultAndTheKeysGivenWithTrustedKeys() {
-    assertThat(ServeOptions.parse(REQUIRED).trustedKeys()).isEmpty();
+    assertThat(parse(REQUIRED).trustedKeys()).isEmpty();
     String[] args = {
       "--bootstrap", "localhost:9092", "--registry", "http://r", "--trusted-keys", "a.pub,keys"
     };
-    assertThat(ServeOptions.parse(args).trustedKeys())
-        .containsExactly(Path.of("a.pub"), Path.of("keys"));
+    assertThat(parse(args).trustedKeys()).containsExactly(Path.of("a.pub"), Path.of("keys"));
   }
 
   @Test
   void shouldFollowTheLearnerStatusTopicWithAGraceForSlowCheckpoints() {
-    ServingSettings defaults = ServeOptions.parse(REQUIRED);
+    ServingSettings defaults = parse(REQUIRED);
     assertThat(defaults.learnerStatusTopic()).isEqualTo("lethe.learner.status");
     assertThat(defaults.learnerGrace()).isEqualTo(ServingSettings.DEFAULT_LEARNER_GRACE);
 
     ServingSettings settings =
-        ServeOptions.parse(
+        parse(
             "--bootstrap",
             "h:1",
             "--registry",
@@ -171,6 +190,21 @@ class ServeOptionsTest {
   }
 
   @Test
+  void shouldRequireATokenFileOrTheExplicitlyOpenMode() throws Exception {
+    assertThat(parse(REQUIRED).httpTokens()).isEqualTo(BearerTokens.load(tokens));
+    assertThat(ServeOptions.parse(concat(REQUIRED, "--insecure-http")).httpTokens()).isNull();
+    assertRefused(
+        "Missing option '--http-token-file': the HTTP API needs bearer tokens, or --insecure-http"
+            + " to serve it without authentication",
+        REQUIRED);
+    assertRefused(
+        "Invalid value for option '--http-token-file': cannot read token file "
+            + dir.resolve("none")
+            + ": no such file",
+        concat(REQUIRED, "--http-token-file", dir.resolve("none").toString()));
+  }
+
+  @Test
   void shouldPrintTheUsageForHelpWithoutServing() {
     for (String help : new String[] {"--help", "-h"}) {
       StringWriter out = new StringWriter();
@@ -189,7 +223,7 @@ class ServeOptionsTest {
         Files.writeString(
             dir.resolve("serve.properties"),
             "bootstrap=kafka:9092\nregistry=http://registry:8081\nport=9000\nhost=127.0.0.1\n");
-    ServingSettings settings = ServeOptions.parse("--config", file.toString(), "--port", "9001");
+    ServingSettings settings = parse("--config", file.toString(), "--port", "9001");
     assertThat(settings.bootstrapServers()).isEqualTo("kafka:9092");
     assertThat(settings.registryUrl()).isEqualTo("http://registry:8081");
     assertThat(settings.host()).isEqualTo("127.0.0.1");
@@ -219,9 +253,7 @@ class ServeOptionsTest {
       String[] args = java.util.Arrays.copyOf(REQUIRED, REQUIRED.length + 2);
       args[REQUIRED.length] = setting.cliOption();
       args[REQUIRED.length + 1] = changed(setting);
-      assertThat(ServeOptions.parse(args))
-          .as(setting.cliOption())
-          .isNotEqualTo(ServeOptions.parse(REQUIRED));
+      assertThat(parse(args)).as(setting.cliOption()).isNotEqualTo(parse(REQUIRED));
     }
   }
 

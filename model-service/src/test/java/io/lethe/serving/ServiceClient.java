@@ -28,10 +28,17 @@ final class ServiceClient {
   private final String host = "127.0.0.1";
   private final int port;
   private final String base;
+  private final String authorization;
 
   ServiceClient(int port) {
+    this(port, null);
+  }
+
+  /** A client that sends {@code authorization} (null: none) with every request. */
+  ServiceClient(int port, String authorization) {
     this.port = port;
     this.base = "http://" + host + ":" + port;
+    this.authorization = authorization;
   }
 
   /** Status, body and headers of one call. */
@@ -131,6 +138,9 @@ final class ServiceClient {
   }
 
   private Reply send(HttpRequest.Builder request) {
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     try {
       HttpResponse<String> response =
           http.send(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
+import io.lethe.cli.HttpAuthOptions;
 import io.lethe.ingress.IngressMetrics;
 import io.lethe.ingress.IngressOptions;
 import io.lethe.ingress.http.ErasureStatusServer;
@@ -65,12 +66,16 @@ class DeployManifestsTest {
   private static final TopicNames TOPICS = TopicNames.defaults();
 
   private static Path deploy;
+  private static Path testTokens;
   private static Map<Path, List<JsonNode>> manifests;
   private static JsonNode compose;
   private static List<JsonNode> k8s;
 
   @BeforeAll
   static void loadManifests() throws IOException {
+    testTokens = Files.createTempFile("lethe-deploy-test", ".tokens");
+    testTokens.toFile().deleteOnExit();
+    Files.writeString(testTokens, "a-token-for-manifest-tests\n");
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.isRegularFile(dir.resolve("deploy/README.md"))) {
       dir = dir.getParent();
@@ -555,15 +560,68 @@ class DeployManifestsTest {
   }
 
   private static ServingSettings serveSettings(JsonNode command) {
-    String[] args = strings(command);
+    String[] args = withTestTokens(strings(command));
     assertThat(args[0]).isEqualTo("serve");
     return ServingAccess.parseServeOptions(Arrays.copyOfRange(args, 1, args.length));
   }
 
   private static IngressOptions ingressOptions(JsonNode command) {
-    String[] args = strings(command);
+    String[] args = withTestTokens(strings(command));
     assertThat(args[0]).isEqualTo("ingress");
     return IngressOptions.parse(Arrays.copyOfRange(args, 1, args.length));
+  }
+
+  /**
+   * {@code args} with the {@code --http-token-file} (a secret of the deployment, checked by {@link
+   * #shouldGiveTheHttpApisTheirTokensFromASecret}) replaced by a file this test can read.
+   */
+  private static String[] withTestTokens(String[] args) {
+    String[] out = args.clone();
+    for (int i = 0; i + 1 < out.length; i++) {
+      if (out[i].equals(HttpAuthOptions.TOKEN_FILE)) {
+        out[i + 1] = testTokens.toString();
+      }
+    }
+    return out;
+  }
+
+  /** The value of {@code option} in {@code args}. */
+  private static String option(String[] args, String option) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(option)) {
+        return args[i + 1];
+      }
+    }
+    throw new AssertionError("no " + option + " in " + Arrays.toString(args));
+  }
+
+  @Test
+  void shouldGiveTheHttpApisTheirTokensFromASecret() {
+    for (String name : List.of("model-service", "ingress")) {
+      String file = option(strings(service(name).path("command")), HttpAuthOptions.TOKEN_FILE);
+      assertThat(composeMounts(name)).as(name).containsEntry(file, "./http-tokens");
+    }
+    for (String name : List.of("lethe-model-service", "lethe-ingress")) {
+      JsonNode pod = named(kind("Deployment"), name).at("/spec/template/spec");
+      JsonNode container = pod.at("/containers/0");
+      Path file = Path.of(option(strings(container.path("args")), HttpAuthOptions.TOKEN_FILE));
+      String volume = null;
+      for (JsonNode v : pod.path("volumes")) {
+        if (v.at("/secret/secretName").asText().equals("lethe-http-tokens")) {
+          volume = v.path("name").asText();
+        }
+      }
+      assertThat(volume).as("%s: a volume of Secret lethe-http-tokens", name).isNotNull();
+      Path mounted = null;
+      for (JsonNode mount : container.path("volumeMounts")) {
+        if (mount.path("name").asText().equals(volume)) {
+          mounted = Path.of(mount.path("mountPath").asText());
+        }
+      }
+      assertThat(mounted)
+          .as("%s mounts the secret at the token file's directory", name)
+          .isEqualTo(file.getParent());
+    }
   }
 
   private static int agentPort(String javaOpts) {

@@ -1,6 +1,7 @@
 package io.lethe.ingress;
 
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.cli.BearerTokens;
 import io.lethe.cli.KafkaClientConfig;
 import io.lethe.ingress.http.ErasureStatusLookup;
 import io.lethe.ingress.http.ErasureStatusServer;
@@ -64,6 +65,8 @@ public final class IngressApp implements AutoCloseable {
    * @param advertisedHost host name other instances use to reach this one's status endpoint
    * @param bindAddress address the status endpoint binds to, or null for every interface
    * @param clientConfig Kafka client properties (security and tuning) under the ingress's own
+   * @param httpTokens the bearer tokens the status endpoint requires on {@code /v1/erasures/}, or
+   *     null for an open endpoint
    */
   public record Connection(
       String applicationId,
@@ -72,10 +75,44 @@ public final class IngressApp implements AutoCloseable {
       int httpPort,
       String advertisedHost,
       String bindAddress,
-      KafkaClientConfig clientConfig) {
+      KafkaClientConfig clientConfig,
+      BearerTokens httpTokens) {
 
     public Connection {
       java.util.Objects.requireNonNull(clientConfig, "clientConfig");
+    }
+
+    /** A connection whose status endpoint is open. */
+    public Connection(
+        String applicationId,
+        String bootstrapServers,
+        Path stateDir,
+        int httpPort,
+        String advertisedHost,
+        String bindAddress,
+        KafkaClientConfig clientConfig) {
+      this(
+          applicationId,
+          bootstrapServers,
+          stateDir,
+          httpPort,
+          advertisedHost,
+          bindAddress,
+          clientConfig,
+          null);
+    }
+
+    /** A copy whose status endpoint requires one of {@code tokens} (null: open). */
+    public Connection withHttpTokens(BearerTokens tokens) {
+      return new Connection(
+          applicationId,
+          bootstrapServers,
+          stateDir,
+          httpPort,
+          advertisedHost,
+          bindAddress,
+          clientConfig,
+          tokens);
     }
 
     /**
@@ -201,7 +238,9 @@ public final class IngressApp implements AutoCloseable {
       StatusLookup lookup = new StatusLookup();
       HostInfo self = null;
       if (connection.httpPort() >= 0) {
-        http = ErasureStatusServer.start(connection.bindAddress(), connection.httpPort(), lookup);
+        http =
+            ErasureStatusServer.start(
+                connection.bindAddress(), connection.httpPort(), lookup, connection.httpTokens());
         self = new HostInfo(connection.advertisedHost(), http.port());
       }
       Properties config = streamsConfig(connection, self, topics, settings);

@@ -2,8 +2,10 @@ package io.lethe.ingress;
 
 import io.lethe.catalog.CatalogException;
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.cli.BearerTokens;
 import io.lethe.cli.Cli;
 import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.HttpAuthOptions;
 import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.StandardOptions;
@@ -16,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +40,8 @@ import picocli.CommandLine.Spec;
       "2:a bad command line, --config file or catalog"
     })
 public final class IngressMain implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(IngressMain.class);
+
   @Spec CommandSpec spec;
   @Mixin StandardOptions standard;
   @Mixin ConfigFileOption config;
@@ -49,6 +55,7 @@ public final class IngressMain implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
   @Mixin KafkaConfigOption kafkaConfig;
+  @Mixin HttpAuthOptions httpAuth;
 
   @Option(
       names = "--port",
@@ -161,18 +168,22 @@ public final class IngressMain implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "Invalid value for option '" + option + "': " + e.getMessage());
     }
+    int statusPort = httpPort != null ? httpPort : port;
+    // without a status endpoint there is nothing to protect, nor to open
+    BearerTokens tokens = statusPort < 0 ? null : httpAuth.tokens(spec.commandLine()).orElse(null);
     return new IngressOptions(
         catalog,
         kafka.bootstrap(),
         kafka.registry(),
         kafkaConfig.config(),
-        httpPort != null ? httpPort : port,
+        statusPort,
         advertisedHost,
         stateDir != null
             ? stateDir
             : Path.of(System.getProperty("java.io.tmpdir"), "lethe-ingress"),
         applicationId,
-        parsed);
+        parsed,
+        tokens);
   }
 
   private static void putSetting(
@@ -206,17 +217,28 @@ public final class IngressMain implements Callable<Integer> {
           spec.commandLine(),
           "Invalid value for option '" + KafkaConfigOption.NAME + "': " + e.getMessage());
     }
+    if (options.httpPort() >= 0 && options.httpTokens() == null) {
+      LOG.warn(
+          "the erasure status endpoint is open: anyone who reaches it can read every erasure's"
+              + " status (see {})",
+          HttpAuthOptions.TOKEN_FILE);
+    } else if (options.httpTokens() != null) {
+      LOG.info(
+          "the erasure status endpoint requires a bearer token from {}",
+          options.httpTokens().source());
+    }
     IngressApp app;
     try {
       app =
           IngressApp.start(
               new IngressApp.Connection(
-                  options.applicationId(),
-                  options.bootstrap(),
-                  options.stateDir(),
-                  options.httpPort(),
-                  options.advertisedHost(),
-                  options.kafkaConfig()),
+                      options.applicationId(),
+                      options.bootstrap(),
+                      options.stateDir(),
+                      options.httpPort(),
+                      options.advertisedHost(),
+                      options.kafkaConfig())
+                  .withHttpTokens(options.httpTokens()),
               LetheTopics.create(names, registry),
               names,
               catalog,

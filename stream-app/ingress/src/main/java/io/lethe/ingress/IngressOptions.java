@@ -1,5 +1,6 @@
 package io.lethe.ingress;
 
+import io.lethe.cli.BearerTokens;
 import io.lethe.cli.Cli;
 import io.lethe.cli.KafkaClientConfig;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import picocli.CommandLine.ParameterException;
  * @param stateDir directory of the local state stores
  * @param applicationId Kafka Streams application id
  * @param settings the ingress settings
+ * @param httpTokens the bearer tokens the status endpoint requires ({@code --http-token-file}), or
+ *     null if it is open ({@code --insecure-http}) or off
  */
 public record IngressOptions(
     Path catalog,
@@ -28,7 +31,8 @@ public record IngressOptions(
     String advertisedHost,
     Path stateDir,
     String applicationId,
-    IngressSettings settings) {
+    IngressSettings settings,
+    BearerTokens httpTokens) {
 
   /** Default port of the status endpoint. */
   public static final int DEFAULT_HTTP_PORT = 8090;

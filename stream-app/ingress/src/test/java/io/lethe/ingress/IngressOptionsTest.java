@@ -3,12 +3,15 @@ package io.lethe.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.cli.BearerTokens;
 import io.lethe.cli.Cli;
+import io.lethe.cli.HttpAuthOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -26,9 +29,33 @@ class IngressOptionsTest {
 
   @TempDir Path dir;
 
+  @TempDir static Path tokenDir;
+  private static Path tokens;
+
+  @BeforeAll
+  static void writeTokens() throws Exception {
+    tokens = Files.writeString(tokenDir.resolve("http-tokens"), "a-token-for-option-tests\n");
+  }
+
+  /** {@code lethe ingress}'s parse, with the token file its status endpoint needs. */
+  private static IngressOptions parse(String... args) {
+    return IngressOptions.parse(concat(args, HttpAuthOptions.TOKEN_FILE, tokens.toString()));
+  }
+
+  @Test
+  void shouldRequireATokenFileForTheStatusEndpointOrTheExplicitlyOpenMode() throws Exception {
+    assertThat(parse(REQUIRED).httpTokens()).isEqualTo(BearerTokens.load(tokens));
+    assertThat(IngressOptions.parse(concat(REQUIRED, "--insecure-http")).httpTokens()).isNull();
+    assertThat(IngressOptions.parse(concat(REQUIRED, "--port", "-1")).httpTokens()).isNull();
+    assertThat(refused(REQUIRED))
+        .isEqualTo(
+            "Missing option '--http-token-file': the HTTP API needs bearer tokens, or"
+                + " --insecure-http to serve it without authentication");
+  }
+
   @Test
   void shouldParseTheRequiredOptionsWithDefaults() {
-    IngressOptions options = IngressOptions.parse(REQUIRED);
+    IngressOptions options = parse(REQUIRED);
 
     assertThat(options.catalog()).isEqualTo(Path.of("catalog.yaml"));
     assertThat(options.bootstrap()).isEqualTo("localhost:9092");
@@ -41,7 +68,7 @@ class IngressOptionsTest {
   @Test
   void shouldParseTheOptionalOptions() {
     IngressOptions options =
-        IngressOptions.parse(
+        parse(
             concat(
                 REQUIRED,
                 "--port",
@@ -58,8 +85,7 @@ class IngressOptionsTest {
 
   @Test
   void shouldKeepTheOldNameOfThePortAsAHiddenAlias() {
-    assertThat(IngressOptions.parse(concat(REQUIRED, "--http-port", "-1")).httpPort())
-        .isEqualTo(-1);
+    assertThat(parse(concat(REQUIRED, "--http-port", "-1")).httpPort()).isEqualTo(-1);
     assertThat(help()).doesNotContain("--http-port");
   }
 
@@ -97,7 +123,7 @@ class IngressOptionsTest {
 
   @Test
   void shouldNameTheOptionOfABadSetting() {
-    assertThatThrownBy(() -> IngressOptions.parse(concat(REQUIRED, "--dedupe-window", "soon")))
+    assertThatThrownBy(() -> parse(concat(REQUIRED, "--dedupe-window", "soon")))
         .hasMessage(
             "Invalid value for option '--dedupe-window': ingress setting"
                 + " dedupe-window is 'soon', expected a positive duration like"
@@ -116,7 +142,7 @@ class IngressOptionsTest {
             dir.resolve("ingress.properties"),
             "catalog=c.yaml\nbootstrap=kafka:9092\nregistry=http://r:8081\nport=9000\n"
                 + "dedupe-window=2h\n");
-    IngressOptions options = IngressOptions.parse("--config", file.toString(), "--port", "9001");
+    IngressOptions options = parse("--config", file.toString(), "--port", "9001");
     assertThat(options.catalog()).isEqualTo(Path.of("c.yaml"));
     assertThat(options.bootstrap()).isEqualTo("kafka:9092");
     assertThat(options.httpPort()).isEqualTo(9001);
@@ -131,13 +157,13 @@ class IngressOptionsTest {
             "security.protocol=SASL_SSL\nschema.registry.url=https://registry:8081\n");
 
     IngressOptions options =
-        IngressOptions.parse(
+        parse(
             "--catalog", "c.yaml", "--bootstrap", "kafka:9092", "--kafka-config", file.toString());
 
     assertThat(options.registry()).isEqualTo("https://registry:8081");
     assertThat(options.kafkaConfig().source()).contains(file);
     assertThat(options.kafkaConfig().properties()).containsEntry("security.protocol", "SASL_SSL");
-    assertThat(IngressOptions.parse(REQUIRED).kafkaConfig().properties()).isEmpty();
+    assertThat(parse(REQUIRED).kafkaConfig().properties()).isEmpty();
   }
 
   private static String help() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.lethe.cli.BearerTokens;
 import io.lethe.ingress.receipts.ErasureState;
 import io.lethe.ingress.receipts.ErasureStatus;
 import io.lethe.ingress.receipts.ModelConfirmation;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * character; 404 for an unknown path or request; 405 with {@code Allow} for a method other than GET
  * or HEAD; 500 with a fixed message (the cause is logged). Every response is counted, see {@link
  * #responseCounts()}.
+ *
+ * <p>Started with bearer tokens, {@code /v1/erasures/} answers 401 with {@code WWW-Authenticate:
+ * Bearer realm="lethe"} to a request without one of them (counted by reason, {@link
+ * #authRefusals}); health and readiness stay open, for probes.
  */
 public final class ErasureStatusServer implements AutoCloseable {
   /** Path prefix of the status resource. */
@@ -74,14 +79,20 @@ public final class ErasureStatusServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final ErasureStatusLookup lookup;
+  private final BearerTokens tokens;
+  private final Map<String, LongAdder> authRefusals = new ConcurrentHashMap<>();
   private final Map<ResponseKey, LongAdder> responses = new ConcurrentHashMap<>();
   private final List<ObjectName> exportedNames = new CopyOnWriteArrayList<>();
 
   private ErasureStatusServer(
-      HttpServer server, ExecutorService executor, ErasureStatusLookup lookup) {
+      HttpServer server,
+      ExecutorService executor,
+      ErasureStatusLookup lookup,
+      BearerTokens tokens) {
     this.server = server;
     this.executor = executor;
     this.lookup = lookup;
+    this.tokens = tokens;
   }
 
   /**
@@ -101,6 +112,20 @@ public final class ErasureStatusServer implements AutoCloseable {
    */
   public static ErasureStatusServer start(String bindAddress, int port, ErasureStatusLookup lookup)
       throws IOException {
+    return start(bindAddress, port, lookup, null);
+  }
+
+  /**
+   * Starts serving on {@code port} (0 for a free port) at {@code bindAddress}, or on all interfaces
+   * if it is null; with {@code tokens}, {@code /v1/erasures/} answers only requests with one of
+   * them, and {@code /healthz} and {@code /readyz} stay open.
+   *
+   * @param tokens the bearer tokens to require, or null for an open endpoint
+   * @throws IOException if the port cannot be bound
+   */
+  public static ErasureStatusServer start(
+      String bindAddress, int port, ErasureStatusLookup lookup, BearerTokens tokens)
+      throws IOException {
     InetSocketAddress address =
         bindAddress == null
             ? new InetSocketAddress(port)
@@ -116,7 +141,7 @@ public final class ErasureStatusServer implements AutoCloseable {
               return thread;
             });
     server.setExecutor(executor);
-    ErasureStatusServer status = new ErasureStatusServer(server, executor, lookup);
+    ErasureStatusServer status = new ErasureStatusServer(server, executor, lookup, tokens);
     server.createContext("/", status::handle);
     server.start();
     log.info("Erasure status endpoint at http://localhost:{}{}<requestId>", status.port(), PATH);
@@ -145,6 +170,15 @@ public final class ErasureStatusServer implements AutoCloseable {
   /** How many responses with {@code status} the endpoint has sent on {@code route}. */
   public long responses(String route, int status) {
     LongAdder count = responses.get(new ResponseKey(route, status));
+    return count == null ? 0 : count.sum();
+  }
+
+  /**
+   * How many requests the endpoint has refused with 401 for {@code reason} ({@link
+   * BearerTokens.Outcome#label}: missing, not_bearer or invalid), also published over JMX.
+   */
+  public long authRefusals(String reason) {
+    LongAdder count = authRefusals.get(reason);
     return count == null ? 0 : count.sum();
   }
 
@@ -180,6 +214,8 @@ public final class ErasureStatusServer implements AutoCloseable {
         } else if (!method.equals("GET") && !method.equals("HEAD")) {
           exchange.getResponseHeaders().set("Allow", ALLOW);
           send(exchange, route, 405, error(method + " is not allowed on " + route + "; use GET"));
+        } else if (route.equals(STATUS) && !authenticated(exchange)) {
+          log.debug("{} {} refused: no valid bearer token", method, route);
         } else if (route.equals(HEALTH)) {
           send(exchange, route, 200, JSON.createObjectNode().put("status", "ok"));
         } else if (route.equals(READY)) {
@@ -194,6 +230,25 @@ public final class ErasureStatusServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Whether the request may read a status: the endpoint is open, or it carries one of the tokens.
+   * If not, answers 401 (the caller adds the challenge) and counts the refusal by reason.
+   */
+  private boolean authenticated(HttpExchange exchange) throws IOException {
+    if (tokens == null) {
+      return true;
+    }
+    BearerTokens.Outcome outcome =
+        tokens.check(exchange.getRequestHeaders().getFirst("Authorization"));
+    if (outcome == BearerTokens.Outcome.ACCEPTED) {
+      return true;
+    }
+    authRefusals.computeIfAbsent(outcome.label, this::exportedRefusals).increment();
+    exchange.getResponseHeaders().set("WWW-Authenticate", BearerTokens.CHALLENGE);
+    send(exchange, STATUS, 401, error(outcome.message()));
+    return false;
   }
 
   private void readiness(HttpExchange exchange) throws IOException {
@@ -344,6 +399,30 @@ public final class ErasureStatusServer implements AutoCloseable {
       exportedNames.add(name);
     } catch (JMException | RuntimeException e) {
       log.warn("Cannot publish the erasure status endpoint's response count over JMX", e);
+    }
+    return count;
+  }
+
+  /**
+   * A new refusal counter for {@code reason}, published as the MBean {@value #JMX_DOMAIN}{@code
+   * :type=erasure-status-http-auth,port=...,reason=...}.
+   */
+  private LongAdder exportedRefusals(String reason) {
+    LongAdder count = new LongAdder();
+    try {
+      ObjectName name =
+          new ObjectName(
+              JMX_DOMAIN
+                  + ":type=erasure-status-http-auth,port="
+                  + port()
+                  + ",reason="
+                  + ObjectName.quote(reason));
+      ResponseCountMBean view = count::sum;
+      ManagementFactory.getPlatformMBeanServer()
+          .registerMBean(new StandardMBean(view, ResponseCountMBean.class), name);
+      exportedNames.add(name);
+    } catch (JMException | RuntimeException e) {
+      log.warn("Cannot publish the erasure status endpoint's refusal count over JMX", e);
     }
     return count;
   }
