@@ -4,16 +4,20 @@ import io.lethe.cli.Cli;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
+import io.lethe.local.registry.RegistryUsers;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Lethe's Confluent-compatible schema registry in a JVM of its own, storing its schemas in Kafka's
  * {@code _schemas} topic: the local cluster's stand-in for a Confluent registry. {@code
- * RegistryMain --bootstrap HOST:PORT --port N}; runs until SIGTERM.
+ * RegistryMain --bootstrap HOST:PORT --port N [--users-file FILE]}; runs until SIGTERM.
  */
 @Command(
     name = "registry",
@@ -38,6 +42,15 @@ public final class RegistryMain implements Callable<Integer> {
       description = "HTTP port.")
   int port;
 
+  @Option(
+      names = "--users-file",
+      paramLabel = "FILE",
+      converter = Users.class,
+      description =
+          "Serve only these users, with HTTP basic authentication: 'name: password,role' per line"
+              + " (Confluent's basic-auth password file; roles read, write, admin). Default: open.")
+  RegistryUsers users;
+
   /** Entry point. */
   public static void main(String[] args) {
     System.exit(run(args));
@@ -55,7 +68,7 @@ public final class RegistryMain implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     EmbeddedSchemaRegistry registry =
-        EmbeddedSchemaRegistry.start(bootstrap, EmbeddedSchemaRegistry.DEFAULT_TOPIC, port);
+        EmbeddedSchemaRegistry.start(bootstrap, EmbeddedSchemaRegistry.DEFAULT_TOPIC, port, users);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -65,8 +78,25 @@ public final class RegistryMain implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "registry-shutdown"));
-    System.out.println("registry: serving " + registry.url() + " from Kafka at " + bootstrap);
+    System.out.println(
+        "registry: serving "
+            + registry.url()
+            + " from Kafka at "
+            + bootstrap
+            + (users == null ? " to anyone" : " to the users in " + users.source()));
     stopped.await();
     return Cli.OK;
+  }
+
+  /** Reads the users file while parsing; the message names the file and line, never a password. */
+  static final class Users implements ITypeConverter<RegistryUsers> {
+    @Override
+    public RegistryUsers convert(String text) {
+      try {
+        return RegistryUsers.load(Path.of(text));
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
   }
 }

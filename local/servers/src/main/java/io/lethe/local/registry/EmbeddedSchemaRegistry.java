@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
  * A small Confluent-compatible schema registry (Avro only) that keeps its state in a compacted
  * Kafka topic, for Lethe's embedded mode and tests.
  *
- * <p>It serves the documented REST API on 127.0.0.1. Ids and versions survive restarts because
- * every change is acknowledged by Kafka before it is applied and is replayed at start-up. Only one
- * instance may use a topic at a time: an instance reads its topic once, at start-up, and would not
- * see another instance's writes.
+ * <p>It serves the documented REST API on 127.0.0.1, to anyone or, given {@link RegistryUsers}, to
+ * those users only (HTTP basic authentication; read, write and admin roles). Ids and versions
+ * survive restarts because every change is acknowledged by Kafka before it is applied and is
+ * replayed at start-up. Only one instance may use a topic at a time: an instance reads its topic
+ * once, at start-up, and would not see another instance's writes.
  */
 public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
@@ -73,11 +74,34 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
    * @throws UncheckedIOException if the port cannot be bound
    */
   public static EmbeddedSchemaRegistry start(String bootstrapServers, String topic, int port) {
-    return start(bootstrapServers, topic, port, DEFAULT_STARTUP_TIMEOUT);
+    return start(bootstrapServers, topic, port, (RegistryUsers) null);
+  }
+
+  /**
+   * Creates {@code topic} if missing, replays it, and serves the API on {@code port} (0 picks a
+   * free port) to the {@code users} only (HTTP basic; see {@link RegistryUsers} for what each role
+   * may do), or to anyone if {@code users} is null.
+   *
+   * @throws IllegalStateException naming the bootstrap servers and topic if Kafka cannot be reached
+   *     within 30 s or the topic is unusable
+   * @throws UncheckedIOException if the port cannot be bound
+   */
+  public static EmbeddedSchemaRegistry start(
+      String bootstrapServers, String topic, int port, RegistryUsers users) {
+    return start(bootstrapServers, topic, port, DEFAULT_STARTUP_TIMEOUT, users);
   }
 
   static EmbeddedSchemaRegistry start(
       String bootstrapServers, String topic, int port, Duration startupTimeout) {
+    return start(bootstrapServers, topic, port, startupTimeout, null);
+  }
+
+  static EmbeddedSchemaRegistry start(
+      String bootstrapServers,
+      String topic,
+      int port,
+      Duration startupTimeout,
+      RegistryUsers users) {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(topic, "topic");
     if (bootstrapServers.isBlank()) {
@@ -92,7 +116,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     RegistryState state = new RegistryState();
     KafkaSchemaStore store =
         KafkaSchemaStore.open(bootstrapServers, topic, startupTimeout, state::apply);
-    return serve(state, store::append, store, port, "topic '" + topic + "' at " + bootstrapServers);
+    return serve(
+        state, store::append, store, port, "topic '" + topic + "' at " + bootstrapServers, users);
   }
 
   /**
@@ -101,8 +126,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
    * Its ids do not survive a restart.
    */
   public static EmbeddedSchemaRegistry startInMemory() {
+    return startInMemory(null);
+  }
+
+  /** {@link #startInMemory()} serving the {@code users} only, or anyone if it is null. */
+  public static EmbeddedSchemaRegistry startInMemory(RegistryUsers users) {
     RegistryState state = new RegistryState();
-    return serve(state, state::apply, () -> {}, 0, "memory");
+    return serve(state, state::apply, () -> {}, 0, "memory", users);
   }
 
   private static EmbeddedSchemaRegistry serve(
@@ -110,19 +140,28 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       java.util.function.Consumer<StoreEvent> log,
       AutoCloseable store,
       int port,
-      String storage) {
+      String storage,
+      RegistryUsers users) {
     ExecutorService httpThreads = null;
     try {
       InFlightRequests inFlight = new InFlightRequests();
       RegistryService service = new RegistryService(state, log);
       HttpServer server = HttpServer.create(new InetSocketAddress(HOST, port), 0);
-      server.createContext("/", new RegistryHttpHandler(service, inFlight));
+      server.createContext("/", new RegistryHttpHandler(service, inFlight, users));
       httpThreads = Executors.newFixedThreadPool(HTTP_THREADS, namedDaemonThreads());
       server.setExecutor(httpThreads);
       server.start();
       EmbeddedSchemaRegistry registry =
           new EmbeddedSchemaRegistry(store, server, httpThreads, inFlight);
-      LOG.info("Embedded schema registry serving {} from {}", registry.url, storage);
+      if (users == null) {
+        LOG.info("Embedded schema registry serving {} from {}", registry.url, storage);
+      } else {
+        LOG.info(
+            "Embedded schema registry serving {} from {} to the users in {}",
+            registry.url,
+            storage,
+            users.source());
+      }
       return registry;
     } catch (IOException | RuntimeException e) {
       if (httpThreads != null) {

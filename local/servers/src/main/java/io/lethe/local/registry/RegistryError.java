@@ -106,6 +106,24 @@ final class RegistryError extends RuntimeException {
         null);
   }
 
+  /** No valid credentials; Confluent's code for an unauthenticated request. */
+  static RegistryError unauthenticated() {
+    return new RegistryError(
+        401,
+        40101,
+        "Unauthorized: this registry requires HTTP basic credentials of one of its users",
+        null);
+  }
+
+  /** An authenticated user without the role {@code action} needs. */
+  static RegistryError forbidden(String user, String action, String role) {
+    return new RegistryError(
+        403,
+        40301,
+        "User '" + user + "' may not " + action + ": that needs the role " + role,
+        null);
+  }
+
   static RegistryError unavailable() {
     return new RegistryError(503, 503, "The schema registry is shutting down", null);
   }

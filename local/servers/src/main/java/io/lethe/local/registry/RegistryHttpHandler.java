@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the Confluent Schema Registry REST API over {@link RegistryService}: routing, JSON bodies,
- * content type and error bodies {@code {"error_code": N, "message": "..."}}.
+ * content type and error bodies {@code {"error_code": N, "message": "..."}}. With {@link
+ * RegistryUsers}, a request without a user's credentials gets 401 (40101) with a {@code
+ * WWW-Authenticate: Basic} challenge, and one whose user lacks the role 403 (40301).
  */
 final class RegistryHttpHandler implements HttpHandler {
 
@@ -44,11 +46,16 @@ final class RegistryHttpHandler implements HttpHandler {
 
   private final RegistryService service;
   private final InFlightRequests inFlight;
+  private final RegistryUsers users;
   private final ObjectMapper json = new ObjectMapper();
 
-  RegistryHttpHandler(RegistryService service, InFlightRequests inFlight) {
+  /**
+   * @param users the users who may call, by role, or null for an open registry
+   */
+  RegistryHttpHandler(RegistryService service, InFlightRequests inFlight, RegistryUsers users) {
     this.service = service;
     this.inFlight = inFlight;
+    this.users = users;
   }
 
   @Override
@@ -59,7 +66,9 @@ final class RegistryHttpHandler implements HttpHandler {
         reply = error(RegistryError.unavailable());
       } else {
         try {
-          reply = route(decode(exchange));
+          Request request = decode(exchange);
+          authorize(request);
+          reply = route(request);
         } catch (RegistryError e) {
           reply = error(e);
         } catch (RuntimeException e) {
@@ -76,6 +85,48 @@ final class RegistryHttpHandler implements HttpHandler {
       send(exchange, reply);
     } finally {
       exchange.close();
+    }
+  }
+
+  /**
+   * Refuses a request whose caller is not a user (401) or lacks the role it needs (403), unless the
+   * registry is open. Reading, looking a schema up and testing compatibility need any role;
+   * registering a schema and setting compatibility need {@code write}; deleting needs {@code
+   * admin}.
+   */
+  private void authorize(Request request) {
+    if (users == null) {
+      return;
+    }
+    String authorization = request.exchange().getRequestHeaders().getFirst("Authorization");
+    RegistryUsers.Principal principal =
+        users.authenticate(authorization).orElseThrow(RegistryError::unauthenticated);
+    RegistryUsers.Role needed = neededRole(request);
+    if (!principal.may(needed)) {
+      String action =
+          switch (needed) {
+            case READ -> "read this registry";
+            case WRITE -> "register schemas or change compatibility";
+            case ADMIN -> "delete subjects or versions";
+          };
+      throw RegistryError.forbidden(principal.name(), action, needed.fileName());
+    }
+  }
+
+  private static RegistryUsers.Role neededRole(Request request) {
+    List<String> path = request.path();
+    switch (request.method()) {
+      case "GET", "HEAD":
+        return RegistryUsers.Role.READ;
+      case "DELETE":
+        return RegistryUsers.Role.ADMIN;
+      case "POST":
+        boolean lookup = path.size() == 2 && path.get(0).equals("subjects");
+        boolean test = !path.isEmpty() && path.get(0).equals("compatibility");
+        // neither changes anything: Confluent's registry lets readers do both too
+        return lookup || test ? RegistryUsers.Role.READ : RegistryUsers.Role.WRITE;
+      default:
+        return RegistryUsers.Role.WRITE;
     }
   }
 
@@ -288,6 +339,9 @@ final class RegistryHttpHandler implements HttpHandler {
   private static void send(HttpExchange exchange, Reply reply) throws IOException {
     byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+    if (reply.status() == 401) {
+      exchange.getResponseHeaders().set("WWW-Authenticate", RegistryUsers.CHALLENGE);
+    }
     exchange.sendResponseHeaders(reply.status(), bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);

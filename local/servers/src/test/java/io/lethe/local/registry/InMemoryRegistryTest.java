@@ -49,8 +49,8 @@ class InMemoryRegistryTest {
 
   @Test
   void shouldServeAClientConfiguredWithConfluentsPropertyNames() {
-    // The embedded registry does not check credentials yet; a client that sends them must still
-    // work against it (RegistryCredentialsTest checks the header itself).
+    // A registry started without users is open and ignores credentials; a client that sends them
+    // must still work against it (RegistryAuthTest checks a registry with users).
     try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.startInMemory();
         SchemaRegistryClient client =
             SchemaRegistryClient.create(
