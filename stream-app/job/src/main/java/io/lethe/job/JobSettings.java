@@ -41,6 +41,9 @@ import java.util.Objects;
  *     heartbeat is about three intervals plus a checkpoint interval old
  * @param signingKey the Ed25519 private key (PKCS#8 PEM) that signs every snapshot ({@code
  *     --signing-key}, a path where the learner runs); null: snapshots are not signed
+ * @param registryConfig a properties file with the schema registry client's Confluent properties
+ *     ({@code basic.auth.*}, {@code bearer.auth.*}, {@code schema.registry.ssl.*}), read where the
+ *     job's operators run, so that no credential travels in the job graph; null: none
  */
 public record JobSettings(
     Path catalog,
@@ -56,7 +59,8 @@ public record JobSettings(
     String transactionalIdPrefix,
     Path checkpointDirectory,
     Duration heartbeatInterval,
-    Path signingKey) {
+    Path signingKey,
+    Path registryConfig) {
 
   /**
    * Longest heartbeat interval: three missed heartbeats must still be noticed well within the 30
@@ -148,6 +152,40 @@ public record JobSettings(
     }
   }
 
+  /** Settings whose registry clients send no credentials. */
+  public JobSettings(
+      Path catalog,
+      String bootstrapServers,
+      String registryUrl,
+      TopicNames topics,
+      int parallelism,
+      Duration checkpointInterval,
+      int microBatchSize,
+      Duration tombstoneRetention,
+      Duration requestIdRetention,
+      int restPort,
+      String transactionalIdPrefix,
+      Path checkpointDirectory,
+      Duration heartbeatInterval,
+      Path signingKey) {
+    this(
+        catalog,
+        bootstrapServers,
+        registryUrl,
+        topics,
+        parallelism,
+        checkpointInterval,
+        microBatchSize,
+        tombstoneRetention,
+        requestIdRetention,
+        restPort,
+        transactionalIdPrefix,
+        checkpointDirectory,
+        heartbeatInterval,
+        signingKey,
+        null);
+  }
+
   /** Defaults for everything but the catalog and the addresses. */
   public static JobSettings defaults(Path catalog, String bootstrapServers, String registryUrl) {
     return new JobSettings(
@@ -164,6 +202,7 @@ public record JobSettings(
         "lethe-learner",
         Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"),
         HEARTBEAT_INTERVAL.defaultValue().orElseThrow(),
+        null,
         null);
   }
 
@@ -183,7 +222,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        registryConfig);
   }
 
   /** A copy with another checkpoint interval. */
@@ -202,7 +242,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        registryConfig);
   }
 
   /** A copy with another micro-batch size. */
@@ -221,7 +262,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        registryConfig);
   }
 
   /** A copy with another dashboard port (0: any free port). */
@@ -240,7 +282,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        registryConfig);
   }
 
   /** A copy writing checkpoints under {@code value}. */
@@ -259,7 +302,8 @@ public record JobSettings(
         transactionalIdPrefix,
         value,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        registryConfig);
   }
 
   /** A copy publishing heartbeats every {@code value}. */
@@ -278,7 +322,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         value,
-        signingKey);
+        signingKey,
+        registryConfig);
   }
 
   /** A copy signing snapshots with the private key in {@code value} (null: unsigned). */
@@ -297,6 +342,29 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
+        value,
+        registryConfig);
+  }
+
+  /**
+   * A copy whose registry clients read their Confluent properties from {@code value} (null: none).
+   */
+  public JobSettings withRegistryConfig(Path value) {
+    return new JobSettings(
+        catalog,
+        bootstrapServers,
+        registryUrl,
+        topics,
+        parallelism,
+        checkpointInterval,
+        microBatchSize,
+        tombstoneRetention,
+        requestIdRetention,
+        restPort,
+        transactionalIdPrefix,
+        checkpointDirectory,
+        heartbeatInterval,
+        signingKey,
         value);
   }
 

@@ -86,16 +86,49 @@ final class LearnerJob {
       Duration requestIdRetention,
       Heartbeats heartbeats,
       String signingKeyFile) {
+    return build(
+        samples,
+        erasures,
+        catalog,
+        learners,
+        registryUrl,
+        microBatchSize,
+        tombstoneRetention,
+        requestIdRetention,
+        heartbeats,
+        signingKeyFile,
+        null);
+  }
+
+  /**
+   * As above, with the registry client's Confluent properties (credentials, TLS) from {@code
+   * registryConfigFile} (a path where the learner runs, read when the operators open; null: none).
+   */
+  public static DataStream<KafkaOut> build(
+      DataStream<RawRecord> samples,
+      DataStream<RawRecord> erasures,
+      ModelCatalog catalog,
+      LearnerFactory learners,
+      String registryUrl,
+      int microBatchSize,
+      Duration tombstoneRetention,
+      Duration requestIdRetention,
+      Heartbeats heartbeats,
+      String signingKeyFile,
+      String registryConfigFile) {
     ModelRoutes routes = ModelRoutes.of(catalog);
 
     SingleOutputStreamOperator<SampleEvent> decodedSamples =
         samples
-            .process(new DecodeSamples(registryUrl, new SampleValidator(catalog)))
+            .process(
+                new DecodeSamples(registryUrl, registryConfigFile, new SampleValidator(catalog)))
             .name("DecodeSamples")
             .uid("decode-samples");
     SingleOutputStreamOperator<ErasureEvent> decodedErasures =
         erasures
-            .process(new DecodeErasures(registryUrl, new ErasureRequestValidator(catalog)))
+            .process(
+                new DecodeErasures(
+                    registryUrl, registryConfigFile, new ErasureRequestValidator(catalog)))
             .name("DecodeErasures")
             .uid("decode-erasures");
     // Before the erasures split into the ledger and the task route, so that neither runs a retry

@@ -383,7 +383,8 @@ public final class LearnerJobMain implements Callable<Integer> {
             settings.tombstoneRetention(),
             settings.requestIdRetention(),
             new Heartbeats(settings.heartbeatInterval(), settings.checkpointInterval()),
-            settings.signingKey() == null ? null : settings.signingKey().toString());
+            settings.signingKey() == null ? null : settings.signingKey().toString(),
+            settings.registryConfig() == null ? null : settings.registryConfig().toString());
     outputs.sinkTo(kafkaSink(settings)).name("KafkaOutputs").uid("kafka-outputs");
     return env.executeAsync(JOB_NAME);
   }
@@ -412,7 +413,11 @@ public final class LearnerJobMain implements Callable<Integer> {
     producer.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     return KafkaSink.<KafkaOut>builder()
         .setBootstrapServers(settings.bootstrapServers())
-        .setRecordSerializer(new OutputSerializer(settings.registryUrl(), settings.topics()))
+        .setRecordSerializer(
+            new OutputSerializer(
+                settings.registryUrl(),
+                settings.registryConfig() == null ? null : settings.registryConfig().toString(),
+                settings.topics()))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(settings.transactionalIdPrefix())
         .setKafkaProducerConfig(producer)

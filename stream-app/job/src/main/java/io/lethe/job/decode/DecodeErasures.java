@@ -29,6 +29,13 @@ public final class DecodeErasures extends DecodeRecords<ErasureRequest, ErasureE
     this.validator = validator;
   }
 
+  /** As above, with the registry client's Confluent properties from {@code registryConfig}. */
+  public DecodeErasures(
+      String registryUrl, String registryConfig, ErasureRequestValidator validator) {
+    super(registryUrl, registryConfig, ErasureRequest.class, JobMetrics.ERASURES_REJECTED);
+    this.validator = validator;
+  }
+
   @Override
   Optional<Rejection> problemWith(ErasureRequest request) {
     return validator.check(request);

@@ -3,8 +3,8 @@ package io.lethe.job.decode;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.kafka.JobDeadLetters;
+import io.lethe.job.kafka.RegistryClients;
 import io.lethe.records.DeadLetterKind;
-import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroDeserializer;
 import io.lethe.schemas.serde.WireFormatException;
@@ -31,6 +31,7 @@ abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunctio
   private static final long serialVersionUID = 1L;
 
   private final String registryUrl;
+  private final String registryConfig;
   private final Class<R> type;
   private final String rejectedMetric;
   private transient SchemaRegistryClient registry;
@@ -38,7 +39,16 @@ abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunctio
   private transient Counter rejected;
 
   DecodeRecords(String registryUrl, Class<R> type, String rejectedMetric) {
+    this(registryUrl, null, type, rejectedMetric);
+  }
+
+  /**
+   * @param registryConfig a file of the registry client's Confluent properties, read at open
+   *     ({@link RegistryClients}), or null
+   */
+  DecodeRecords(String registryUrl, String registryConfig, Class<R> type, String rejectedMetric) {
     this.registryUrl = registryUrl;
+    this.registryConfig = registryConfig;
     this.type = type;
     this.rejectedMetric = rejectedMetric;
   }
@@ -54,7 +64,7 @@ abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunctio
 
   @Override
   public void open(OpenContext openContext) {
-    registry = new SchemaRegistryClient(RegistryClientSettings.of(registryUrl));
+    registry = RegistryClients.open(registryUrl, registryConfig);
     deserializer = new SpecificAvroDeserializer<>(type, registry);
     rejected = getRuntimeContext().getMetricGroup().counter(rejectedMetric);
   }

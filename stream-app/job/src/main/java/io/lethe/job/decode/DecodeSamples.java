@@ -31,6 +31,12 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
     this.validator = validator;
   }
 
+  /** As above, with the registry client's Confluent properties from {@code registryConfig}. */
+  public DecodeSamples(String registryUrl, String registryConfig, SampleValidator validator) {
+    super(registryUrl, registryConfig, TrainingSample.class, JobMetrics.SAMPLES_REJECTED);
+    this.validator = validator;
+  }
+
   @Override
   Optional<Rejection> problemWith(TrainingSample sample) {
     return validator.check(sample);

@@ -6,7 +6,6 @@ import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
-import io.lethe.schemas.registry.RegistryClientSettings;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.ConfluentWireFormat;
 import io.lethe.schemas.serde.SubjectNames;
@@ -31,12 +30,23 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Ka
   private static final long serialVersionUID = 1L;
 
   private final String registryUrl;
+  private final String registryConfig;
   private final Map<KafkaOut.Kind, String> topics = new EnumMap<>(KafkaOut.Kind.class);
   private transient Map<KafkaOut.Kind, byte[]> headers;
 
   /** Writes to the topics in {@code names}, registering schemas at {@code registryUrl}. */
   public OutputSerializer(String registryUrl, TopicNames names) {
+    this(registryUrl, null, names);
+  }
+
+  /**
+   * Writes to the topics in {@code names}, registering schemas at {@code registryUrl} with the
+   * registry client's Confluent properties from {@code registryConfig} (a file read at open; null:
+   * none).
+   */
+  public OutputSerializer(String registryUrl, String registryConfig, TopicNames names) {
     this.registryUrl = registryUrl;
+    this.registryConfig = registryConfig;
     topics.put(KafkaOut.Kind.DEAD_LETTER, names.deadLetter());
     topics.put(KafkaOut.Kind.ERASURE_AFFECTED, names.erasuresAffected());
     topics.put(KafkaOut.Kind.ERASURE_APPLIED, names.erasuresApplied());
@@ -48,8 +58,7 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Ka
   public void open(
       SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
     headers = new EnumMap<>(KafkaOut.Kind.class);
-    try (SchemaRegistryClient registry =
-        new SchemaRegistryClient(RegistryClientSettings.of(registryUrl))) {
+    try (SchemaRegistryClient registry = RegistryClients.open(registryUrl, registryConfig)) {
       register(registry, KafkaOut.Kind.DEAD_LETTER, DeadLetter.getClassSchema());
       register(registry, KafkaOut.Kind.ERASURE_AFFECTED, ErasureAffected.getClassSchema());
       register(registry, KafkaOut.Kind.ERASURE_APPLIED, ErasureApplied.getClassSchema());
