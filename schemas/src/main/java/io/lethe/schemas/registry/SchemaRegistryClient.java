@@ -77,7 +77,9 @@ public final class SchemaRegistryClient implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    if (settings.authenticates() && "http".equalsIgnoreCase(settings.baseUrl().getScheme())) {
+    if (settings.authenticates()
+        && "http".equalsIgnoreCase(settings.baseUrl().getScheme())
+        && !isLoopback(settings.baseUrl().getHost())) {
       LOG.warn(
           "The schema registry at {} is plain http: its credentials travel unencrypted",
           settings.baseUrl());
@@ -103,6 +105,18 @@ public final class SchemaRegistryClient implements AutoCloseable {
    */
   public static SchemaRegistryClient create(String url, java.util.Map<String, String> properties) {
     return new SchemaRegistryClient(RegistryClientSettings.fromProperties(url, properties));
+  }
+
+  /**
+   * Whether {@code host} names this machine's loopback interface, where credentials do not cross a
+   * network (the embedded stack's registry); decided from the text, without a DNS lookup.
+   */
+  static boolean isLoopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
   }
 
   /** A client for {@code url} with {@link RegistryClientSettings#of default settings}. */

@@ -304,4 +304,15 @@ class SchemaRegistryClientTest {
   private static String quote(String text) {
     return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
+
+  @Test
+  void shouldTellLoopbackHostsFromOthersWithoutALookup() {
+    for (String host : List.of("localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "[::1]")) {
+      assertThat(SchemaRegistryClient.isLoopback(host)).as(host).isTrue();
+    }
+    for (String host : List.of("registry", "10.0.0.1", "128.0.0.1", "localhost.example.com")) {
+      assertThat(SchemaRegistryClient.isLoopback(host)).as(host).isFalse();
+    }
+    assertThat(SchemaRegistryClient.isLoopback(null)).isFalse();
+  }
 }
