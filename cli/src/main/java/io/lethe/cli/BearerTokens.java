@@ -117,6 +117,24 @@ public final class BearerTokens {
     return new BearerTokens(file, hashes);
   }
 
+  /**
+   * The first token of a token file: what a client sends ({@code Authorization: Bearer <token>}).
+   *
+   * @throws IllegalArgumentException as {@link #load} does
+   */
+  public static String firstToken(Path file) {
+    load(file); // the same checks and messages as a server's
+    try {
+      return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+          .map(String::strip)
+          .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+          .findFirst()
+          .orElseThrow();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read token file " + file + ": an I/O error");
+    }
+  }
+
   /** Accepts exactly {@code token}, e.g. for a test or a stack that generated it. */
   public static BearerTokens of(String token) {
     return new BearerTokens(null, List.of(sha256(Objects.requireNonNull(token, "token"))));

@@ -8,7 +8,9 @@ import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.cli.BearerTokens;
 import io.lethe.cli.Cli;
+import io.lethe.cli.HttpAuthOptions;
 import io.lethe.cli.KafkaClientConfig;
 import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.Progress;
@@ -219,6 +221,14 @@ public final class EndToEndBenchmark implements Callable<Integer> {
   String service;
 
   @Option(
+      names = HttpAuthOptions.TOKEN_FILE,
+      paramLabel = "FILE",
+      description =
+          "The external model service's bearer token: the first token in this file (the format of"
+              + " lethe serve's --http-token-file).")
+  Path httpTokenFile;
+
+  @Option(
       names = "--model",
       paramLabel = "NAME",
       defaultValue = "fmnist-analytic",
@@ -283,13 +293,28 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                       .with(AnalyticSettings.SEED, 42L)));
       if (bootstrap != null) {
         // an external stack: Kafka, the registry, the ingress, the job and the model service run
+        String authorization = null;
+        if (httpTokenFile != null) {
+          try {
+            authorization = "Bearer " + BearerTokens.firstToken(httpTokenFile);
+          } catch (IllegalArgumentException e) {
+            throw new ParameterException(
+                spec.commandLine(),
+                "Invalid value for option '" + HttpAuthOptions.TOKEN_FILE + "': " + e.getMessage());
+          }
+        }
         try (SchemaRegistryClient client = new SchemaRegistryClient(registrySettings);
             LearnerWatch watch =
                 LearnerWatch.start(
-                    null, service, List.of(model), EndToEndBenchmark::learnerStopped)) {
+                    null,
+                    service,
+                    authorization,
+                    List.of(model),
+                    EndToEndBenchmark::learnerStopped)) {
           Run run =
               new Run(rate, duration, erasureEvery, clients, predictionRate, data, model, progress);
           run.kafkaConfig = kafkaConfig.config();
+          run.authorization = authorization;
           run.execute(bootstrap, LetheTopics.create(TopicNames.defaults(), client), service);
           finish(run, bufferSize, out, args);
         }
@@ -316,8 +341,10 @@ public final class EndToEndBenchmark implements Callable<Integer> {
               LearnerWatch.start(
                   stack.learnerJob(),
                   stack.serviceUrl(),
+                  "Bearer " + stack.httpToken(),
                   List.of(EMBEDDED_MODEL),
                   EndToEndBenchmark::learnerStopped)) {
+        run.authorization = "Bearer " + stack.httpToken();
         run.execute(stack.bootstrapServers(), stack.topics(), stack.serviceUrl());
       }
       finish(run, bufferSize, out, args);
@@ -373,6 +400,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     private long baseline;
     private long baselineVersion = -1;
     private final HttpClient http = HttpClient.newHttpClient();
+    // the model service's Authorization header, or null for an open service
+    String authorization;
     // per sample, in send order: send time (nanoTime)
     private final List<Long> sent = new ArrayList<>();
     // committed snapshots: nanoTime seen, samples held, erasures reflected so far
@@ -427,7 +456,8 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
       }
       HttpLoad load =
-          new HttpLoad(URI.create(serviceUrl + "/v1/models/" + model + ":predict"), bodies);
+          new HttpLoad(
+              URI.create(serviceUrl + "/v1/models/" + model + ":predict"), bodies, authorization);
       try (KafkaProducer<String, TrainingSample> samples =
               producer(
                   kafkaConfig,
@@ -690,12 +720,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       return thread;
     }
 
+    private HttpRequest describeRequest(String serviceUrl) {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + model));
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      return request.build();
+    }
+
     private long servedVersion(String serviceUrl) {
       try {
         HttpResponse<String> response =
-            http.send(
-                HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + model)).build(),
-                HttpResponse.BodyHandlers.ofString());
+            http.send(describeRequest(serviceUrl), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200
             ? JSON.readTree(response.body()).get("version").asLong()
             : -1;
@@ -708,9 +745,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     private long servedSamples(String serviceUrl) {
       try {
         HttpResponse<String> response =
-            http.send(
-                HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + model)).build(),
-                HttpResponse.BodyHandlers.ofString());
+            http.send(describeRequest(serviceUrl), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
           return 0;
         }

@@ -24,12 +24,23 @@ public final class HttpLoad {
   private final HttpClient http;
   private final URI target;
   private final List<byte[]> bodies;
+  private final String authorization;
 
   /**
    * @param target the URL to POST to
    * @param bodies request bodies, used round-robin (each client starts at its own offset)
    */
   public HttpLoad(URI target, List<byte[]> bodies) {
+    this(target, bodies, null);
+  }
+
+  /**
+   * @param target the URL to POST to
+   * @param bodies request bodies, used round-robin (each client starts at its own offset)
+   * @param authorization the {@code Authorization} header of every request (e.g. {@code Bearer
+   *     <token>}), or null for none
+   */
+  public HttpLoad(URI target, List<byte[]> bodies, String authorization) {
     if (bodies.isEmpty()) {
       throw new IllegalArgumentException("no request bodies");
     }
@@ -40,6 +51,7 @@ public final class HttpLoad {
             .build();
     this.target = target;
     this.bodies = List.copyOf(bodies);
+    this.authorization = authorization;
   }
 
   /** One request: when it was sent (System.nanoTime) and how long it took. */
@@ -167,14 +179,16 @@ public final class HttpLoad {
   /** Sends one request; null on a 200, else what went wrong. */
   private String send(byte[] body) {
     try {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(target)
+              .timeout(Duration.ofSeconds(30))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
       HttpResponse<byte[]> response =
-          http.send(
-              HttpRequest.newBuilder(target)
-                  .timeout(Duration.ofSeconds(30))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                  .build(),
-              HttpResponse.BodyHandlers.ofByteArray());
+          http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       return response.statusCode() == 200
           ? null
           : "HTTP " + response.statusCode() + ": " + new String(response.body());

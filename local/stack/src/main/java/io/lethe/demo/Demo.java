@@ -90,6 +90,10 @@ final class Demo implements AutoCloseable {
   private final CompletableFuture<String> learnerStopped = new CompletableFuture<>();
   private volatile boolean running = true;
   private String serviceUrl;
+
+  /** {@code Bearer} and the stack's token, for every call to the model service. */
+  private String authorization;
+
   private String bootstrap;
 
   private Demo(DemoOptions options, PrintStream out) {
@@ -174,11 +178,13 @@ final class Demo implements AutoCloseable {
     resources.push(stack);
     bootstrap = stack.bootstrapServers();
     serviceUrl = stack.serviceUrl();
+    authorization = "Bearer " + stack.httpToken();
     LetheTopics topics = stack.topics();
     List<String> models = stack.models();
     startReceiptReader(bootstrap, topics);
     resources.push(
-        LearnerWatch.start(stack.learnerJob(), serviceUrl, models, learnerStopped::complete));
+        LearnerWatch.start(
+            stack.learnerJob(), serviceUrl, authorization, models, learnerStopped::complete));
 
     out.println();
     out.println("  Flink dashboard     http://localhost:" + stack.dashboardPort());
@@ -189,6 +195,13 @@ final class Demo implements AutoCloseable {
             + "/v1/erasures/{request-id}");
     out.println("  Kafka               " + bootstrap + " (topics lethe.*)");
     out.println("  schema registry     " + stack.registryUrl());
+    out.println("  HTTP bearer token   " + stack.httpTokenFile());
+    out.println(
+        "    curl -H \"Authorization: Bearer $(cat "
+            + stack.httpTokenFile()
+            + ")\" "
+            + serviceUrl
+            + "/v1/models");
     out.println();
 
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
@@ -416,6 +429,7 @@ final class Demo implements AutoCloseable {
           http.send(
               HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + model + ":predict"))
                   .header("Content-Type", "application/json")
+                  .header("Authorization", authorization)
                   .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
@@ -527,6 +541,7 @@ final class Demo implements AutoCloseable {
       HttpResponse<String> response =
           http.send(
               HttpRequest.newBuilder(URI.create(serviceUrl + path))
+                  .header("Authorization", authorization)
                   .timeout(Duration.ofSeconds(10))
                   .build(),
               HttpResponse.BodyHandlers.ofString());

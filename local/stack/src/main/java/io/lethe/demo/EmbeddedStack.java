@@ -1,6 +1,7 @@
 package io.lethe.demo;
 
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.ingress.IngressApp;
 import io.lethe.ingress.IngressSettings;
 import io.lethe.job.JobSettings;
@@ -38,6 +39,11 @@ import org.apache.flink.core.execution.JobClient;
  *
  * <p>Snapshots are signed: the stack generates an Ed25519 key pair in its temporary directory, the
  * job signs with the private key and the model service trusts only the public key.
+ *
+ * <p>HTTP needs credentials ({@link StackCredentials}, generated under {@code security/} in the
+ * temporary directory): the model service and the erasure status endpoint a bearer token ({@link
+ * #httpToken()}; health, readiness and metrics stay open), the schema registry a user per component
+ * with the least role it needs.
  */
 public final class EmbeddedStack implements AutoCloseable {
   /** The ingress's application id, which is also its consumer group. */
@@ -57,6 +63,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private IngressApp ingress;
   private JobClient learnerJob;
   private String signingKeyId;
+  private StackCredentials credentials;
 
   private EmbeddedStack() {}
 
@@ -103,14 +110,19 @@ public final class EmbeddedStack implements AutoCloseable {
 
     Path dir = Files.createTempDirectory("lethe-stack");
     resources.push(() -> deleteTree(dir));
+    credentials = StackCredentials.generate(dir.resolve("security"));
     log.println("lethe: starting Kafka (KRaft, in this JVM) and the schema registry...");
     EmbeddedKafka kafka = EmbeddedKafka.start();
     resources.push(kafka);
     bootstrapServers = kafka.bootstrapServers();
-    EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(bootstrapServers);
+    EmbeddedSchemaRegistry registry =
+        EmbeddedSchemaRegistry.start(
+            bootstrapServers, EmbeddedSchemaRegistry.DEFAULT_TOPIC, 0, credentials.registryUsers());
     resources.push(registry);
     registryUrl = registry.url();
-    SchemaRegistryClient registryClient = SchemaRegistryClient.create(registryUrl);
+    SchemaRegistryClient registryClient =
+        SchemaRegistryClient.create(
+            registryUrl, credentials.registryProperties(StackCredentials.ADMIN));
     resources.push(registryClient);
     TopicNames names = TopicNames.defaults();
     topics = LetheTopics.create(names, registryClient);
@@ -122,16 +134,21 @@ public final class EmbeddedStack implements AutoCloseable {
     signingKeyId = keys.keyId();
 
     log.println("lethe: starting the ingress, the learner job and the model service...");
+    SchemaRegistryClient ingressRegistry =
+        SchemaRegistryClient.create(
+            registryUrl, credentials.registryProperties(StackCredentials.INGRESS));
+    resources.push(ingressRegistry);
     ingress =
         IngressApp.start(
             new IngressApp.Connection(
-                INGRESS_APPLICATION_ID,
-                bootstrapServers,
-                dir.resolve("ingress"),
-                wantedIngress,
-                LOOPBACK,
-                LOOPBACK),
-            topics,
+                    INGRESS_APPLICATION_ID,
+                    bootstrapServers,
+                    dir.resolve("ingress"),
+                    wantedIngress,
+                    LOOPBACK,
+                    LOOPBACK)
+                .withHttpTokens(credentials.httpTokens()),
+            LetheTopics.create(names, ingressRegistry),
             names,
             catalog,
             IngressSettings.defaults());
@@ -142,7 +159,8 @@ public final class EmbeddedStack implements AutoCloseable {
             .withRestPort(dashboardPort)
             .withCheckpointInterval(checkpointInterval)
             .withCheckpointDirectory(dir.resolve("checkpoints"))
-            .withSigningKey(keys.privateKey());
+            .withSigningKey(keys.privateKey())
+            .withRegistryConfig(credentials.registryConfig(StackCredentials.JOB));
     JobClient job =
         LearnerJobMain.start(
             LearnerJobMain.localEnvironment(jobSettings),
@@ -162,7 +180,10 @@ public final class EmbeddedStack implements AutoCloseable {
             ServingSettings.defaults(bootstrapServers, registryUrl)
                 .withPort(wantedServe)
                 .withHost(LOOPBACK)
-                .withTrustedKeys(List.of(keys.publicKey())));
+                .withTrustedKeys(List.of(keys.publicKey()))
+                .withKafkaConfig(
+                    KafkaClientConfig.load(credentials.registryConfig(StackCredentials.SERVICE)))
+                .withHttpTokens(credentials.httpTokens()));
     resources.push(service);
     servePort = service.port();
   }
@@ -180,6 +201,24 @@ public final class EmbeddedStack implements AutoCloseable {
   /** The id of the key that signs this stack's snapshots (the only key its service trusts). */
   public String signingKeyId() {
     return signingKeyId;
+  }
+
+  /**
+   * The bearer token the model service and the erasure status endpoint require; send it as {@code
+   * Authorization: Bearer <token>}.
+   */
+  public String httpToken() {
+    return credentials.httpToken();
+  }
+
+  /** The file holding {@link #httpToken()}, readable by its owner only. */
+  public Path httpTokenFile() {
+    return credentials.httpTokenFile();
+  }
+
+  /** The stack's generated credentials: the HTTP token and the registry's users. */
+  public StackCredentials credentials() {
+    return credentials;
   }
 
   /** Lethe's topics, typed. */

@@ -42,6 +42,7 @@ public final class LearnerWatch implements AutoCloseable {
 
   private final JobClient job;
   private final String serviceUrl;
+  private final String authorization;
   private final List<String> models;
   private final Consumer<String> onStop;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(ASK_TIMEOUT).build();
@@ -55,9 +56,14 @@ public final class LearnerWatch implements AutoCloseable {
           });
 
   private LearnerWatch(
-      JobClient job, String serviceUrl, List<String> models, Consumer<String> onStop) {
+      JobClient job,
+      String serviceUrl,
+      String authorization,
+      List<String> models,
+      Consumer<String> onStop) {
     this.job = job;
     this.serviceUrl = serviceUrl;
+    this.authorization = authorization;
     this.models = List.copyOf(models);
     this.onStop = onStop;
   }
@@ -74,7 +80,20 @@ public final class LearnerWatch implements AutoCloseable {
    */
   public static LearnerWatch start(
       JobClient job, String serviceUrl, List<String> models, Consumer<String> onStop) {
-    LearnerWatch watch = new LearnerWatch(job, serviceUrl, models, onStop);
+    return start(job, serviceUrl, null, models, onStop);
+  }
+
+  /**
+   * As {@link #start(JobClient, String, List, Consumer)}, sending {@code authorization} (e.g.
+   * {@code Bearer <token>}; null: none) with every request to the service.
+   */
+  public static LearnerWatch start(
+      JobClient job,
+      String serviceUrl,
+      String authorization,
+      List<String> models,
+      Consumer<String> onStop) {
+    LearnerWatch watch = new LearnerWatch(job, serviceUrl, authorization, models, onStop);
     if (job != null) {
       watch.watchJob();
     } else {
@@ -172,12 +191,14 @@ public final class LearnerWatch implements AutoCloseable {
 
   private JsonNode describe(String model) {
     try {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + model))
+              .timeout(ASK_TIMEOUT);
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
       HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(serviceUrl + "/v1/models/" + model))
-                  .timeout(ASK_TIMEOUT)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
     } catch (IOException e) {
       return null; // the service is not up (yet): nothing to conclude about the learner

@@ -61,6 +61,9 @@ class LearnerLivenessIT {
 
   private final HttpClient http = HttpClient.newHttpClient();
 
+  /** {@code Bearer} and the stack's token, which the model service requires. */
+  private String authorization;
+
   @Test
   void shouldReportTheLearnerOfACancelledJobAsNotRunningWithinThirtySeconds() throws Exception {
     try (EmbeddedStack stack =
@@ -69,6 +72,7 @@ class LearnerLivenessIT {
             new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
             Duration.ofSeconds(1),
             System.out)) {
+      authorization = "Bearer " + stack.httpToken();
       feed(stack, 20);
       String describe = stack.serviceUrl() + "/v1/models/" + MODEL;
       // the first heartbeat can come before the learner has learned the 20 samples
@@ -93,7 +97,11 @@ class LearnerLivenessIT {
       CompletableFuture<String> stopped = new CompletableFuture<>();
       try (LearnerWatch watch =
           LearnerWatch.start(
-              stack.learnerJob(), stack.serviceUrl(), List.of(MODEL), stopped::complete)) {
+              stack.learnerJob(),
+              stack.serviceUrl(),
+              authorization,
+              List.of(MODEL),
+              stopped::complete)) {
         assertThat(stopped).isNotDone();
 
         cancelThroughRestApi(stack.dashboardPort(), stack.learnerJob().getJobID().toString());
@@ -253,9 +261,12 @@ class LearnerLivenessIT {
 
   /** The JSON at {@code url}, or a missing node if it does not answer 200. */
   private JsonNode json(String url) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+    if (authorization != null) {
+      request.header("Authorization", authorization); // the model service's, not Flink's
+    }
     HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.missingNode();
   }
 }
