@@ -134,8 +134,21 @@ class EmbeddedStackCredentialsIT {
         () -> registry("GET", subjects, service, null).body().contains("lethe.models-value"));
 
     String body = JSON.createObjectNode().put("schema", SCRATCH.toString()).toString();
+    String wrongPassword =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(
+                    (StackCredentials.JOB + ":not-its-password").getBytes(StandardCharsets.UTF_8));
+    assertThat(registry("POST", scratch + "/versions", null, body).statusCode()).isEqualTo(401);
+    assertThat(registry("POST", scratch + "/versions", wrongPassword, body).statusCode())
+        .isEqualTo(401);
     assertThat(registry("POST", scratch + "/versions", service, body).statusCode()).isEqualTo(403);
     assertThat(registry("POST", scratch + "/versions", job, body).statusCode()).isEqualTo(200);
+    String config = "{\"compatibility\":\"NONE\"}";
+    String scratchConfig = stack.registryUrl() + "/config/lethe-test-scratch-value";
+    assertThat(registry("PUT", scratchConfig, null, config).statusCode()).isEqualTo(401);
+    assertThat(registry("PUT", scratchConfig, service, config).statusCode()).isEqualTo(403);
+    assertThat(registry("PUT", scratchConfig, job, config).statusCode()).isEqualTo(200);
     assertThat(registry("DELETE", scratch, job, null).statusCode()).isEqualTo(403);
     assertThat(registry("DELETE", scratch, null, null).statusCode()).isEqualTo(401);
     assertThat(registry("DELETE", scratch, admin, null).statusCode()).isEqualTo(200);
