@@ -4,20 +4,26 @@ import io.lethe.cli.Cli;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
+import io.lethe.local.registry.RegistryTls;
 import io.lethe.local.registry.RegistryUsers;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
  * Lethe's Confluent-compatible schema registry in a JVM of its own, storing its schemas in Kafka's
  * {@code _schemas} topic: the local cluster's stand-in for a Confluent registry. {@code
- * RegistryMain --bootstrap HOST:PORT --port N [--users-file FILE]}; runs until SIGTERM.
+ * RegistryMain --bootstrap HOST:PORT --port N [--users-file FILE] [--tls-keystore FILE
+ * --tls-keystore-password-file FILE]}; runs until SIGTERM.
  */
 @Command(
     name = "registry",
@@ -51,6 +57,22 @@ public final class RegistryMain implements Callable<Integer> {
               + " (Confluent's basic-auth password file; roles read, write, admin). Default: open.")
   RegistryUsers users;
 
+  @Option(
+      names = "--tls-keystore",
+      paramLabel = "FILE",
+      description =
+          "Serve HTTPS with the key and certificate in this PKCS12 keystore (its subject"
+              + " alternative names must include 127.0.0.1); needs --tls-keystore-password-file.")
+  Path tlsKeystore;
+
+  @Option(
+      names = "--tls-keystore-password-file",
+      paramLabel = "FILE",
+      description = "A file whose first line is the keystore's password.")
+  Path tlsPasswordFile;
+
+  @Spec CommandSpec spec;
+
   /** Entry point. */
   public static void main(String[] args) {
     System.exit(run(args));
@@ -68,7 +90,8 @@ public final class RegistryMain implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     EmbeddedSchemaRegistry registry =
-        EmbeddedSchemaRegistry.start(bootstrap, EmbeddedSchemaRegistry.DEFAULT_TOPIC, port, users);
+        EmbeddedSchemaRegistry.start(
+            bootstrap, EmbeddedSchemaRegistry.DEFAULT_TOPIC, port, users, tls());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -86,6 +109,29 @@ public final class RegistryMain implements Callable<Integer> {
             + (users == null ? " to anyone" : " to the users in " + users.source()));
     stopped.await();
     return Cli.OK;
+  }
+
+  /**
+   * The TLS context of {@code --tls-keystore}, or null without it.
+   *
+   * @throws ParameterException naming the option if only one of the two is given or the keystore
+   *     does not open
+   */
+  SSLContext tls() {
+    if ((tlsKeystore == null) != (tlsPasswordFile == null)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--tls-keystore and --tls-keystore-password-file go together; give both or neither");
+    }
+    if (tlsKeystore == null) {
+      return null;
+    }
+    try {
+      return RegistryTls.fromPkcs12(tlsKeystore, tlsPasswordFile);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid value for option '--tls-keystore': " + e.getMessage());
+    }
   }
 
   /** Reads the users file while parsing; the message names the file and line, never a password. */

@@ -30,6 +30,30 @@ class RegistryMainTest {
         .doesNotContain("s3cret");
   }
 
+  @Test
+  void shouldRefuseHalfATlsConfigurationOrAKeystoreThatDoesNotOpen() throws Exception {
+    Path password = Files.writeString(dir.resolve("password"), "pass\n");
+    assertThat(refused("--bootstrap", "localhost:1", "--tls-keystore", "registry.p12"))
+        .isEqualTo(
+            "registry: --tls-keystore and --tls-keystore-password-file go together; give both or"
+                + " neither; see 'registry --help'");
+    Path keystore = Files.writeString(dir.resolve("registry.p12"), "not a keystore");
+    assertThat(
+            refused(
+                "--bootstrap",
+                "localhost:1",
+                "--tls-keystore",
+                keystore.toString(),
+                "--tls-keystore-password-file",
+                password.toString()))
+        .isEqualTo(
+            "registry: Invalid value for option '--tls-keystore': cannot open the keystore "
+                + keystore
+                + " as PKCS12 with the password in "
+                + password
+                + "; see 'registry --help'");
+  }
+
   private static String refused(String... args) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =

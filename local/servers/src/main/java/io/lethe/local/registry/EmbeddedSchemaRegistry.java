@@ -1,6 +1,8 @@
 package io.lethe.local.registry;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -11,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +60,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     this.httpThreads = httpThreads;
     this.inFlight = inFlight;
     this.port = server.getAddress().getPort();
-    this.url = "http://" + HOST + ":" + port;
+    this.url = (server instanceof HttpsServer ? "https://" : "http://") + HOST + ":" + port;
   }
 
   /** Starts a registry on {@link #DEFAULT_TOPIC} and a free port. */
@@ -88,12 +91,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
    */
   public static EmbeddedSchemaRegistry start(
       String bootstrapServers, String topic, int port, RegistryUsers users) {
-    return start(bootstrapServers, topic, port, DEFAULT_STARTUP_TIMEOUT, users);
+    return start(bootstrapServers, topic, port, DEFAULT_STARTUP_TIMEOUT, users, null);
+  }
+
+  /**
+   * As {@link #start(String, String, int, RegistryUsers)}, over HTTPS with {@code tls} (see {@link
+   * RegistryTls}) if it is not null: basic credentials then never cross a network in clear text.
+   */
+  public static EmbeddedSchemaRegistry start(
+      String bootstrapServers, String topic, int port, RegistryUsers users, SSLContext tls) {
+    return start(bootstrapServers, topic, port, DEFAULT_STARTUP_TIMEOUT, users, tls);
   }
 
   static EmbeddedSchemaRegistry start(
       String bootstrapServers, String topic, int port, Duration startupTimeout) {
-    return start(bootstrapServers, topic, port, startupTimeout, null);
+    return start(bootstrapServers, topic, port, startupTimeout, null, null);
   }
 
   static EmbeddedSchemaRegistry start(
@@ -101,7 +113,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       String topic,
       int port,
       Duration startupTimeout,
-      RegistryUsers users) {
+      RegistryUsers users,
+      SSLContext tls) {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(topic, "topic");
     if (bootstrapServers.isBlank()) {
@@ -117,7 +130,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     KafkaSchemaStore store =
         KafkaSchemaStore.open(bootstrapServers, topic, startupTimeout, state::apply);
     return serve(
-        state, store::append, store, port, "topic '" + topic + "' at " + bootstrapServers, users);
+        state,
+        store::append,
+        store,
+        port,
+        "topic '" + topic + "' at " + bootstrapServers,
+        users,
+        tls);
   }
 
   /**
@@ -131,8 +150,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   /** {@link #startInMemory()} serving the {@code users} only, or anyone if it is null. */
   public static EmbeddedSchemaRegistry startInMemory(RegistryUsers users) {
+    return startInMemory(users, null);
+  }
+
+  /** {@link #startInMemory(RegistryUsers)} over HTTPS with {@code tls} if it is not null. */
+  public static EmbeddedSchemaRegistry startInMemory(RegistryUsers users, SSLContext tls) {
     RegistryState state = new RegistryState();
-    return serve(state, state::apply, () -> {}, 0, "memory", users);
+    return serve(state, state::apply, () -> {}, 0, "memory", users, tls);
   }
 
   private static EmbeddedSchemaRegistry serve(
@@ -141,12 +165,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       AutoCloseable store,
       int port,
       String storage,
-      RegistryUsers users) {
+      RegistryUsers users,
+      SSLContext tls) {
     ExecutorService httpThreads = null;
     try {
       InFlightRequests inFlight = new InFlightRequests();
       RegistryService service = new RegistryService(state, log);
-      HttpServer server = HttpServer.create(new InetSocketAddress(HOST, port), 0);
+      InetSocketAddress address = new InetSocketAddress(HOST, port);
+      HttpServer server;
+      if (tls == null) {
+        server = HttpServer.create(address, 0);
+      } else {
+        HttpsServer https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server = https;
+      }
       server.createContext("/", new RegistryHttpHandler(service, inFlight, users));
       httpThreads = Executors.newFixedThreadPool(HTTP_THREADS, namedDaemonThreads());
       server.setExecutor(httpThreads);
@@ -184,7 +217,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
   }
 
-  /** The registry's base URL, e.g. {@code http://127.0.0.1:41234}. */
+  /** The registry's base URL, e.g. {@code http://127.0.0.1:41234} ({@code https} with TLS). */
   public String url() {
     return url;
   }
