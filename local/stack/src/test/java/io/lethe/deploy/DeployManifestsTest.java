@@ -314,11 +314,20 @@ class DeployManifestsTest {
         .isEqualTo("kafka.streams:type=" + IngressMetrics.GROUP + ",*");
     assertThat(exporter.at("/includeObjectNames/1").asText())
         .isEqualTo(ErasureStatusServer.JMX_DOMAIN + ":type=erasure-status-http,*");
+    assertThat(exporter.at("/includeObjectNames/2").asText())
+        .isEqualTo(ErasureStatusServer.JMX_DOMAIN + ":type=erasure-status-http-auth,*");
     Set<String> covered = new TreeSet<>();
     boolean httpResponses = false;
+    boolean authRefusals = false;
     for (JsonNode rule : exporter.path("rules")) {
       String pattern = rule.path("pattern").asText();
-      if (pattern.startsWith(ErasureStatusServer.JMX_DOMAIN + "<type=erasure-status-http")) {
+      if (pattern.startsWith(ErasureStatusServer.JMX_DOMAIN + "<type=erasure-status-http-auth,")) {
+        assertThat(rule.path("name").asText()).isEqualTo("lethe_ingress_http_auth_refusals_total");
+        assertThat(pattern).contains("reason=");
+        authRefusals = true;
+        continue;
+      }
+      if (pattern.startsWith(ErasureStatusServer.JMX_DOMAIN + "<type=erasure-status-http,")) {
         assertThat(rule.path("name").asText()).isEqualTo("lethe_ingress_http_responses_total");
         httpResponses = true;
         continue;
@@ -331,6 +340,7 @@ class DeployManifestsTest {
     }
     assertThat(covered).containsExactlyInAnyOrderElementsOf(ingressMetrics());
     assertThat(httpResponses).as("a rule for the status endpoint's responses").isTrue();
+    assertThat(authRefusals).as("a rule for the status endpoint's refusals").isTrue();
     String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
     String agentConfig = agentConfigPath(service("ingress").at("/environment/JAVA_OPTS").asText());
     assertThat(dockerfile).contains("COPY deploy/docker/ingress-jmx-exporter.yaml " + agentConfig);

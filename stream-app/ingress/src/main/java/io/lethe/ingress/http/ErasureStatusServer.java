@@ -234,7 +234,7 @@ public final class ErasureStatusServer implements AutoCloseable {
 
   /**
    * Whether the request may read a status: the endpoint is open, or it carries one of the tokens.
-   * If not, answers 401 (the caller adds the challenge) and counts the refusal by reason.
+   * If not, answers 401 with the challenge and counts the refusal by reason.
    */
   private boolean authenticated(HttpExchange exchange) throws IOException {
     if (tokens == null) {
