@@ -205,6 +205,22 @@ class ServeOptionsTest {
   }
 
   @Test
+  void shouldTakeTheTokenFileOrTheOpenModeFromAConfigFile() throws Exception {
+    Path secured =
+        Files.writeString(
+            dir.resolve("secured.properties"),
+            "bootstrap=kafka:9092\nregistry=http://r:8081\nhttp-token-file=" + tokens + "\n");
+    Path open =
+        Files.writeString(
+            dir.resolve("open.properties"),
+            "bootstrap=kafka:9092\nregistry=http://r:8081\ninsecure-http=true\n");
+
+    assertThat(ServeOptions.parse("--config", secured.toString()).httpTokens())
+        .isEqualTo(BearerTokens.load(tokens));
+    assertThat(ServeOptions.parse("--config", open.toString()).httpTokens()).isNull();
+  }
+
+  @Test
   void shouldPrintTheUsageForHelpWithoutServing() {
     for (String help : new String[] {"--help", "-h"}) {
       StringWriter out = new StringWriter();
