@@ -120,6 +120,18 @@ public final class KafkaClientConfig {
     return kafka;
   }
 
+  /** The file's properties for the schema registry client only ({@link #REGISTRY_PREFIXES}). */
+  public Map<String, String> registryProperties() {
+    Map<String, String> registry = new TreeMap<>();
+    properties.forEach(
+        (key, value) -> {
+          if (REGISTRY_PREFIXES.stream().anyMatch(key::startsWith)) {
+            registry.put(key, value);
+          }
+        });
+    return registry;
+  }
+
   /**
    * One client's configuration by the layering rule above.
    *

@@ -1,6 +1,7 @@
 package io.lethe.demo;
 
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.ingress.IngressApp;
 import io.lethe.ingress.IngressSettings;
 import io.lethe.job.JobSettings;
@@ -8,9 +9,12 @@ import io.lethe.job.LearnerJobMain;
 import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.local.kafka.EmbeddedKafka;
+import io.lethe.local.kafka.KafkaPrincipals;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.snapshot.SigningKeys;
+import io.lethe.schemas.topics.LetheAcls;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
@@ -26,6 +30,8 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 
@@ -38,6 +44,12 @@ import org.apache.flink.core.execution.JobClient;
  *
  * <p>Snapshots are signed: the stack generates an Ed25519 key pair in its temporary directory, the
  * job signs with the private key and the model service trusts only the public key.
+ *
+ * <p>Kafka is secured unless the stack is started insecure: the broker authenticates every client
+ * with SASL/SCRAM-SHA-512 and authorizes it with Kafka's standard authorizer. The stack gives each
+ * of Lethe's principals ({@link Principal}) a fresh password and exactly the rights of {@link
+ * LetheAcls}, writes a Kafka client properties file per principal under {@code security/kafka} in
+ * its temporary directory, and connects each component as its own principal.
  */
 public final class EmbeddedStack implements AutoCloseable {
   /** The ingress's application id, which is also its consumer group. */
@@ -57,6 +69,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private IngressApp ingress;
   private JobClient learnerJob;
   private String signingKeyId;
+  private KafkaPrincipals principals;
 
   private EmbeddedStack() {}
 
@@ -72,9 +85,31 @@ public final class EmbeddedStack implements AutoCloseable {
   public static EmbeddedStack start(
       ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
       throws Exception {
+    return start(catalog, ports, checkpointInterval, log, Security.SECURED);
+  }
+
+  /** Whether the stack's Kafka authenticates and authorizes its clients. */
+  public enum Security {
+    /** SASL/SCRAM, the standard authorizer and one least-privilege principal per component. */
+    SECURED,
+    /** Open: PLAINTEXT with no authorizer, anyone who reaches the port may read and write. */
+    INSECURE
+  }
+
+  /**
+   * Starts the stack as {@link #start(ModelCatalog, Ports, Duration, PrintStream)} does, with Kafka
+   * secured or open.
+   */
+  public static EmbeddedStack start(
+      ModelCatalog catalog,
+      Ports ports,
+      Duration checkpointInterval,
+      PrintStream log,
+      Security security)
+      throws Exception {
     EmbeddedStack stack = new EmbeddedStack();
     try {
-      stack.startAll(catalog, ports, checkpointInterval, log);
+      stack.startAll(catalog, ports, checkpointInterval, log, security);
       return stack;
     } catch (Exception | Error e) {
       stack.close();
@@ -95,7 +130,11 @@ public final class EmbeddedStack implements AutoCloseable {
       String ingressOption) {}
 
   private void startAll(
-      ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
+      ModelCatalog catalog,
+      Ports ports,
+      Duration checkpointInterval,
+      PrintStream log,
+      Security security)
       throws Exception {
     dashboardPort = freeOrRequested(ports.dashboard(), ports.dashboardOption());
     int wantedServe = freeOrRequested(ports.serve(), ports.serveOption());
@@ -104,17 +143,38 @@ public final class EmbeddedStack implements AutoCloseable {
     Path dir = Files.createTempDirectory("lethe-stack");
     resources.push(() -> deleteTree(dir));
     log.println("lethe: starting Kafka (KRaft, in this JVM) and the schema registry...");
-    EmbeddedKafka kafka = EmbeddedKafka.start();
+    EmbeddedKafka.Credentials admin =
+        new EmbeddedKafka.Credentials("lethe-admin", KafkaPrincipals.newPassword());
+    EmbeddedKafka kafka =
+        security == Security.SECURED ? EmbeddedKafka.startSecured(admin) : EmbeddedKafka.start();
     resources.push(kafka);
     bootstrapServers = kafka.bootstrapServers();
-    EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(bootstrapServers);
+    LetheAcls acls = LetheAcls.defaults().withIngressApplicationId(INGRESS_APPLICATION_ID);
+    if (security == Security.SECURED) {
+      principals =
+          KafkaPrincipals.provision(
+              bootstrapServers,
+              kafka.adminClientProperties(),
+              Map.of("security.protocol", "SASL_PLAINTEXT"),
+              acls,
+              dir.resolve("security").resolve("kafka"),
+              admin);
+    }
+    EmbeddedSchemaRegistry registry =
+        EmbeddedSchemaRegistry.start(
+            bootstrapServers,
+            clientConfig(Principal.REGISTRY).kafkaProperties(),
+            acls.registryTopic(),
+            0);
     resources.push(registry);
     registryUrl = registry.url();
     SchemaRegistryClient registryClient = SchemaRegistryClient.create(registryUrl);
     resources.push(registryClient);
     TopicNames names = TopicNames.defaults();
     topics = LetheTopics.create(names, registryClient);
-    TopicSetup.ensureTopics(bootstrapServers, names, 2);
+    // the administrator creates the topics: no component may
+    TopicSetup.ensureTopics(
+        bootstrapServers, KafkaClientConfig.of(null, kafka.adminClientProperties()), names, 2);
 
     this.catalog = catalog;
     Path catalogFile = catalog.write(dir.resolve("catalog.yaml"));
@@ -130,7 +190,8 @@ public final class EmbeddedStack implements AutoCloseable {
                 dir.resolve("ingress"),
                 wantedIngress,
                 LOOPBACK,
-                LOOPBACK),
+                LOOPBACK,
+                clientConfig(Principal.INGRESS)),
             topics,
             names,
             catalog,
@@ -142,7 +203,8 @@ public final class EmbeddedStack implements AutoCloseable {
             .withRestPort(dashboardPort)
             .withCheckpointInterval(checkpointInterval)
             .withCheckpointDirectory(dir.resolve("checkpoints"))
-            .withSigningKey(keys.privateKey());
+            .withSigningKey(keys.privateKey())
+            .withClientConfig(clientConfig(Principal.JOB));
     JobClient job =
         LearnerJobMain.start(
             LearnerJobMain.localEnvironment(jobSettings),
@@ -162,7 +224,8 @@ public final class EmbeddedStack implements AutoCloseable {
             ServingSettings.defaults(bootstrapServers, registryUrl)
                 .withPort(wantedServe)
                 .withHost(LOOPBACK)
-                .withTrustedKeys(List.of(keys.publicKey())));
+                .withTrustedKeys(List.of(keys.publicKey()))
+                .withKafkaConfig(clientConfig(Principal.MODEL_SERVICE)));
     resources.push(service);
     servePort = service.port();
   }
@@ -175,6 +238,31 @@ public final class EmbeddedStack implements AutoCloseable {
   /** Schema registry URL. */
   public String registryUrl() {
     return registryUrl;
+  }
+
+  /**
+   * The Kafka client properties of {@code principal}, read from the file the stack wrote for it;
+   * none when Kafka is open.
+   */
+  public KafkaClientConfig clientConfig(Principal principal) {
+    return principals == null
+        ? KafkaClientConfig.none()
+        : KafkaClientConfig.load(principals.file(principal));
+  }
+
+  /**
+   * The Kafka super user's client properties, for tools that feed and observe every topic (a
+   * benchmark, a test); none when Kafka is open.
+   */
+  public KafkaClientConfig adminClientConfig() {
+    return principals == null
+        ? KafkaClientConfig.none()
+        : KafkaClientConfig.load(principals.adminFile());
+  }
+
+  /** Each principal's credential and client properties file; empty when Kafka is open. */
+  public Optional<KafkaPrincipals> kafkaPrincipals() {
+    return Optional.ofNullable(principals);
   }
 
   /** The id of the key that signs this stack's snapshots (the only key its service trusts). */

@@ -6,6 +6,7 @@ import io.lethe.ingress.http.ErasureStatusLookup;
 import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.ingress.receipts.ErasureState;
 import io.lethe.schemas.topics.LetheTopics;
+import io.lethe.schemas.topics.TopicCreation;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.validation.DeadLetterEnvelope;
 import java.io.IOException;
@@ -288,10 +289,7 @@ public final class IngressApp implements AutoCloseable {
                                       String.valueOf(maxWrittenBytes))
                                   : Map.of()))
               .toList();
-      if (!missing.isEmpty()) {
-        log.info("Creating topics {}", missing.stream().map(NewTopic::name).toList());
-        admin.createTopics(missing).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
+      TopicCreation.createPermitted(admin, missing, ADMIN_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking topics", e);
