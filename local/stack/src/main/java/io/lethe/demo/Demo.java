@@ -13,6 +13,7 @@ import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.OfflineRetrain;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
+import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
@@ -175,7 +176,7 @@ final class Demo implements AutoCloseable {
                 "--ingress-port"),
             Duration.ofSeconds(1),
             out,
-            options.insecure() ? EmbeddedStack.Security.INSECURE : EmbeddedStack.Security.SECURED);
+            options.insecure() ? KafkaSecurity.INSECURE : KafkaSecurity.SECURED);
     resources.push(stack);
     this.stack = stack;
     bootstrap = stack.bootstrapServers();
@@ -240,7 +241,8 @@ final class Demo implements AutoCloseable {
         out.printf("lethe demo: task %d learned by %s%n", t, models);
         if (t == eraseAfter) {
           for (String subject : ERASED_SUBJECTS) {
-            String id = "demo-" + subject;
+            // request ids are opaque: they show in receipts, status URLs and logs
+            String id = "demo-erasure-" + (requested.size() + 1);
             requested.put(id, sendErasure(erasures, topics, id, ErasureScope.SUBJECT, subject));
             erasedSubjects.add(subject);
           }

@@ -10,6 +10,7 @@ import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.local.kafka.EmbeddedKafka;
 import io.lethe.local.kafka.KafkaPrincipals;
+import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.snapshot.SigningKeys;
@@ -85,15 +86,7 @@ public final class EmbeddedStack implements AutoCloseable {
   public static EmbeddedStack start(
       ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
       throws Exception {
-    return start(catalog, ports, checkpointInterval, log, Security.SECURED);
-  }
-
-  /** Whether the stack's Kafka authenticates and authorizes its clients. */
-  public enum Security {
-    /** SASL/SCRAM, the standard authorizer and one least-privilege principal per component. */
-    SECURED,
-    /** Open: PLAINTEXT with no authorizer, anyone who reaches the port may read and write. */
-    INSECURE
+    return start(catalog, ports, checkpointInterval, log, KafkaSecurity.SECURED);
   }
 
   /**
@@ -105,7 +98,7 @@ public final class EmbeddedStack implements AutoCloseable {
       Ports ports,
       Duration checkpointInterval,
       PrintStream log,
-      Security security)
+      KafkaSecurity security)
       throws Exception {
     EmbeddedStack stack = new EmbeddedStack();
     try {
@@ -134,7 +127,7 @@ public final class EmbeddedStack implements AutoCloseable {
       Ports ports,
       Duration checkpointInterval,
       PrintStream log,
-      Security security)
+      KafkaSecurity security)
       throws Exception {
     dashboardPort = freeOrRequested(ports.dashboard(), ports.dashboardOption());
     int wantedServe = freeOrRequested(ports.serve(), ports.serveOption());
@@ -146,11 +139,13 @@ public final class EmbeddedStack implements AutoCloseable {
     EmbeddedKafka.Credentials admin =
         new EmbeddedKafka.Credentials("lethe-admin", KafkaPrincipals.newPassword());
     EmbeddedKafka kafka =
-        security == Security.SECURED ? EmbeddedKafka.startSecured(admin) : EmbeddedKafka.start();
+        security == KafkaSecurity.SECURED
+            ? EmbeddedKafka.startSecured(admin)
+            : EmbeddedKafka.start();
     resources.push(kafka);
     bootstrapServers = kafka.bootstrapServers();
     LetheAcls acls = LetheAcls.defaults().withIngressApplicationId(INGRESS_APPLICATION_ID);
-    if (security == Security.SECURED) {
+    if (security == KafkaSecurity.SECURED) {
       principals =
           KafkaPrincipals.provision(
               bootstrapServers,

@@ -67,8 +67,30 @@ public final class EmbeddedKafka implements AutoCloseable {
           jaas("org.apache.kafka.common.security.scram.ScramLoginModule"));
     }
 
-    private String jaas(String module) {
-      return module + " required username=" + quoted(user) + " password=" + quoted(password) + ";";
+    /** A client-side JAAS configuration that logs in as this user with {@code loginModule}. */
+    public String jaas(String loginModule) {
+      return loginModule
+          + " required username="
+          + quoted(user)
+          + " password="
+          + quoted(password)
+          + ";";
+    }
+
+    /**
+     * The PLAIN JAAS configuration of a listener that accepts this user only, and logs in as it:
+     * what a KRaft controller listener takes, since controllers cannot check SCRAM credentials.
+     */
+    public String plainListenerJaas() {
+      return "org.apache.kafka.common.security.plain.PlainLoginModule required username="
+          + quoted(user)
+          + " password="
+          + quoted(password)
+          + " user_"
+          + user
+          + "="
+          + quoted(password)
+          + ";";
     }
 
     @Override
@@ -128,15 +150,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             "listener.name." + controller + ".sasl.enabled.mechanisms",
             "PLAIN",
             "listener.name." + controller + ".plain.sasl.jaas.config",
-            "org.apache.kafka.common.security.plain.PlainLoginModule required username="
-                + quoted(admin.user())
-                + " password="
-                + quoted(admin.password())
-                + " user_"
-                + admin.user()
-                + "="
-                + quoted(admin.password())
-                + ";",
+            admin.plainListenerJaas(),
             "allow.everyone.if.no.acl.found",
             "false",
             "super.users",

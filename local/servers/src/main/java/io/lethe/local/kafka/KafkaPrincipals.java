@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -44,15 +45,35 @@ public final class KafkaPrincipals {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Map<Principal, Credentials> credentials;
   private final Map<Principal, Path> files;
   private final Path adminFile;
 
-  private KafkaPrincipals(
-      Map<Principal, Credentials> credentials, Map<Principal, Path> files, Path adminFile) {
-    this.credentials = credentials;
+  private KafkaPrincipals(Map<Principal, Path> files, Path adminFile) {
     this.files = files;
     this.adminFile = adminFile;
+  }
+
+  /**
+   * The principals provisioned before into {@code dir} (a local cluster started again), if every
+   * file is there.
+   */
+  public static Optional<KafkaPrincipals> existing(Path dir, String adminUser) {
+    Map<Principal, Path> files = new EnumMap<>(Principal.class);
+    for (Principal principal : Principal.values()) {
+      Path file = fileOf(dir, principal.defaultUser());
+      if (!Files.isRegularFile(file)) {
+        return Optional.empty();
+      }
+      files.put(principal, file);
+    }
+    Path admin = fileOf(dir, adminUser);
+    return Files.isRegularFile(admin)
+        ? Optional.of(new KafkaPrincipals(files, admin))
+        : Optional.empty();
+  }
+
+  private static Path fileOf(Path dir, String user) {
+    return dir.resolve(user + ".properties");
   }
 
   /** A random password: 24 random bytes, URL-safe base64 (32 characters). */
@@ -111,10 +132,11 @@ public final class KafkaPrincipals {
     }
     Map<Principal, Path> files = new EnumMap<>(Principal.class);
     credentials.forEach(
-        (principal, user) -> files.put(principal, write(dir, user, connection, principal.role())));
+        (principal, user) ->
+            files.put(principal, writeClientFile(dir, user, connection, principal.role())));
     Path adminFile =
-        write(dir, adminCredentials, connection, "super user: creates topics and ACLs");
-    return new KafkaPrincipals(credentials, files, adminFile);
+        writeClientFile(dir, adminCredentials, connection, "super user: creates topics and ACLs");
+    return new KafkaPrincipals(files, adminFile);
   }
 
   /** Waits until the broker reports every binding, so that the first client is not refused. */
@@ -139,14 +161,18 @@ public final class KafkaPrincipals {
     }
   }
 
-  private static Path write(
+  /**
+   * Writes {@code <dir>/<user>.properties}, readable by its owner only: {@code connection} and the
+   * SCRAM-SHA-512 login of {@code user}, with {@code comment} in its heading.
+   */
+  public static Path writeClientFile(
       Path dir, Credentials user, Map<String, String> connection, String comment) {
     Map<String, String> properties = new TreeMap<>(connection);
     properties.putAll(
         user.scramClientProperties(
             org.apache.kafka.common.security.auth.SecurityProtocol.forName(
                 connection.getOrDefault("security.protocol", "SASL_PLAINTEXT"))));
-    Path file = dir.resolve(user.user() + ".properties");
+    Path file = fileOf(dir, user.user());
     try {
       Files.createDirectories(dir);
       Files.deleteIfExists(file);
@@ -168,11 +194,6 @@ public final class KafkaPrincipals {
   /** A properties value with the characters {@link java.util.Properties#load} treats specially. */
   private static String escape(String value) {
     return value.replace("\\", "\\\\").replace("\n", "\\n");
-  }
-
-  /** The credential of {@code principal}. */
-  public Credentials credentials(Principal principal) {
-    return credentials.get(principal);
   }
 
   /** The client properties file of {@code principal}. */
