@@ -13,6 +13,7 @@ import io.lethe.local.kafka.KafkaPrincipals;
 import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.snapshot.SigningKeys;
 import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.LetheAcls.Principal;
@@ -43,8 +44,9 @@ import org.apache.flink.core.execution.JobClient;
  * everything, newest first, and delete its temporary directory. Every listener binds the loopback
  * address, and Flink's REST API refuses jar uploads.
  *
- * <p>Snapshots are signed: the stack generates an Ed25519 key pair in its temporary directory, the
- * job signs with the private key and the model service trusts only the public key.
+ * <p>Snapshots and erasure receipts are signed: the stack generates an Ed25519 key pair in its
+ * temporary directory, the job and the ingress sign with the private key and the model service
+ * trusts only the public key.
  *
  * <p>Kafka is secured unless the stack is started insecure: the broker authenticates every client
  * with SASL/SCRAM-SHA-512 and authorizes it with Kafka's standard authorizer. The stack gives each
@@ -70,6 +72,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private IngressApp ingress;
   private JobClient learnerJob;
   private String signingKeyId;
+  private Path signingPublicKey;
   private KafkaPrincipals principals;
 
   private EmbeddedStack() {}
@@ -175,6 +178,7 @@ public final class EmbeddedStack implements AutoCloseable {
     Path catalogFile = catalog.write(dir.resolve("catalog.yaml"));
     SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir.resolve("keys"));
     signingKeyId = keys.keyId();
+    signingPublicKey = keys.publicKey();
 
     log.println("lethe: starting the ingress, the learner job and the model service...");
     ingress =
@@ -190,7 +194,8 @@ public final class EmbeddedStack implements AutoCloseable {
             topics,
             names,
             catalog,
-            IngressSettings.defaults());
+            IngressSettings.defaults(),
+            ReceiptSigner.fromFile(keys.privateKey()));
     resources.push(ingress);
     ingressPort = ingress.httpPort().orElse(wantedIngress);
     JobSettings jobSettings =
@@ -260,9 +265,17 @@ public final class EmbeddedStack implements AutoCloseable {
     return Optional.ofNullable(principals);
   }
 
-  /** The id of the key that signs this stack's snapshots (the only key its service trusts). */
+  /**
+   * The id of the key that signs this stack's snapshots and receipts (the only key its service
+   * trusts).
+   */
   public String signingKeyId() {
     return signingKeyId;
+  }
+
+  /** The public key file of {@link #signingKeyId()}, e.g. for {@code lethe verify-receipt}. */
+  public Path signingPublicKey() {
+    return signingPublicKey;
   }
 
   /** Lethe's topics, typed. */
