@@ -275,7 +275,7 @@ public final class VerifyReceiptMain implements Callable<Integer> {
                   HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
                   HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new NotVerified("cannot reach " + uri + ": " + e);
+      throw new NotVerified("cannot reach " + uri + ": " + describe(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new NotVerified("interrupted while fetching " + uri);
@@ -393,7 +393,8 @@ public final class VerifyReceiptMain implements Callable<Integer> {
       }
       return latest;
     } catch (KafkaException e) {
-      throw new NotVerified("cannot read " + topic + " at " + source.bootstrap + ": " + e);
+      throw new NotVerified(
+          "cannot read " + topic + " at " + source.bootstrap + ": " + describe(e));
     }
   }
 
@@ -464,6 +465,16 @@ public final class VerifyReceiptMain implements Callable<Integer> {
               + (model.getReason() != null ? " (" + model.getReason() + ")" : ""));
     }
     out.flush();
+  }
+
+  /** The exception's message, or its kind when it has none (e.g. a refused connection). */
+  private static String describe(Exception e) {
+    if (e.getMessage() != null) {
+      return firstLine(e.getMessage());
+    }
+    return e instanceof java.net.ConnectException
+        ? "connection refused"
+        : e.getClass().getSimpleName();
   }
 
   private static String firstLine(String message) {

@@ -20,6 +20,8 @@ import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.snapshot.SigningKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -240,6 +242,32 @@ class VerifyReceiptMainTest {
         .isEqualTo(
             "lethe verify-receipt: Missing required option: '--request-id=ID' (with"
                 + " --status-url); see 'lethe verify-receipt --help'");
+  }
+
+  @Test
+  void shouldFailWithOneLineWhenTheStatusEndpointCannotBeReached() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + closed;
+
+    Ran ran =
+        verify(
+            "--trusted-keys",
+            keys.publicKey().toString(),
+            "--status-url",
+            url,
+            "--request-id",
+            "r-1",
+            "--timeout",
+            "5s");
+
+    assertThat(ran.code()).isEqualTo(Cli.FAILED);
+    assertThat(ran.err().lines()).hasSize(1);
+    assertThat(ran.err().strip())
+        .isEqualTo(
+            "lethe verify-receipt: cannot reach " + url + "/v1/erasures/r-1: connection refused");
   }
 
   @Test
