@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real ingress with {@code --signing-key} on a real KRaft broker: a completed request's receipt
  * passes {@code lethe verify-receipt} from the topic, from the status endpoint and from a saved
- * file, and the same receipt with one field changed fails, in a file and on the topic.
+ * file, and the same receipt with one field changed fails, in a file and on the topic, as does the
+ * unchanged receipt written under another request's id.
  */
 class SignedReceiptIT {
   private static final Duration BOUND = Duration.ofSeconds(60);
@@ -161,6 +162,16 @@ class SignedReceiptIT {
                   + " signature by key "
                   + keys.keyId()
                   + ": it was changed after it was signed");
+
+      // An unchanged receipt written under another request's id does not pass for that request.
+      kafka.produce(topics.receipts(), "r-other", receipt);
+      fromTopic[fromTopic.length - 1] = "r-other";
+      Ran replayed = verify(fromTopic);
+      assertThat(replayed.code()).isEqualTo(Cli.FAILED);
+      assertThat(replayed.err().strip())
+          .isEqualTo(
+              "lethe verify-receipt: the receipt on lethe.receipts under key 'r-other' is for"
+                  + " erasure request 'r-signed', not 'r-other'");
     }
   }
 }

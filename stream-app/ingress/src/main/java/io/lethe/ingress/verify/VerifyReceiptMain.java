@@ -193,6 +193,17 @@ public final class VerifyReceiptMain implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       ErasureReceipt receipt = receipt();
+      if (requestId != null && !requestId.equals(receipt.getRequestId())) {
+        // a validly signed receipt of another request, e.g. a copy keyed or served under this id
+        throw new NotVerified(
+            "the receipt "
+                + where()
+                + " is for erasure request '"
+                + receipt.getRequestId()
+                + "', not '"
+                + requestId
+                + "'");
+      }
       verify(receipt, keys);
       print(receipt);
       return Cli.OK;
@@ -230,7 +241,17 @@ public final class VerifyReceiptMain implements Callable<Integer> {
     return fromTopic();
   }
 
-  private ErasureReceipt fromFile(Path file) throws NotVerified {
+  /** Where the receipt came from, for messages. */
+  private String where() {
+    if (source.file != null) {
+      return "in " + source.file;
+    }
+    return source.statusUrl != null
+        ? "at " + source.statusUrl
+        : "on " + topic + " under key '" + requestId + "'";
+  }
+
+  private ErasureReceipt fromFile(Path file) {
     ErasureReceipt receipt;
     try {
       receipt = ReceiptJson.read(JSON.readTree(Files.readString(file, StandardCharsets.UTF_8)));
@@ -241,16 +262,6 @@ public final class VerifyReceiptMain implements Callable<Integer> {
               + file
               + " is not a receipt: "
               + firstLine(e.getMessage()));
-    }
-    if (requestId != null && !requestId.equals(receipt.getRequestId())) {
-      throw new NotVerified(
-          "the receipt in "
-              + file
-              + " is for erasure request '"
-              + receipt.getRequestId()
-              + "', not '"
-              + requestId
-              + "'");
     }
     return receipt;
   }

@@ -288,7 +288,7 @@ class VerifyReceiptMainTest {
         ErasureStatusServer.start(
             "127.0.0.1",
             0,
-            ErasureStatusLookup.of(Map.of("r-1", completed, "r 2", pending)),
+            ErasureStatusLookup.of(Map.of("r-1", completed, "r 2", pending, "r-4", completed)),
             signer)) {
       String url = "http://127.0.0.1:" + server.port();
       String key = keys.publicKey().toString();
@@ -296,6 +296,7 @@ class VerifyReceiptMainTest {
       Ran ok = verify("--trusted-keys", key, "--status-url", url, "--request-id", "r-1");
       Ran notYet = verify("--trusted-keys", key, "--status-url", url, "--request-id", "r 2");
       Ran unknown = verify("--trusted-keys", key, "--status-url", url + "/", "--request-id", "r-3");
+      Ran other = verify("--trusted-keys", key, "--status-url", url, "--request-id", "r-4");
 
       assertThat(ok.code()).as(ok.err()).isEqualTo(Cli.OK);
       assertThat(ok.out())
@@ -310,6 +311,12 @@ class VerifyReceiptMainTest {
               "lethe verify-receipt: GET "
                   + url
                   + "/v1/erasures/r-3 answered 404: unknown erasure request 'r-3'");
+      assertThat(other.code()).isEqualTo(Cli.FAILED);
+      assertThat(other.err().strip())
+          .isEqualTo(
+              "lethe verify-receipt: the receipt at "
+                  + url
+                  + " is for erasure request 'r-1', not 'r-4'");
     }
   }
 }
