@@ -17,19 +17,22 @@ import io.lethe.testing.Await;
 import io.lethe.testing.TestRecords;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -50,8 +53,6 @@ class EmbeddedStackReceiptsIT {
                   .with(AnalyticSettings.BUFFER_SIZE, 16)
                   .with(AnalyticSettings.GAMMA, 0.1)
                   .with(AnalyticSettings.SEED, 7L)));
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void shouldSignReceiptsWithTheStacksKey() throws Exception {
@@ -88,11 +89,8 @@ class EmbeddedStackReceiptsIT {
         producer.send(new ProducerRecord<>(topic, "u-2", invalid)).get();
       }
 
+      awaitReceipts(stack, privacy, Set.of("r-valid", "r-invalid"));
       for (String request : List.of("r-valid", "r-invalid")) {
-        Await.until(
-            "a receipt for " + request,
-            BOUND,
-            () -> !status(stack, request).contains("\"PENDING\""));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code =
@@ -119,16 +117,31 @@ class EmbeddedStackReceiptsIT {
     }
   }
 
-  /** The status endpoint's answer for {@code request}; empty while it is not known yet. */
-  private String status(EmbeddedStack stack, String request) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://127.0.0.1:" + stack.ingressPort() + "/v1/erasures/" + request))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return response.statusCode() == 200 ? response.body() : "\"PENDING\"";
+  /**
+   * Waits until {@code requests} have receipts on the topic, reading it as the privacy principal
+   * (committed records only: the status endpoint may answer before the receipt is committed).
+   */
+  private static void awaitReceipts(EmbeddedStack stack, Path privacy, Set<String> requests) {
+    Properties props =
+        KafkaClientConfig.load(privacy)
+            .layerAsProperties(
+                stack.bootstrapServers(),
+                "receipts-test",
+                Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG, "lethe-privacy-test-" + UUID.randomUUID(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+    Set<String> seen = new HashSet<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(stack.topics().receipts().name()));
+      Await.until(
+          "receipts for " + requests + " on " + stack.topics().receipts().name(),
+          BOUND,
+          () -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.key()));
+            return seen.containsAll(requests);
+          });
+    }
   }
 }
