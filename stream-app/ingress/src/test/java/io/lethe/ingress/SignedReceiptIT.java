@@ -172,6 +172,14 @@ class SignedReceiptIT {
           .isEqualTo(
               "lethe verify-receipt: the receipt on lethe.receipts under key 'r-other' is for"
                   + " erasure request 'r-signed', not 'r-other'");
+
+      fromTopic[fromTopic.length - 1] = "r-unknown";
+      Ran unknown = verify(fromTopic);
+      assertThat(unknown.code()).isEqualTo(Cli.FAILED);
+      assertThat(unknown.err().strip())
+          .isEqualTo(
+              "lethe verify-receipt: no committed receipt of erasure request 'r-unknown' on"
+                  + " lethe.receipts yet");
     }
   }
 }

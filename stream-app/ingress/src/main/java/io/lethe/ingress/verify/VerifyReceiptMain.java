@@ -336,7 +336,9 @@ public final class VerifyReceiptMain implements Callable<Integer> {
     try (registryClient) {
       byte[] latest = latestValue(config);
       if (latest == null) {
-        throw new NotVerified("no receipt of erasure request '" + requestId + "' on " + topic);
+        // the status endpoint may show a finished request just before its receipt is committed
+        throw new NotVerified(
+            "no committed receipt of erasure request '" + requestId + "' on " + topic + " yet");
       }
       Deserializer<ErasureReceipt> values =
           AvroSerdes.forValues(ErasureReceipt.class, registryClient).deserializer();
