@@ -197,6 +197,15 @@ final class Demo implements AutoCloseable {
     out.println("  Kafka               " + bootstrap + " (topics lethe.*)");
     out.println("  schema registry     " + stack.registryUrl());
     printKafkaSecurity(stack);
+    out.println(
+        "  signing key         "
+            + stack.signingKeyId()
+            + " signs snapshots and receipts; check a receipt with ./lethe verify-receipt"
+            + " --trusted-keys "
+            + stack.signingPublicKey()
+            + " --status-url http://localhost:"
+            + stack.ingressPort()
+            + " --request-id ID");
     out.println();
 
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
