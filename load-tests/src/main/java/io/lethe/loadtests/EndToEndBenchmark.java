@@ -344,6 +344,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                   "Bearer " + stack.httpToken(),
                   List.of(EMBEDDED_MODEL),
                   EndToEndBenchmark::learnerStopped)) {
+        // The stack's components run as their own least-privilege principals; the benchmark's
+        // clients feed and observe every topic, as the administrator.
+        run.kafkaConfig = stack.adminClientConfig();
         run.authorization = "Bearer " + stack.httpToken();
         run.execute(stack.bootstrapServers(), stack.topics(), stack.serviceUrl());
       }

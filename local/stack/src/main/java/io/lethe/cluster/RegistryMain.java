@@ -1,6 +1,7 @@
 package io.lethe.cluster;
 
 import io.lethe.cli.Cli;
+import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
@@ -48,6 +49,8 @@ public final class RegistryMain implements Callable<Integer> {
       description = "HTTP port.")
   int port;
 
+  @Mixin KafkaConfigOption kafkaConfig;
+
   @Option(
       names = "--users-file",
       paramLabel = "FILE",
@@ -91,7 +94,12 @@ public final class RegistryMain implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     EmbeddedSchemaRegistry registry =
         EmbeddedSchemaRegistry.start(
-            bootstrap, EmbeddedSchemaRegistry.DEFAULT_TOPIC, port, users, tls());
+            bootstrap,
+            kafkaConfig.config().kafkaProperties(),
+            EmbeddedSchemaRegistry.DEFAULT_TOPIC,
+            port,
+            users,
+            tls());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

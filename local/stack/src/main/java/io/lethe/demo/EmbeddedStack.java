@@ -9,9 +9,14 @@ import io.lethe.job.LearnerJobMain;
 import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.local.kafka.EmbeddedKafka;
+import io.lethe.local.kafka.KafkaPrincipals;
+import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.snapshot.SigningKeys;
+import io.lethe.schemas.topics.LetheAcls;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
@@ -27,6 +32,8 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 
@@ -37,13 +44,20 @@ import org.apache.flink.core.execution.JobClient;
  * everything, newest first, and delete its temporary directory. Every listener binds the loopback
  * address, and Flink's REST API refuses jar uploads.
  *
- * <p>Snapshots are signed: the stack generates an Ed25519 key pair in its temporary directory, the
- * job signs with the private key and the model service trusts only the public key.
+ * <p>Snapshots and erasure receipts are signed: the stack generates an Ed25519 key pair in its
+ * temporary directory, the job and the ingress sign with the private key and the model service
+ * trusts only the public key.
+ *
+ * <p>Kafka is secured unless the stack is started insecure: the broker authenticates every client
+ * with SASL/SCRAM-SHA-512 and authorizes it with Kafka's standard authorizer. The stack gives each
+ * of Lethe's principals ({@link Principal}) a fresh password and exactly the rights of {@link
+ * LetheAcls}, writes a Kafka client properties file per principal under {@code security/kafka} in
+ * its temporary directory, and connects each component as its own principal.
  *
  * <p>HTTP needs credentials ({@link StackCredentials}, generated under {@code security/} in the
- * temporary directory): the model service and the erasure status endpoint a bearer token ({@link
- * #httpToken()}; health, readiness and metrics stay open), the schema registry a user per component
- * with the least role it needs.
+ * temporary directory, Kafka's mode notwithstanding): the model service and the erasure status
+ * endpoint a bearer token ({@link #httpToken()}; health, readiness and metrics stay open), the
+ * schema registry a user per component with the least role it needs.
  */
 public final class EmbeddedStack implements AutoCloseable {
   /** The ingress's application id, which is also its consumer group. */
@@ -63,6 +77,8 @@ public final class EmbeddedStack implements AutoCloseable {
   private IngressApp ingress;
   private JobClient learnerJob;
   private String signingKeyId;
+  private Path signingPublicKey;
+  private KafkaPrincipals principals;
   private StackCredentials credentials;
 
   private EmbeddedStack() {}
@@ -79,9 +95,23 @@ public final class EmbeddedStack implements AutoCloseable {
   public static EmbeddedStack start(
       ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
       throws Exception {
+    return start(catalog, ports, checkpointInterval, log, KafkaSecurity.SECURED);
+  }
+
+  /**
+   * Starts the stack as {@link #start(ModelCatalog, Ports, Duration, PrintStream)} does, with Kafka
+   * secured or open.
+   */
+  public static EmbeddedStack start(
+      ModelCatalog catalog,
+      Ports ports,
+      Duration checkpointInterval,
+      PrintStream log,
+      KafkaSecurity security)
+      throws Exception {
     EmbeddedStack stack = new EmbeddedStack();
     try {
-      stack.startAll(catalog, ports, checkpointInterval, log);
+      stack.startAll(catalog, ports, checkpointInterval, log, security);
       return stack;
     } catch (Exception | Error e) {
       stack.close();
@@ -102,7 +132,11 @@ public final class EmbeddedStack implements AutoCloseable {
       String ingressOption) {}
 
   private void startAll(
-      ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
+      ModelCatalog catalog,
+      Ports ports,
+      Duration checkpointInterval,
+      PrintStream log,
+      KafkaSecurity security)
       throws Exception {
     dashboardPort = freeOrRequested(ports.dashboard(), ports.dashboardOption());
     int wantedServe = freeOrRequested(ports.serve(), ports.serveOption());
@@ -112,12 +146,38 @@ public final class EmbeddedStack implements AutoCloseable {
     resources.push(() -> deleteTree(dir));
     credentials = StackCredentials.generate(dir.resolve("security"));
     log.println("lethe: starting Kafka (KRaft, in this JVM) and the schema registry...");
-    EmbeddedKafka kafka = EmbeddedKafka.start();
+    EmbeddedKafka.Credentials admin =
+        new EmbeddedKafka.Credentials("lethe-admin", KafkaPrincipals.newPassword());
+    EmbeddedKafka kafka =
+        security == KafkaSecurity.SECURED
+            ? EmbeddedKafka.startSecured(admin)
+            : EmbeddedKafka.start();
     resources.push(kafka);
     bootstrapServers = kafka.bootstrapServers();
+    LetheAcls acls = LetheAcls.defaults().withIngressApplicationId(INGRESS_APPLICATION_ID);
+    if (security == KafkaSecurity.SECURED) {
+      principals =
+          KafkaPrincipals.provision(
+              bootstrapServers,
+              kafka.adminClientProperties(),
+              Map.of("security.protocol", "SASL_PLAINTEXT"),
+              acls,
+              dir.resolve("security").resolve("kafka"),
+              admin);
+      // one file per principal for every client of a tool: Kafka's and the registry's
+      for (Principal principal : Principal.values()) {
+        credentials.addRegistryUserTo(principals.file(principal), principal.defaultUser());
+      }
+      credentials.addRegistryUserTo(principals.adminFile(), StackCredentials.ADMIN);
+    }
     EmbeddedSchemaRegistry registry =
         EmbeddedSchemaRegistry.start(
-            bootstrapServers, EmbeddedSchemaRegistry.DEFAULT_TOPIC, 0, credentials.registryUsers());
+            bootstrapServers,
+            clientConfig(Principal.REGISTRY).kafkaProperties(),
+            acls.registryTopic(),
+            0,
+            credentials.registryUsers(),
+            null);
     resources.push(registry);
     registryUrl = registry.url();
     SchemaRegistryClient registryClient =
@@ -126,12 +186,15 @@ public final class EmbeddedStack implements AutoCloseable {
     resources.push(registryClient);
     TopicNames names = TopicNames.defaults();
     topics = LetheTopics.create(names, registryClient);
-    TopicSetup.ensureTopics(bootstrapServers, names, 2);
+    // the administrator creates the topics: no component may
+    TopicSetup.ensureTopics(
+        bootstrapServers, KafkaClientConfig.of(null, kafka.adminClientProperties()), names, 2);
 
     this.catalog = catalog;
     Path catalogFile = catalog.write(dir.resolve("catalog.yaml"));
     SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir.resolve("keys"));
     signingKeyId = keys.keyId();
+    signingPublicKey = keys.publicKey();
 
     log.println("lethe: starting the ingress, the learner job and the model service...");
     SchemaRegistryClient ingressRegistry =
@@ -146,12 +209,14 @@ public final class EmbeddedStack implements AutoCloseable {
                     dir.resolve("ingress"),
                     wantedIngress,
                     LOOPBACK,
-                    LOOPBACK)
+                    LOOPBACK,
+                    clientConfig(Principal.INGRESS))
                 .withHttpTokens(credentials.httpTokens()),
             LetheTopics.create(names, ingressRegistry),
             names,
             catalog,
-            IngressSettings.defaults());
+            IngressSettings.defaults(),
+            ReceiptSigner.fromFile(keys.privateKey()));
     resources.push(ingress);
     ingressPort = ingress.httpPort().orElse(wantedIngress);
     JobSettings jobSettings =
@@ -160,7 +225,7 @@ public final class EmbeddedStack implements AutoCloseable {
             .withCheckpointInterval(checkpointInterval)
             .withCheckpointDirectory(dir.resolve("checkpoints"))
             .withSigningKey(keys.privateKey())
-            .withRegistryConfig(credentials.registryConfig(StackCredentials.JOB));
+            .withClientConfig(withRegistryUser(clientConfig(Principal.JOB), StackCredentials.JOB));
     JobClient job =
         LearnerJobMain.start(
             LearnerJobMain.localEnvironment(jobSettings),
@@ -182,7 +247,8 @@ public final class EmbeddedStack implements AutoCloseable {
                 .withHost(LOOPBACK)
                 .withTrustedKeys(List.of(keys.publicKey()))
                 .withKafkaConfig(
-                    KafkaClientConfig.load(credentials.registryConfig(StackCredentials.SERVICE)))
+                    withRegistryUser(
+                        clientConfig(Principal.MODEL_SERVICE), StackCredentials.SERVICE))
                 .withHttpTokens(credentials.httpTokens()));
     resources.push(service);
     servePort = service.port();
@@ -198,11 +264,6 @@ public final class EmbeddedStack implements AutoCloseable {
     return registryUrl;
   }
 
-  /** The id of the key that signs this stack's snapshots (the only key its service trusts). */
-  public String signingKeyId() {
-    return signingKeyId;
-  }
-
   /**
    * The bearer token the model service and the erasure status endpoint require; send it as {@code
    * Authorization: Bearer <token>}.
@@ -216,9 +277,57 @@ public final class EmbeddedStack implements AutoCloseable {
     return credentials.httpTokenFile();
   }
 
-  /** The stack's generated credentials: the HTTP token and the registry's users. */
+  /** The stack's generated HTTP credentials: the token and the registry's users. */
   public StackCredentials credentials() {
     return credentials;
+  }
+
+  /**
+   * {@code kafka} with the registry client properties of the registry user {@code user} on top: one
+   * file's worth of client settings for a component, as a deployment would give it.
+   */
+  private KafkaClientConfig withRegistryUser(KafkaClientConfig kafka, String user) {
+    Map<String, String> all = new java.util.TreeMap<>(kafka.properties());
+    all.putAll(credentials.registryProperties(user));
+    return KafkaClientConfig.of(kafka.source().orElse(null), all);
+  }
+
+  /**
+   * The Kafka client properties of {@code principal}, read from the file the stack wrote for it;
+   * none when Kafka is open.
+   */
+  public KafkaClientConfig clientConfig(Principal principal) {
+    return principals == null
+        ? KafkaClientConfig.none()
+        : KafkaClientConfig.load(principals.file(principal));
+  }
+
+  /**
+   * The Kafka super user's client properties, for tools that feed and observe every topic (a
+   * benchmark, a test); none when Kafka is open.
+   */
+  public KafkaClientConfig adminClientConfig() {
+    return principals == null
+        ? KafkaClientConfig.none()
+        : KafkaClientConfig.load(principals.adminFile());
+  }
+
+  /** Each principal's credential and client properties file; empty when Kafka is open. */
+  public Optional<KafkaPrincipals> kafkaPrincipals() {
+    return Optional.ofNullable(principals);
+  }
+
+  /**
+   * The id of the key that signs this stack's snapshots and receipts (the only key its service
+   * trusts).
+   */
+  public String signingKeyId() {
+    return signingKeyId;
+  }
+
+  /** The public key file of {@link #signingKeyId()}, e.g. for {@code lethe verify-receipt}. */
+  public Path signingPublicKey() {
+    return signingPublicKey;
   }
 
   /** Lethe's topics, typed. */

@@ -15,9 +15,10 @@ import java.util.Map;
  * endpoint, and a schema registry user per component with the least role it needs, each with a
  * registry client properties file in Confluent's names.
  *
- * <p>Principals: {@link #ADMIN} ({@code admin}) sets the stack up and writes the demo's input;
- * {@link #INGRESS} and {@link #JOB} ({@code write}) register the schemas of what they publish;
- * {@link #SERVICE} ({@code read}) only reads schemas.
+ * <p>Registry users, named as the Kafka principals: {@link #ADMIN} ({@code admin}) sets the stack
+ * up and writes the demo's input; {@link #PRODUCER}, {@link #PRIVACY}, {@link #INGRESS} and {@link
+ * #JOB} ({@code write}) register the schemas of what they write; {@link #SERVICE} ({@code read})
+ * only reads schemas.
  */
 public final class StackCredentials {
   /** The stack's own registry user: topic set-up, the demo's and benchmarks' producers. */
@@ -30,7 +31,13 @@ public final class StackCredentials {
   public static final String JOB = "lethe-job";
 
   /** The model service's registry user. */
-  public static final String SERVICE = "lethe-service";
+  public static final String SERVICE = "lethe-model-service";
+
+  /** The registry user of a service that sends training samples. */
+  public static final String PRODUCER = "lethe-producer";
+
+  /** The registry user of a privacy system: sends erasure requests, reads receipts. */
+  public static final String PRIVACY = "lethe-privacy";
 
   /** The token file's name in the directory. */
   public static final String TOKEN_FILE = "http-token";
@@ -39,7 +46,19 @@ public final class StackCredentials {
   public static final String USERS_FILE = "registry-users.properties";
 
   private static final Map<String, Role> ROLES =
-      Map.of(ADMIN, Role.ADMIN, INGRESS, Role.WRITE, JOB, Role.WRITE, SERVICE, Role.READ);
+      Map.of(
+          ADMIN,
+          Role.ADMIN,
+          PRODUCER,
+          Role.WRITE,
+          PRIVACY,
+          Role.WRITE,
+          INGRESS,
+          Role.WRITE,
+          JOB,
+          Role.WRITE,
+          SERVICE,
+          Role.READ);
 
   private final String token;
   private final Path tokenFile;
@@ -70,7 +89,7 @@ public final class StackCredentials {
     String token = BearerTokens.generate();
     Path tokenFile = BearerTokens.write(dir.resolve(TOKEN_FILE), token);
     Map<String, String> passwords = new LinkedHashMap<>();
-    for (String user : new String[] {ADMIN, INGRESS, JOB, SERVICE}) {
+    for (String user : new String[] {ADMIN, PRODUCER, PRIVACY, INGRESS, JOB, SERVICE}) {
       passwords.put(user, BearerTokens.generate());
     }
     RegistryUsers users =
@@ -94,6 +113,24 @@ public final class StackCredentials {
     }
     return new StackCredentials(
         token, tokenFile, users, Map.copyOf(properties), Map.copyOf(configs));
+  }
+
+  /**
+   * Appends {@code user}'s registry client properties to a client properties file (a Kafka
+   * principal's), so that one file configures all of a tool's clients, as {@code --kafka-config}
+   * expects; does nothing for a user without a registry account.
+   *
+   * @throws IOException if the file cannot be written
+   */
+  public void addRegistryUserTo(Path clientProperties, String user) throws IOException {
+    Map<String, String> client = registryProperties.get(user);
+    if (client == null || clientProperties == null) {
+      return;
+    }
+    StringBuilder text = new StringBuilder("\n# the schema registry's user\n");
+    client.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+    java.nio.file.Files.writeString(
+        clientProperties, text, java.nio.file.StandardOpenOption.APPEND);
   }
 
   /** The bearer token of the model service and the status endpoint. */

@@ -7,9 +7,13 @@ import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.serde.SpecificAvroSerializer;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
@@ -159,12 +164,23 @@ class EmbeddedStackCredentialsIT {
     // samples written with the stack's own user go through the ingress (its user), are decoded
     // and learned by the job (its user, which also registers the snapshot's schema), and the
     // service decodes the snapshot with its own user
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, TrainingSample> producer =
-        new KafkaProducer<>(
-            props, new StringSerializer(), stack.topics().samplesRaw().valueSerde().serializer())) {
+    // the producer principal's one file configures its Kafka client and its registry client
+    KafkaClientConfig producerConfig = stack.clientConfig(Principal.PRODUCER);
+    assertThat(producerConfig.registryProperties())
+        .containsKey("basic.auth.user.info")
+        .containsEntry("basic.auth.credentials.source", "USER_INFO");
+    Properties props =
+        producerConfig.layerAsProperties(
+            stack.bootstrapServers(),
+            "credentials-test",
+            Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+    try (SchemaRegistryClient registry =
+            SchemaRegistryClient.create(stack.registryUrl(), producerConfig.registryProperties());
+        KafkaProducer<String, TrainingSample> producer =
+            new KafkaProducer<>(
+                props,
+                new StringSerializer(),
+                new SpecificAvroSerializer<TrainingSample>(registry, true, false))) {
       for (int i = 0; i < 10; i++) {
         TrainingSample sample =
             TrainingSample.newBuilder()
@@ -197,14 +213,14 @@ class EmbeddedStackCredentialsIT {
     Path security = stack.httpTokenFile().getParent();
     assertThat(Files.readString(stack.httpTokenFile())).contains(stack.httpToken());
     try (Stream<Path> files = Files.list(security)) {
-      List<Path> all = files.toList();
+      List<Path> all = files.filter(Files::isRegularFile).toList();
       assertThat(all)
           .extracting(p -> p.getFileName().toString())
           .contains(
               StackCredentials.TOKEN_FILE,
               StackCredentials.USERS_FILE,
               "registry-lethe-job.properties",
-              "registry-lethe-service.properties");
+              "registry-lethe-model-service.properties");
       for (Path file : all) {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
             .as(file.toString())

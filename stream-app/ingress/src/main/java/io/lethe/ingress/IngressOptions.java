@@ -19,6 +19,7 @@ import picocli.CommandLine.ParameterException;
  * @param stateDir directory of the local state stores
  * @param applicationId Kafka Streams application id
  * @param settings the ingress settings
+ * @param signingKey Ed25519 private key file that signs receipts ({@code --signing-key}), or null
  * @param httpTokens the bearer tokens the status endpoint requires ({@code --http-token-file}), or
  *     null if it is open ({@code --insecure-http}) or off
  */
@@ -32,6 +33,7 @@ public record IngressOptions(
     Path stateDir,
     String applicationId,
     IngressSettings settings,
+    Path signingKey,
     BearerTokens httpTokens) {
 
   /** Default port of the status endpoint. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lethe.cli.BearerTokens;
 import io.lethe.cli.Cli;
 import io.lethe.cli.HttpAuthOptions;
+import io.lethe.schemas.snapshot.SigningKeys;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -128,6 +129,37 @@ class IngressOptionsTest {
             "Invalid value for option '--dedupe-window': ingress setting"
                 + " dedupe-window is 'soon', expected a positive duration like"
                 + " 500ms, 30s, 10m, 1h or 7d");
+  }
+
+  @Test
+  void shouldTakeTheReceiptSigningKeyAsAPath() {
+    assertThat(parse(REQUIRED).signingKey()).isNull();
+    assertThat(parse(concat(REQUIRED, "--signing-key", "keys/ingress.key")).signingKey())
+        .isEqualTo(Path.of("keys/ingress.key"));
+  }
+
+  @Test
+  void shouldNameASigningKeyFileWithoutAPrivateKeyBeforeStarting() {
+    SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir.resolve("keys"));
+    Path catalog = IngressDriver.CATALOG.write(dir.resolve("catalog.yaml"));
+
+    assertThat(
+            refused(
+                "--catalog",
+                catalog.toString(),
+                "--bootstrap",
+                "localhost:9",
+                "--registry",
+                "http://localhost:9",
+                "--signing-key",
+                keys.publicKey().toString(),
+                HttpAuthOptions.TOKEN_FILE,
+                tokens.toString()))
+        .isEqualTo(
+            "Invalid value for option '--signing-key': signing key file "
+                + keys.publicKey()
+                + " holds 0 PEM PRIVATE KEY blocks, expected 1 (an Ed25519 key in PKCS#8, as"
+                + " `lethe keys generate` or `openssl genpkey -algorithm ed25519` write it)");
   }
 
   @Test

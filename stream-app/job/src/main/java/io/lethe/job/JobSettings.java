@@ -1,8 +1,10 @@
 package io.lethe.job;
 
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.config.Durations;
 import io.lethe.learners.settings.Bounds;
 import io.lethe.learners.settings.SettingDef;
+import io.lethe.schemas.registry.RegistryConnection;
 import io.lethe.schemas.topics.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,9 +43,10 @@ import java.util.Objects;
  *     heartbeat is about three intervals plus a checkpoint interval old
  * @param signingKey the Ed25519 private key (PKCS#8 PEM) that signs every snapshot ({@code
  *     --signing-key}, a path where the learner runs); null: snapshots are not signed
- * @param registryConfig a properties file with the schema registry client's Confluent properties
- *     ({@code basic.auth.*}, {@code bearer.auth.*}, {@code schema.registry.ssl.*}), read where the
- *     job's operators run, so that no credential travels in the job graph; null: none
+ * @param clientConfig Kafka client properties ({@code --kafka-config}: {@code security.protocol},
+ *     {@code sasl.*}, {@code ssl.*}...) for the job's Kafka source, sink and admin client, and the
+ *     schema registry's Confluent properties; read where the job is built, so no secret is a
+ *     program argument; {@link KafkaClientConfig#none()} for none
  */
 public record JobSettings(
     Path catalog,
@@ -60,7 +63,7 @@ public record JobSettings(
     Path checkpointDirectory,
     Duration heartbeatInterval,
     Path signingKey,
-    Path registryConfig) {
+    KafkaClientConfig clientConfig) {
 
   /**
    * Longest heartbeat interval: three missed heartbeats must still be noticed well within the 30
@@ -141,6 +144,7 @@ public record JobSettings(
     REST_PORT.validate(OPTION, restPort);
     requireText("transactional id prefix", transactionalIdPrefix);
     Objects.requireNonNull(checkpointDirectory, "--checkpoint-dir");
+    Objects.requireNonNull(clientConfig, "clientConfig");
     HEARTBEAT_INTERVAL.validate(OPTION, heartbeatInterval);
     if (heartbeatInterval.compareTo(MAX_HEARTBEAT_INTERVAL) > 0) {
       throw new IllegalArgumentException(
@@ -150,40 +154,6 @@ public record JobSettings(
               + MAX_HEARTBEAT_INTERVAL.toMillis()
               + "ms so that a stopped learner is noticed within 30 seconds");
     }
-  }
-
-  /** Settings whose registry clients send no credentials. */
-  public JobSettings(
-      Path catalog,
-      String bootstrapServers,
-      String registryUrl,
-      TopicNames topics,
-      int parallelism,
-      Duration checkpointInterval,
-      int microBatchSize,
-      Duration tombstoneRetention,
-      Duration requestIdRetention,
-      int restPort,
-      String transactionalIdPrefix,
-      Path checkpointDirectory,
-      Duration heartbeatInterval,
-      Path signingKey) {
-    this(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        parallelism,
-        checkpointInterval,
-        microBatchSize,
-        tombstoneRetention,
-        requestIdRetention,
-        restPort,
-        transactionalIdPrefix,
-        checkpointDirectory,
-        heartbeatInterval,
-        signingKey,
-        null);
   }
 
   /** Defaults for everything but the catalog and the addresses. */
@@ -203,7 +173,7 @@ public record JobSettings(
         Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"),
         HEARTBEAT_INTERVAL.defaultValue().orElseThrow(),
         null,
-        null);
+        KafkaClientConfig.none());
   }
 
   /** A copy with another parallelism. */
@@ -223,7 +193,7 @@ public record JobSettings(
         checkpointDirectory,
         heartbeatInterval,
         signingKey,
-        registryConfig);
+        clientConfig);
   }
 
   /** A copy with another checkpoint interval. */
@@ -243,7 +213,7 @@ public record JobSettings(
         checkpointDirectory,
         heartbeatInterval,
         signingKey,
-        registryConfig);
+        clientConfig);
   }
 
   /** A copy with another micro-batch size. */
@@ -263,7 +233,7 @@ public record JobSettings(
         checkpointDirectory,
         heartbeatInterval,
         signingKey,
-        registryConfig);
+        clientConfig);
   }
 
   /** A copy with another dashboard port (0: any free port). */
@@ -283,7 +253,7 @@ public record JobSettings(
         checkpointDirectory,
         heartbeatInterval,
         signingKey,
-        registryConfig);
+        clientConfig);
   }
 
   /** A copy writing checkpoints under {@code value}. */
@@ -303,7 +273,7 @@ public record JobSettings(
         value,
         heartbeatInterval,
         signingKey,
-        registryConfig);
+        clientConfig);
   }
 
   /** A copy publishing heartbeats every {@code value}. */
@@ -323,7 +293,7 @@ public record JobSettings(
         checkpointDirectory,
         value,
         signingKey,
-        registryConfig);
+        clientConfig);
   }
 
   /** A copy signing snapshots with the private key in {@code value} (null: unsigned). */
@@ -343,13 +313,11 @@ public record JobSettings(
         checkpointDirectory,
         heartbeatInterval,
         value,
-        registryConfig);
+        clientConfig);
   }
 
-  /**
-   * A copy whose registry clients read their Confluent properties from {@code value} (null: none).
-   */
-  public JobSettings withRegistryConfig(Path value) {
+  /** A copy whose Kafka and registry clients take the properties of {@code value}. */
+  public JobSettings withClientConfig(KafkaClientConfig value) {
     return new JobSettings(
         catalog,
         bootstrapServers,
@@ -366,6 +334,11 @@ public record JobSettings(
         heartbeatInterval,
         signingKey,
         value);
+  }
+
+  /** The schema registry with the credentials of {@link #clientConfig()}. */
+  public RegistryConnection registry() {
+    return new RegistryConnection(registryUrl, clientConfig.registryProperties());
   }
 
   private static void requireText(String option, String value) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,7 +92,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
    */
   public static EmbeddedSchemaRegistry start(
       String bootstrapServers, String topic, int port, RegistryUsers users) {
-    return start(bootstrapServers, topic, port, DEFAULT_STARTUP_TIMEOUT, users, null);
+    return start(bootstrapServers, Map.of(), topic, port, DEFAULT_STARTUP_TIMEOUT, users, null);
   }
 
   /**
@@ -100,16 +101,50 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
    */
   public static EmbeddedSchemaRegistry start(
       String bootstrapServers, String topic, int port, RegistryUsers users, SSLContext tls) {
-    return start(bootstrapServers, topic, port, DEFAULT_STARTUP_TIMEOUT, users, tls);
+    return start(bootstrapServers, Map.of(), topic, port, DEFAULT_STARTUP_TIMEOUT, users, tls);
   }
 
-  static EmbeddedSchemaRegistry start(
-      String bootstrapServers, String topic, int port, Duration startupTimeout) {
-    return start(bootstrapServers, topic, port, startupTimeout, null, null);
+  /**
+   * Starts a registry as {@link #start(String, String, int)} does, whose Kafka clients start from
+   * {@code client}: {@code security.protocol} and {@code sasl.*} for a secured broker.
+   */
+  public static EmbeddedSchemaRegistry start(
+      String bootstrapServers, Map<String, String> client, String topic, int port) {
+    return start(bootstrapServers, client, topic, port, DEFAULT_STARTUP_TIMEOUT, null, null);
+  }
+
+  /**
+   * Starts a registry whose Kafka clients start from {@code client} (as {@link #start(String, Map,
+   * String, int)}), serving the {@code users} only ({@link RegistryUsers}; null: anyone), over
+   * HTTPS with {@code tls} ({@link RegistryTls}; null: plain HTTP).
+   */
+  public static EmbeddedSchemaRegistry start(
+      String bootstrapServers,
+      Map<String, String> client,
+      String topic,
+      int port,
+      RegistryUsers users,
+      SSLContext tls) {
+    return start(bootstrapServers, client, topic, port, DEFAULT_STARTUP_TIMEOUT, users, tls);
   }
 
   static EmbeddedSchemaRegistry start(
       String bootstrapServers,
+      Map<String, String> client,
+      String topic,
+      int port,
+      Duration startupTimeout) {
+    return start(bootstrapServers, client, topic, port, startupTimeout, null, null);
+  }
+
+  static EmbeddedSchemaRegistry start(
+      String bootstrapServers, String topic, int port, Duration startupTimeout) {
+    return start(bootstrapServers, Map.of(), topic, port, startupTimeout, null, null);
+  }
+
+  static EmbeddedSchemaRegistry start(
+      String bootstrapServers,
+      Map<String, String> client,
       String topic,
       int port,
       Duration startupTimeout,
@@ -128,7 +163,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
     RegistryState state = new RegistryState();
     KafkaSchemaStore store =
-        KafkaSchemaStore.open(bootstrapServers, topic, startupTimeout, state::apply);
+        KafkaSchemaStore.open(bootstrapServers, client, topic, startupTimeout, state::apply);
     return serve(
         state,
         store::append,

@@ -9,8 +9,9 @@ import io.lethe.cli.BearerTokens;
 import io.lethe.ingress.receipts.ErasureState;
 import io.lethe.ingress.receipts.ErasureStatus;
 import io.lethe.ingress.receipts.ModelConfirmation;
+import io.lethe.ingress.receipts.ReceiptJson;
 import io.lethe.records.ErasureReceipt;
-import io.lethe.records.ModelErasure;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -79,6 +80,7 @@ public final class ErasureStatusServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final ErasureStatusLookup lookup;
+  private final ReceiptSigner signer;
   private final BearerTokens tokens;
   private final Map<String, LongAdder> authRefusals = new ConcurrentHashMap<>();
   private final Map<ResponseKey, LongAdder> responses = new ConcurrentHashMap<>();
@@ -88,10 +90,12 @@ public final class ErasureStatusServer implements AutoCloseable {
       HttpServer server,
       ExecutorService executor,
       ErasureStatusLookup lookup,
+      ReceiptSigner signer,
       BearerTokens tokens) {
     this.server = server;
     this.executor = executor;
     this.lookup = lookup;
+    this.signer = signer;
     this.tokens = tokens;
   }
 
@@ -112,19 +116,36 @@ public final class ErasureStatusServer implements AutoCloseable {
    */
   public static ErasureStatusServer start(String bindAddress, int port, ErasureStatusLookup lookup)
       throws IOException {
-    return start(bindAddress, port, lookup, null);
+    return start(bindAddress, port, lookup, (ReceiptSigner) null);
   }
 
   /**
-   * Starts serving on {@code port} (0 for a free port) at {@code bindAddress}, or on all interfaces
-   * if it is null; with {@code tokens}, {@code /v1/erasures/} answers only requests with one of
-   * them, and {@code /healthz} and {@code /readyz} stay open.
+   * Starts serving as {@link #start(String, int, ErasureStatusLookup)} does; with a {@code signer}
+   * (null for none), a finished request's JSON carries its receipt's {@code signature} (base64) and
+   * {@code signingKeyId}, the same as the receipt on {@code lethe.receipts}.
+   *
+   * @throws IOException if the port cannot be bound
+   */
+  public static ErasureStatusServer start(
+      String bindAddress, int port, ErasureStatusLookup lookup, ReceiptSigner signer)
+      throws IOException {
+    return start(bindAddress, port, lookup, signer, null);
+  }
+
+  /**
+   * Starts serving as {@link #start(String, int, ErasureStatusLookup, ReceiptSigner)} does; with
+   * {@code tokens}, {@code /v1/erasures/} answers only requests with one of them, and {@code
+   * /healthz} and {@code /readyz} stay open.
    *
    * @param tokens the bearer tokens to require, or null for an open endpoint
    * @throws IOException if the port cannot be bound
    */
   public static ErasureStatusServer start(
-      String bindAddress, int port, ErasureStatusLookup lookup, BearerTokens tokens)
+      String bindAddress,
+      int port,
+      ErasureStatusLookup lookup,
+      ReceiptSigner signer,
+      BearerTokens tokens)
       throws IOException {
     InetSocketAddress address =
         bindAddress == null
@@ -141,7 +162,7 @@ public final class ErasureStatusServer implements AutoCloseable {
               return thread;
             });
     server.setExecutor(executor);
-    ErasureStatusServer status = new ErasureStatusServer(server, executor, lookup, tokens);
+    ErasureStatusServer status = new ErasureStatusServer(server, executor, lookup, signer, tokens);
     server.createContext("/", status::handle);
     server.start();
     log.info("Erasure status endpoint at http://localhost:{}{}<requestId>", status.port(), PATH);
@@ -272,7 +293,7 @@ public final class ErasureStatusServer implements AutoCloseable {
     }
     ErasureStatusLookup.Answer answer = lookup.find(requestId);
     if (answer instanceof ErasureStatusLookup.Found found) {
-      send(exchange, STATUS, 200, render(found.state()));
+      send(exchange, STATUS, 200, render(found.state(), signer));
     } else if (answer instanceof ErasureStatusLookup.ElsewhereAt elsewhere) {
       String encoded = URLEncoder.encode(requestId, StandardCharsets.UTF_8).replace("+", "%20");
       exchange.getResponseHeaders().set("Location", elsewhere.baseUrl() + PATH + encoded);
@@ -311,30 +332,23 @@ public final class ErasureStatusServer implements AutoCloseable {
     return null;
   }
 
-  /** The JSON status of {@code state}; for COMPLETED and REJECTED it repeats the receipt. */
-  static ObjectNode render(ErasureState state) {
+  /**
+   * The JSON status of {@code state}; for COMPLETED and REJECTED it is the receipt ({@link
+   * ReceiptJson}), signed by {@code signer} unless it is null. The receipt is rebuilt from the same
+   * state as the one on {@code lethe.receipts}, and Ed25519 signatures are deterministic, so the
+   * two signatures are the same.
+   */
+  static ObjectNode render(ErasureState state, ReceiptSigner signer) {
     ObjectNode json = JSON.createObjectNode();
-    json.put("requestId", state.requestId());
-    json.put("status", state.status().name());
     if (state.status() != ErasureStatus.PENDING) {
       ErasureReceipt receipt = state.toReceipt();
-      json.put("scope", receipt.getScope().name());
-      json.put("requester", receipt.getRequester());
-      json.put("reason", receipt.getReason());
-      json.put("requestedAt", receipt.getRequestedAt().toString());
-      json.put("completedAt", receipt.getCompletedAt().toString());
-      json.put("latencyMs", receipt.getLatencyMs());
-      ArrayNode models = json.putArray("models");
-      for (ModelErasure model : receipt.getModels()) {
-        ObjectNode m = models.addObject();
-        m.put("model", model.getModel());
-        m.put("guarantee", model.getGuarantee().name());
-        m.put("reason", model.getReason());
-        m.put("firstVersionWithout", model.getFirstVersionWithout());
-        m.put("appliedAt", model.getAppliedAt().toString());
+      if (signer != null) {
+        signer.sign(receipt);
       }
-      return json;
+      return ReceiptJson.write(receipt, json);
     }
+    json.put("requestId", state.requestId());
+    json.put("status", state.status().name());
     if (state.request() != null) {
       json.put("scope", state.request().scope());
       json.put("requester", state.request().requester());

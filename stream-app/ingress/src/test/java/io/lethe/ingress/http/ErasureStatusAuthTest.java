@@ -36,7 +36,11 @@ class ErasureStatusAuthTest {
         ErasureState.unknown("r-1", T0).withRequest(new RequestInfo("r-1", "SUBJECT", "dpo", T0));
     server =
         ErasureStatusServer.start(
-            "127.0.0.1", 0, ErasureStatusLookup.of(Map.of("r-1", pending)), BearerTokens.of(TOKEN));
+            "127.0.0.1",
+            0,
+            ErasureStatusLookup.of(Map.of("r-1", pending)),
+            null,
+            BearerTokens.of(TOKEN));
   }
 
   @AfterEach
