@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lethe.cli.BearerTokens;
 import io.lethe.cli.Cli;
 import io.lethe.ingress.http.ErasureStatusLookup;
 import io.lethe.ingress.http.ErasureStatusServer;
@@ -317,6 +318,53 @@ class VerifyReceiptMainTest {
               "lethe verify-receipt: the receipt at "
                   + url
                   + " is for erasure request 'r-1', not 'r-4'");
+    }
+  }
+
+  @Test
+  void shouldSendTheTokenOfTheTokenFileToASecuredStatusEndpoint() throws Exception {
+    ErasureState completed =
+        ErasureState.unknown("r-1", T0.toEpochMilli())
+            .withRequest(new RequestInfo("r-1", "SUBJECT", "dpo", T0.toEpochMilli()))
+            .withAffected(List.of("fmnist-analytic"))
+            .withConfirmation(
+                new ModelConfirmation("fmnist-analytic", "EXACT", null, 7L, T0.toEpochMilli() + 40))
+            .completed(T0.toEpochMilli() + 250);
+    String token = "privacy-system-token-0123";
+    Path tokens = Files.writeString(dir.resolve("http-tokens"), "# status\n" + token + "\n");
+    try (ErasureStatusServer server =
+        ErasureStatusServer.start(
+            "127.0.0.1",
+            0,
+            ErasureStatusLookup.of(Map.of("r-1", completed)),
+            signer,
+            BearerTokens.of(token))) {
+      String url = "http://127.0.0.1:" + server.port();
+      String key = keys.publicKey().toString();
+
+      Ran anonymous = verify("--trusted-keys", key, "--status-url", url, "--request-id", "r-1");
+      Ran authenticated =
+          verify(
+              "--trusted-keys",
+              key,
+              "--status-url",
+              url,
+              "--http-token-file",
+              tokens.toString(),
+              "--request-id",
+              "r-1");
+
+      assertThat(anonymous.code()).isEqualTo(Cli.FAILED);
+      assertThat(anonymous.err().strip())
+          .isEqualTo(
+              "lethe verify-receipt: GET "
+                  + url
+                  + "/v1/erasures/r-1 answered 401: this endpoint needs a credential: send"
+                  + " Authorization: Bearer <token>");
+      assertThat(authenticated.code()).as(authenticated.err()).isEqualTo(Cli.OK);
+      assertThat(authenticated.out())
+          .contains("model fmnist-analytic: EXACT, first version without the data 7")
+          .doesNotContain(token);
     }
   }
 }
