@@ -324,6 +324,7 @@ public final class Soak {
                 System.getProperty("java.class.path"))
             .withStateDir(stateDir.resolve("cluster"))
             .withPorts(freePort(), freePort(), freePort(), freePort(), freePort())
+            .withDashboardPort(freePort())
             .withTaskManagers(2, 2, "1536m");
     cluster = LocalCluster.start(settings, log);
     registry = SchemaRegistryClient.create(cluster.registryUrl());
@@ -366,6 +367,7 @@ public final class Soak {
         JobSubmission.run(
             new String[] {
               "--cluster", cluster.jobManagerAddress(),
+              "--flink-conf-dir", cluster.flinkClientConfigDir().toString(),
               "--catalog", catalog.toString(),
               "--bootstrap", cluster.bootstrapServers(),
               "--registry", cluster.registryUrl(),

@@ -1,6 +1,9 @@
 package io.lethe.cluster;
 
 import io.lethe.job.FlinkRestClient;
+import io.lethe.job.rest.FlinkRestTls;
+import io.lethe.job.rest.FlinkWebLockdown;
+import io.lethe.local.flink.FlinkRestCredentials;
 import io.lethe.schemas.topics.TopicNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +32,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -57,6 +64,7 @@ public final class LocalCluster implements AutoCloseable {
   static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
   static final String JOB_MANAGER = "jobmanager";
+  static final String DASHBOARD = "dashboard";
   static final String KAFKA = "kafka";
   static final String REGISTRY = "registry";
   static final String TASK_MANAGER = "taskmanager-";
@@ -101,6 +109,8 @@ public final class LocalCluster implements AutoCloseable {
   private List<String> taskManagerMemoryFlags;
   private List<String> taskManagerMemoryConfig;
   private int nextTaskManager = 1;
+  private FlinkRestCredentials restCredentials;
+  private SSLContext restSsl;
 
   private LocalCluster(ClusterSettings settings, PrintStream log) {
     this.settings = settings;
@@ -150,7 +160,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void findRunning() throws IOException {
-    List<String> roles = new ArrayList<>(List.of(KAFKA, REGISTRY, JOB_MANAGER));
+    List<String> roles = new ArrayList<>(List.of(KAFKA, REGISTRY, JOB_MANAGER, DASHBOARD));
     Path pids = dir.resolve("pids");
     if (Files.isDirectory(pids)) {
       try (Stream<Path> files = Files.list(pids)) {
@@ -181,6 +191,7 @@ public final class LocalCluster implements AutoCloseable {
               + dir
               + "; stop it with `lethe cluster down` first");
     }
+    requireFree(settings.dashboardPort(), "--dashboard-port");
     requireFree(settings.restPort(), "--rest-port");
     requireFree(settings.rpcPort(), "--rpc-port");
     requireFree(settings.kafkaPort(), "--kafka-port");
@@ -216,7 +227,12 @@ public final class LocalCluster implements AutoCloseable {
         REGISTRY,
         () -> httpOk(registryUrl() + "/subjects"),
         "the schema registry at " + registryUrl());
-    awaitUp(JOB_MANAGER, () -> rest().isUp(), "the JobManager's REST API at " + dashboardUrl());
+    awaitUp(JOB_MANAGER, () -> rest().isUp(), "the JobManager's REST API at " + restUrl());
+    launch(DASHBOARD, dashboardCommand());
+    awaitUp(
+        DASHBOARD,
+        () -> httpOk(dashboardUrl() + "/overview"),
+        "the dashboard at " + dashboardUrl());
     awaitTaskManagers(settings.taskManagers());
     log.printf(
         "lethe cluster: JobManager and %d TaskManager(s) ready after %.1f s%n",
@@ -237,7 +253,15 @@ public final class LocalCluster implements AutoCloseable {
     try (OutputStream out = Files.newOutputStream(dir.resolve("cluster.properties"))) {
       settings.toProperties().store(out, "lethe cluster up: the settings of this cluster");
     }
-    Files.writeString(conf.resolve("config.yaml"), flinkConfig(), StandardCharsets.UTF_8);
+    // Mutual TLS on the REST endpoint: config.yaml holds the key store passwords, so it is the
+    // owner's only, as are the certificates and the clients' configuration next to them.
+    restCredentials = FlinkRestCredentials.issue(flinkRestDir(), settings.restPort());
+    Path flinkConfig = conf.resolve("config.yaml");
+    Files.deleteIfExists(flinkConfig);
+    Files.createFile(
+        flinkConfig,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(flinkConfig, flinkConfig(), StandardCharsets.UTF_8);
     Files.writeString(conf.resolve("log4j2.properties"), LOGGING, StandardCharsets.UTF_8);
     Files.writeString(conf.resolve("server.properties"), kafkaConfig(), StandardCharsets.UTF_8);
   }
@@ -259,6 +283,10 @@ public final class LocalCluster implements AutoCloseable {
         "rest.bind-address: localhost",
         "rest.port: " + settings.restPort(),
         "web.upload.dir: " + dir.resolve("uploads"),
+        "# Flink's REST API has no authentication: only clients with the cluster's client",
+        "# certificate reach it; people read the dashboard through Lethe's read-only proxy.",
+        yaml(FlinkWebLockdown.options(dashboardUrl())),
+        yaml(restCredentials.server().options()),
         "parallelism.default: 1",
         "# A killed TaskManager is noticed within seconds, not Flink's default 50 s.",
         "heartbeat.interval: " + HEARTBEAT_INTERVAL.toMillis(),
@@ -278,6 +306,15 @@ public final class LocalCluster implements AutoCloseable {
         "# engine owns the native PyTorch library, which a JVM can load only once.",
         "classloader.parent-first-patterns.additional: [\"ai.djl.\"]",
         "");
+  }
+
+  /** {@code options} as YAML lines, each value double-quoted. */
+  private static String yaml(Map<String, String> options) {
+    List<String> lines = new ArrayList<>();
+    options.forEach(
+        (key, value) ->
+            lines.add(key + ": \"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
+    return String.join("\n", lines);
   }
 
   private String kafkaConfig() {
@@ -390,6 +427,18 @@ public final class LocalCluster implements AutoCloseable {
     command.addAll(
         List.of(
             "--bootstrap", bootstrapServers(), "--port", String.valueOf(settings.registryPort())));
+    return command;
+  }
+
+  private List<String> dashboardCommand() {
+    List<String> command = java(DASHBOARD, settings.servicesClasspath(), List.of("-Xmx64m"));
+    command.add(DashboardMain.class.getName());
+    command.addAll(
+        List.of(
+            "--port",
+            String.valueOf(settings.dashboardPort()),
+            "--flink-conf-dir",
+            flinkClientConfigDir().toString()));
     return command;
   }
 
@@ -674,9 +723,27 @@ public final class LocalCluster implements AutoCloseable {
     return settings;
   }
 
-  /** The Flink dashboard and REST API. */
+  /** The read-only Flink dashboard. */
   public String dashboardUrl() {
-    return "http://localhost:" + settings.restPort();
+    return "http://localhost:" + settings.dashboardPort();
+  }
+
+  /** The JobManager's REST API, for clients with the cluster's client certificate. */
+  public String restUrl() {
+    return "https://localhost:" + settings.restPort();
+  }
+
+  /**
+   * The Flink client configuration directory (its {@code config.yaml}) with the REST address and
+   * the client certificate, for {@code lethe job --flink-conf-dir} and Flink's CLI ({@code
+   * FLINK_CONF_DIR}).
+   */
+  public Path flinkClientConfigDir() {
+    return flinkRestDir().resolve(FlinkRestCredentials.CLIENT_CONFIG_DIR);
+  }
+
+  private Path flinkRestDir() {
+    return dir.resolve("security").resolve("flink-rest");
   }
 
   /** The JobManager's REST address as {@code lethe job --cluster} takes it. */
@@ -692,9 +759,20 @@ public final class LocalCluster implements AutoCloseable {
     return "http://127.0.0.1:" + settings.registryPort();
   }
 
-  /** A REST client for the JobManager. */
+  /** A REST client for the JobManager, with the cluster's client certificate. */
   public FlinkRestClient rest() {
-    return new FlinkRestClient(dashboardUrl());
+    if (restSsl == null) {
+      Configuration client =
+          GlobalConfiguration.loadConfiguration(flinkClientConfigDir().toString());
+      restSsl =
+          FlinkRestTls.fromConfiguration(client)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          flinkClientConfigDir() + " does not configure the client certificate"))
+              .sslContext();
+    }
+    return new FlinkRestClient(restUrl(), restSsl);
   }
 
   /** Each role that runs, with its pid. */
@@ -720,6 +798,7 @@ public final class LocalCluster implements AutoCloseable {
   public void close() {
     List<String> order = new ArrayList<>();
     processes.keySet().stream().filter(r -> r.startsWith(TASK_MANAGER)).forEach(order::add);
+    order.add(0, DASHBOARD);
     order.addAll(List.of(JOB_MANAGER, REGISTRY, KAFKA));
     for (String role : order) {
       ClusterProcess process = processes.remove(role);

@@ -1,6 +1,7 @@
 package io.lethe.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +13,10 @@ import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,9 +138,55 @@ class ClusterJobIT {
         .containsKeys("jobmanager", "kafka", "registry", learnerTaskManagers.get(0));
   }
 
-  /** Stop with a savepoint over REST, resume with {@code lethe job --cluster --savepoint}. */
+  /**
+   * The cluster's REST API talks only to callers with its client certificate: an anonymous jar
+   * upload and an anonymous cancel fail, the dashboard refuses anything but reads, and the job
+   * keeps running.
+   */
   @Test
   @Order(2)
+  void shouldRefuseAnonymousUploadsAndCancelsAndServeTheDashboardReadOnly() throws Exception {
+    HttpClient anonymous =
+        HttpClient.newBuilder()
+            .sslContext(ClusterTestSupport.trustingTheServerOnly(cluster))
+            .build();
+    HttpRequest cancel =
+        HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/jobs/" + jobId + "?mode=cancel"))
+            .method("PATCH", HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpRequest upload =
+        HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/jars/upload"))
+            .header("Content-Type", "multipart/form-data; boundary=b")
+            .POST(HttpRequest.BodyPublishers.ofString("--b--\r\n"))
+            .build();
+    for (HttpRequest request : List.of(cancel, upload)) {
+      assertThatThrownBy(() -> anonymous.send(request, HttpResponse.BodyHandlers.ofString()))
+          .as(request.method() + " " + request.uri() + " without a client certificate")
+          .isInstanceOf(IOException.class);
+    }
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> refused =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(cluster.dashboardUrl() + "/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(405);
+    assertThat(refused.body()).startsWith("Lethe's Flink dashboard is read-only");
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(cluster.dashboardUrl() + "/jobs/overview"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .contains(jobId);
+    assertThat(cluster.rest().jobState(jobId)).contains("RUNNING");
+  }
+
+  /** Stop with a savepoint over REST, resume with {@code lethe job --cluster --savepoint}. */
+  @Test
+  @Order(3)
   void shouldResumeFromASavepoint() throws Exception {
     FlinkRestClient rest = cluster.rest();
     String savepoint = rest.cancelWithSavepoint(jobId, null, BOUND);
@@ -160,7 +210,7 @@ class ClusterJobIT {
 
   /** What the fault tests build on: kill -9 and restart a TaskManager, stop and restart Kafka. */
   @Test
-  @Order(3)
+  @Order(4)
   void shouldKillAndRestartTaskManagersAndTheBroker() throws Exception {
     int before = cluster.registeredTaskManagers();
     int victim = cluster.taskManagers().get(0);

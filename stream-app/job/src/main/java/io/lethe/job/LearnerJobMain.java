@@ -158,7 +158,9 @@ public final class LearnerJobMain implements Callable<Integer> {
       names = JobSubmission.CLUSTER,
       paramLabel = "HOST:PORT",
       converter = JobSubmission.JobManagerAddress.class,
-      description = "Submit the job to this Flink JobManager's REST address instead.")
+      description =
+          "Submit the job to the Flink cluster whose JobManager's REST API is at this address"
+              + " instead (Flink's client API; see --flink-conf-dir).")
   String cluster;
 
   @Option(
@@ -166,6 +168,14 @@ public final class LearnerJobMain implements Callable<Integer> {
       paramLabel = "PATH",
       description = "With --cluster: start the job from this savepoint.")
   String savepoint;
+
+  @Option(
+      names = JobSubmission.FLINK_CONF_DIR,
+      paramLabel = "DIR",
+      description =
+          "With --cluster: a Flink client configuration directory (its config.yaml, as"
+              + " FLINK_CONF_DIR), e.g. the client certificate for a REST endpoint with mutual TLS.")
+  Path flinkConfDir;
 
   @Option(
       names = JobSubmission.JOB_JAR,
@@ -204,7 +214,10 @@ public final class LearnerJobMain implements Callable<Integer> {
     if (cluster != null) {
       return JobSubmission.submit(this, out, err);
     }
-    for (String option : new String[] {JobSubmission.SAVEPOINT, JobSubmission.JOB_JAR}) {
+    for (String option :
+        new String[] {
+          JobSubmission.SAVEPOINT, JobSubmission.JOB_JAR, JobSubmission.FLINK_CONF_DIR
+        }) {
       if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
         throw new ParameterException(
             spec.commandLine(), "Option '" + option + "' needs '" + JobSubmission.CLUSTER + "'");

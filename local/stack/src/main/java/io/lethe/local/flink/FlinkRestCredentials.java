@@ -34,6 +34,9 @@ public record FlinkRestCredentials(
   /** The Flink client configuration's file name in {@link #clientConfigDir()}. */
   public static final String CONFIG_FILE = "config.yaml";
 
+  /** The client configuration directory's name in the credentials' directory. */
+  public static final String CLIENT_CONFIG_DIR = "flink-client";
+
   /** The host the endpoint is reached by, one of the server certificate's names. */
   public static final String HOST = "127.0.0.1";
 
@@ -52,7 +55,7 @@ public record FlinkRestCredentials(
     FlinkRestTls client =
         new FlinkRestTls(
             clientStore.path(), clientStore.password(), truststore.path(), truststore.password());
-    Path configDir = dir.resolve("flink-client");
+    Path configDir = dir.resolve(CLIENT_CONFIG_DIR);
     writeClientConfig(configDir, client, restPort);
     return new FlinkRestCredentials(server, client, "https://" + HOST + ":" + restPort, configDir);
   }
