@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.client.cli.CliFrontend;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.RestOptions;
@@ -157,6 +158,11 @@ class EmbeddedStackListenersIT {
     FlinkRestClient client = new FlinkRestClient(rest, tls.sslContext());
     assertThat(client.overview().path("taskmanagers").asInt()).isEqualTo(1);
     assertThat(client.jobState(jobId())).hasValue("RUNNING");
+    // Flink's own CLI with FLINK_CONF_DIR set to that directory: `flink list` reaches the job
+    CliFrontend flinkCli =
+        new CliFrontend(
+            flinkConfig, CliFrontend.loadCustomCommandLines(flinkConfig, config.toString()));
+    assertThat(flinkCli.parseAndRun(new String[] {"list", "--running"})).as("flink list").isZero();
     // web submit is off: not even a caller with the certificate can upload a jar
     Path jar = Files.createTempFile("evil", ".jar");
     try {
