@@ -52,7 +52,7 @@ public final class KafkaClientConfig {
 
   /** Parts of a key's name that mark its value as a secret. */
   private static final List<String> SECRET_PARTS =
-      List.of("password", "secret", "token", "jaas", "key", "user.info");
+      List.of("password", "secret", "token", "jaas", "user.info", "private");
 
   private static final KafkaClientConfig NONE = new KafkaClientConfig(null, Map.of());
 
@@ -120,6 +120,18 @@ public final class KafkaClientConfig {
     return kafka;
   }
 
+  /** The file's properties for the schema registry client only ({@link #REGISTRY_PREFIXES}). */
+  public Map<String, String> registryProperties() {
+    Map<String, String> registry = new TreeMap<>();
+    properties.forEach(
+        (key, value) -> {
+          if (REGISTRY_PREFIXES.stream().anyMatch(key::startsWith)) {
+            registry.put(key, value);
+          }
+        });
+    return registry;
+  }
+
   /**
    * One client's configuration by the layering rule above.
    *
@@ -153,12 +165,17 @@ public final class KafkaClientConfig {
   }
 
   /**
-   * Whether a key's value is kept out of logs: its name contains password, secret, token, jaas, key
-   * or user.info (ignoring case).
+   * Whether a key's value is kept out of logs: its name contains password, secret, token, jaas,
+   * user.info or private, or its last part is {@code key} or {@code keys}, e.g. {@code
+   * ssl.keystore.key}, a PEM private key (ignoring case). A serializer or serde of record keys,
+   * such as {@code key.serializer}, is not a secret.
    */
   public static boolean isSecret(String key) {
     String lower = key.toLowerCase(Locale.ROOT);
-    return SECRET_PARTS.stream().anyMatch(lower::contains);
+    String last = lower.substring(lower.lastIndexOf('.') + 1);
+    return SECRET_PARTS.stream().anyMatch(lower::contains)
+        || last.equals("key")
+        || last.equals("keys");
   }
 
   /**

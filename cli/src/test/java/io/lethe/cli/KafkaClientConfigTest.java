@@ -85,7 +85,7 @@ class KafkaClientConfigTest {
     assertThat(logged)
         .isEqualTo(
             "{bootstrap.servers=kafka:9092, client.id=acme-lethe-ingress,"
-                + " isolation.level=read_uncommitted, key.serializer=[hidden],"
+                + " isolation.level=read_uncommitted, key.serializer=java.lang.String,"
                 + " max.poll.records=7, sasl.jaas.config=[hidden], sasl.mechanism=SCRAM-SHA-512,"
                 + " security.protocol=SASL_SSL, ssl.key.password=[hidden],"
                 + " ssl.truststore.location=/etc/lethe/truststore.p12,"
@@ -95,6 +95,10 @@ class KafkaClientConfigTest {
         .isEqualTo("{basic.auth.user.info=[hidden]}");
     assertThat(KafkaClientConfig.describe(Map.of("bearer.auth.token", "t0k")))
         .isEqualTo("{bearer.auth.token=[hidden]}");
+    assertThat(KafkaClientConfig.describe(Map.of("ssl.keystore.key", "-----BEGIN PRIVATE KEY")))
+        .isEqualTo("{ssl.keystore.key=[hidden]}");
+    assertThat(KafkaClientConfig.describe(Map.of("default.key.serde", "Serdes$StringSerde")))
+        .isEqualTo("{default.key.serde=Serdes$StringSerde}");
     assertThat(
             KafkaClientConfig.describe(
                 Map.of("sasl.oauthbearer.client.credentials.client.secret", "x")))

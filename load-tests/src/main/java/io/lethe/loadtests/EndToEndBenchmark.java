@@ -318,6 +318,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                   stack.serviceUrl(),
                   List.of(EMBEDDED_MODEL),
                   EndToEndBenchmark::learnerStopped)) {
+        // The stack's components run as their own least-privilege principals; the benchmark's
+        // clients feed and observe every topic, as the administrator.
+        run.kafkaConfig = stack.adminClientConfig();
         run.execute(stack.bootstrapServers(), stack.topics(), stack.serviceUrl());
       }
       finish(run, bufferSize, out, args);

@@ -18,11 +18,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code lethe keys}: makes the Ed25519 key pairs with which the learner job signs snapshots
  * ({@code lethe job --signing-key}) and the model service checks them ({@code lethe serve
- * --trusted-keys}). Rotation is described in model-service/README.md.
+ * --trusted-keys}), and with which the ingress signs erasure receipts ({@code lethe ingress
+ * --signing-key}) for {@code lethe verify-receipt --trusted-keys}. Rotation is described in
+ * model-service/README.md.
  */
 @Command(
     name = "lethe keys",
-    description = "Snapshot signing keys (Ed25519) for the learner job and the model service.",
+    description =
+        "Signing keys (Ed25519) for snapshots (learner job, model service) and erasure receipts"
+            + " (ingress, verify-receipt).",
     subcommands = {KeysMain.Generate.class, HelpCommand.class})
 public final class KeysMain implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -60,9 +64,10 @@ public final class KeysMain implements Callable<Integer> {
       description = {
         "Writes a new key pair to DIR: "
             + SigningKeys.PRIVATE_KEY_FILE
-            + " (PKCS#8 PEM, owner-only; for lethe job --signing-key) and "
+            + " (PKCS#8 PEM, owner-only; for lethe job or ingress --signing-key) and "
             + SigningKeys.PUBLIC_KEY_FILE
-            + " (X.509 PEM; for lethe serve --trusted-keys), and prints the key id.",
+            + " (X.509 PEM; for lethe serve or verify-receipt --trusted-keys), and prints the key"
+            + " id.",
         "Never overwrites a key."
       })
   static final class Generate implements Callable<Integer> {
@@ -86,8 +91,12 @@ public final class KeysMain implements Callable<Integer> {
       }
       PrintWriter print = spec.commandLine().getOut();
       print.println("lethe keys: wrote key " + keys.keyId());
-      print.println("  private key: " + keys.privateKey() + "  (lethe job --signing-key)");
-      print.println("  public key:  " + keys.publicKey() + "  (lethe serve --trusted-keys)");
+      print.println(
+          "  private key: " + keys.privateKey() + "  (lethe job or ingress --signing-key)");
+      print.println(
+          "  public key:  "
+              + keys.publicKey()
+              + "  (lethe serve or verify-receipt --trusted-keys)");
       print.flush();
       return Cli.OK;
     }

@@ -29,7 +29,11 @@ class KeysMainTest {
     assertThat(TrustedKeys.load(List.of(keys)).keyIds()).containsExactly(keyId);
     assertThat(out.toString(StandardCharsets.UTF_8))
         .startsWith("lethe keys: wrote key " + keyId + "\n")
-        .contains(keys.resolve(SigningKeys.PRIVATE_KEY_FILE) + "  (lethe job --signing-key)");
+        .contains(
+            keys.resolve(SigningKeys.PRIVATE_KEY_FILE) + "  (lethe job or ingress --signing-key)")
+        .contains(
+            keys.resolve(SigningKeys.PUBLIC_KEY_FILE)
+                + "  (lethe serve or verify-receipt --trusted-keys)");
   }
 
   @Test

@@ -253,7 +253,8 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
                     + UUID.randomUUID().toString().substring(0, 6),
                 dir.resolve("checkpoints-" + UUID.randomUUID()),
                 base.heartbeatInterval(),
-                base.signingKey());
+                base.signingKey(),
+                base.clientConfig());
         if (warmup) {
           progress.phase("warm-up job run at parallelism " + parallelism + " (not measured)");
           runJob(settings, catalog, topics, samples, kafka.bootstrapServers());

@@ -102,7 +102,19 @@ public final class BadInputCampaign {
       LetheTopics topics,
       String ingressApplicationId,
       Duration bound,
-      PrintStream log) {}
+      PrintStream log,
+      Map<String, String> clientProperties) {
+
+    /** A stack whose Kafka needs no credentials. */
+    public Stack(
+        String bootstrapServers,
+        LetheTopics topics,
+        String ingressApplicationId,
+        Duration bound,
+        PrintStream log) {
+      this(bootstrapServers, topics, ingressApplicationId, bound, log, Map.of());
+    }
+  }
 
   /**
    * What happened to the campaign's inputs.
@@ -507,6 +519,7 @@ public final class BadInputCampaign {
                 + ")"
                 + (span.isZero() ? "" : " over " + span));
     Properties props = new Properties();
+    props.putAll(target.clientProperties());
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -600,9 +613,9 @@ public final class BadInputCampaign {
   private void awaitIngressCaughtUp() throws Exception {
     LetheTopics topics = target.topics();
     long deadline = System.nanoTime() + target.bound().toNanos();
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers()))) {
+    Map<String, Object> adminConfig = new HashMap<>(target.clientProperties());
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
+    try (Admin admin = Admin.create(adminConfig)) {
       Set<TopicPartition> raw =
           partitionsOf(admin, List.of(topics.samplesRaw().name(), topics.erasuresRaw().name()));
       while (true) {
@@ -738,6 +751,7 @@ public final class BadInputCampaign {
 
   private Properties consumerProperties() {
     Properties props = new Properties();
+    props.putAll(target.clientProperties());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "lethe-campaign-" + UUID.randomUUID());
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -17,6 +17,7 @@ import io.lethe.loadtests.campaign.FaultSchedule.Kind;
 import io.lethe.loadtests.campaign.FaultSchedule.Planned;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import java.io.ByteArrayOutputStream;
@@ -68,7 +69,8 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class Soak {
   /** The ingress's application id (consumer group) in the soak. */
-  static final String INGRESS_APPLICATION_ID = "lethe-soak-ingress";
+  // the default, which the local cluster's ACLs grant the ingress principal
+  static final String INGRESS_APPLICATION_ID = IngressApp.DEFAULT_APPLICATION_ID;
 
   /** Bound on each wait: start-up, a fault's recovery, each step of the final accounting. */
   static final Duration BOUND = Duration.ofMinutes(10);
@@ -233,7 +235,9 @@ public final class Soak {
               LetheTopics.create(TopicNames.defaults(), registry),
               INGRESS_APPLICATION_ID,
               BOUND,
-              log);
+              log,
+              // the soak feeds raw topics and reads every outcome: the super user
+              cluster.adminClientConfig().kafkaProperties());
       AtomicReference<Throwable> sendFailure = new AtomicReference<>();
       Thread sender =
           new Thread(
@@ -329,7 +333,7 @@ public final class Soak {
     cluster = LocalCluster.start(settings, log);
     registry = SchemaRegistryClient.create(cluster.registryUrl());
     TopicNames names = TopicNames.defaults();
-    TopicSetup.ensureTopics(cluster.bootstrapServers(), names, 2);
+    TopicSetup.ensureTopics(cluster.bootstrapServers(), cluster.adminClientConfig(), names, 2);
     Path catalog = BadInputCampaign.catalog().write(stateDir.resolve("catalog.yaml"));
     jobId = submit(catalog);
     log.println(at() + "soak: submitted job " + jobId + ", dashboard " + cluster.dashboardUrl());
@@ -342,7 +346,9 @@ public final class Soak {
                 cluster.bootstrapServers(),
                 stateDir.resolve("ingress"),
                 -1,
-                "localhost"),
+                "localhost",
+                null,
+                cluster.clientConfig(Principal.INGRESS)),
             LetheTopics.create(names, registry),
             names,
             ModelCatalog.load(catalog),
@@ -363,16 +369,21 @@ public final class Soak {
   private String submit(Path catalog) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--cluster", cluster.jobManagerAddress(),
+                "--flink-conf-dir", cluster.flinkClientConfigDir().toString(),
+                "--catalog", catalog.toString(),
+                "--bootstrap", cluster.bootstrapServers(),
+                "--registry", cluster.registryUrl(),
+                "--checkpoint-interval", "1s"));
+    cluster
+        .clientFile(Principal.JOB)
+        .ifPresent(file -> args.addAll(List.of("--kafka-config", file.toString())));
     int code =
         JobSubmission.run(
-            new String[] {
-              "--cluster", cluster.jobManagerAddress(),
-              "--flink-conf-dir", cluster.flinkClientConfigDir().toString(),
-              "--catalog", catalog.toString(),
-              "--bootstrap", cluster.bootstrapServers(),
-              "--registry", cluster.registryUrl(),
-              "--checkpoint-interval", "1s"
-            },
+            args.toArray(String[]::new),
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     Matcher id =
@@ -513,6 +524,7 @@ public final class Soak {
     TopicNames names = TopicNames.defaults();
     LetheTopics topics = LetheTopics.create(names, registry);
     Properties props = new Properties();
+    props.putAll(cluster.adminClientConfig().kafkaProperties());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(

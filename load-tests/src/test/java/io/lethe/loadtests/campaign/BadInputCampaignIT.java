@@ -51,7 +51,9 @@ class BadInputCampaignIT {
                   stack.topics(),
                   EmbeddedStack.INGRESS_APPLICATION_ID,
                   BOUND,
-                  System.out));
+                  System.out,
+                  // the campaign feeds raw topics and reads every outcome: the administrator
+                  stack.adminClientConfig().kafkaProperties()));
       String described = report.describe();
       System.out.println(described);
       Files.writeString(Path.of("target", "bad-input-campaign.txt"), described);

@@ -1,9 +1,16 @@
 package io.lethe.cluster;
 
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.job.FlinkRestClient;
+import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.rest.FlinkRestTls;
 import io.lethe.job.rest.FlinkWebLockdown;
 import io.lethe.local.flink.FlinkRestCredentials;
+import io.lethe.local.kafka.EmbeddedKafka;
+import io.lethe.local.kafka.KafkaPrincipals;
+import io.lethe.local.kafka.KafkaSecurity;
+import io.lethe.schemas.topics.LetheAcls;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.TopicNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,13 +31,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.apache.flink.configuration.Configuration;
@@ -38,6 +49,7 @@ import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * A real multi-process Flink session cluster on this machine, with a Kafka broker and a schema
@@ -109,13 +121,20 @@ public final class LocalCluster implements AutoCloseable {
   private List<String> taskManagerMemoryFlags;
   private List<String> taskManagerMemoryConfig;
   private int nextTaskManager = 1;
+  private final KafkaSecurity security;
+  private EmbeddedKafka.Credentials admin;
+  private KafkaPrincipals principals;
   private FlinkRestCredentials restCredentials;
   private SSLContext restSsl;
 
-  private LocalCluster(ClusterSettings settings, PrintStream log) {
+  /** The Kafka super user of a secured cluster. */
+  static final String ADMIN = "lethe-admin";
+
+  private LocalCluster(ClusterSettings settings, PrintStream log, KafkaSecurity security) {
     this.settings = settings;
     this.dir = settings.stateDir().toAbsolutePath();
     this.log = log;
+    this.security = security;
   }
 
   /**
@@ -127,7 +146,20 @@ public final class LocalCluster implements AutoCloseable {
    *     in the state directory
    */
   public static LocalCluster start(ClusterSettings settings, PrintStream log) throws IOException {
-    LocalCluster cluster = new LocalCluster(settings, log);
+    return start(settings, log, KafkaSecurity.SECURED);
+  }
+
+  /**
+   * Starts the cluster as {@link #start(ClusterSettings, PrintStream)} does, with Kafka secured
+   * (SASL/SCRAM, the standard authorizer, one least-privilege principal per component, the client
+   * properties files under {@code security/kafka} in the state directory) or open.
+   *
+   * @throws IllegalArgumentException if the state directory holds a cluster created in the other
+   *     mode
+   */
+  public static LocalCluster start(
+      ClusterSettings settings, PrintStream log, KafkaSecurity security) throws IOException {
+    LocalCluster cluster = new LocalCluster(settings, log, security);
     try {
       cluster.startAll();
       return cluster;
@@ -154,7 +186,14 @@ public final class LocalCluster implements AutoCloseable {
     try (InputStream in = Files.newInputStream(file)) {
       properties.load(in);
     }
-    LocalCluster cluster = new LocalCluster(ClusterSettings.fromProperties(properties), log);
+    ClusterSettings settings = ClusterSettings.fromProperties(properties);
+    Path kafkaSecurity = settings.stateDir().toAbsolutePath().resolve("security").resolve("kafka");
+    KafkaSecurity security =
+        Files.isRegularFile(kafkaSecurity.resolve(ADMIN + ".properties"))
+            ? KafkaSecurity.SECURED
+            : KafkaSecurity.INSECURE;
+    LocalCluster cluster = new LocalCluster(settings, log, security);
+    cluster.principals = KafkaPrincipals.existing(kafkaSecurity, ADMIN).orElse(null);
     cluster.findRunning();
     return cluster;
   }
@@ -198,6 +237,7 @@ public final class LocalCluster implements AutoCloseable {
     requireFree(settings.controllerPort(), "--controller-port");
     requireFree(settings.registryPort(), "--registry-port");
     Instant begin = Instant.now();
+    checkSecurityMode();
     writeConfiguration();
 
     // Three short JVMs at once: Kafka's storage format and Flink's memory calculations.
@@ -220,6 +260,9 @@ public final class LocalCluster implements AutoCloseable {
       launchTaskManager();
     }
     awaitBroker();
+    if (security == KafkaSecurity.SECURED) {
+      provisionPrincipals();
+    }
     log.printf(
         "lethe cluster: Kafka ready at %s after %.1f s%n", bootstrapServers(), seconds(begin));
     launch(REGISTRY, registryCommand());
@@ -237,6 +280,93 @@ public final class LocalCluster implements AutoCloseable {
     log.printf(
         "lethe cluster: JobManager and %d TaskManager(s) ready after %.1f s%n",
         settings.taskManagers(), seconds(begin));
+  }
+
+  /**
+   * Refuses to start a secured cluster on Kafka data formatted open, or the reverse: the broker
+   * keeps its users and ACLs with its data.
+   */
+  private void checkSecurityMode() {
+    boolean formatted = Files.exists(dir.resolve("kafka").resolve("meta.properties"));
+    boolean securedBefore = Files.isRegularFile(kafkaSecurityDir().resolve(ADMIN + ".properties"));
+    if (formatted && securedBefore != (security == KafkaSecurity.SECURED)) {
+      throw new IllegalArgumentException(
+          "the cluster in --state-dir "
+              + dir
+              + " was created "
+              + (securedBefore ? "secured" : "open (--insecure)")
+              + "; start it "
+              + (securedBefore ? "without" : "with")
+              + " --insecure, or delete it with `lethe cluster down --purge`");
+    }
+  }
+
+  /** Where the Kafka client properties of each principal are. */
+  private Path kafkaSecurityDir() {
+    return dir.resolve("security").resolve("kafka");
+  }
+
+  /** The super user's credential: made at the first start, read from its file later. */
+  private EmbeddedKafka.Credentials adminCredentials() throws IOException {
+    if (admin != null) {
+      return admin;
+    }
+    Path file = kafkaSecurityDir().resolve(ADMIN + ".properties");
+    if (Files.isRegularFile(file)) {
+      String jaas = KafkaClientConfig.load(file).properties().getOrDefault("sasl.jaas.config", "");
+      Matcher password = Pattern.compile("password=\"([^\"]*)\"").matcher(jaas);
+      if (!password.find()) {
+        throw new IllegalStateException("no password in " + file);
+      }
+      admin = new EmbeddedKafka.Credentials(ADMIN, password.group(1));
+    } else {
+      admin = new EmbeddedKafka.Credentials(ADMIN, KafkaPrincipals.newPassword());
+      KafkaPrincipals.writeClientFile(
+          kafkaSecurityDir(), admin, CLIENT_CONNECTION, "super user: creates topics and ACLs");
+    }
+    return admin;
+  }
+
+  /** What every principal's file starts with besides its login. */
+  private static final Map<String, String> CLIENT_CONNECTION =
+      Map.of("security.protocol", "SASL_PLAINTEXT");
+
+  /**
+   * At the first start of a secured cluster: the users, their ACLs and client properties files, and
+   * Lethe's topics, created by the super user (no component may create them).
+   */
+  private void provisionPrincipals() throws IOException {
+    if (principals != null) {
+      return;
+    }
+    principals = KafkaPrincipals.existing(kafkaSecurityDir(), ADMIN).orElse(null);
+    if (principals != null) {
+      return;
+    }
+    Map<String, String> adminProperties = adminClientProperties();
+    principals =
+        KafkaPrincipals.provision(
+            bootstrapServers(),
+            adminProperties,
+            CLIENT_CONNECTION,
+            LetheAcls.defaults(),
+            kafkaSecurityDir(),
+            adminCredentials());
+    TopicSetup.ensureTopics(
+        bootstrapServers(),
+        KafkaClientConfig.of(null, adminProperties),
+        TopicNames.defaults(),
+        TOPIC_PARTITIONS);
+  }
+
+  /** Partitions of the keyed input topics that a secured cluster creates at its first start. */
+  static final int TOPIC_PARTITIONS = 2;
+
+  /** The super user's Kafka client properties; none for an open cluster. */
+  private Map<String, String> adminClientProperties() throws IOException {
+    return security == KafkaSecurity.SECURED
+        ? adminCredentials().scramClientProperties(SecurityProtocol.SASL_PLAINTEXT)
+        : Map.of();
   }
 
   private static double seconds(Instant since) {
@@ -263,7 +393,12 @@ public final class LocalCluster implements AutoCloseable {
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(flinkConfig, flinkConfig(), StandardCharsets.UTF_8);
     Files.writeString(conf.resolve("log4j2.properties"), LOGGING, StandardCharsets.UTF_8);
-    Files.writeString(conf.resolve("server.properties"), kafkaConfig(), StandardCharsets.UTF_8);
+    // the broker's own credential is in it: readable by the owner only
+    Path server = conf.resolve("server.properties");
+    Files.deleteIfExists(server);
+    Files.createFile(
+        server, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(server, kafkaConfig(), StandardCharsets.UTF_8);
   }
 
   private String flinkConfig() {
@@ -317,21 +452,61 @@ public final class LocalCluster implements AutoCloseable {
     return String.join("\n", lines);
   }
 
-  private String kafkaConfig() {
-    return String.join(
-        "\n",
-        "# Written by `lethe cluster up`: one KRaft node, broker and controller in one process.",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.voters=1@localhost:" + settings.controllerPort(),
-        "listeners=PLAINTEXT://localhost:"
+  private String kafkaConfig() throws IOException {
+    return String.join("\n", kafkaListeners()) + "\n" + kafkaBase();
+  }
+
+  /**
+   * The broker's listeners: open, or SASL/SCRAM-SHA-512 on the client listener (the broker logs in
+   * to itself as the super user) and PLAIN on the controller listener, which accepts the super user
+   * only (KRaft controllers cannot check SCRAM), with Kafka's standard authorizer.
+   */
+  private List<String> kafkaListeners() throws IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "# Written by `lethe cluster up`: one KRaft node, broker and controller in one process.");
+    lines.add("process.roles=broker,controller");
+    lines.add("node.id=1");
+    lines.add("controller.quorum.voters=1@localhost:" + settings.controllerPort());
+    lines.add("controller.listener.names=CONTROLLER");
+    if (security == KafkaSecurity.INSECURE) {
+      lines.add(
+          "listeners=PLAINTEXT://localhost:"
+              + settings.kafkaPort()
+              + ",CONTROLLER://localhost:"
+              + settings.controllerPort());
+      lines.add("advertised.listeners=PLAINTEXT://localhost:" + settings.kafkaPort());
+      lines.add("inter.broker.listener.name=PLAINTEXT");
+      lines.add("listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      return lines;
+    }
+    EmbeddedKafka.Credentials superUser = adminCredentials();
+    lines.add(
+        "listeners=SASL_PLAINTEXT://localhost:"
             + settings.kafkaPort()
             + ",CONTROLLER://localhost:"
-            + settings.controllerPort(),
-        "advertised.listeners=PLAINTEXT://localhost:" + settings.kafkaPort(),
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            + settings.controllerPort());
+    lines.add("advertised.listeners=SASL_PLAINTEXT://localhost:" + settings.kafkaPort());
+    lines.add("inter.broker.listener.name=SASL_PLAINTEXT");
+    lines.add(
+        "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+    lines.add("sasl.enabled.mechanisms=SCRAM-SHA-512");
+    lines.add("sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512");
+    lines.add(
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config="
+            + superUser.jaas("org.apache.kafka.common.security.scram.ScramLoginModule"));
+    lines.add("sasl.mechanism.controller.protocol=PLAIN");
+    lines.add("listener.name.controller.sasl.enabled.mechanisms=PLAIN");
+    lines.add("listener.name.controller.plain.sasl.jaas.config=" + superUser.plainListenerJaas());
+    lines.add("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    lines.add("allow.everyone.if.no.acl.found=false");
+    lines.add("super.users=User:" + ADMIN);
+    return lines;
+  }
+
+  private String kafkaBase() {
+    return String.join(
+        "\n",
         "log.dirs=" + dir.resolve("kafka"),
         "num.partitions=1",
         "# A single node cannot replicate internal topics three times.",
@@ -427,6 +602,9 @@ public final class LocalCluster implements AutoCloseable {
     command.addAll(
         List.of(
             "--bootstrap", bootstrapServers(), "--port", String.valueOf(settings.registryPort())));
+    if (principals != null) {
+      command.addAll(List.of("--kafka-config", principals.file(Principal.REGISTRY).toString()));
+    }
     return command;
   }
 
@@ -457,6 +635,19 @@ public final class LocalCluster implements AutoCloseable {
             "--config",
             dir.resolve("conf").resolve("server.properties").toString(),
             "--ignore-formatted"));
+    if (security == KafkaSecurity.SECURED) {
+      // the super user's SCRAM credential, written into the cluster metadata at format time (the
+      // format runs once, on the first start)
+      EmbeddedKafka.Credentials superUser = adminCredentials();
+      command.addAll(
+          List.of(
+              "--add-scram",
+              "SCRAM-SHA-512=[name="
+                  + superUser.user()
+                  + ",password="
+                  + superUser.password()
+                  + "]"));
+    }
     runToEnd("kafka-format", command);
   }
 
@@ -588,15 +779,11 @@ public final class LocalCluster implements AutoCloseable {
   // ---------------------------------------------------------------- readiness
 
   private void awaitBroker() throws IOException {
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                "2000",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                "3000"))) {
+    Map<String, Object> config = new HashMap<>(adminClientProperties());
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+    try (Admin admin = Admin.create(config)) {
       awaitUp(
           KAFKA,
           () -> {
@@ -757,6 +944,34 @@ public final class LocalCluster implements AutoCloseable {
 
   public String registryUrl() {
     return "http://127.0.0.1:" + settings.registryPort();
+  }
+
+  /** Whether Kafka authenticates and authorizes clients. */
+  public KafkaSecurity security() {
+    return security;
+  }
+
+  /**
+   * The client properties file of {@code principal}, for {@code --kafka-config}; empty for an open
+   * cluster.
+   */
+  public Optional<Path> clientFile(Principal principal) {
+    return Optional.ofNullable(principals).map(p -> p.file(principal));
+  }
+
+  /** The Kafka client properties of {@code principal}; none for an open cluster. */
+  public KafkaClientConfig clientConfig(Principal principal) {
+    return clientFile(principal).map(KafkaClientConfig::load).orElse(KafkaClientConfig.none());
+  }
+
+  /**
+   * The super user's Kafka client properties, for tools that feed and observe every topic (tests,
+   * the soak); none for an open cluster.
+   */
+  public KafkaClientConfig adminClientConfig() {
+    return principals == null
+        ? KafkaClientConfig.none()
+        : KafkaClientConfig.load(principals.adminFile());
   }
 
   /** A REST client for the JobManager, with the cluster's client certificate. */

@@ -5,6 +5,8 @@ import io.lethe.cli.Cli;
 import io.lethe.cli.ConfigFileOption;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
+import io.lethe.local.kafka.KafkaSecurity;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -163,6 +165,13 @@ public final class LocalClusterMain implements Callable<Integer> {
                 + " deploy/cluster-runtime/target/flink-classpath.txt).")
     Path flinkClasspath;
 
+    @Option(
+        names = "--insecure",
+        description =
+            "Run Kafka open (PLAINTEXT, no authentication, no ACLs) instead of with SASL/SCRAM"
+                + " and one least-privilege principal per component.")
+    boolean insecure;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -198,7 +207,14 @@ public final class LocalClusterMain implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      LocalCluster cluster = LocalCluster.start(settings, System.out);
+      LocalCluster cluster;
+      try {
+        cluster =
+            LocalCluster.start(
+                settings, System.out, insecure ? KafkaSecurity.INSECURE : KafkaSecurity.SECURED);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
       System.out.println();
       System.out.println("lethe cluster: up (state, logs and pids in " + settings.stateDir() + ")");
       System.out.println("  Flink dashboard   " + cluster.dashboardUrl() + " (read-only)");
@@ -210,6 +226,20 @@ public final class LocalClusterMain implements Callable<Integer> {
               + ")");
       System.out.println("  Kafka bootstrap   " + cluster.bootstrapServers());
       System.out.println("  schema registry   " + cluster.registryUrl());
+      String jobConfig =
+          cluster.clientFile(Principal.JOB).map(file -> " --kafka-config " + file).orElse("");
+      cluster
+          .clientFile(Principal.PRODUCER)
+          .ifPresentOrElse(
+              file ->
+                  System.out.println(
+                      "  Kafka clients     SASL/SCRAM with ACLs; client properties per principal"
+                          + " in "
+                          + file.getParent()
+                          + "/"),
+              () ->
+                  System.out.println(
+                      "  Kafka clients     WARNING: --insecure: no authentication, no ACLs"));
       System.out.println(
           "  submit the job    ./lethe job --cluster "
               + cluster.jobManagerAddress()
@@ -218,7 +248,8 @@ public final class LocalClusterMain implements Callable<Integer> {
               + " --catalog FILE --bootstrap "
               + cluster.bootstrapServers()
               + " --registry "
-              + cluster.registryUrl());
+              + cluster.registryUrl()
+              + jobConfig);
       System.out.println(
           "  stop it           ./lethe cluster down"
               + (stateDir.dir != null ? " --state-dir " + settings.stateDir() : ""));

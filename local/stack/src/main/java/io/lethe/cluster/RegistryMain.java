@@ -1,6 +1,7 @@
 package io.lethe.cluster;
 
 import io.lethe.cli.Cli;
+import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
@@ -38,6 +39,8 @@ public final class RegistryMain implements Callable<Integer> {
       description = "HTTP port.")
   int port;
 
+  @Mixin KafkaConfigOption kafkaConfig;
+
   /** Entry point. */
   public static void main(String[] args) {
     System.exit(run(args));
@@ -55,7 +58,11 @@ public final class RegistryMain implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     EmbeddedSchemaRegistry registry =
-        EmbeddedSchemaRegistry.start(bootstrap, EmbeddedSchemaRegistry.DEFAULT_TOPIC, port);
+        EmbeddedSchemaRegistry.start(
+            bootstrap,
+            kafkaConfig.config().kafkaProperties(),
+            EmbeddedSchemaRegistry.DEFAULT_TOPIC,
+            port);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

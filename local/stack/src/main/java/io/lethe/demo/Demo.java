@@ -13,6 +13,7 @@ import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.OfflineRetrain;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
+import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
@@ -20,6 +21,8 @@ import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelErasure;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.topics.LetheAcls;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import java.io.IOException;
@@ -54,6 +57,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code lethe demo}: all of Lethe on one machine, in this JVM. A real KRaft broker and the
@@ -91,6 +95,7 @@ final class Demo implements AutoCloseable {
   private volatile boolean running = true;
   private String serviceUrl;
   private String bootstrap;
+  private EmbeddedStack stack;
 
   private Demo(DemoOptions options, PrintStream out) {
     this.options = options;
@@ -170,8 +175,10 @@ final class Demo implements AutoCloseable {
                 options.ingressPort(),
                 "--ingress-port"),
             Duration.ofSeconds(1),
-            out);
+            out,
+            options.insecure() ? KafkaSecurity.INSECURE : KafkaSecurity.SECURED);
     resources.push(stack);
+    this.stack = stack;
     bootstrap = stack.bootstrapServers();
     serviceUrl = stack.serviceUrl();
     LetheTopics topics = stack.topics();
@@ -195,6 +202,16 @@ final class Demo implements AutoCloseable {
             + "/v1/erasures/{request-id}");
     out.println("  Kafka               " + bootstrap + " (topics lethe.*)");
     out.println("  schema registry     " + stack.registryUrl());
+    printKafkaSecurity(stack);
+    out.println(
+        "  signing key         "
+            + stack.signingKeyId()
+            + " signs snapshots and receipts; check a receipt with ./lethe verify-receipt"
+            + " --trusted-keys "
+            + stack.signingPublicKey()
+            + " --status-url http://localhost:"
+            + stack.ingressPort()
+            + " --request-id ID");
     out.println();
 
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
@@ -218,9 +235,9 @@ final class Demo implements AutoCloseable {
     long totalFed = 0;
 
     try (KafkaProducer<String, TrainingSample> samples =
-            producer(topics.samplesRaw().valueSerde().serializer());
+            producer(Principal.PRODUCER, topics.samplesRaw().valueSerde().serializer());
         KafkaProducer<String, ErasureRequest> erasures =
-            producer(topics.erasuresRaw().valueSerde().serializer())) {
+            producer(Principal.PRIVACY, topics.erasuresRaw().valueSerde().serializer())) {
       for (int t = 0; t < tasks; t++) {
         failIfLearnerStopped();
         currentTask.set(t);
@@ -239,7 +256,8 @@ final class Demo implements AutoCloseable {
         out.printf("lethe demo: task %d learned by %s%n", t, models);
         if (t == eraseAfter) {
           for (String subject : ERASED_SUBJECTS) {
-            String id = "demo-" + subject;
+            // request ids are opaque: they show in receipts, status URLs and logs
+            String id = "demo-erasure-" + (requested.size() + 1);
             requested.put(id, sendErasure(erasures, topics, id, ErasureScope.SUBJECT, subject));
             erasedSubjects.add(subject);
           }
@@ -545,8 +563,34 @@ final class Demo implements AutoCloseable {
     }
   }
 
+  /** Where each principal's Kafka client properties are, or a warning that Kafka is open. */
+  private void printKafkaSecurity(EmbeddedStack stack) {
+    stack
+        .kafkaPrincipals()
+        .ifPresentOrElse(
+            principals -> {
+              out.println(
+                  "  Kafka clients       SASL/SCRAM with ACLs; client properties per principal in "
+                      + principals.file(Principal.PRODUCER).getParent()
+                      + "/");
+              out.println(
+                  "                      e.g. kafka-console-producer.sh --bootstrap-server "
+                      + bootstrap
+                      + " --topic lethe.samples.raw --producer.config "
+                      + principals.file(Principal.PRODUCER));
+            },
+            () ->
+                out.println(
+                    "  Kafka clients       WARNING: --insecure: no authentication, no ACLs;"
+                        + " anyone who reaches the port may read and write every topic"));
+  }
+
   private void startReceiptReader(String bootstrap, LetheTopics topics) {
-    Properties props = consumerProps(bootstrap);
+    // as a privacy system reads them: its principal may use consumer groups named lethe-privacy*
+    Properties props = consumerProps(Principal.PRIVACY);
+    props.put(
+        ConsumerConfig.GROUP_ID_CONFIG,
+        LetheAcls.PRIVACY_GROUP_PREFIX + "-demo-" + System.nanoTime());
     KafkaConsumer<String, ErasureReceipt> consumer =
         new KafkaConsumer<>(
             props,
@@ -574,33 +618,47 @@ final class Demo implements AutoCloseable {
     resources.push(() -> running = false);
   }
 
+  /** Reads every snapshot from the start, as the model service does: no consumer group. */
   private KafkaConsumer<String, byte[]> modelsReader() {
-    Properties props = consumerProps(bootstrap);
+    Properties props = consumerProps(Principal.MODEL_SERVICE);
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicNames.MAX_SNAPSHOT_BYTES);
     KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(
             props,
             new org.apache.kafka.common.serialization.StringDeserializer(),
             new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-    consumer.subscribe(List.of(TopicNames.defaults().models()));
+    String topic = TopicNames.defaults().models();
+    consumer.assign(
+        consumer.partitionsFor(topic).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList());
+    consumer.seekToBeginning(consumer.assignment());
     return consumer;
   }
 
-  private static Properties consumerProps(String bootstrap) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "lethe-demo-" + System.nanoTime());
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    return props;
+  /** A consumer's properties as {@code principal}, the stack's Kafka client file under them. */
+  private Properties consumerProps(Principal principal) {
+    return stack
+        .clientConfig(principal)
+        .layerAsProperties(
+            bootstrap,
+            "lethe-demo",
+            Map.of(
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"));
   }
 
   private <V> KafkaProducer<String, V> producer(
-      org.apache.kafka.common.serialization.Serializer<V> values) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+      Principal principal, org.apache.kafka.common.serialization.Serializer<V> values) {
+    Properties props =
+        stack
+            .clientConfig(principal)
+            .layerAsProperties(
+                bootstrap,
+                "lethe-demo",
+                Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5"));
     return new KafkaProducer<>(
         props, new org.apache.kafka.common.serialization.StringSerializer(), values);
   }

@@ -111,6 +111,13 @@ public final class DemoMain implements Callable<Integer> {
               + " /usr/share/datasets/fashion-mnist).")
   Path data;
 
+  @Option(
+      names = "--insecure",
+      description =
+          "Run Kafka open (PLAINTEXT, no authentication, no ACLs), as before Lethe was secured;"
+              + " anyone who reaches the port may read and write every topic.")
+  boolean insecure;
+
   private PrintStream out = System.out;
   private PrintStream err = System.err;
 
@@ -150,7 +157,8 @@ public final class DemoMain implements Callable<Integer> {
         ingressPort,
         report,
         keepRunning,
-        data);
+        data,
+        insecure);
   }
 
   @Override

@@ -19,6 +19,7 @@ import java.util.List;
  * @param report where to write the JSON report, or null
  * @param keepRunning keep everything running after the report until the process is stopped
  * @param dataDirectory Fashion-MNIST directory, or null for the default
+ * @param insecure run Kafka open instead of with SASL/SCRAM and ACLs ({@code --insecure})
  */
 record DemoOptions(
     List<String> models,
@@ -31,7 +32,8 @@ record DemoOptions(
     int ingressPort,
     Path report,
     boolean keepRunning,
-    Path dataDirectory) {
+    Path dataDirectory,
+    boolean insecure) {
 
   /** The defaults: both models, five tasks of 2,000 samples, unpaced, the standard ports. */
   public static DemoOptions defaults() {

@@ -1,6 +1,7 @@
 package io.lethe.demo;
 
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.ingress.IngressApp;
 import io.lethe.ingress.IngressSettings;
 import io.lethe.job.JobSettings;
@@ -10,9 +11,14 @@ import io.lethe.job.learner.CatalogLearners;
 import io.lethe.job.rest.DashboardProxy;
 import io.lethe.local.flink.FlinkRestCredentials;
 import io.lethe.local.kafka.EmbeddedKafka;
+import io.lethe.local.kafka.KafkaPrincipals;
+import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.local.registry.EmbeddedSchemaRegistry;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.snapshot.SigningKeys;
+import io.lethe.schemas.topics.LetheAcls;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
@@ -29,6 +35,8 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 
@@ -41,8 +49,15 @@ import org.apache.flink.core.execution.JobClient;
  * the temporary directory's {@code security/flink-rest}) and refuses jar uploads; the dashboard
  * people open is a read-only proxy of it ({@link DashboardProxy}).
  *
- * <p>Snapshots are signed: the stack generates an Ed25519 key pair in its temporary directory, the
- * job signs with the private key and the model service trusts only the public key.
+ * <p>Snapshots and erasure receipts are signed: the stack generates an Ed25519 key pair in its
+ * temporary directory, the job and the ingress sign with the private key and the model service
+ * trusts only the public key.
+ *
+ * <p>Kafka is secured unless the stack is started insecure: the broker authenticates every client
+ * with SASL/SCRAM-SHA-512 and authorizes it with Kafka's standard authorizer. The stack gives each
+ * of Lethe's principals ({@link Principal}) a fresh password and exactly the rights of {@link
+ * LetheAcls}, writes a Kafka client properties file per principal under {@code security/kafka} in
+ * its temporary directory, and connects each component as its own principal.
  */
 public final class EmbeddedStack implements AutoCloseable {
   /** The ingress's application id, which is also its consumer group. */
@@ -62,6 +77,8 @@ public final class EmbeddedStack implements AutoCloseable {
   private IngressApp ingress;
   private JobClient learnerJob;
   private String signingKeyId;
+  private Path signingPublicKey;
+  private KafkaPrincipals principals;
   private FlinkRestCredentials flinkRest;
 
   private EmbeddedStack() {}
@@ -78,9 +95,23 @@ public final class EmbeddedStack implements AutoCloseable {
   public static EmbeddedStack start(
       ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
       throws Exception {
+    return start(catalog, ports, checkpointInterval, log, KafkaSecurity.SECURED);
+  }
+
+  /**
+   * Starts the stack as {@link #start(ModelCatalog, Ports, Duration, PrintStream)} does, with Kafka
+   * secured or open.
+   */
+  public static EmbeddedStack start(
+      ModelCatalog catalog,
+      Ports ports,
+      Duration checkpointInterval,
+      PrintStream log,
+      KafkaSecurity security)
+      throws Exception {
     EmbeddedStack stack = new EmbeddedStack();
     try {
-      stack.startAll(catalog, ports, checkpointInterval, log);
+      stack.startAll(catalog, ports, checkpointInterval, log, security);
       return stack;
     } catch (Exception | Error e) {
       stack.close();
@@ -101,7 +132,11 @@ public final class EmbeddedStack implements AutoCloseable {
       String ingressOption) {}
 
   private void startAll(
-      ModelCatalog catalog, Ports ports, Duration checkpointInterval, PrintStream log)
+      ModelCatalog catalog,
+      Ports ports,
+      Duration checkpointInterval,
+      PrintStream log,
+      KafkaSecurity security)
       throws Exception {
     dashboardPort = freeOrRequested(ports.dashboard(), ports.dashboardOption());
     int wantedServe = freeOrRequested(ports.serve(), ports.serveOption());
@@ -110,22 +145,46 @@ public final class EmbeddedStack implements AutoCloseable {
     Path dir = Files.createTempDirectory("lethe-stack");
     resources.push(() -> deleteTree(dir));
     log.println("lethe: starting Kafka (KRaft, in this JVM) and the schema registry...");
-    EmbeddedKafka kafka = EmbeddedKafka.start();
+    EmbeddedKafka.Credentials admin =
+        new EmbeddedKafka.Credentials("lethe-admin", KafkaPrincipals.newPassword());
+    EmbeddedKafka kafka =
+        security == KafkaSecurity.SECURED
+            ? EmbeddedKafka.startSecured(admin)
+            : EmbeddedKafka.start();
     resources.push(kafka);
     bootstrapServers = kafka.bootstrapServers();
-    EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(bootstrapServers);
+    LetheAcls acls = LetheAcls.defaults().withIngressApplicationId(INGRESS_APPLICATION_ID);
+    if (security == KafkaSecurity.SECURED) {
+      principals =
+          KafkaPrincipals.provision(
+              bootstrapServers,
+              kafka.adminClientProperties(),
+              Map.of("security.protocol", "SASL_PLAINTEXT"),
+              acls,
+              dir.resolve("security").resolve("kafka"),
+              admin);
+    }
+    EmbeddedSchemaRegistry registry =
+        EmbeddedSchemaRegistry.start(
+            bootstrapServers,
+            clientConfig(Principal.REGISTRY).kafkaProperties(),
+            acls.registryTopic(),
+            0);
     resources.push(registry);
     registryUrl = registry.url();
     SchemaRegistryClient registryClient = SchemaRegistryClient.create(registryUrl);
     resources.push(registryClient);
     TopicNames names = TopicNames.defaults();
     topics = LetheTopics.create(names, registryClient);
-    TopicSetup.ensureTopics(bootstrapServers, names, 2);
+    // the administrator creates the topics: no component may
+    TopicSetup.ensureTopics(
+        bootstrapServers, KafkaClientConfig.of(null, kafka.adminClientProperties()), names, 2);
 
     this.catalog = catalog;
     Path catalogFile = catalog.write(dir.resolve("catalog.yaml"));
     SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir.resolve("keys"));
     signingKeyId = keys.keyId();
+    signingPublicKey = keys.publicKey();
 
     log.println("lethe: starting the ingress, the learner job and the model service...");
     ingress =
@@ -136,11 +195,13 @@ public final class EmbeddedStack implements AutoCloseable {
                 dir.resolve("ingress"),
                 wantedIngress,
                 LOOPBACK,
-                LOOPBACK),
+                LOOPBACK,
+                clientConfig(Principal.INGRESS)),
             topics,
             names,
             catalog,
-            IngressSettings.defaults());
+            IngressSettings.defaults(),
+            ReceiptSigner.fromFile(keys.privateKey()));
     resources.push(ingress);
     ingressPort = ingress.httpPort().orElse(wantedIngress);
     // Flink's REST endpoint asks for a client certificate; people read it through the proxy.
@@ -152,7 +213,8 @@ public final class EmbeddedStack implements AutoCloseable {
             .withRestPort(URI.create(flinkRest.restUrl()).getPort())
             .withCheckpointInterval(checkpointInterval)
             .withCheckpointDirectory(dir.resolve("checkpoints"))
-            .withSigningKey(keys.privateKey());
+            .withSigningKey(keys.privateKey())
+            .withClientConfig(clientConfig(Principal.JOB));
     JobClient job =
         LearnerJobMain.start(
             LearnerJobMain.localEnvironment(
@@ -176,7 +238,8 @@ public final class EmbeddedStack implements AutoCloseable {
             ServingSettings.defaults(bootstrapServers, registryUrl)
                 .withPort(wantedServe)
                 .withHost(LOOPBACK)
-                .withTrustedKeys(List.of(keys.publicKey())));
+                .withTrustedKeys(List.of(keys.publicKey()))
+                .withKafkaConfig(clientConfig(Principal.MODEL_SERVICE)));
     resources.push(service);
     servePort = service.port();
   }
@@ -191,9 +254,42 @@ public final class EmbeddedStack implements AutoCloseable {
     return registryUrl;
   }
 
-  /** The id of the key that signs this stack's snapshots (the only key its service trusts). */
+  /**
+   * The Kafka client properties of {@code principal}, read from the file the stack wrote for it;
+   * none when Kafka is open.
+   */
+  public KafkaClientConfig clientConfig(Principal principal) {
+    return principals == null
+        ? KafkaClientConfig.none()
+        : KafkaClientConfig.load(principals.file(principal));
+  }
+
+  /**
+   * The Kafka super user's client properties, for tools that feed and observe every topic (a
+   * benchmark, a test); none when Kafka is open.
+   */
+  public KafkaClientConfig adminClientConfig() {
+    return principals == null
+        ? KafkaClientConfig.none()
+        : KafkaClientConfig.load(principals.adminFile());
+  }
+
+  /** Each principal's credential and client properties file; empty when Kafka is open. */
+  public Optional<KafkaPrincipals> kafkaPrincipals() {
+    return Optional.ofNullable(principals);
+  }
+
+  /**
+   * The id of the key that signs this stack's snapshots and receipts (the only key its service
+   * trusts).
+   */
   public String signingKeyId() {
     return signingKeyId;
+  }
+
+  /** The public key file of {@link #signingKeyId()}, e.g. for {@code lethe verify-receipt}. */
+  public Path signingPublicKey() {
+    return signingPublicKey;
   }
 
   /** Lethe's topics, typed. */

@@ -8,13 +8,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shortened demo CI runs as a smoke test: three tasks of 150 samples through the whole embedded
  * stack (broker, registry, ingress, Flink job, model service), both models, the erasures, and a
- * complete report whose analytic model equals the offline retrain.
+ * complete report whose analytic model equals the offline retrain, on the secured default
+ * (SASL/SCRAM and ACLs). No log line at INFO or above names a data subject.
  */
 class DemoIT {
 
@@ -31,11 +34,14 @@ class DemoIT {
             "--report", dir.resolve("report.json").toString());
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     DemoReport report;
-    try (PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
+    List<String> logged;
+    try (LogCapture logs = new LogCapture();
+        PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
         Demo demo = Demo.run(options, out)) {
       report = demo.report();
       report.print(out);
       report.write(options.report());
+      logged = logs.lines();
     } finally {
       System.out.println(console.toString(StandardCharsets.UTF_8));
     }
@@ -61,5 +67,13 @@ class DemoIT {
     assertThat(json.get("analytic_exactness").asDouble()).isLessThan(1e-9);
     assertThat(json.get("samples_per_second").asDouble()).isPositive();
     assertThat(printed).contains("Flink dashboard", "model service", "==== lethe demo report ====");
+    assertThat(printed).contains("SASL/SCRAM with ACLs", "lethe-producer.properties");
+
+    // The demo's subjects are subject-0 ... subject-99; three of them are erased by id.
+    assertThat(logged).as("log lines at INFO or above").isNotEmpty();
+    Pattern subjectId = Pattern.compile("\\bsubject-\\d+\\b");
+    assertThat(logged)
+        .as("log lines at INFO or above that name a data subject")
+        .noneMatch(line -> subjectId.matcher(line).find());
   }
 }

@@ -13,6 +13,7 @@ import io.lethe.job.rest.FlinkRestTls;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -189,9 +191,13 @@ class LearnerLivenessIT {
 
   /** {@code count} samples of the tiny dataset through the ingress, alternating labels. */
   private static void feed(EmbeddedStack stack, int count) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    Properties props =
+        stack
+            .clientConfig(Principal.PRODUCER)
+            .layerAsProperties(
+                stack.bootstrapServers(),
+                "liveness-test",
+                Map.of(ProducerConfig.ACKS_CONFIG, "all"));
     try (KafkaProducer<String, TrainingSample> producer =
         new KafkaProducer<>(
             props, new StringSerializer(), stack.topics().samplesRaw().valueSerde().serializer())) {

@@ -267,6 +267,7 @@ class ClusterFaultIT {
     /** Sends the stream at about 150 samples a second; the producer rides out a broker restart. */
     private void stream(List<ErasureRequest> erasures) {
       Properties props = new Properties();
+      props.putAll(cluster.adminClientConfig().kafkaProperties());
       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
       props.put(ProducerConfig.ACKS_CONFIG, "all");
       props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) BOUND.toMillis());
@@ -361,6 +362,7 @@ class ClusterFaultIT {
     /** On failure: every record on the receipts topic, committed or not, with its position. */
     private void printUncommittedReceipts() {
       Properties props = new Properties();
+      props.putAll(cluster.adminClientConfig().kafkaProperties());
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
       props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-diagnosis-" + UUID.randomUUID());
       props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -232,9 +232,10 @@ class ClusterJobIT {
     assertThat(cluster.running()).doesNotContainKey("kafka");
     cluster.startBroker();
     Duration brokerRestart = Duration.between(start, Instant.now());
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+    Map<String, Object> adminConfig =
+        new java.util.HashMap<>(cluster.adminClientConfig().kafkaProperties());
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    try (Admin admin = Admin.create(adminConfig)) {
       // The broker kept its log directory: the topics the job created are still there.
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
           .contains(TopicNames.defaults().models());
@@ -247,6 +248,7 @@ class ClusterJobIT {
 
   private static void produce(LetheTopics topics, List<TrainingSample> samples) {
     Properties props = new Properties();
+    props.putAll(cluster.adminClientConfig().kafkaProperties());
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<String, TrainingSample> producer =

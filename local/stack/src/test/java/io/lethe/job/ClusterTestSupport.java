@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.cluster.ClusterSettings;
 import io.lethe.cluster.LocalCluster;
 import io.lethe.job.rest.FlinkRestTls;
+import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.TopicNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -75,6 +76,10 @@ final class ClusterTestSupport {
                 "--registry", cluster.registryUrl(),
                 "--checkpoint-interval", "1s",
                 "--micro-batch", "64"));
+    // the job's own principal, as a user submits it to a secured cluster
+    cluster
+        .clientFile(LetheAcls.Principal.JOB)
+        .ifPresent(file -> args.addAll(List.of("--kafka-config", file.toString())));
     args.addAll(List.of(extra));
     return submit(cluster, args.toArray(String[]::new));
   }
@@ -105,6 +110,8 @@ final class ClusterTestSupport {
    */
   static KafkaConsumer<String, byte[]> outputConsumer(LocalCluster cluster, String... topics) {
     java.util.Properties props = new java.util.Properties();
+    // the test observes every topic: the super user
+    props.putAll(cluster.adminClientConfig().kafkaProperties());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(

@@ -1,5 +1,6 @@
 package io.lethe.schemas.snapshot;
 
+import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ModelSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,12 +15,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The public keys whose snapshot signatures a model service accepts, by key id. Holding more than
- * one key is how keys rotate: trust the new key, switch the job to it, then drop the old one.
- * Immutable and thread-safe.
+ * The public keys whose snapshot (and receipt) signatures a model service (or {@code lethe
+ * verify-receipt}) accepts, by key id. Holding more than one key is how keys rotate: trust the new
+ * key, switch the job to it, then drop the old one. Immutable and thread-safe.
  */
 public final class TrustedKeys {
   /** The outcome of checking a snapshot's signature. */
@@ -90,8 +92,23 @@ public final class TrustedKeys {
 
   /** Checks {@code snapshot}'s signature (not its checksum: see {@link SnapshotChecksum}). */
   public Check check(ModelSnapshot snapshot) {
-    ByteBuffer stored = snapshot.getSignature();
-    String keyId = snapshot.getSigningKeyId();
+    return check(
+        snapshot.getSignature(),
+        snapshot.getSigningKeyId(),
+        () -> SnapshotEncoding.canonical(snapshot),
+        "snapshot " + snapshot.getModel());
+  }
+
+  /** Checks {@code receipt}'s signature (see {@link ReceiptSigner}). */
+  public Check check(ErasureReceipt receipt) {
+    return check(
+        receipt.getSignature(),
+        receipt.getSigningKeyId(),
+        () -> ReceiptEncoding.canonical(receipt),
+        "receipt " + receipt.getRequestId());
+  }
+
+  private Check check(ByteBuffer stored, String keyId, Supplier<byte[]> content, String what) {
     if (stored == null || keyId == null) {
       return Check.UNSIGNED;
     }
@@ -105,12 +122,12 @@ public final class TrustedKeys {
     try {
       Signature verifier = Signature.getInstance(SigningKeys.ALGORITHM);
       verifier.initVerify(key);
-      verifier.update(SnapshotEncoding.canonical(snapshot));
+      verifier.update(content.get());
       return verifier.verify(signature) ? Check.VALID : Check.BAD_SIGNATURE;
     } catch (java.security.SignatureException e) {
       return Check.BAD_SIGNATURE; // e.g. a signature of the wrong length
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot verify a signature of " + snapshot.getModel(), e);
+      throw new IllegalStateException("cannot verify a signature of " + what, e);
     }
   }
 }

@@ -51,6 +51,21 @@ public record TopicNames(
     requireLegal("learnerStatus", learnerStatus);
   }
 
+  /** Every name, in the order of the record's components. */
+  public java.util.List<String> all() {
+    return java.util.List.of(
+        samplesRaw,
+        samples,
+        erasuresRaw,
+        erasures,
+        erasuresAffected,
+        erasuresApplied,
+        receipts,
+        models,
+        deadLetter,
+        learnerStatus);
+  }
+
   /** The default topic names, {@code lethe.samples.raw} and so on. */
   public static TopicNames defaults() {
     return new TopicNames(

@@ -5,7 +5,9 @@ import io.lethe.cli.KafkaClientConfig;
 import io.lethe.ingress.http.ErasureStatusLookup;
 import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.ingress.receipts.ErasureState;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.topics.LetheTopics;
+import io.lethe.schemas.topics.TopicCreation;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.validation.DeadLetterEnvelope;
 import java.io.IOException;
@@ -194,6 +196,29 @@ public final class IngressApp implements AutoCloseable {
       ModelCatalog catalog,
       IngressSettings settings)
       throws IOException {
+    return start(connection, topics, names, catalog, settings, null);
+  }
+
+  /**
+   * Starts the ingress as {@link #start(Connection, LetheTopics, TopicNames, ModelCatalog,
+   * IngressSettings)} does, signing every erasure receipt (on {@code lethe.receipts} and at the
+   * status endpoint) with {@code signer}; null for unsigned receipts, which is logged once.
+   *
+   * @throws IOException if the status endpoint cannot bind its port
+   */
+  public static IngressApp start(
+      Connection connection,
+      LetheTopics topics,
+      TopicNames names,
+      ModelCatalog catalog,
+      IngressSettings settings,
+      ReceiptSigner signer)
+      throws IOException {
+    if (signer == null) {
+      log.warn("Erasure receipts are unsigned: start the ingress with --signing-key to sign them");
+    } else {
+      log.info("Signing erasure receipts with key {}", signer.keyId());
+    }
     createMissingTopics(connection, names, maxWrittenBytes(settings));
     ErasureStatusServer http = null;
     KafkaStreams streams = null;
@@ -201,12 +226,14 @@ public final class IngressApp implements AutoCloseable {
       StatusLookup lookup = new StatusLookup();
       HostInfo self = null;
       if (connection.httpPort() >= 0) {
-        http = ErasureStatusServer.start(connection.bindAddress(), connection.httpPort(), lookup);
+        http =
+            ErasureStatusServer.start(
+                connection.bindAddress(), connection.httpPort(), lookup, signer);
         self = new HostInfo(connection.advertisedHost(), http.port());
       }
       Properties config = streamsConfig(connection, self, topics, settings);
       log.info("Ingress Kafka Streams configuration: {}", KafkaClientConfig.describe(config));
-      var topology = IngressTopology.topology(topics, catalog, settings);
+      var topology = IngressTopology.topology(topics, catalog, settings, signer);
       streams =
           connection
               .clientConfig()
@@ -288,10 +315,7 @@ public final class IngressApp implements AutoCloseable {
                                       String.valueOf(maxWrittenBytes))
                                   : Map.of()))
               .toList();
-      if (!missing.isEmpty()) {
-        log.info("Creating topics {}", missing.stream().map(NewTopic::name).toList());
-        admin.createTopics(missing).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
+      TopicCreation.createPermitted(admin, missing, ADMIN_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking topics", e);

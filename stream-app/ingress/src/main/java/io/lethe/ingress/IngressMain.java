@@ -9,8 +9,10 @@ import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -106,6 +108,14 @@ public final class IngressMain implements Callable<Integer> {
       description = "How long finished requests stay queryable (default 7d).")
   String receiptRetention;
 
+  @Option(
+      names = "--signing-key",
+      paramLabel = "FILE",
+      description =
+          "Sign every erasure receipt with this Ed25519 private key (PKCS#8 PEM, from `lethe keys"
+              + " generate`). Default: unsigned.")
+  Path signingKey;
+
   /** Entry point. */
   public static void main(String[] args) {
     System.exit(run(args));
@@ -172,7 +182,8 @@ public final class IngressMain implements Callable<Integer> {
             ? stateDir
             : Path.of(System.getProperty("java.io.tmpdir"), "lethe-ingress"),
         applicationId,
-        parsed);
+        parsed,
+        signingKey);
   }
 
   private static void putSetting(
@@ -195,6 +206,15 @@ public final class IngressMain implements Callable<Integer> {
       catalog = ModelCatalog.load(options.catalog());
     } catch (CatalogException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage().strip().replace('\n', ' '));
+    }
+    ReceiptSigner signer = null;
+    if (options.signingKey() != null) {
+      try {
+        signer = ReceiptSigner.fromFile(options.signingKey());
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        throw new ParameterException(
+            spec.commandLine(), "Invalid value for option '--signing-key': " + e.getMessage());
+      }
     }
     TopicNames names = TopicNames.defaults();
     SchemaRegistryClient registry;
@@ -220,7 +240,8 @@ public final class IngressMain implements Callable<Integer> {
               LetheTopics.create(names, registry),
               names,
               catalog,
-              options.settings());
+              options.settings(),
+              signer);
     } catch (Exception e) {
       spec.commandLine().getErr().println("lethe ingress: cannot start: " + e.getMessage());
       registry.close();

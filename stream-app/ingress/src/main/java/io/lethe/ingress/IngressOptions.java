@@ -18,6 +18,7 @@ import picocli.CommandLine.ParameterException;
  * @param stateDir directory of the local state stores
  * @param applicationId Kafka Streams application id
  * @param settings the ingress settings
+ * @param signingKey Ed25519 private key file that signs receipts ({@code --signing-key}), or null
  */
 public record IngressOptions(
     Path catalog,
@@ -28,7 +29,8 @@ public record IngressOptions(
     String advertisedHost,
     Path stateDir,
     String applicationId,
-    IngressSettings settings) {
+    IngressSettings settings,
+    Path signingKey) {
 
   /** Default port of the status endpoint. */
   public static final int DEFAULT_HTTP_PORT = 8090;

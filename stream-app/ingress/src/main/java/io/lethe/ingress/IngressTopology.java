@@ -6,8 +6,10 @@ import io.lethe.ingress.receipts.ErasureState;
 import io.lethe.ingress.receipts.ErasureTracker;
 import io.lethe.ingress.receipts.JsonSerde;
 import io.lethe.ingress.receipts.ModelConfirmation;
+import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.Topic;
 import io.lethe.validation.ErasureRequestValidator;
@@ -60,8 +62,14 @@ final class IngressTopology {
   /** The ingress topology as a {@link Topology}, e.g. for {@code TopologyTestDriver}. */
   public static Topology topology(
       LetheTopics topics, ModelCatalog catalog, IngressSettings settings) {
+    return topology(topics, catalog, settings, null);
+  }
+
+  /** The ingress topology, signing every receipt with {@code signer} unless it is null. */
+  public static Topology topology(
+      LetheTopics topics, ModelCatalog catalog, IngressSettings settings, ReceiptSigner signer) {
     StreamsBuilder builder = new StreamsBuilder();
-    build(builder, topics, catalog, settings);
+    build(builder, topics, catalog, settings, signer);
     return builder.build();
   }
 
@@ -71,8 +79,21 @@ final class IngressTopology {
    */
   public static void build(
       StreamsBuilder builder, LetheTopics topics, ModelCatalog catalog, IngressSettings settings) {
+    build(builder, topics, catalog, settings, null);
+  }
+
+  /**
+   * Adds the ingress to {@code builder} as {@link #build(StreamsBuilder, LetheTopics, ModelCatalog,
+   * IngressSettings)} does, signing every receipt with {@code signer} unless it is null.
+   */
+  public static void build(
+      StreamsBuilder builder,
+      LetheTopics topics,
+      ModelCatalog catalog,
+      IngressSettings settings,
+      ReceiptSigner signer) {
     buildSamples(builder, topics, catalog, settings);
-    buildErasures(builder, topics, catalog, settings);
+    buildErasures(builder, topics, catalog, settings, signer);
   }
 
   private static void buildSamples(
@@ -115,7 +136,11 @@ final class IngressTopology {
   }
 
   private static void buildErasures(
-      StreamsBuilder builder, LetheTopics topics, ModelCatalog catalog, IngressSettings settings) {
+      StreamsBuilder builder,
+      LetheTopics topics,
+      ModelCatalog catalog,
+      IngressSettings settings,
+      ReceiptSigner signer) {
     ErasureRequestValidator validator = new ErasureRequestValidator(catalog);
     KStream<String, IntakeOutcome<ErasureRequest>> outcomes =
         rawStream(builder, topics.erasuresRaw(), "erasures-raw")
@@ -169,9 +194,18 @@ final class IngressTopology {
     decided
         .flatMapValues(IntakeOutcome::deadLetters, Named.as("reused-request-ids"))
         .to(topics.deadLetter().name(), produced(topics.deadLetter(), "reused-id-dead-letters"));
-    decided
-        .flatMapValues(IntakeOutcome::receipts, Named.as("receipts"))
-        .to(topics.receipts().name(), produced(topics.receipts(), "receipts"));
+    KStream<String, ErasureReceipt> receipts =
+        decided.flatMapValues(IntakeOutcome::receipts, Named.as("receipts"));
+    if (signer != null) {
+      receipts =
+          receipts.mapValues(
+              receipt -> {
+                signer.sign(receipt);
+                return receipt;
+              },
+              Named.as("signed-receipts"));
+    }
+    receipts.to(topics.receipts().name(), produced(topics.receipts(), "receipts"));
   }
 
   private static KStream<byte[], byte[]> rawStream(

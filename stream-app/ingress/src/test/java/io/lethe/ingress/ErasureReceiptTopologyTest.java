@@ -16,6 +16,9 @@ import io.lethe.records.ErasureScope;
 import io.lethe.records.ModelErasure;
 import io.lethe.records.ReceiptStatus;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.snapshot.ReceiptSigner;
+import io.lethe.schemas.snapshot.SigningKeys;
+import io.lethe.schemas.snapshot.TrustedKeys;
 import io.lethe.testing.TestRecords;
 import io.lethe.validation.DeadLetterHeaders;
 import io.lethe.validation.ErasureRequestValidator;
@@ -260,6 +263,44 @@ class ErasureReceiptTopologyTest {
     ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
 
     assertCompletedWithBothModels(ingress.receipts.readRecord());
+  }
+
+  @Test
+  void shouldSignEveryReceiptWithTheSigningKeyWhenGivenOne() {
+    ingress.close();
+    SigningKeys.GeneratedKeys keys = SigningKeys.generate(stateDir.resolve("keys"));
+    ReceiptSigner signer = ReceiptSigner.fromFile(keys.privateKey());
+    IngressSettings settings =
+        new IngressSettings(Duration.ofHours(1), PENDING_TIMEOUT, 100_000, Duration.ofDays(1));
+    ingress = new IngressDriver(registry, settings, stateDir.resolve("signed"), signer);
+    TrustedKeys trusted = TrustedKeys.load(List.of(keys.publicKey()));
+
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
+    ingress.affected.pipeInput("r-1", affects("r-1", ANALYTIC, HYPERNET));
+    ingress.applied.pipeInput("r-1", appliedBy("r-1", ANALYTIC, 7));
+    ingress.applied.pipeInput("r-1", appliedBy("r-1", HYPERNET, 12));
+    ingress.erasuresRaw.pipeInput("u-2", erasure("r-2", "u-2").setDataset("mnist").build());
+
+    ErasureReceipt completed = ingress.receipts.readValue();
+    ErasureReceipt rejected = ingress.receipts.readValue();
+    assertThat(completed.getSigningKeyId()).isEqualTo(keys.keyId());
+    assertThat(trusted.check(completed)).isEqualTo(TrustedKeys.Check.VALID);
+    assertThat(rejected.getStatus()).isEqualTo(ReceiptStatus.REJECTED);
+    assertThat(trusted.check(rejected)).isEqualTo(TrustedKeys.Check.VALID);
+    // The status endpoint signs the receipt it rebuilds from the stored state (after the store's
+    // JSON round trip): the same signature as on the topic.
+    ErasureReceipt fromStore = ingress.erasuresStore().get("r-1").toReceipt();
+    signer.sign(fromStore);
+    assertThat(fromStore).isEqualTo(completed);
+  }
+
+  @Test
+  void shouldLeaveReceiptsUnsignedWithoutASigningKey() {
+    ingress.erasuresRaw.pipeInput("u-2", erasure("r-2", "u-2").setDataset("mnist").build());
+
+    ErasureReceipt rejected = ingress.receipts.readValue();
+    assertThat(rejected.getSignature()).isNull();
+    assertThat(rejected.getSigningKeyId()).isNull();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.Topic;
 import io.lethe.schemas.topics.TopicNames;
@@ -64,10 +65,19 @@ final class IngressDriver implements AutoCloseable {
   final TestOutputTopic<String, ErasureReceipt> receipts;
 
   IngressDriver(SchemaRegistryClient registry, IngressSettings settings, Path stateDir) {
+    this(registry, settings, stateDir, null);
+  }
+
+  /** As the ingress with {@code --signing-key}: every receipt signed by {@code signer}. */
+  IngressDriver(
+      SchemaRegistryClient registry,
+      IngressSettings settings,
+      Path stateDir,
+      ReceiptSigner signer) {
     topics = LetheTopics.create(names, registry);
     driver =
         new TopologyTestDriver(
-            IngressTopology.topology(topics, CATALOG, settings),
+            IngressTopology.topology(topics, CATALOG, settings, signer),
             IngressApp.streamsConfig(
                 new IngressApp.Connection("ingress-test", "unused:9092", stateDir, -1, "localhost"),
                 null,

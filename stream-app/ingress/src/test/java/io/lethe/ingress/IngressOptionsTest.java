@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lethe.cli.Cli;
+import io.lethe.schemas.snapshot.SigningKeys;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -102,6 +103,37 @@ class IngressOptionsTest {
             "Invalid value for option '--dedupe-window': ingress setting"
                 + " dedupe-window is 'soon', expected a positive duration like"
                 + " 500ms, 30s, 10m, 1h or 7d");
+  }
+
+  @Test
+  void shouldTakeTheReceiptSigningKeyAsAPath() {
+    assertThat(IngressOptions.parse(REQUIRED).signingKey()).isNull();
+    assertThat(
+            IngressOptions.parse(concat(REQUIRED, "--signing-key", "keys/ingress.key"))
+                .signingKey())
+        .isEqualTo(Path.of("keys/ingress.key"));
+  }
+
+  @Test
+  void shouldNameASigningKeyFileWithoutAPrivateKeyBeforeStarting() {
+    SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir.resolve("keys"));
+    Path catalog = IngressDriver.CATALOG.write(dir.resolve("catalog.yaml"));
+
+    assertThat(
+            refused(
+                "--catalog",
+                catalog.toString(),
+                "--bootstrap",
+                "localhost:9",
+                "--registry",
+                "http://localhost:9",
+                "--signing-key",
+                keys.publicKey().toString()))
+        .isEqualTo(
+            "Invalid value for option '--signing-key': signing key file "
+                + keys.publicKey()
+                + " holds 0 PEM PRIVATE KEY blocks, expected 1 (an Ed25519 key in PKCS#8, as"
+                + " `lethe keys generate` or `openssl genpkey -algorithm ed25519` write it)");
   }
 
   @Test

@@ -1,8 +1,10 @@
 package io.lethe.job;
 
+import io.lethe.cli.KafkaClientConfig;
 import io.lethe.config.Durations;
 import io.lethe.learners.settings.Bounds;
 import io.lethe.learners.settings.SettingDef;
+import io.lethe.schemas.registry.RegistryConnection;
 import io.lethe.schemas.topics.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +43,10 @@ import java.util.Objects;
  *     heartbeat is about three intervals plus a checkpoint interval old
  * @param signingKey the Ed25519 private key (PKCS#8 PEM) that signs every snapshot ({@code
  *     --signing-key}, a path where the learner runs); null: snapshots are not signed
+ * @param clientConfig Kafka client properties ({@code --kafka-config}: {@code security.protocol},
+ *     {@code sasl.*}, {@code ssl.*}...) for the job's Kafka source, sink and admin client, and the
+ *     schema registry's Confluent properties; read where the job is built, so no secret is a
+ *     program argument; {@link KafkaClientConfig#none()} for none
  */
 public record JobSettings(
     Path catalog,
@@ -56,7 +62,8 @@ public record JobSettings(
     String transactionalIdPrefix,
     Path checkpointDirectory,
     Duration heartbeatInterval,
-    Path signingKey) {
+    Path signingKey,
+    KafkaClientConfig clientConfig) {
 
   /**
    * Longest heartbeat interval: three missed heartbeats must still be noticed well within the 30
@@ -137,6 +144,7 @@ public record JobSettings(
     REST_PORT.validate(OPTION, restPort);
     requireText("transactional id prefix", transactionalIdPrefix);
     Objects.requireNonNull(checkpointDirectory, "--checkpoint-dir");
+    Objects.requireNonNull(clientConfig, "clientConfig");
     HEARTBEAT_INTERVAL.validate(OPTION, heartbeatInterval);
     if (heartbeatInterval.compareTo(MAX_HEARTBEAT_INTERVAL) > 0) {
       throw new IllegalArgumentException(
@@ -164,7 +172,8 @@ public record JobSettings(
         "lethe-learner",
         Path.of(System.getProperty("java.io.tmpdir"), "lethe-checkpoints"),
         HEARTBEAT_INTERVAL.defaultValue().orElseThrow(),
-        null);
+        null,
+        KafkaClientConfig.none());
   }
 
   /** A copy with another parallelism. */
@@ -183,7 +192,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        clientConfig);
   }
 
   /** A copy with another checkpoint interval. */
@@ -202,7 +212,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        clientConfig);
   }
 
   /** A copy with another micro-batch size. */
@@ -221,7 +232,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        clientConfig);
   }
 
   /** A copy with another dashboard port (0: any free port). */
@@ -240,7 +252,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        clientConfig);
   }
 
   /** A copy writing checkpoints under {@code value}. */
@@ -259,7 +272,8 @@ public record JobSettings(
         transactionalIdPrefix,
         value,
         heartbeatInterval,
-        signingKey);
+        signingKey,
+        clientConfig);
   }
 
   /** A copy publishing heartbeats every {@code value}. */
@@ -278,7 +292,8 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         value,
-        signingKey);
+        signingKey,
+        clientConfig);
   }
 
   /** A copy signing snapshots with the private key in {@code value} (null: unsigned). */
@@ -297,7 +312,33 @@ public record JobSettings(
         transactionalIdPrefix,
         checkpointDirectory,
         heartbeatInterval,
+        value,
+        clientConfig);
+  }
+
+  /** A copy whose Kafka and registry clients take the properties of {@code value}. */
+  public JobSettings withClientConfig(KafkaClientConfig value) {
+    return new JobSettings(
+        catalog,
+        bootstrapServers,
+        registryUrl,
+        topics,
+        parallelism,
+        checkpointInterval,
+        microBatchSize,
+        tombstoneRetention,
+        requestIdRetention,
+        restPort,
+        transactionalIdPrefix,
+        checkpointDirectory,
+        heartbeatInterval,
+        signingKey,
         value);
+  }
+
+  /** The schema registry with the credentials of {@link #clientConfig()}. */
+  public RegistryConnection registry() {
+    return new RegistryConnection(registryUrl, clientConfig.registryProperties());
   }
 
   private static void requireText(String option, String value) {

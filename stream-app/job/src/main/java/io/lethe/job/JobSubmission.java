@@ -173,6 +173,11 @@ public final class JobSubmission {
       // the path, never the key: program arguments show on the Flink dashboard
       args.addAll(List.of("--signing-key", settings.signingKey().toString()));
     }
+    settings
+        .clientConfig()
+        .source()
+        // the path, never the properties: they hold passwords
+        .ifPresent(file -> args.addAll(List.of("--kafka-config", file.toString())));
     if (withCheckpointDirectory) {
       args.addAll(List.of("--checkpoint-dir", settings.checkpointDirectory().toString()));
     }

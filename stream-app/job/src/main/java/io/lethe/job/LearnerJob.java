@@ -15,6 +15,7 @@ import io.lethe.job.ledger.ErasureLedger;
 import io.lethe.job.ledger.RequestIdGuard;
 import io.lethe.job.ledger.RouteTaskErasures;
 import io.lethe.records.ErasureScope;
+import io.lethe.schemas.registry.RegistryConnection;
 import io.lethe.validation.ErasureRequestValidator;
 import io.lethe.validation.SampleValidator;
 import java.time.Duration;
@@ -40,7 +41,7 @@ final class LearnerJob {
   /**
    * Adds the job's operators to the stream graph of {@code samples} and {@code erasures}.
    *
-   * @param registryUrl schema registry for decoding the inputs
+   * @param registry schema registry for decoding the inputs
    * @param microBatchSize samples each learner learns together
    * @param tombstoneRetention how long erased subjects and samples are remembered
    * @param requestIdRetention how long an erasure request id is remembered after its request ran
@@ -52,7 +53,7 @@ final class LearnerJob {
       DataStream<RawRecord> erasures,
       ModelCatalog catalog,
       LearnerFactory learners,
-      String registryUrl,
+      RegistryConnection registry,
       int microBatchSize,
       Duration tombstoneRetention,
       Duration requestIdRetention,
@@ -62,7 +63,7 @@ final class LearnerJob {
         erasures,
         catalog,
         learners,
-        registryUrl,
+        registry,
         microBatchSize,
         tombstoneRetention,
         requestIdRetention,
@@ -71,16 +72,16 @@ final class LearnerJob {
   }
 
   /**
-   * As {@link #build(DataStream, DataStream, ModelCatalog, LearnerFactory, String, int, Duration,
-   * Duration, Heartbeats)}, signing snapshots with the private key in {@code signingKeyFile} (a
-   * path where the learner runs; null: unsigned).
+   * As {@link #build(DataStream, DataStream, ModelCatalog, LearnerFactory, RegistryConnection, int,
+   * Duration, Duration, Heartbeats)}, signing snapshots with the private key in {@code
+   * signingKeyFile} (a path where the learner runs; null: unsigned).
    */
   public static DataStream<KafkaOut> build(
       DataStream<RawRecord> samples,
       DataStream<RawRecord> erasures,
       ModelCatalog catalog,
       LearnerFactory learners,
-      String registryUrl,
+      RegistryConnection registry,
       int microBatchSize,
       Duration tombstoneRetention,
       Duration requestIdRetention,
@@ -90,12 +91,12 @@ final class LearnerJob {
 
     SingleOutputStreamOperator<SampleEvent> decodedSamples =
         samples
-            .process(new DecodeSamples(registryUrl, new SampleValidator(catalog)))
+            .process(new DecodeSamples(registry, new SampleValidator(catalog)))
             .name("DecodeSamples")
             .uid("decode-samples");
     SingleOutputStreamOperator<ErasureEvent> decodedErasures =
         erasures
-            .process(new DecodeErasures(registryUrl, new ErasureRequestValidator(catalog)))
+            .process(new DecodeErasures(registry, new ErasureRequestValidator(catalog)))
             .name("DecodeErasures")
             .uid("decode-erasures");
     // Before the erasures split into the ledger and the task route, so that neither runs a retry

@@ -3,6 +3,8 @@ package io.lethe.job;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.cli.Cli;
 import io.lethe.cli.ConfigFileOption;
+import io.lethe.cli.KafkaClientConfig;
+import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
@@ -22,6 +24,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -88,6 +91,7 @@ public final class LearnerJobMain implements Callable<Integer> {
   Path catalog;
 
   @Mixin KafkaOptions kafka;
+  @Mixin KafkaConfigOption kafkaConfig;
 
   @Option(
       names = "--parallelism",
@@ -295,7 +299,8 @@ public final class LearnerJobMain implements Callable<Integer> {
           defaults.transactionalIdPrefix(),
           checkpointDir != null ? checkpointDir : defaults.checkpointDirectory(),
           heartbeatInterval != null ? heartbeatInterval : defaults.heartbeatInterval(),
-          signingKey);
+          signingKey,
+          kafkaConfig.config());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -390,7 +395,10 @@ public final class LearnerJobMain implements Callable<Integer> {
       LearnerFactory learners)
       throws Exception {
     TopicSetup.ensureTopics(
-        settings.bootstrapServers(), settings.topics(), Math.max(2, settings.parallelism()));
+        settings.bootstrapServers(),
+        settings.clientConfig(),
+        settings.topics(),
+        Math.max(2, settings.parallelism()));
     env.enableCheckpointing(
         settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     env.setParallelism(settings.parallelism());
@@ -413,7 +421,7 @@ public final class LearnerJobMain implements Callable<Integer> {
             erasures,
             catalog,
             learners,
-            settings.registryUrl(),
+            settings.registry(),
             settings.microBatchSize(),
             settings.tombstoneRetention(),
             settings.requestIdRetention(),
@@ -423,31 +431,67 @@ public final class LearnerJobMain implements Callable<Integer> {
     return env.executeAsync(JOB_NAME);
   }
 
+  /**
+   * The Kafka source of {@code topic}: the {@code --kafka-config} properties, then the source's own
+   * settings ({@link KafkaClientConfig#layer}).
+   */
   private static KafkaSource<RawRecord> kafkaSource(JobSettings settings, String topic) {
+    String groupId = settings.transactionalIdPrefix() + "-" + topic;
+    Properties consumer =
+        settings
+            .clientConfig()
+            .layerAsProperties(
+                settings.bootstrapServers(),
+                null,
+                Map.of(
+                    // Only committed input: the ingress writes with exactly-once transactions.
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                    "read_committed",
+                    "partition.discovery.interval.ms",
+                    "10000",
+                    // Flink numbers each reader's client id after this prefix.
+                    "client.id.prefix",
+                    clientIdPrefix(settings, groupId)));
+    LOG.info("Kafka source of {}: {}", topic, KafkaClientConfig.describe(consumer));
     return KafkaSource.<RawRecord>builder()
+        .setProperties(consumer)
         .setBootstrapServers(settings.bootstrapServers())
         .setTopics(topic)
-        .setGroupId(settings.transactionalIdPrefix() + "-" + topic)
+        .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
         .setDeserializer(new RawRecordDeserializer())
-        // Only committed input: the ingress writes with exactly-once transactions.
-        .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-        .setProperty("partition.discovery.interval.ms", "10000")
         .build();
   }
 
+  /** The file's {@code client.id}, a dash and {@code name}; {@code name} without one. */
+  private static String clientIdPrefix(JobSettings settings, String name) {
+    String prefix = settings.clientConfig().properties().get("client.id");
+    return prefix == null || prefix.isEmpty() ? name : prefix + "-" + name;
+  }
+
+  /**
+   * The exactly-once Kafka sink: the {@code --kafka-config} properties, then the sink's own
+   * settings ({@link KafkaClientConfig#layer}); Flink names the transactional ids.
+   */
   private static KafkaSink<KafkaOut> kafkaSink(JobSettings settings) {
-    Properties producer = new Properties();
-    // Below the broker's transaction.max.timeout.ms (15 minutes by default).
-    producer.setProperty(
-        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-        String.valueOf(Duration.ofMinutes(10).toMillis()));
-    producer.setProperty(
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(TopicSetup.MAX_SNAPSHOT_BYTES));
-    producer.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    Properties producer =
+        settings
+            .clientConfig()
+            .layerAsProperties(
+                settings.bootstrapServers(),
+                settings.transactionalIdPrefix(),
+                Map.of(
+                    // Below the broker's transaction.max.timeout.ms (15 minutes by default).
+                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                    String.valueOf(Duration.ofMinutes(10).toMillis()),
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                    String.valueOf(TopicSetup.MAX_SNAPSHOT_BYTES),
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                    "lz4"));
+    LOG.info("Kafka sink: {}", KafkaClientConfig.describe(producer));
     return KafkaSink.<KafkaOut>builder()
         .setBootstrapServers(settings.bootstrapServers())
-        .setRecordSerializer(new OutputSerializer(settings.registryUrl(), settings.topics()))
+        .setRecordSerializer(new OutputSerializer(settings.registry(), settings.topics()))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(settings.transactionalIdPrefix())
         .setKafkaProducerConfig(producer)

@@ -6,6 +6,7 @@ import io.lethe.catalog.ModelCatalog;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.job.learner.Heartbeats;
+import io.lethe.schemas.registry.RegistryConnection;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -44,7 +45,7 @@ class LearnerJobGraphTest {
             erasures,
             CATALOG,
             new CatalogLearners(),
-            "http://localhost:1",
+            RegistryConnection.of("http://localhost:1"),
             16,
             Duration.ofDays(7),
             Duration.ofDays(7),

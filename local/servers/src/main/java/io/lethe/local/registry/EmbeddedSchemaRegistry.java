@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,8 +77,26 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     return start(bootstrapServers, topic, port, DEFAULT_STARTUP_TIMEOUT);
   }
 
+  /**
+   * Starts a registry as {@link #start(String, String, int)} does, whose Kafka clients start from
+   * {@code client}: {@code security.protocol} and {@code sasl.*} for a secured broker.
+   */
+  public static EmbeddedSchemaRegistry start(
+      String bootstrapServers, Map<String, String> client, String topic, int port) {
+    return start(bootstrapServers, client, topic, port, DEFAULT_STARTUP_TIMEOUT);
+  }
+
   static EmbeddedSchemaRegistry start(
       String bootstrapServers, String topic, int port, Duration startupTimeout) {
+    return start(bootstrapServers, Map.of(), topic, port, startupTimeout);
+  }
+
+  static EmbeddedSchemaRegistry start(
+      String bootstrapServers,
+      Map<String, String> client,
+      String topic,
+      int port,
+      Duration startupTimeout) {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(topic, "topic");
     if (bootstrapServers.isBlank()) {
@@ -91,7 +110,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
     RegistryState state = new RegistryState();
     KafkaSchemaStore store =
-        KafkaSchemaStore.open(bootstrapServers, topic, startupTimeout, state::apply);
+        KafkaSchemaStore.open(bootstrapServers, client, topic, startupTimeout, state::apply);
     return serve(state, store::append, store, port, "topic '" + topic + "' at " + bootstrapServers);
   }
 

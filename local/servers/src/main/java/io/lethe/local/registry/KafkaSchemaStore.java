@@ -58,10 +58,11 @@ final class KafkaSchemaStore implements AutoCloseable {
   private final StoreRecordCodec codec = new StoreRecordCodec();
   private final KafkaProducer<byte[], byte[]> producer;
 
-  private KafkaSchemaStore(String bootstrapServers, String topic) {
+  private KafkaSchemaStore(String bootstrapServers, Map<String, String> client, String topic) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     Properties props = new Properties();
+    props.putAll(client);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "lethe-schema-registry-" + topic);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -76,19 +77,24 @@ final class KafkaSchemaStore implements AutoCloseable {
 
   /**
    * Creates the topic if it is missing, replays it from the beginning to its current end into
-   * {@code replay}, and returns a store ready to append.
+   * {@code replay}, and returns a store ready to append. Its Kafka clients start from {@code
+   * client}, e.g. {@code security.protocol} and {@code sasl.*} for a secured broker.
    *
    * @throws IllegalStateException naming the bootstrap servers and topic if Kafka cannot be reached
    *     within {@code timeout} or the topic is unusable
    */
   static KafkaSchemaStore open(
-      String bootstrapServers, String topic, Duration timeout, Consumer<StoreEvent> replay) {
+      String bootstrapServers,
+      Map<String, String> client,
+      String topic,
+      Duration timeout,
+      Consumer<StoreEvent> replay) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    ensureTopic(bootstrapServers, topic, timeout, deadline);
-    int replayed = replayTopic(bootstrapServers, topic, timeout, deadline, replay);
+    ensureTopic(bootstrapServers, client, topic, timeout, deadline);
+    int replayed = replayTopic(bootstrapServers, client, topic, timeout, deadline, replay);
     LOG.info("Schema registry replayed {} records from topic '{}'", replayed, topic);
     try {
-      return new KafkaSchemaStore(bootstrapServers, topic);
+      return new KafkaSchemaStore(bootstrapServers, client, topic);
     } catch (KafkaException e) {
       throw startFailure(bootstrapServers, topic, describe(e), e);
     }
@@ -129,8 +135,13 @@ final class KafkaSchemaStore implements AutoCloseable {
   }
 
   private static void ensureTopic(
-      String bootstrapServers, String topic, Duration timeout, long deadline) {
+      String bootstrapServers,
+      Map<String, String> client,
+      String topic,
+      Duration timeout,
+      long deadline) {
     Properties props = new Properties();
+    props.putAll(client);
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, "lethe-schema-registry-admin-" + topic);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -216,11 +227,13 @@ final class KafkaSchemaStore implements AutoCloseable {
 
   private static int replayTopic(
       String bootstrapServers,
+      Map<String, String> client,
       String topic,
       Duration timeout,
       long deadline,
       Consumer<StoreEvent> replay) {
     Properties props = new Properties();
+    props.putAll(client);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lethe-schema-registry-reader-" + topic);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

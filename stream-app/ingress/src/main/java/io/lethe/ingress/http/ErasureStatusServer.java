@@ -8,8 +8,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.lethe.ingress.receipts.ErasureState;
 import io.lethe.ingress.receipts.ErasureStatus;
 import io.lethe.ingress.receipts.ModelConfirmation;
+import io.lethe.ingress.receipts.ReceiptJson;
 import io.lethe.records.ErasureReceipt;
-import io.lethe.records.ModelErasure;
+import io.lethe.schemas.snapshot.ReceiptSigner;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -74,14 +75,19 @@ public final class ErasureStatusServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final ErasureStatusLookup lookup;
+  private final ReceiptSigner signer;
   private final Map<ResponseKey, LongAdder> responses = new ConcurrentHashMap<>();
   private final List<ObjectName> exportedNames = new CopyOnWriteArrayList<>();
 
   private ErasureStatusServer(
-      HttpServer server, ExecutorService executor, ErasureStatusLookup lookup) {
+      HttpServer server,
+      ExecutorService executor,
+      ErasureStatusLookup lookup,
+      ReceiptSigner signer) {
     this.server = server;
     this.executor = executor;
     this.lookup = lookup;
+    this.signer = signer;
   }
 
   /**
@@ -101,6 +107,19 @@ public final class ErasureStatusServer implements AutoCloseable {
    */
   public static ErasureStatusServer start(String bindAddress, int port, ErasureStatusLookup lookup)
       throws IOException {
+    return start(bindAddress, port, lookup, null);
+  }
+
+  /**
+   * Starts serving as {@link #start(String, int, ErasureStatusLookup)} does; with a {@code signer}
+   * (null for none), a finished request's JSON carries its receipt's {@code signature} (base64) and
+   * {@code signingKeyId}, the same as the receipt on {@code lethe.receipts}.
+   *
+   * @throws IOException if the port cannot be bound
+   */
+  public static ErasureStatusServer start(
+      String bindAddress, int port, ErasureStatusLookup lookup, ReceiptSigner signer)
+      throws IOException {
     InetSocketAddress address =
         bindAddress == null
             ? new InetSocketAddress(port)
@@ -116,7 +135,7 @@ public final class ErasureStatusServer implements AutoCloseable {
               return thread;
             });
     server.setExecutor(executor);
-    ErasureStatusServer status = new ErasureStatusServer(server, executor, lookup);
+    ErasureStatusServer status = new ErasureStatusServer(server, executor, lookup, signer);
     server.createContext("/", status::handle);
     server.start();
     log.info("Erasure status endpoint at http://localhost:{}{}<requestId>", status.port(), PATH);
@@ -217,7 +236,7 @@ public final class ErasureStatusServer implements AutoCloseable {
     }
     ErasureStatusLookup.Answer answer = lookup.find(requestId);
     if (answer instanceof ErasureStatusLookup.Found found) {
-      send(exchange, STATUS, 200, render(found.state()));
+      send(exchange, STATUS, 200, render(found.state(), signer));
     } else if (answer instanceof ErasureStatusLookup.ElsewhereAt elsewhere) {
       String encoded = URLEncoder.encode(requestId, StandardCharsets.UTF_8).replace("+", "%20");
       exchange.getResponseHeaders().set("Location", elsewhere.baseUrl() + PATH + encoded);
@@ -256,30 +275,23 @@ public final class ErasureStatusServer implements AutoCloseable {
     return null;
   }
 
-  /** The JSON status of {@code state}; for COMPLETED and REJECTED it repeats the receipt. */
-  static ObjectNode render(ErasureState state) {
+  /**
+   * The JSON status of {@code state}; for COMPLETED and REJECTED it is the receipt ({@link
+   * ReceiptJson}), signed by {@code signer} unless it is null. The receipt is rebuilt from the same
+   * state as the one on {@code lethe.receipts}, and Ed25519 signatures are deterministic, so the
+   * two signatures are the same.
+   */
+  static ObjectNode render(ErasureState state, ReceiptSigner signer) {
     ObjectNode json = JSON.createObjectNode();
-    json.put("requestId", state.requestId());
-    json.put("status", state.status().name());
     if (state.status() != ErasureStatus.PENDING) {
       ErasureReceipt receipt = state.toReceipt();
-      json.put("scope", receipt.getScope().name());
-      json.put("requester", receipt.getRequester());
-      json.put("reason", receipt.getReason());
-      json.put("requestedAt", receipt.getRequestedAt().toString());
-      json.put("completedAt", receipt.getCompletedAt().toString());
-      json.put("latencyMs", receipt.getLatencyMs());
-      ArrayNode models = json.putArray("models");
-      for (ModelErasure model : receipt.getModels()) {
-        ObjectNode m = models.addObject();
-        m.put("model", model.getModel());
-        m.put("guarantee", model.getGuarantee().name());
-        m.put("reason", model.getReason());
-        m.put("firstVersionWithout", model.getFirstVersionWithout());
-        m.put("appliedAt", model.getAppliedAt().toString());
+      if (signer != null) {
+        signer.sign(receipt);
       }
-      return json;
+      return ReceiptJson.write(receipt, json);
     }
+    json.put("requestId", state.requestId());
+    json.put("status", state.status().name());
     if (state.request() != null) {
       json.put("scope", state.request().scope());
       json.put("requester", state.request().requester());

@@ -6,18 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.ingress.receipts.ErasureState;
 import io.lethe.ingress.receipts.ModelConfirmation;
+import io.lethe.ingress.receipts.ReceiptJson;
 import io.lethe.ingress.receipts.RequestInfo;
+import io.lethe.records.ErasureReceipt;
+import io.lethe.schemas.snapshot.ReceiptSigner;
+import io.lethe.schemas.snapshot.SigningKeys;
+import io.lethe.schemas.snapshot.TrustedKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The status endpoint's HTTP contract, with a fixed lookup instead of Kafka Streams. */
 class ErasureStatusServerTest {
@@ -74,6 +82,46 @@ class ErasureStatusServerTest {
     assertThat(body.get("models").get(0).get("model").asText()).isEqualTo("fmnist-analytic");
     assertThat(body.get("models").get(1).get("guarantee").asText()).isEqualTo("APPROXIMATE");
     assertThat(body.get("models").get(1).get("reason").asText()).isEqualTo("noise alignment");
+  }
+
+  @Test
+  void shouldCarryTheSignatureOfTheReceiptWhenSigning(@TempDir Path dir) throws Exception {
+    ErasureState completed =
+        ErasureState.unknown("r-1", T0)
+            .withRequest(REQUEST)
+            .withAffected(List.of("fmnist-analytic", "fmnist-hypernet"))
+            .withConfirmation(HYPERNET)
+            .withConfirmation(ANALYTIC)
+            .completed(T0 + 250);
+    SigningKeys.GeneratedKeys keys = SigningKeys.generate(dir);
+    ReceiptSigner signer = ReceiptSigner.fromFile(keys.privateKey());
+    server =
+        ErasureStatusServer.start(
+            "127.0.0.1", 0, ErasureStatusLookup.of(Map.of("r-1", completed)), signer);
+
+    JsonNode body = JSON.readTree(get("/v1/erasures/r-1").body());
+
+    assertThat(body.get("signingKeyId").asText()).isEqualTo(keys.keyId());
+    ErasureReceipt receipt = completed.toReceipt();
+    signer.sign(receipt);
+    assertThat(Base64.getDecoder().decode(body.get("signature").asText()))
+        .isEqualTo(receipt.getSignature().array());
+    ErasureReceipt served = ReceiptJson.read(body);
+    assertThat(served).isEqualTo(receipt);
+    assertThat(TrustedKeys.load(List.of(keys.publicKey())).check(served))
+        .isEqualTo(TrustedKeys.Check.VALID);
+  }
+
+  @Test
+  void shouldServeNoSignatureWithoutASigner() throws Exception {
+    ErasureState rejected =
+        ErasureState.unknown("r-1", T0).rejected(REQUEST, "erasure request r-1 has no ids", T0);
+    start(ErasureStatusLookup.of(Map.of("r-1", rejected)));
+
+    JsonNode body = JSON.readTree(get("/v1/erasures/r-1").body());
+
+    assertThat(body.has("signature")).isFalse();
+    assertThat(body.has("signingKeyId")).isFalse();
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.lethe.job.events.ErasureEvent;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.records.ErasureRequest;
+import io.lethe.schemas.registry.RegistryConnection;
 import io.lethe.validation.ErasureContent;
 import io.lethe.validation.ErasureRequestValidator;
 import io.lethe.validation.Rejection;
@@ -23,9 +24,9 @@ public final class DecodeErasures extends DecodeRecords<ErasureRequest, ErasureE
 
   private final ErasureRequestValidator validator;
 
-  /** Decodes with schemas from {@code registryUrl} and validates with {@code validator}. */
-  public DecodeErasures(String registryUrl, ErasureRequestValidator validator) {
-    super(registryUrl, ErasureRequest.class, JobMetrics.ERASURES_REJECTED);
+  /** Decodes with schemas from {@code registry} and validates with {@code validator}. */
+  public DecodeErasures(RegistryConnection registry, ErasureRequestValidator validator) {
+    super(registry, ErasureRequest.class, JobMetrics.ERASURES_REJECTED);
     this.validator = validator;
   }
 

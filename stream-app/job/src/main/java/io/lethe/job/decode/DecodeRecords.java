@@ -4,7 +4,7 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.kafka.JobDeadLetters;
 import io.lethe.records.DeadLetterKind;
-import io.lethe.schemas.registry.RegistryClientSettings;
+import io.lethe.schemas.registry.RegistryConnection;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroDeserializer;
 import io.lethe.schemas.serde.WireFormatException;
@@ -30,15 +30,15 @@ import org.apache.flink.util.OutputTag;
 abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunction<RawRecord, E> {
   private static final long serialVersionUID = 1L;
 
-  private final String registryUrl;
+  private final RegistryConnection registry;
   private final Class<R> type;
   private final String rejectedMetric;
-  private transient SchemaRegistryClient registry;
+  private transient SchemaRegistryClient registryClient;
   private transient SpecificAvroDeserializer<R> deserializer;
   private transient Counter rejected;
 
-  DecodeRecords(String registryUrl, Class<R> type, String rejectedMetric) {
-    this.registryUrl = registryUrl;
+  DecodeRecords(RegistryConnection registry, Class<R> type, String rejectedMetric) {
+    this.registry = registry;
     this.type = type;
     this.rejectedMetric = rejectedMetric;
   }
@@ -54,8 +54,8 @@ abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunctio
 
   @Override
   public void open(OpenContext openContext) {
-    registry = new SchemaRegistryClient(RegistryClientSettings.of(registryUrl));
-    deserializer = new SpecificAvroDeserializer<>(type, registry);
+    registryClient = registry.open();
+    deserializer = new SpecificAvroDeserializer<>(type, registryClient);
     rejected = getRuntimeContext().getMetricGroup().counter(rejectedMetric);
   }
 
@@ -93,8 +93,8 @@ abstract class DecodeRecords<R extends SpecificRecord, E> extends ProcessFunctio
 
   @Override
   public void close() {
-    if (registry != null) {
-      registry.close();
+    if (registryClient != null) {
+      registryClient.close();
     }
   }
 }

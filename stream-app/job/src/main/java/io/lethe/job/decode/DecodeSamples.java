@@ -6,6 +6,7 @@ import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
 import io.lethe.learners.data.PackedFeatures;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.registry.RegistryConnection;
 import io.lethe.schemas.serde.FloatList;
 import io.lethe.validation.Rejection;
 import io.lethe.validation.SampleValidator;
@@ -25,9 +26,9 @@ public final class DecodeSamples extends DecodeRecords<TrainingSample, SampleEve
   private final SampleValidator validator;
   private transient PackedFeatures packer;
 
-  /** Decodes with schemas from {@code registryUrl} and validates with {@code validator}. */
-  public DecodeSamples(String registryUrl, SampleValidator validator) {
-    super(registryUrl, TrainingSample.class, JobMetrics.SAMPLES_REJECTED);
+  /** Decodes with schemas from {@code registry} and validates with {@code validator}. */
+  public DecodeSamples(RegistryConnection registry, SampleValidator validator) {
+    super(registry, TrainingSample.class, JobMetrics.SAMPLES_REJECTED);
     this.validator = validator;
   }
 

@@ -6,7 +6,7 @@ import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
-import io.lethe.schemas.registry.RegistryClientSettings;
+import io.lethe.schemas.registry.RegistryConnection;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.ConfluentWireFormat;
 import io.lethe.schemas.serde.SubjectNames;
@@ -30,13 +30,13 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 public final class OutputSerializer implements KafkaRecordSerializationSchema<KafkaOut> {
   private static final long serialVersionUID = 1L;
 
-  private final String registryUrl;
+  private final RegistryConnection registry;
   private final Map<KafkaOut.Kind, String> topics = new EnumMap<>(KafkaOut.Kind.class);
   private transient Map<KafkaOut.Kind, byte[]> headers;
 
-  /** Writes to the topics in {@code names}, registering schemas at {@code registryUrl}. */
-  public OutputSerializer(String registryUrl, TopicNames names) {
-    this.registryUrl = registryUrl;
+  /** Writes to the topics in {@code names}, registering schemas at {@code registry}. */
+  public OutputSerializer(RegistryConnection registry, TopicNames names) {
+    this.registry = registry;
     topics.put(KafkaOut.Kind.DEAD_LETTER, names.deadLetter());
     topics.put(KafkaOut.Kind.ERASURE_AFFECTED, names.erasuresAffected());
     topics.put(KafkaOut.Kind.ERASURE_APPLIED, names.erasuresApplied());
@@ -48,13 +48,12 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Ka
   public void open(
       SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
     headers = new EnumMap<>(KafkaOut.Kind.class);
-    try (SchemaRegistryClient registry =
-        new SchemaRegistryClient(RegistryClientSettings.of(registryUrl))) {
-      register(registry, KafkaOut.Kind.DEAD_LETTER, DeadLetter.getClassSchema());
-      register(registry, KafkaOut.Kind.ERASURE_AFFECTED, ErasureAffected.getClassSchema());
-      register(registry, KafkaOut.Kind.ERASURE_APPLIED, ErasureApplied.getClassSchema());
-      register(registry, KafkaOut.Kind.MODEL_SNAPSHOT, ModelSnapshot.getClassSchema());
-      register(registry, KafkaOut.Kind.LEARNER_HEARTBEAT, LearnerHeartbeat.getClassSchema());
+    try (SchemaRegistryClient client = registry.open()) {
+      register(client, KafkaOut.Kind.DEAD_LETTER, DeadLetter.getClassSchema());
+      register(client, KafkaOut.Kind.ERASURE_AFFECTED, ErasureAffected.getClassSchema());
+      register(client, KafkaOut.Kind.ERASURE_APPLIED, ErasureApplied.getClassSchema());
+      register(client, KafkaOut.Kind.MODEL_SNAPSHOT, ModelSnapshot.getClassSchema());
+      register(client, KafkaOut.Kind.LEARNER_HEARTBEAT, LearnerHeartbeat.getClassSchema());
     }
   }
 

@@ -1,5 +1,7 @@
 package io.lethe.job.kafka;
 
+import io.lethe.cli.KafkaClientConfig;
+import io.lethe.schemas.topics.TopicCreation;
 import io.lethe.schemas.topics.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
@@ -46,11 +47,23 @@ public final class TopicSetup {
 
   /**
    * Creates the missing topics with {@code partitions} partitions for the keyed input topics and
-   * one partition for the others.
+   * one partition for the others, on a broker that needs no credentials.
    */
   public static void ensureTopics(String bootstrapServers, TopicNames names, int partitions) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    ensureTopics(bootstrapServers, KafkaClientConfig.none(), names, partitions);
+  }
+
+  /**
+   * Creates the missing topics as {@link #ensureTopics(String, TopicNames, int)} does, with the
+   * admin client configured by {@code config}. A topic the principal may not see or create is left
+   * alone: on a secured cluster an administrator creates the topics, and each component holds only
+   * the rights to the topics it uses (see {@code docs/security.md}).
+   */
+  public static void ensureTopics(
+      String bootstrapServers, KafkaClientConfig config, TopicNames names, int partitions) {
+    Map<String, Object> adminConfig =
+        config.layer(bootstrapServers, "lethe-learner-admin", Map.<String, Object>of());
+    try (Admin admin = config.create("admin client", () -> Admin.create(adminConfig))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> wanted = new ArrayList<>();
       for (String topic :
@@ -83,7 +96,7 @@ public final class TopicSetup {
                       String.valueOf(LEARNER_STATUS_SEGMENT_MS))));
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
       if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        TopicCreation.createPermitted(admin, missing, Duration.ofSeconds(30));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

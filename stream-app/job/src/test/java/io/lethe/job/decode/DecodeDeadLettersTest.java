@@ -13,6 +13,7 @@ import io.lethe.records.DeadLetterKind;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.registry.RegistryConnection;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.validation.DeadLetterEnvelope;
@@ -122,7 +123,8 @@ class DecodeDeadLettersTest {
     WrittenDeadLetter written;
     try (var harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
-            new DecodeErasures(registry.url(), new ErasureRequestValidator(CATALOG)))) {
+            new DecodeErasures(
+                RegistryConnection.of(registry.url()), new ErasureRequestValidator(CATALOG)))) {
       harness.processElement(raw(ERASURES, 1, 9, encode(ERASURES, request)), 0);
       assertThat(harness.extractOutputValues()).isEmpty();
       written = single(harness, DecodeErasures.DEAD_LETTERS);
@@ -163,7 +165,7 @@ class DecodeDeadLettersTest {
   private static OneInputStreamOperatorTestHarness<RawRecord, SampleEvent> decodeSamples(
       RawRecord raw) throws Exception {
     ProcessFunction<RawRecord, SampleEvent> decode =
-        new DecodeSamples(registry.url(), new SampleValidator(CATALOG));
+        new DecodeSamples(RegistryConnection.of(registry.url()), new SampleValidator(CATALOG));
     var harness = ProcessFunctionTestHarnesses.forProcessFunction(decode);
     harness.processElement(raw, 0);
     return harness;
