@@ -9,6 +9,8 @@ import io.lethe.local.flink.FlinkRestCredentials;
 import io.lethe.local.kafka.EmbeddedKafka;
 import io.lethe.local.kafka.KafkaPrincipals;
 import io.lethe.local.kafka.KafkaSecurity;
+import io.lethe.local.tls.StoreFile;
+import io.lethe.local.tls.ThrowAwayCa;
 import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.TopicNames;
@@ -322,14 +324,58 @@ public final class LocalCluster implements AutoCloseable {
     } else {
       admin = new EmbeddedKafka.Credentials(ADMIN, KafkaPrincipals.newPassword());
       KafkaPrincipals.writeClientFile(
-          kafkaSecurityDir(), admin, CLIENT_CONNECTION, "super user: creates topics and ACLs");
+          kafkaSecurityDir(), admin, clientConnection(), "super user: creates topics and ACLs");
     }
     return admin;
   }
 
-  /** What every principal's file starts with besides its login. */
-  private static final Map<String, String> CLIENT_CONNECTION =
-      Map.of("security.protocol", "SASL_PLAINTEXT");
+  /**
+   * What every principal's file starts with besides its login: SASL over TLS, trusting the
+   * cluster's own CA.
+   */
+  private Map<String, String> clientConnection() {
+    StoreFile truststore = kafkaTls().truststore();
+    return Map.of(
+        "security.protocol",
+        "SASL_SSL",
+        "ssl.truststore.type",
+        StoreFile.TYPE,
+        "ssl.truststore.location",
+        truststore.path().toString(),
+        "ssl.truststore.password",
+        truststore.password());
+  }
+
+  /** The broker's key store and the clients' truststore. */
+  private record KafkaTls(StoreFile keystore, StoreFile truststore) {}
+
+  private KafkaTls kafkaTls;
+
+  /**
+   * The broker's certificate (for localhost and 127.0.0.1) and the truststore of its CA: issued by
+   * a throw-away CA at the first start, kept with the cluster (every principal's file names the
+   * truststore) and reused when it starts again.
+   */
+  private KafkaTls kafkaTls() {
+    if (kafkaTls != null) {
+      return kafkaTls;
+    }
+    Path tls = dir.resolve("security").resolve("kafka-tls");
+    StoreFile keystore =
+        new StoreFile(tls.resolve(BROKER_CERT + ".p12"), tls.resolve(BROKER_CERT + ".password"));
+    StoreFile truststore =
+        new StoreFile(tls.resolve("truststore.p12"), tls.resolve("truststore.password"));
+    if (!Files.isRegularFile(keystore.path()) || !Files.isRegularFile(truststore.path())) {
+      ThrowAwayCa ca = ThrowAwayCa.create(tls, "Lethe local cluster Kafka CA");
+      keystore = ca.serverCertificate(BROKER_CERT, List.of("localhost", "127.0.0.1"));
+      truststore = ca.truststore();
+    }
+    kafkaTls = new KafkaTls(keystore, truststore);
+    return kafkaTls;
+  }
+
+  /** The name of the broker's certificate and key store. */
+  private static final String BROKER_CERT = "kafka-broker";
 
   /**
    * At the first start of a secured cluster: the users, their ACLs and client properties files, and
@@ -348,7 +394,7 @@ public final class LocalCluster implements AutoCloseable {
         KafkaPrincipals.provision(
             bootstrapServers(),
             adminProperties,
-            CLIENT_CONNECTION,
+            clientConnection(),
             LetheAcls.defaults(),
             kafkaSecurityDir(),
             adminCredentials());
@@ -362,10 +408,16 @@ public final class LocalCluster implements AutoCloseable {
   /** Partitions of the keyed input topics that a secured cluster creates at its first start. */
   static final int TOPIC_PARTITIONS = 2;
 
+  private Map<String, String> withConnection(Map<String, String> login) {
+    Map<String, String> properties = new HashMap<>(clientConnection());
+    properties.putAll(login);
+    return properties;
+  }
+
   /** The super user's Kafka client properties; none for an open cluster. */
   private Map<String, String> adminClientProperties() throws IOException {
     return security == KafkaSecurity.SECURED
-        ? adminCredentials().scramClientProperties(SecurityProtocol.SASL_PLAINTEXT)
+        ? withConnection(adminCredentials().scramClientProperties(SecurityProtocol.SASL_SSL))
         : Map.of();
   }
 
@@ -481,19 +533,27 @@ public final class LocalCluster implements AutoCloseable {
       return lines;
     }
     EmbeddedKafka.Credentials superUser = adminCredentials();
+    KafkaTls tls = kafkaTls();
     lines.add(
-        "listeners=SASL_PLAINTEXT://localhost:"
+        "listeners=SASL_SSL://localhost:"
             + settings.kafkaPort()
             + ",CONTROLLER://localhost:"
             + settings.controllerPort());
-    lines.add("advertised.listeners=SASL_PLAINTEXT://localhost:" + settings.kafkaPort());
-    lines.add("inter.broker.listener.name=SASL_PLAINTEXT");
-    lines.add(
-        "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+    lines.add("advertised.listeners=SASL_SSL://localhost:" + settings.kafkaPort());
+    lines.add("inter.broker.listener.name=SASL_SSL");
+    lines.add("listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SASL_SSL");
+    // both listeners present the broker's certificate; the broker trusts its own CA as a client
+    lines.add("ssl.keystore.type=" + StoreFile.TYPE);
+    lines.add("ssl.keystore.location=" + tls.keystore().path());
+    lines.add("ssl.keystore.password=" + tls.keystore().password());
+    lines.add("ssl.key.password=" + tls.keystore().password());
+    lines.add("ssl.truststore.type=" + StoreFile.TYPE);
+    lines.add("ssl.truststore.location=" + tls.truststore().path());
+    lines.add("ssl.truststore.password=" + tls.truststore().password());
     lines.add("sasl.enabled.mechanisms=SCRAM-SHA-512");
     lines.add("sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512");
     lines.add(
-        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config="
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
             + superUser.jaas("org.apache.kafka.common.security.scram.ScramLoginModule"));
     lines.add("sasl.mechanism.controller.protocol=PLAIN");
     lines.add("listener.name.controller.sasl.enabled.mechanisms=PLAIN");
