@@ -369,18 +369,8 @@ public final class Soak {
   private String submit(Path catalog) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--cluster", cluster.jobManagerAddress(),
-                "--flink-conf-dir", cluster.flinkClientConfigDir().toString(),
-                "--catalog", catalog.toString(),
-                "--bootstrap", cluster.bootstrapServers(),
-                "--registry", cluster.registryUrl(),
-                "--checkpoint-interval", "1s"));
-    cluster
-        .clientFile(Principal.JOB)
-        .ifPresent(file -> args.addAll(List.of("--kafka-config", file.toString())));
+    List<String> args = new ArrayList<>(cluster.jobSubmissionOptions());
+    args.addAll(List.of("--catalog", catalog.toString(), "--checkpoint-interval", "1s"));
     int code =
         JobSubmission.run(
             args.toArray(String[]::new),

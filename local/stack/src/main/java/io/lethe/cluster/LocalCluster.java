@@ -1019,6 +1019,24 @@ public final class LocalCluster implements AutoCloseable {
     return Optional.ofNullable(principals).map(p -> p.file(principal));
   }
 
+  /**
+   * The options of {@code lethe job} that submit to this cluster as the job's principal: {@code
+   * --cluster}, {@code --flink-conf-dir}, {@code --bootstrap}, {@code --registry} and, secured,
+   * {@code --kafka-config}.
+   */
+  public List<String> jobSubmissionOptions() {
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "--cluster", jobManagerAddress(),
+                "--flink-conf-dir", flinkClientConfigDir().toString(),
+                "--bootstrap", bootstrapServers(),
+                "--registry", registryUrl()));
+    clientFile(Principal.JOB)
+        .ifPresent(file -> options.addAll(List.of("--kafka-config", file.toString())));
+    return options;
+  }
+
   /** The Kafka client properties of {@code principal}; none for an open cluster. */
   public KafkaClientConfig clientConfig(Principal principal) {
     return clientFile(principal).map(KafkaClientConfig::load).orElse(KafkaClientConfig.none());

@@ -226,8 +226,6 @@ public final class LocalClusterMain implements Callable<Integer> {
               + ")");
       System.out.println("  Kafka bootstrap   " + cluster.bootstrapServers());
       System.out.println("  schema registry   " + cluster.registryUrl());
-      String jobConfig =
-          cluster.clientFile(Principal.JOB).map(file -> " --kafka-config " + file).orElse("");
       cluster
           .clientFile(Principal.PRODUCER)
           .ifPresentOrElse(
@@ -241,15 +239,8 @@ public final class LocalClusterMain implements Callable<Integer> {
                   System.out.println(
                       "  Kafka clients     WARNING: --insecure: no authentication, no ACLs"));
       System.out.println(
-          "  submit the job    ./lethe job --cluster "
-              + cluster.jobManagerAddress()
-              + " --flink-conf-dir "
-              + cluster.flinkClientConfigDir()
-              + " --catalog FILE --bootstrap "
-              + cluster.bootstrapServers()
-              + " --registry "
-              + cluster.registryUrl()
-              + jobConfig);
+          "  submit the job    ./lethe job --catalog FILE "
+              + String.join(" ", cluster.jobSubmissionOptions()));
       System.out.println(
           "  stop it           ./lethe cluster down"
               + (stateDir.dir != null ? " --state-dir " + settings.stateDir() : ""));

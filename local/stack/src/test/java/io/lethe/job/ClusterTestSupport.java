@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.cluster.ClusterSettings;
 import io.lethe.cluster.LocalCluster;
 import io.lethe.job.rest.FlinkRestTls;
-import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.TopicNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,20 +65,12 @@ final class ClusterTestSupport {
    * job id.
    */
   static String submitJob(LocalCluster cluster, Path catalog, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--cluster", cluster.jobManagerAddress(),
-                "--flink-conf-dir", cluster.flinkClientConfigDir().toString(),
-                "--catalog", catalog.toString(),
-                "--bootstrap", cluster.bootstrapServers(),
-                "--registry", cluster.registryUrl(),
-                "--checkpoint-interval", "1s",
-                "--micro-batch", "64"));
-    // the job's own principal, as a user submits it to a secured cluster
-    cluster
-        .clientFile(LetheAcls.Principal.JOB)
-        .ifPresent(file -> args.addAll(List.of("--kafka-config", file.toString())));
+    List<String> args = new ArrayList<>(cluster.jobSubmissionOptions());
+    args.addAll(
+        List.of(
+            "--catalog", catalog.toString(),
+            "--checkpoint-interval", "1s",
+            "--micro-batch", "64"));
     args.addAll(List.of(extra));
     return submit(cluster, args.toArray(String[]::new));
   }
