@@ -2,6 +2,7 @@ package io.lethe.loadtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lethe.cluster.DashboardMain;
 import io.lethe.cluster.RegistryMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -22,10 +23,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every command in the {@code lethe} launcher's COMMANDS table (and the registry the local cluster
- * starts), run in this JVM through its main class's static {@code run(String...)}: {@code --help}
- * and {@code -h} print the usage and exit 0 without starting anything, and a misspelled option
- * exits 2 with one line that names it. This module has every other module on its test class path.
+ * Every command in the {@code lethe} launcher's COMMANDS table (and the registry and the dashboard
+ * the local cluster starts), run in this JVM through its main class's static {@code
+ * run(String...)}: {@code --help} and {@code -h} print the usage and exit 0 without starting
+ * anything, and a misspelled option exits 2 with one line that names it. This module has every
+ * other module on its test class path.
  */
 class LetheCommandsTest {
   private static final Pattern ENTRY =
@@ -63,6 +65,7 @@ class LetheCommandsTest {
     List<Arguments> mains = new ArrayList<>();
     commands.forEach((name, main) -> mains.add(Arguments.of("lethe " + name, main)));
     mains.add(Arguments.of("registry", RegistryMain.class.getName()));
+    mains.add(Arguments.of("dashboard", DashboardMain.class.getName()));
     return mains.stream();
   }
 

@@ -328,6 +328,7 @@ public final class Soak {
                 System.getProperty("java.class.path"))
             .withStateDir(stateDir.resolve("cluster"))
             .withPorts(freePort(), freePort(), freePort(), freePort(), freePort())
+            .withDashboardPort(freePort())
             .withTaskManagers(2, 2, "1536m");
     cluster = LocalCluster.start(settings, log);
     registry = SchemaRegistryClient.create(cluster.registryUrl());
@@ -368,17 +369,8 @@ public final class Soak {
   private String submit(Path catalog) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--cluster", cluster.jobManagerAddress(),
-                "--catalog", catalog.toString(),
-                "--bootstrap", cluster.bootstrapServers(),
-                "--registry", cluster.registryUrl(),
-                "--checkpoint-interval", "1s"));
-    cluster
-        .clientFile(Principal.JOB)
-        .ifPresent(file -> args.addAll(List.of("--kafka-config", file.toString())));
+    List<String> args = new ArrayList<>(cluster.jobSubmissionOptions());
+    args.addAll(List.of("--catalog", catalog.toString(), "--checkpoint-interval", "1s"));
     int code =
         JobSubmission.run(
             args.toArray(String[]::new),

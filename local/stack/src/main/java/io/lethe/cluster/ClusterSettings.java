@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  *     ({@code --state-dir}, default {@code ~/.lethe/cluster})
  * @param taskManagers TaskManager processes at start ({@code --task-managers}, default 2)
  * @param slots task slots per TaskManager ({@code --slots}, default 2)
- * @param restPort the JobManager's REST API and dashboard ({@code --rest-port}, default 8281)
+ * @param dashboardPort the read-only Flink dashboard people open, Lethe's proxy of the REST API
+ *     ({@code --dashboard-port}, default 8281)
+ * @param restPort the JobManager's REST API, over TLS for clients with the cluster's client
+ *     certificate only ({@code --rest-port}, default 8283)
  * @param rpcPort the JobManager's RPC port ({@code --rpc-port}, default 6223)
  * @param kafkaPort the broker's client listener ({@code --kafka-port}, default 9292)
  * @param controllerPort the KRaft controller listener ({@code --controller-port}, default 9293)
@@ -30,6 +33,7 @@ public record ClusterSettings(
     Path stateDir,
     int taskManagers,
     int slots,
+    int dashboardPort,
     int restPort,
     int rpcPort,
     int kafkaPort,
@@ -47,6 +51,7 @@ public record ClusterSettings(
     Objects.requireNonNull(stateDir, "--state-dir");
     atLeast("--task-managers", taskManagers, 0);
     atLeast("--slots", slots, 1);
+    port("--dashboard-port", dashboardPort);
     port("--rest-port", restPort);
     port("--rpc-port", rpcPort);
     port("--kafka-port", kafkaPort);
@@ -71,6 +76,7 @@ public record ClusterSettings(
         2,
         2,
         8281,
+        8283,
         6223,
         9292,
         9293,
@@ -89,6 +95,7 @@ public record ClusterSettings(
     p.setProperty("state-dir", stateDir.toString());
     p.setProperty("task-managers", String.valueOf(taskManagers));
     p.setProperty("slots", String.valueOf(slots));
+    p.setProperty("dashboard-port", String.valueOf(dashboardPort));
     p.setProperty("rest-port", String.valueOf(restPort));
     p.setProperty("rpc-port", String.valueOf(rpcPort));
     p.setProperty("kafka-port", String.valueOf(kafkaPort));
@@ -107,6 +114,8 @@ public record ClusterSettings(
         Path.of(p.getProperty("state-dir")),
         Integer.parseInt(p.getProperty("task-managers")),
         Integer.parseInt(p.getProperty("slots")),
+        // a cluster started before the dashboard had a port of its own: none runs
+        Integer.parseInt(p.getProperty("dashboard-port", p.getProperty("rest-port"))),
         Integer.parseInt(p.getProperty("rest-port")),
         Integer.parseInt(p.getProperty("rpc-port")),
         Integer.parseInt(p.getProperty("kafka-port")),
@@ -124,6 +133,7 @@ public record ClusterSettings(
         value,
         taskManagers,
         slots,
+        dashboardPort,
         restPort,
         rpcPort,
         kafkaPort,
@@ -141,11 +151,30 @@ public record ClusterSettings(
         stateDir,
         taskManagers,
         slots,
+        dashboardPort,
         rest,
         rpc,
         kafka,
         controller,
         registry,
+        jobManagerMemory,
+        taskManagerMemory,
+        flinkClasspath,
+        servicesClasspath);
+  }
+
+  /** A copy with another dashboard port. */
+  public ClusterSettings withDashboardPort(int value) {
+    return new ClusterSettings(
+        stateDir,
+        taskManagers,
+        slots,
+        value,
+        restPort,
+        rpcPort,
+        kafkaPort,
+        controllerPort,
+        registryPort,
         jobManagerMemory,
         taskManagerMemory,
         flinkClasspath,
@@ -158,6 +187,7 @@ public record ClusterSettings(
         stateDir,
         count,
         slotsEach,
+        dashboardPort,
         restPort,
         rpcPort,
         kafkaPort,

@@ -3,9 +3,14 @@ package io.lethe.cluster;
 import io.lethe.cli.KafkaClientConfig;
 import io.lethe.job.FlinkRestClient;
 import io.lethe.job.kafka.TopicSetup;
+import io.lethe.job.rest.FlinkRestTls;
+import io.lethe.job.rest.FlinkWebLockdown;
+import io.lethe.local.flink.FlinkRestCredentials;
 import io.lethe.local.kafka.EmbeddedKafka;
 import io.lethe.local.kafka.KafkaPrincipals;
 import io.lethe.local.kafka.KafkaSecurity;
+import io.lethe.local.tls.StoreFile;
+import io.lethe.local.tls.ThrowAwayCa;
 import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.TopicNames;
@@ -40,6 +45,9 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -70,6 +78,7 @@ public final class LocalCluster implements AutoCloseable {
   static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
   static final String JOB_MANAGER = "jobmanager";
+  static final String DASHBOARD = "dashboard";
   static final String KAFKA = "kafka";
   static final String REGISTRY = "registry";
   static final String TASK_MANAGER = "taskmanager-";
@@ -117,6 +126,8 @@ public final class LocalCluster implements AutoCloseable {
   private final KafkaSecurity security;
   private EmbeddedKafka.Credentials admin;
   private KafkaPrincipals principals;
+  private FlinkRestCredentials restCredentials;
+  private SSLContext restSsl;
 
   /** The Kafka super user of a secured cluster. */
   static final String ADMIN = "lethe-admin";
@@ -190,7 +201,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void findRunning() throws IOException {
-    List<String> roles = new ArrayList<>(List.of(KAFKA, REGISTRY, JOB_MANAGER));
+    List<String> roles = new ArrayList<>(List.of(KAFKA, REGISTRY, JOB_MANAGER, DASHBOARD));
     Path pids = dir.resolve("pids");
     if (Files.isDirectory(pids)) {
       try (Stream<Path> files = Files.list(pids)) {
@@ -221,6 +232,7 @@ public final class LocalCluster implements AutoCloseable {
               + dir
               + "; stop it with `lethe cluster down` first");
     }
+    requireFree(settings.dashboardPort(), "--dashboard-port");
     requireFree(settings.restPort(), "--rest-port");
     requireFree(settings.rpcPort(), "--rpc-port");
     requireFree(settings.kafkaPort(), "--kafka-port");
@@ -260,7 +272,12 @@ public final class LocalCluster implements AutoCloseable {
         REGISTRY,
         () -> httpOk(registryUrl() + "/subjects"),
         "the schema registry at " + registryUrl());
-    awaitUp(JOB_MANAGER, () -> rest().isUp(), "the JobManager's REST API at " + dashboardUrl());
+    awaitUp(JOB_MANAGER, () -> rest().isUp(), "the JobManager's REST API at " + restUrl());
+    launch(DASHBOARD, dashboardCommand());
+    awaitUp(
+        DASHBOARD,
+        () -> httpOk(dashboardUrl() + "/overview"),
+        "the dashboard at " + dashboardUrl());
     awaitTaskManagers(settings.taskManagers());
     log.printf(
         "lethe cluster: JobManager and %d TaskManager(s) ready after %.1f s%n",
@@ -307,14 +324,58 @@ public final class LocalCluster implements AutoCloseable {
     } else {
       admin = new EmbeddedKafka.Credentials(ADMIN, KafkaPrincipals.newPassword());
       KafkaPrincipals.writeClientFile(
-          kafkaSecurityDir(), admin, CLIENT_CONNECTION, "super user: creates topics and ACLs");
+          kafkaSecurityDir(), admin, clientConnection(), "super user: creates topics and ACLs");
     }
     return admin;
   }
 
-  /** What every principal's file starts with besides its login. */
-  private static final Map<String, String> CLIENT_CONNECTION =
-      Map.of("security.protocol", "SASL_PLAINTEXT");
+  /**
+   * What every principal's file starts with besides its login: SASL over TLS, trusting the
+   * cluster's own CA.
+   */
+  private Map<String, String> clientConnection() {
+    StoreFile truststore = kafkaTls().truststore();
+    return Map.of(
+        "security.protocol",
+        "SASL_SSL",
+        "ssl.truststore.type",
+        StoreFile.TYPE,
+        "ssl.truststore.location",
+        truststore.path().toString(),
+        "ssl.truststore.password",
+        truststore.password());
+  }
+
+  /** The broker's key store and the clients' truststore. */
+  private record KafkaTls(StoreFile keystore, StoreFile truststore) {}
+
+  private KafkaTls kafkaTls;
+
+  /**
+   * The broker's certificate (for localhost and 127.0.0.1) and the truststore of its CA: issued by
+   * a throw-away CA at the first start, kept with the cluster (every principal's file names the
+   * truststore) and reused when it starts again.
+   */
+  private KafkaTls kafkaTls() {
+    if (kafkaTls != null) {
+      return kafkaTls;
+    }
+    Path tls = dir.resolve("security").resolve("kafka-tls");
+    StoreFile keystore =
+        new StoreFile(tls.resolve(BROKER_CERT + ".p12"), tls.resolve(BROKER_CERT + ".password"));
+    StoreFile truststore =
+        new StoreFile(tls.resolve("truststore.p12"), tls.resolve("truststore.password"));
+    if (!Files.isRegularFile(keystore.path()) || !Files.isRegularFile(truststore.path())) {
+      ThrowAwayCa ca = ThrowAwayCa.create(tls, "Lethe local cluster Kafka CA");
+      keystore = ca.serverCertificate(BROKER_CERT, List.of("localhost", "127.0.0.1"));
+      truststore = ca.truststore();
+    }
+    kafkaTls = new KafkaTls(keystore, truststore);
+    return kafkaTls;
+  }
+
+  /** The name of the broker's certificate and key store. */
+  private static final String BROKER_CERT = "kafka-broker";
 
   /**
    * At the first start of a secured cluster: the users, their ACLs and client properties files, and
@@ -333,7 +394,7 @@ public final class LocalCluster implements AutoCloseable {
         KafkaPrincipals.provision(
             bootstrapServers(),
             adminProperties,
-            CLIENT_CONNECTION,
+            clientConnection(),
             LetheAcls.defaults(),
             kafkaSecurityDir(),
             adminCredentials());
@@ -347,10 +408,16 @@ public final class LocalCluster implements AutoCloseable {
   /** Partitions of the keyed input topics that a secured cluster creates at its first start. */
   static final int TOPIC_PARTITIONS = 2;
 
+  private Map<String, String> withConnection(Map<String, String> login) {
+    Map<String, String> properties = new HashMap<>(clientConnection());
+    properties.putAll(login);
+    return properties;
+  }
+
   /** The super user's Kafka client properties; none for an open cluster. */
   private Map<String, String> adminClientProperties() throws IOException {
     return security == KafkaSecurity.SECURED
-        ? adminCredentials().scramClientProperties(SecurityProtocol.SASL_PLAINTEXT)
+        ? withConnection(adminCredentials().scramClientProperties(SecurityProtocol.SASL_SSL))
         : Map.of();
   }
 
@@ -368,7 +435,15 @@ public final class LocalCluster implements AutoCloseable {
     try (OutputStream out = Files.newOutputStream(dir.resolve("cluster.properties"))) {
       settings.toProperties().store(out, "lethe cluster up: the settings of this cluster");
     }
-    Files.writeString(conf.resolve("config.yaml"), flinkConfig(), StandardCharsets.UTF_8);
+    // Mutual TLS on the REST endpoint: config.yaml holds the key store passwords, so it is the
+    // owner's only, as are the certificates and the clients' configuration next to them.
+    restCredentials = FlinkRestCredentials.issue(flinkRestDir(), settings.restPort());
+    Path flinkConfig = conf.resolve("config.yaml");
+    Files.deleteIfExists(flinkConfig);
+    Files.createFile(
+        flinkConfig,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(flinkConfig, flinkConfig(), StandardCharsets.UTF_8);
     Files.writeString(conf.resolve("log4j2.properties"), LOGGING, StandardCharsets.UTF_8);
     // the broker's own credential is in it: readable by the owner only
     Path server = conf.resolve("server.properties");
@@ -395,6 +470,10 @@ public final class LocalCluster implements AutoCloseable {
         "rest.bind-address: localhost",
         "rest.port: " + settings.restPort(),
         "web.upload.dir: " + dir.resolve("uploads"),
+        "# Flink's REST API has no authentication: only clients with the cluster's client",
+        "# certificate reach it; people read the dashboard through Lethe's read-only proxy.",
+        yaml(FlinkWebLockdown.options(dashboardUrl())),
+        yaml(restCredentials.server().options()),
         "parallelism.default: 1",
         "# A killed TaskManager is noticed within seconds, not Flink's default 50 s.",
         "heartbeat.interval: " + HEARTBEAT_INTERVAL.toMillis(),
@@ -414,6 +493,15 @@ public final class LocalCluster implements AutoCloseable {
         "# engine owns the native PyTorch library, which a JVM can load only once.",
         "classloader.parent-first-patterns.additional: [\"ai.djl.\"]",
         "");
+  }
+
+  /** {@code options} as YAML lines, each value double-quoted. */
+  private static String yaml(Map<String, String> options) {
+    List<String> lines = new ArrayList<>();
+    options.forEach(
+        (key, value) ->
+            lines.add(key + ": \"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
+    return String.join("\n", lines);
   }
 
   private String kafkaConfig() throws IOException {
@@ -445,19 +533,27 @@ public final class LocalCluster implements AutoCloseable {
       return lines;
     }
     EmbeddedKafka.Credentials superUser = adminCredentials();
+    KafkaTls tls = kafkaTls();
     lines.add(
-        "listeners=SASL_PLAINTEXT://localhost:"
+        "listeners=SASL_SSL://localhost:"
             + settings.kafkaPort()
             + ",CONTROLLER://localhost:"
             + settings.controllerPort());
-    lines.add("advertised.listeners=SASL_PLAINTEXT://localhost:" + settings.kafkaPort());
-    lines.add("inter.broker.listener.name=SASL_PLAINTEXT");
-    lines.add(
-        "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+    lines.add("advertised.listeners=SASL_SSL://localhost:" + settings.kafkaPort());
+    lines.add("inter.broker.listener.name=SASL_SSL");
+    lines.add("listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SASL_SSL");
+    // both listeners present the broker's certificate; the broker trusts its own CA as a client
+    lines.add("ssl.keystore.type=" + StoreFile.TYPE);
+    lines.add("ssl.keystore.location=" + tls.keystore().path());
+    lines.add("ssl.keystore.password=" + tls.keystore().password());
+    lines.add("ssl.key.password=" + tls.keystore().password());
+    lines.add("ssl.truststore.type=" + StoreFile.TYPE);
+    lines.add("ssl.truststore.location=" + tls.truststore().path());
+    lines.add("ssl.truststore.password=" + tls.truststore().password());
     lines.add("sasl.enabled.mechanisms=SCRAM-SHA-512");
     lines.add("sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512");
     lines.add(
-        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config="
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
             + superUser.jaas("org.apache.kafka.common.security.scram.ScramLoginModule"));
     lines.add("sasl.mechanism.controller.protocol=PLAIN");
     lines.add("listener.name.controller.sasl.enabled.mechanisms=PLAIN");
@@ -569,6 +665,18 @@ public final class LocalCluster implements AutoCloseable {
     if (principals != null) {
       command.addAll(List.of("--kafka-config", principals.file(Principal.REGISTRY).toString()));
     }
+    return command;
+  }
+
+  private List<String> dashboardCommand() {
+    List<String> command = java(DASHBOARD, settings.servicesClasspath(), List.of("-Xmx64m"));
+    command.add(DashboardMain.class.getName());
+    command.addAll(
+        List.of(
+            "--port",
+            String.valueOf(settings.dashboardPort()),
+            "--flink-conf-dir",
+            flinkClientConfigDir().toString()));
     return command;
   }
 
@@ -862,9 +970,27 @@ public final class LocalCluster implements AutoCloseable {
     return settings;
   }
 
-  /** The Flink dashboard and REST API. */
+  /** The read-only Flink dashboard. */
   public String dashboardUrl() {
-    return "http://localhost:" + settings.restPort();
+    return "http://localhost:" + settings.dashboardPort();
+  }
+
+  /** The JobManager's REST API, for clients with the cluster's client certificate. */
+  public String restUrl() {
+    return "https://localhost:" + settings.restPort();
+  }
+
+  /**
+   * The Flink client configuration directory (its {@code config.yaml}) with the REST address and
+   * the client certificate, for {@code lethe job --flink-conf-dir} and Flink's CLI ({@code
+   * FLINK_CONF_DIR}).
+   */
+  public Path flinkClientConfigDir() {
+    return flinkRestDir().resolve(FlinkRestCredentials.CLIENT_CONFIG_DIR);
+  }
+
+  private Path flinkRestDir() {
+    return dir.resolve("security").resolve("flink-rest");
   }
 
   /** The JobManager's REST address as {@code lethe job --cluster} takes it. */
@@ -893,6 +1019,24 @@ public final class LocalCluster implements AutoCloseable {
     return Optional.ofNullable(principals).map(p -> p.file(principal));
   }
 
+  /**
+   * The options of {@code lethe job} that submit to this cluster as the job's principal: {@code
+   * --cluster}, {@code --flink-conf-dir}, {@code --bootstrap}, {@code --registry} and, secured,
+   * {@code --kafka-config}.
+   */
+  public List<String> jobSubmissionOptions() {
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "--cluster", jobManagerAddress(),
+                "--flink-conf-dir", flinkClientConfigDir().toString(),
+                "--bootstrap", bootstrapServers(),
+                "--registry", registryUrl()));
+    clientFile(Principal.JOB)
+        .ifPresent(file -> options.addAll(List.of("--kafka-config", file.toString())));
+    return options;
+  }
+
   /** The Kafka client properties of {@code principal}; none for an open cluster. */
   public KafkaClientConfig clientConfig(Principal principal) {
     return clientFile(principal).map(KafkaClientConfig::load).orElse(KafkaClientConfig.none());
@@ -908,9 +1052,20 @@ public final class LocalCluster implements AutoCloseable {
         : KafkaClientConfig.load(principals.adminFile());
   }
 
-  /** A REST client for the JobManager. */
+  /** A REST client for the JobManager, with the cluster's client certificate. */
   public FlinkRestClient rest() {
-    return new FlinkRestClient(dashboardUrl());
+    if (restSsl == null) {
+      Configuration client =
+          GlobalConfiguration.loadConfiguration(flinkClientConfigDir().toString());
+      restSsl =
+          FlinkRestTls.fromConfiguration(client)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          flinkClientConfigDir() + " does not configure the client certificate"))
+              .sslContext();
+    }
+    return new FlinkRestClient(restUrl(), restSsl);
   }
 
   /** Each role that runs, with its pid. */
@@ -936,6 +1091,7 @@ public final class LocalCluster implements AutoCloseable {
   public void close() {
     List<String> order = new ArrayList<>();
     processes.keySet().stream().filter(r -> r.startsWith(TASK_MANAGER)).forEach(order::add);
+    order.add(0, DASHBOARD);
     order.addAll(List.of(JOB_MANAGER, REGISTRY, KAFKA));
     for (String role : order) {
       ClusterProcess process = processes.remove(role);

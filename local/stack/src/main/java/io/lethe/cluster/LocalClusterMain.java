@@ -102,10 +102,19 @@ public final class LocalClusterMain implements Callable<Integer> {
     Integer slots;
 
     @Option(
+        names = "--dashboard-port",
+        paramLabel = "N",
+        converter = Values.FixedPort.class,
+        description = "The read-only Flink dashboard (default 8281).")
+    Integer dashboardPort;
+
+    @Option(
         names = "--rest-port",
         paramLabel = "N",
         converter = Values.FixedPort.class,
-        description = "The JobManager's REST port and dashboard (default 8281).")
+        description =
+            "The JobManager's REST port, mutual TLS with the cluster's client certificate (default"
+                + " 8283).")
     Integer restPort;
 
     @Option(
@@ -185,6 +194,7 @@ public final class LocalClusterMain implements Callable<Integer> {
                 stateDir.orDefault(),
                 taskManagers != null ? taskManagers : defaults.taskManagers(),
                 slots != null ? slots : defaults.slots(),
+                dashboardPort != null ? dashboardPort : defaults.dashboardPort(),
                 restPort != null ? restPort : defaults.restPort(),
                 rpcPort != null ? rpcPort : defaults.rpcPort(),
                 kafkaPort != null ? kafkaPort : defaults.kafkaPort(),
@@ -207,11 +217,15 @@ public final class LocalClusterMain implements Callable<Integer> {
       }
       System.out.println();
       System.out.println("lethe cluster: up (state, logs and pids in " + settings.stateDir() + ")");
-      System.out.println("  Flink dashboard   " + cluster.dashboardUrl());
+      System.out.println("  Flink dashboard   " + cluster.dashboardUrl() + " (read-only)");
+      System.out.println(
+          "  Flink REST API    "
+              + cluster.restUrl()
+              + " (client certificate: FLINK_CONF_DIR="
+              + cluster.flinkClientConfigDir()
+              + ")");
       System.out.println("  Kafka bootstrap   " + cluster.bootstrapServers());
       System.out.println("  schema registry   " + cluster.registryUrl());
-      String jobConfig =
-          cluster.clientFile(Principal.JOB).map(file -> " --kafka-config " + file).orElse("");
       cluster
           .clientFile(Principal.PRODUCER)
           .ifPresentOrElse(
@@ -225,13 +239,8 @@ public final class LocalClusterMain implements Callable<Integer> {
                   System.out.println(
                       "  Kafka clients     WARNING: --insecure: no authentication, no ACLs"));
       System.out.println(
-          "  submit the job    ./lethe job --cluster "
-              + cluster.jobManagerAddress()
-              + " --catalog FILE --bootstrap "
-              + cluster.bootstrapServers()
-              + " --registry "
-              + cluster.registryUrl()
-              + jobConfig);
+          "  submit the job    ./lethe job --catalog FILE "
+              + String.join(" ", cluster.jobSubmissionOptions()));
       System.out.println(
           "  stop it           ./lethe cluster down"
               + (stateDir.dir != null ? " --state-dir " + settings.stateDir() : ""));
@@ -291,7 +300,11 @@ public final class LocalClusterMain implements Callable<Integer> {
     Map<String, Long> running = cluster.running();
     System.out.println("lethe cluster in " + cluster.settings().stateDir() + ":");
     for (String role :
-        List.of(LocalCluster.KAFKA, LocalCluster.REGISTRY, LocalCluster.JOB_MANAGER)) {
+        List.of(
+            LocalCluster.KAFKA,
+            LocalCluster.REGISTRY,
+            LocalCluster.JOB_MANAGER,
+            LocalCluster.DASHBOARD)) {
       System.out.printf(
           "  %-15s %s%n",
           role, running.containsKey(role) ? "running, pid " + running.get(role) : "not running");

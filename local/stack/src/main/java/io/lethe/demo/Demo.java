@@ -194,7 +194,13 @@ final class Demo implements AutoCloseable {
             stack.learnerJob(), serviceUrl, authorization, models, learnerStopped::complete));
 
     out.println();
-    out.println("  Flink dashboard     http://localhost:" + stack.dashboardPort());
+    out.println("  Flink dashboard     http://localhost:" + stack.dashboardPort() + " (read-only)");
+    out.println(
+        "  Flink REST API      "
+            + stack.flinkRest().restUrl()
+            + " (client certificate: FLINK_CONF_DIR="
+            + stack.flinkRest().clientConfigDir()
+            + ")");
     out.println("  model service       " + serviceUrl + "/v1/models");
     out.println(
         "  erasure status      http://localhost:"

@@ -76,7 +76,7 @@ public final class DemoMain implements Callable<Integer> {
       paramLabel = "N",
       converter = Values.Port.class,
       defaultValue = "8081",
-      description = "Flink web dashboard (0: any free port).")
+      description = "The read-only Flink dashboard (0: any free port).")
   int dashboardPort;
 
   @Option(

@@ -13,7 +13,7 @@ import java.util.List;
  * @param samplesPerTask training samples per task (at most 12,000)
  * @param rate samples per second fed to the ingress, 0 for as fast as it takes them
  * @param bufferSize d_E of the analytic model
- * @param dashboardPort Flink web dashboard port (0 = any free port)
+ * @param dashboardPort the read-only Flink dashboard's port (0 = any free port)
  * @param servePort model service port (0 = any free port)
  * @param ingressPort erasure status endpoint port (0 = any free port)
  * @param report where to write the JSON report, or null

@@ -8,6 +8,8 @@ import io.lethe.job.JobSettings;
 import io.lethe.job.LearnerJobMain;
 import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
+import io.lethe.job.rest.DashboardProxy;
+import io.lethe.local.flink.FlinkRestCredentials;
 import io.lethe.local.kafka.EmbeddedKafka;
 import io.lethe.local.kafka.KafkaPrincipals;
 import io.lethe.local.kafka.KafkaSecurity;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +45,9 @@ import org.apache.flink.core.execution.JobClient;
  * learner job on a Flink MiniCluster with its web dashboard, and the model service, for a given
  * model catalog. What {@code lethe demo} and {@code lethe bench} run on; close it to stop
  * everything, newest first, and delete its temporary directory. Every listener binds the loopback
- * address, and Flink's REST API refuses jar uploads.
+ * address. Flink's REST endpoint asks for a client certificate (mutual TLS, with a throw-away CA in
+ * the temporary directory's {@code security/flink-rest}) and refuses jar uploads; the dashboard
+ * people open is a read-only proxy of it ({@link DashboardProxy}).
  *
  * <p>Snapshots and erasure receipts are signed: the stack generates an Ed25519 key pair in its
  * temporary directory, the job and the ingress sign with the private key and the model service
@@ -80,6 +85,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private Path signingPublicKey;
   private KafkaPrincipals principals;
   private StackCredentials credentials;
+  private FlinkRestCredentials flinkRest;
 
   private EmbeddedStack() {}
 
@@ -219,16 +225,21 @@ public final class EmbeddedStack implements AutoCloseable {
             ReceiptSigner.fromFile(keys.privateKey()));
     resources.push(ingress);
     ingressPort = ingress.httpPort().orElse(wantedIngress);
+    // Flink's REST endpoint asks for a client certificate; people read it through the proxy.
+    flinkRest =
+        FlinkRestCredentials.issue(
+            dir.resolve("security").resolve("flink-rest"), freeOrRequested(0, "Flink REST"));
     JobSettings jobSettings =
         JobSettings.defaults(catalogFile, bootstrapServers, registryUrl)
-            .withRestPort(dashboardPort)
+            .withRestPort(URI.create(flinkRest.restUrl()).getPort())
             .withCheckpointInterval(checkpointInterval)
             .withCheckpointDirectory(dir.resolve("checkpoints"))
             .withSigningKey(keys.privateKey())
             .withClientConfig(withRegistryUser(clientConfig(Principal.JOB), StackCredentials.JOB));
     JobClient job =
         LearnerJobMain.start(
-            LearnerJobMain.localEnvironment(jobSettings),
+            LearnerJobMain.localEnvironment(
+                jobSettings, flinkRest.server(), "http://localhost:" + dashboardPort),
             jobSettings,
             catalog,
             new CatalogLearners());
@@ -240,6 +251,9 @@ public final class EmbeddedStack implements AutoCloseable {
             job.cancel().get(30, TimeUnit.SECONDS);
           }
         });
+    resources.push(
+        DashboardProxy.start(
+            LOOPBACK, dashboardPort, flinkRest.restUrl(), flinkRest.client().sslContext()));
     ModelService service =
         ModelService.start(
             ServingSettings.defaults(bootstrapServers, registryUrl)
@@ -355,9 +369,17 @@ public final class EmbeddedStack implements AutoCloseable {
     return "http://" + LOOPBACK + ":" + servePort;
   }
 
-  /** Port of the Flink web dashboard. */
+  /** Port of the Flink web dashboard, read-only: Lethe's proxy of Flink's REST endpoint. */
   public int dashboardPort() {
     return dashboardPort;
+  }
+
+  /**
+   * Flink's REST endpoint, which asks for the client certificate, and the Flink client
+   * configuration that presents it.
+   */
+  public FlinkRestCredentials flinkRest() {
+    return flinkRest;
   }
 
   /** Port of the ingress's erasure status endpoint. */

@@ -144,7 +144,7 @@ public final class LearnerWatch implements AutoCloseable {
                 report(
                     "the learner job "
                         + job.getJobID()
-                        + " is canceled (through the Flink REST API, the dashboard or a client)");
+                        + " is canceled (through Flink's REST API or a Flink client)");
               } else {
                 report("the learner job " + job.getJobID() + " failed: " + rootCause(error));
               }

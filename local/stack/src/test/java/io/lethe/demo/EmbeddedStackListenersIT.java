@@ -1,11 +1,14 @@
 package io.lethe.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.FlinkRestClient;
+import io.lethe.job.rest.FlinkRestTls;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.records.LearnerKind;
 import io.lethe.testing.Await;
@@ -17,13 +20,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.client.cli.CliFrontend;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.RestOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,10 +42,12 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
- * The embedded stack of {@code lethe demo} as someone else on the network would meet it: Flink's
- * REST API refuses a jar upload (which would run their code), and Lethe's listeners bind the
- * loopback address. The in-JVM Kafka broker is the exception: Kafka's test kit reserves its broker
- * and controller ports on every interface before the broker binds them.
+ * The embedded stack of {@code lethe demo} as someone else would meet it: Flink's REST endpoint
+ * talks only to callers with the stack's client certificate, so an anonymous jar upload (which
+ * would run their code) and an anonymous cancel both fail; the dashboard is a read-only proxy; and
+ * Lethe's listeners bind the loopback address. The in-JVM Kafka broker is the exception: Kafka's
+ * test kit reserves its broker and controller ports on every interface before the broker binds
+ * them.
  */
 class EmbeddedStackListenersIT {
   private static final ModelCatalog CATALOG =
@@ -76,10 +89,91 @@ class EmbeddedStackListenersIT {
     return "http://127.0.0.1:" + stack.dashboardPort();
   }
 
+  private String jobId() {
+    return stack.learnerJob().getJobID().toString();
+  }
+
   @Test
-  void shouldRefuseAJarUpload() throws Exception {
+  void shouldRefuseAnAnonymousJarUploadAndCancelOnFlinksRestEndpoint() throws Exception {
+    String rest = stack.flinkRest().restUrl();
+    // a caller that trusts the server but has no client certificate
+    HttpClient anonymous = HttpClient.newBuilder().sslContext(trustingTheServerOnly()).build();
+    for (HttpRequest request :
+        List.of(
+            upload(rest),
+            cancel(rest),
+            HttpRequest.newBuilder(URI.create(rest + "/overview")).build())) {
+      assertThatThrownBy(() -> anonymous.send(request, HttpResponse.BodyHandlers.ofString()))
+          .as(request.method() + " " + request.uri() + " without a client certificate")
+          .isInstanceOf(IOException.class);
+    }
+    HttpRequest plain = cancel(rest.replace("https://", "http://"));
+    // Flink answers plain HTTP with a redirect to HTTPS, and does nothing else
+    assertThat(http.send(plain, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .as("PATCH over plain HTTP")
+        .isEqualTo(301);
+    assertThat(stack.learnerJob().getJobStatus().get())
+        .as("the job keeps running")
+        .isEqualTo(JobStatus.RUNNING);
+  }
+
+  @Test
+  void shouldServeTheDashboardReadOnly() throws Exception {
     HttpResponse<String> overview = get(dashboard() + "/overview");
     assertThat(overview.statusCode()).as("the dashboard answers").isEqualTo(200);
+    assertThat(overview.body()).contains("\"taskmanagers\":1");
+    assertThat(get(dashboard() + "/").body()).as("the dashboard's page").contains("<html");
+    for (HttpRequest request :
+        List.of(
+            upload(dashboard()),
+            cancel(dashboard()),
+            HttpRequest.newBuilder(URI.create(dashboard() + "/jobs/" + jobId()))
+                .DELETE()
+                .build())) {
+      HttpResponse<String> refused = http.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).as(request.method() + " " + request.uri()).isEqualTo(405);
+      assertThat(refused.body()).startsWith("Lethe's Flink dashboard is read-only");
+    }
+    assertThat(get(dashboard() + "/jobs/overview").body()).contains(jobId(), "RUNNING");
+    assertThat(get(dashboard() + "/jars").statusCode())
+        .as("GET /jars: web submit is off")
+        .isEqualTo(404);
+    assertThat(stack.learnerJob().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+  }
+
+  @Test
+  void shouldLetTheClientCertificateOfTheFlinkClientConfigurationRead() throws Exception {
+    Path config = stack.flinkRest().clientConfigDir();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config)))
+        .isEqualTo("rwx------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(config.resolve("config.yaml"))))
+        .isEqualTo("rw-------");
+    Configuration flinkConfig = GlobalConfiguration.loadConfiguration(config.toString());
+    FlinkRestTls tls = FlinkRestTls.fromConfiguration(flinkConfig).orElseThrow();
+    String rest =
+        "https://" + flinkConfig.get(RestOptions.ADDRESS) + ":" + flinkConfig.get(RestOptions.PORT);
+    assertThat(rest).isEqualTo(stack.flinkRest().restUrl());
+    FlinkRestClient client = new FlinkRestClient(rest, tls.sslContext());
+    assertThat(client.overview().path("taskmanagers").asInt()).isEqualTo(1);
+    assertThat(client.jobState(jobId())).hasValue("RUNNING");
+    // Flink's own CLI with FLINK_CONF_DIR set to that directory: `flink list` reaches the job
+    CliFrontend flinkCli =
+        new CliFrontend(
+            flinkConfig, CliFrontend.loadCustomCommandLines(flinkConfig, config.toString()));
+    assertThat(flinkCli.parseAndRun(new String[] {"list", "--running"})).as("flink list").isZero();
+    // web submit is off: not even a caller with the certificate can upload a jar
+    Path jar = Files.createTempFile("evil", ".jar");
+    try {
+      Files.write(jar, new byte[] {'P', 'K'});
+      assertThatThrownBy(() -> client.uploadJar(jar)).isInstanceOf(IOException.class);
+    } finally {
+      Files.delete(jar);
+    }
+  }
+
+  private static HttpRequest upload(String base) {
     String boundary = "lethe-test-boundary";
     String body =
         "--"
@@ -88,23 +182,32 @@ class EmbeddedStackListenersIT {
             + "Content-Type: application/x-java-archive\r\n\r\nPK\r\n--"
             + boundary
             + "--\r\n";
-    HttpRequest upload =
-        HttpRequest.newBuilder(URI.create(dashboard() + "/jars/upload"))
-            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    Integer status;
-    try {
-      status = http.send(upload, HttpResponse.BodyHandlers.ofString()).statusCode();
-    } catch (IOException closed) {
-      status = null; // Flink closes the connection of an upload it has no handler for
+    return HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  /** {@code PATCH /jobs/<id>?mode=cancel}, what the dashboard's cancel button sends. */
+  private HttpRequest cancel(String base) {
+    return HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId() + "?mode=cancel"))
+        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+        .build();
+  }
+
+  /** Trusts the stack's CA, presents no certificate. */
+  private static SSLContext trustingTheServerOnly() throws Exception {
+    FlinkRestTls client = stack.flinkRest().client();
+    KeyStore truststore = KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(client.truststore())) {
+      truststore.load(in, client.truststorePassword().toCharArray());
     }
-    assertThat(status)
-        .as("POST /jars/upload")
-        .satisfiesAnyOf(
-            s -> assertThat(s).isNull(), s -> assertThat(s).isGreaterThanOrEqualTo(400));
-    assertThat(get(dashboard() + "/jars").statusCode()).as("GET /jars").isEqualTo(404);
-    assertThat(get(dashboard() + "/overview").statusCode()).as("still up").isEqualTo(200);
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(truststore);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
   }
 
   @Test
@@ -115,6 +218,7 @@ class EmbeddedStackListenersIT {
     for (int port :
         List.of(
             stack.dashboardPort(),
+            URI.create(stack.flinkRest().restUrl()).getPort(),
             URI.create(stack.serviceUrl()).getPort(),
             stack.ingressPort(),
             URI.create(stack.registryUrl()).getPort())) {

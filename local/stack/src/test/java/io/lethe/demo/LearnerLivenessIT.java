@@ -8,6 +8,8 @@ import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.FlinkRestClient;
+import io.lethe.job.rest.FlinkRestTls;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.TrainingSample;
@@ -33,6 +35,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -106,7 +109,7 @@ class LearnerLivenessIT {
               stopped::complete)) {
         assertThat(stopped).isNotDone();
 
-        cancelThroughRestApi(stack.dashboardPort(), stack.learnerJob().getJobID().toString());
+        stack.flinkRest().restClient().cancel(stack.learnerJob().getJobID().toString());
         long cancelled = System.nanoTime();
 
         Await.until(
@@ -157,6 +160,10 @@ class LearnerLivenessIT {
                       out,
                       err));
       Pattern dashboard = Pattern.compile("Flink dashboard\\s+http://localhost:(\\d+)");
+      Pattern rest =
+          Pattern.compile(
+              "Flink REST API\\s+(https://127\\.0\\.0\\.1:\\d+) \\(client certificate:"
+                  + " FLINK_CONF_DIR=(\\S+)\\)");
       Await.until(
           "the demo serves a first version",
           START_BOUND,
@@ -169,7 +176,13 @@ class LearnerLivenessIT {
       int dashboardPort = Integer.parseInt(port.group(1));
       String jobId = runningJob(dashboardPort);
 
-      cancelThroughRestApi(dashboardPort, jobId);
+      // what a person does with the printed Flink client configuration
+      Matcher restLine = rest.matcher(outBytes.toString(StandardCharsets.UTF_8));
+      assertThat(restLine.find()).as(outBytes.toString(StandardCharsets.UTF_8)).isTrue();
+      FlinkRestTls tls =
+          FlinkRestTls.fromConfiguration(GlobalConfiguration.loadConfiguration(restLine.group(2)))
+              .orElseThrow();
+      new FlinkRestClient(restLine.group(1), tls.sslContext()).cancel(jobId);
 
       int status = demo.get(DETECTION_BOUND.toMillis(), TimeUnit.MILLISECONDS);
       String printed = errBytes.toString(StandardCharsets.UTF_8);
@@ -218,19 +231,6 @@ class LearnerLivenessIT {
       }
       producer.flush();
     }
-  }
-
-  /** {@code PATCH /jobs/<id>?mode=cancel}, what the dashboard's cancel button sends. */
-  private void cancelThroughRestApi(int dashboardPort, String jobId) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://localhost:" + dashboardPort + "/jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
   }
 
   /** The id of the one running job on the dashboard at {@code port}. */

@@ -1,6 +1,7 @@
 package io.lethe.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,11 +9,15 @@ import io.lethe.cluster.LocalCluster;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
+import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,9 +139,100 @@ class ClusterJobIT {
         .containsKeys("jobmanager", "kafka", "registry", learnerTaskManagers.get(0));
   }
 
-  /** Stop with a savepoint over REST, resume with {@code lethe job --cluster --savepoint}. */
+  /**
+   * The broker takes SASL over TLS only: a client without credentials, one that does not trust the
+   * cluster's CA, and one with a wrong password are all refused, while the principals' files work.
+   */
   @Test
   @Order(2)
+  void shouldRefuseKafkaClientsWithoutCredentialsOrTrust() throws Exception {
+    Map<String, Object> job =
+        new java.util.HashMap<>(cluster.clientConfig(LetheAcls.Principal.JOB).kafkaProperties());
+    assertThat(job).containsEntry("security.protocol", "SASL_SSL");
+    assertThat(listTopics(job)).as("the job's own file").isNull();
+
+    Map<String, Object> anonymous = new java.util.HashMap<>();
+    assertThat(listTopics(anonymous)).as("no credentials").isNotNull();
+
+    Map<String, Object> untrusting = new java.util.HashMap<>(job);
+    untrusting.keySet().removeIf(k -> k.startsWith("ssl.truststore."));
+    assertThat(listTopics(untrusting)).as("the JDK's default trust").isNotNull();
+
+    Map<String, Object> wrongPassword = new java.util.HashMap<>(job);
+    wrongPassword.put(
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required"
+            + " username=\"lethe-job\" password=\"wrong\";");
+    assertThat(listTopics(wrongPassword))
+        .as("a wrong password")
+        .isInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+  }
+
+  /** Lists the topics with {@code config}; null if that works, else why it failed. */
+  private static Throwable listTopics(Map<String, Object> config) {
+    Map<String, Object> admin = new java.util.HashMap<>(config);
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+    admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+    try (Admin client = Admin.create(admin)) {
+      client.listTopics().names().get(30, TimeUnit.SECONDS);
+      return null;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  /**
+   * The cluster's REST API talks only to callers with its client certificate: an anonymous jar
+   * upload and an anonymous cancel fail, the dashboard refuses anything but reads, and the job
+   * keeps running.
+   */
+  @Test
+  @Order(3)
+  void shouldRefuseAnonymousUploadsAndCancelsAndServeTheDashboardReadOnly() throws Exception {
+    HttpClient anonymous =
+        HttpClient.newBuilder()
+            .sslContext(ClusterTestSupport.trustingTheServerOnly(cluster))
+            .build();
+    HttpRequest cancel =
+        HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/jobs/" + jobId + "?mode=cancel"))
+            .method("PATCH", HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpRequest upload =
+        HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/jars/upload"))
+            .header("Content-Type", "multipart/form-data; boundary=b")
+            .POST(HttpRequest.BodyPublishers.ofString("--b--\r\n"))
+            .build();
+    for (HttpRequest request : List.of(cancel, upload)) {
+      assertThatThrownBy(() -> anonymous.send(request, HttpResponse.BodyHandlers.ofString()))
+          .as(request.method() + " " + request.uri() + " without a client certificate")
+          .isInstanceOf(IOException.class);
+    }
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> refused =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(cluster.dashboardUrl() + "/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(405);
+    assertThat(refused.body()).startsWith("Lethe's Flink dashboard is read-only");
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(cluster.dashboardUrl() + "/jobs/overview"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .contains(jobId);
+    assertThat(cluster.rest().jobState(jobId)).contains("RUNNING");
+  }
+
+  /** Stop with a savepoint over REST, resume with {@code lethe job --cluster --savepoint}. */
+  @Test
+  @Order(4)
   void shouldResumeFromASavepoint() throws Exception {
     FlinkRestClient rest = cluster.rest();
     String savepoint = rest.cancelWithSavepoint(jobId, null, BOUND);
@@ -160,7 +256,7 @@ class ClusterJobIT {
 
   /** What the fault tests build on: kill -9 and restart a TaskManager, stop and restart Kafka. */
   @Test
-  @Order(3)
+  @Order(5)
   void shouldKillAndRestartTaskManagersAndTheBroker() throws Exception {
     int before = cluster.registeredTaskManagers();
     int victim = cluster.taskManagers().get(0);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.cluster.ClusterSettings;
 import io.lethe.cluster.LocalCluster;
-import io.lethe.schemas.topics.LetheAcls;
+import io.lethe.job.rest.FlinkRestTls;
 import io.lethe.schemas.topics.TopicNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,10 +19,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -50,6 +54,7 @@ final class ClusterTestSupport {
         ClusterSettings.defaults(Files.readString(flinkClasspath).strip(), services)
             .withStateDir(stateDir)
             .withPorts(freePort(), freePort(), freePort(), freePort(), freePort())
+            .withDashboardPort(freePort())
             .withTaskManagers(taskManagers, 2, "1536m");
     return LocalCluster.start(settings, System.out);
   }
@@ -60,19 +65,12 @@ final class ClusterTestSupport {
    * job id.
    */
   static String submitJob(LocalCluster cluster, Path catalog, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--cluster", cluster.jobManagerAddress(),
-                "--catalog", catalog.toString(),
-                "--bootstrap", cluster.bootstrapServers(),
-                "--registry", cluster.registryUrl(),
-                "--checkpoint-interval", "1s",
-                "--micro-batch", "64"));
-    // the job's own principal, as a user submits it to a secured cluster
-    cluster
-        .clientFile(LetheAcls.Principal.JOB)
-        .ifPresent(file -> args.addAll(List.of("--kafka-config", file.toString())));
+    List<String> args = new ArrayList<>(cluster.jobSubmissionOptions());
+    args.addAll(
+        List.of(
+            "--catalog", catalog.toString(),
+            "--checkpoint-interval", "1s",
+            "--micro-batch", "64"));
     args.addAll(List.of(extra));
     return submit(cluster, args.toArray(String[]::new));
   }
@@ -90,7 +88,7 @@ final class ClusterTestSupport {
     assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
     Matcher id = Pattern.compile("submitted job ([0-9a-f]{32})").matcher(printed);
     assertThat(id.find()).as("job id in: %s", printed).isTrue();
-    assertThat(printed).contains(cluster.dashboardUrl() + "/#/job/running/" + id.group(1));
+    assertThat(printed).contains("submitted job " + id.group(1) + " to " + cluster.restUrl());
     return id.group(1);
   }
 
@@ -148,6 +146,24 @@ final class ClusterTestSupport {
     return http.send(
             HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
         .body();
+  }
+
+  /** A TLS context that trusts the cluster's CA and presents no client certificate. */
+  static SSLContext trustingTheServerOnly(LocalCluster cluster) throws Exception {
+    FlinkRestTls client =
+        FlinkRestTls.fromConfiguration(
+                GlobalConfiguration.loadConfiguration(cluster.flinkClientConfigDir().toString()))
+            .orElseThrow();
+    KeyStore truststore = KeyStore.getInstance(FlinkRestTls.STORE_TYPE);
+    try (var in = Files.newInputStream(client.truststore())) {
+      truststore.load(in, client.truststorePassword().toCharArray());
+    }
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(truststore);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
   }
 
   /**

@@ -16,11 +16,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.UUID;
+import javax.net.ssl.SSLContext;
 
 /**
  * The parts of Flink's REST API that Lethe's cluster tooling uses: upload and run a job jar, read a
- * job's state and its operators' metrics, stop a job with a savepoint. Plain HTTP, so it works
- * against any Flink 2.x cluster whatever Flink version the client has.
+ * job's state and its operators' metrics, cancel a job or stop it with a savepoint. Plain HTTP
+ * (over TLS with a client certificate where the endpoint asks for one), so it works against any
+ * Flink 2.x cluster whatever Flink version the client has.
  */
 public final class FlinkRestClient {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -35,8 +37,23 @@ public final class FlinkRestClient {
    * @param baseUrl the JobManager's REST address, e.g. {@code http://localhost:8281}
    */
   public FlinkRestClient(String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /**
+   * A client that presents the client certificate of {@code ssl}, for an endpoint with mutual TLS.
+   *
+   * @param baseUrl the JobManager's REST address, e.g. {@code https://localhost:8283}
+   * @param ssl a TLS context with the client certificate ({@link
+   *     io.lethe.job.rest.FlinkRestTls#sslContext()}), or null for plain HTTP
+   */
+  public FlinkRestClient(String baseUrl, SSLContext ssl) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (ssl != null) {
+      builder.sslContext(ssl);
+    }
+    this.http = builder.build();
   }
 
   /** The REST address this client talks to. */
@@ -167,6 +184,16 @@ public final class FlinkRestClient {
       }
     }
     return OptionalDouble.empty();
+  }
+
+  /** Cancels a job ({@code PATCH /jobs/<id>?mode=cancel}); it ends soon after, not at once. */
+  public void cancel(String jobId) throws IOException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + jobId + "?mode=cancel"))
+            .timeout(REQUEST_TIMEOUT)
+            .method("PATCH", HttpRequest.BodyPublishers.noBody())
+            .build();
+    send(request, "cancel " + jobId);
   }
 
   /**

@@ -178,162 +178,104 @@ public record JobSettings(
 
   /** A copy with another parallelism. */
   public JobSettings withParallelism(int value) {
-    return new JobSettings(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        value,
-        checkpointInterval,
-        microBatchSize,
-        tombstoneRetention,
-        requestIdRetention,
-        restPort,
-        transactionalIdPrefix,
-        checkpointDirectory,
-        heartbeatInterval,
-        signingKey,
-        clientConfig);
+    return copy(c -> c.parallelism = value);
   }
 
   /** A copy with another checkpoint interval. */
   public JobSettings withCheckpointInterval(Duration value) {
-    return new JobSettings(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        parallelism,
-        value,
-        microBatchSize,
-        tombstoneRetention,
-        requestIdRetention,
-        restPort,
-        transactionalIdPrefix,
-        checkpointDirectory,
-        heartbeatInterval,
-        signingKey,
-        clientConfig);
+    return copy(c -> c.checkpointInterval = value);
   }
 
   /** A copy with another micro-batch size. */
   public JobSettings withMicroBatchSize(int value) {
-    return new JobSettings(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        parallelism,
-        checkpointInterval,
-        value,
-        tombstoneRetention,
-        requestIdRetention,
-        restPort,
-        transactionalIdPrefix,
-        checkpointDirectory,
-        heartbeatInterval,
-        signingKey,
-        clientConfig);
+    return copy(c -> c.microBatchSize = value);
   }
 
   /** A copy with another dashboard port (0: any free port). */
   public JobSettings withRestPort(int value) {
-    return new JobSettings(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        parallelism,
-        checkpointInterval,
-        microBatchSize,
-        tombstoneRetention,
-        requestIdRetention,
-        value,
-        transactionalIdPrefix,
-        checkpointDirectory,
-        heartbeatInterval,
-        signingKey,
-        clientConfig);
+    return copy(c -> c.restPort = value);
   }
 
   /** A copy writing checkpoints under {@code value}. */
   public JobSettings withCheckpointDirectory(Path value) {
-    return new JobSettings(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        parallelism,
-        checkpointInterval,
-        microBatchSize,
-        tombstoneRetention,
-        requestIdRetention,
-        restPort,
-        transactionalIdPrefix,
-        value,
-        heartbeatInterval,
-        signingKey,
-        clientConfig);
+    return copy(c -> c.checkpointDirectory = value);
   }
 
   /** A copy publishing heartbeats every {@code value}. */
   public JobSettings withHeartbeatInterval(Duration value) {
-    return new JobSettings(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        parallelism,
-        checkpointInterval,
-        microBatchSize,
-        tombstoneRetention,
-        requestIdRetention,
-        restPort,
-        transactionalIdPrefix,
-        checkpointDirectory,
-        value,
-        signingKey,
-        clientConfig);
+    return copy(c -> c.heartbeatInterval = value);
   }
 
   /** A copy signing snapshots with the private key in {@code value} (null: unsigned). */
   public JobSettings withSigningKey(Path value) {
-    return new JobSettings(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        parallelism,
-        checkpointInterval,
-        microBatchSize,
-        tombstoneRetention,
-        requestIdRetention,
-        restPort,
-        transactionalIdPrefix,
-        checkpointDirectory,
-        heartbeatInterval,
-        value,
-        clientConfig);
+    return copy(c -> c.signingKey = value);
   }
 
   /** A copy whose Kafka and registry clients take the properties of {@code value}. */
   public JobSettings withClientConfig(KafkaClientConfig value) {
-    return new JobSettings(
-        catalog,
-        bootstrapServers,
-        registryUrl,
-        topics,
-        parallelism,
-        checkpointInterval,
-        microBatchSize,
-        tombstoneRetention,
-        requestIdRetention,
-        restPort,
-        transactionalIdPrefix,
-        checkpointDirectory,
-        heartbeatInterval,
-        signingKey,
-        value);
+    return copy(c -> c.clientConfig = value);
+  }
+
+  /** The components of a copy, changed by a {@code with...} method and checked on the way back. */
+  private static final class Copy {
+    Path catalog;
+    String bootstrapServers;
+    String registryUrl;
+    TopicNames topics;
+    int parallelism;
+    Duration checkpointInterval;
+    int microBatchSize;
+    Duration tombstoneRetention;
+    Duration requestIdRetention;
+    int restPort;
+    String transactionalIdPrefix;
+    Path checkpointDirectory;
+    Duration heartbeatInterval;
+    Path signingKey;
+    KafkaClientConfig clientConfig;
+
+    Copy(JobSettings from) {
+      catalog = from.catalog;
+      bootstrapServers = from.bootstrapServers;
+      registryUrl = from.registryUrl;
+      topics = from.topics;
+      parallelism = from.parallelism;
+      checkpointInterval = from.checkpointInterval;
+      microBatchSize = from.microBatchSize;
+      tombstoneRetention = from.tombstoneRetention;
+      requestIdRetention = from.requestIdRetention;
+      restPort = from.restPort;
+      transactionalIdPrefix = from.transactionalIdPrefix;
+      checkpointDirectory = from.checkpointDirectory;
+      heartbeatInterval = from.heartbeatInterval;
+      signingKey = from.signingKey;
+      clientConfig = from.clientConfig;
+    }
+
+    JobSettings settings() {
+      return new JobSettings(
+          catalog,
+          bootstrapServers,
+          registryUrl,
+          topics,
+          parallelism,
+          checkpointInterval,
+          microBatchSize,
+          tombstoneRetention,
+          requestIdRetention,
+          restPort,
+          transactionalIdPrefix,
+          checkpointDirectory,
+          heartbeatInterval,
+          signingKey,
+          clientConfig);
+    }
+  }
+
+  private JobSettings copy(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.settings();
   }
 
   /** The schema registry with the credentials of {@link #clientConfig()}. */

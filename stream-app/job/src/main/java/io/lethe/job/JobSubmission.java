@@ -2,32 +2,45 @@ package io.lethe.job;
 
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.job.learner.CatalogLearners;
+import io.lethe.job.rest.FlinkRestTls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.SecurityOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * {@code lethe job --cluster HOST:PORT ...}: submits the job jar to a running Flink cluster over
- * its REST API ({@code POST /jars/upload}, then {@code POST /jars/<id>/run} with {@link ClusterJob}
- * as entry class), prints the job id and the dashboard URL, and returns. The catalog is read and
- * checked here and travels in the program arguments ({@code --catalog-yaml}), so the JobManager
- * needs no access to the client's files.
+ * {@code lethe job --cluster HOST:PORT ...}: builds the learner job's graph here and submits it to
+ * a running Flink cluster through Flink's client API ({@code RestClusterClient}, the job graph and
+ * the job jar in one {@code POST /jobs}), prints the job id, and returns. Job graph submission
+ * works with the cluster's {@code web.submit.enable} off, which keeps anonymous jar uploads (and
+ * the code they would run) out. With {@code --flink-conf-dir DIR} the client reads a Flink client
+ * configuration, e.g. the client certificate of an endpoint with mutual TLS ({@link FlinkRestTls}).
  *
- * <p>REST rather than a client-side job graph: the client needs no Flink classes of the cluster's
- * version, and the JobManager runs the same entry point as under the Flink Kubernetes Operator.
+ * <p>The client creates the topics, checks the catalog and builds the graph, so it needs Kafka's
+ * address as the job does; the JobManager runs what the graph says, with the job jar's classes.
+ * {@link ClusterJob} remains the job jar's entry point for {@code flink run} and the Flink
+ * Kubernetes Operator.
  */
 public final class JobSubmission {
   static final String CLUSTER = "--cluster";
   static final String JOB_JAR = "--job-jar";
   static final String SAVEPOINT = "--savepoint";
+  static final String FLINK_CONF_DIR = "--flink-conf-dir";
 
   private JobSubmission() {}
 
@@ -45,8 +58,8 @@ public final class JobSubmission {
    * Submits the job that {@code command}'s options describe.
    *
    * @return the exit code: 0 submitted, 2 no job jar, 1 the cluster refused
-   * @throws ParameterException for an option that has no meaning with a cluster, or a catalog that
-   *     cannot be read or is wrong
+   * @throws ParameterException for an option that has no meaning with a cluster, or a catalog or
+   *     Flink configuration that cannot be read or is wrong
    */
   static int submit(LearnerJobMain command, PrintStream out, PrintStream err) {
     CommandLine line = command.spec.commandLine();
@@ -57,46 +70,89 @@ public final class JobSubmission {
               + " the cluster's");
     }
     JobSettings settings = command.settings();
-    String catalogYaml;
+    ModelCatalog catalog = command.loadCatalog(settings.catalog());
+    Configuration conf = clientConfiguration(command, line);
+    Path jobJar;
     try {
-      catalogYaml = Files.readString(settings.catalog(), StandardCharsets.UTF_8);
+      jobJar = command.jobJar != null ? command.jobJar : defaultJobJar();
     } catch (IOException e) {
-      throw new ParameterException(line, "cannot read --catalog: " + e);
+      err.println("lethe job: cannot find the job jar: " + e.getMessage());
+      return 2;
     }
-    try {
-      CatalogLearners.validate(
-          ModelCatalog.parse(catalogYaml, settings.catalog().getFileName().toString()));
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(line, e.getMessage().strip().replace('\n', ' '));
+    if (!Files.isRegularFile(jobJar)) {
+      err.println(
+          "lethe job: "
+              + JOB_JAR
+              + " "
+              + jobJar
+              + " does not exist; build it with `mvn -pl stream-app/job -am package -DskipTests`");
+      return 2;
     }
-    List<String> programArgs = programArguments(settings, command.checkpointDir != null);
-    programArgs.add(ClusterJob.CATALOG_YAML);
-    programArgs.add(catalogYaml);
-
-    FlinkRestClient rest = new FlinkRestClient("http://" + command.cluster);
+    Configuration job = LearnerJobMain.jobConfiguration(settings, command.checkpointDir != null);
+    job.addAll(conf);
+    job.set(DeploymentOptions.TARGET, "remote");
+    job.set(DeploymentOptions.ATTACHED, false);
+    job.set(PipelineOptions.JARS, List.of(jobJar.toAbsolutePath().toUri().toString()));
+    if (command.savepoint != null) {
+      job.set(StateRecoveryOptions.SAVEPOINT_PATH, command.savepoint);
+      job.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
+    }
+    String endpoint = endpoint(job);
     try {
-      Path jobJar = command.jobJar != null ? command.jobJar : defaultJobJar();
-      if (!Files.isRegularFile(jobJar)) {
-        err.println(
-            "lethe job: "
-                + JOB_JAR
-                + " "
-                + jobJar
-                + " does not exist; build it with `mvn -pl stream-app/job -am package -DskipTests`");
-        return 2;
-      }
-      String jarId = rest.uploadJar(jobJar);
-      String jobId = rest.runJar(jarId, ClusterJob.class.getName(), programArgs, command.savepoint);
-      // The job graph carries its own copy of the jar (in the blob server): drop the upload.
-      rest.deleteJar(jarId);
-      out.println("lethe job: submitted job " + jobId + " to " + rest.baseUrl());
-      out.println(
-          "lethe job: dashboard at " + rest.baseUrl() + "/#/job/running/" + jobId + "/overview");
+      JobClient submitted =
+          LearnerJobMain.start(
+              new StreamExecutionEnvironment(job), settings, catalog, new CatalogLearners());
+      out.println("lethe job: submitted job " + submitted.getJobID() + " to " + endpoint);
       return 0;
-    } catch (IOException e) {
-      err.println("lethe job: submission to " + command.cluster + " failed: " + e.getMessage());
+    } catch (Exception e) {
+      err.println("lethe job: submission to " + endpoint + " failed: " + rootMessage(e));
       return 1;
     }
+  }
+
+  /**
+   * The client's Flink configuration: the {@code --flink-conf-dir}'s, if given, with {@code
+   * --cluster}'s address.
+   */
+  private static Configuration clientConfiguration(LearnerJobMain command, CommandLine line) {
+    Configuration conf = new Configuration();
+    if (command.flinkConfDir != null) {
+      if (!Files.isRegularFile(command.flinkConfDir.resolve(FLINK_CONFIG_FILE))) {
+        throw new ParameterException(
+            line, FLINK_CONF_DIR + " " + command.flinkConfDir + " has no " + FLINK_CONFIG_FILE);
+      }
+      conf = GlobalConfiguration.loadConfiguration(command.flinkConfDir.toString());
+      try {
+        // read the stores now, so that a wrong path or password names the option
+        FlinkRestTls.fromConfiguration(conf).ifPresent(FlinkRestTls::sslContext);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(line, FLINK_CONF_DIR + ": " + e.getMessage());
+      }
+    }
+    String[] hostPort = command.cluster.split(":");
+    conf.set(RestOptions.ADDRESS, hostPort[0]);
+    conf.set(RestOptions.PORT, Integer.parseInt(hostPort[1]));
+    return conf;
+  }
+
+  private static final String FLINK_CONFIG_FILE = "config.yaml";
+
+  private static String endpoint(Configuration conf) {
+    boolean tls = conf.get(SecurityOptions.SSL_REST_ENABLED);
+    return (tls ? "https://" : "http://")
+        + conf.get(RestOptions.ADDRESS)
+        + ":"
+        + conf.get(RestOptions.PORT);
+  }
+
+  /** The innermost cause's message: Flink wraps the cluster's answer several times. */
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null ? root.getClass().getSimpleName() : message.strip();
   }
 
   /**

@@ -17,6 +17,8 @@ import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.job.learner.Heartbeats;
 import io.lethe.job.learner.LearnerFactory;
+import io.lethe.job.rest.FlinkRestTls;
+import io.lethe.job.rest.FlinkWebLockdown;
 import io.lethe.schemas.snapshot.SnapshotSigner;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -30,7 +32,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -161,7 +162,9 @@ public final class LearnerJobMain implements Callable<Integer> {
       names = JobSubmission.CLUSTER,
       paramLabel = "HOST:PORT",
       converter = JobSubmission.JobManagerAddress.class,
-      description = "Submit the job to this Flink JobManager's REST address instead.")
+      description =
+          "Submit the job to the Flink cluster whose JobManager's REST API is at this address"
+              + " instead (Flink's client API; see --flink-conf-dir).")
   String cluster;
 
   @Option(
@@ -169,6 +172,14 @@ public final class LearnerJobMain implements Callable<Integer> {
       paramLabel = "PATH",
       description = "With --cluster: start the job from this savepoint.")
   String savepoint;
+
+  @Option(
+      names = JobSubmission.FLINK_CONF_DIR,
+      paramLabel = "DIR",
+      description =
+          "With --cluster: a Flink client configuration directory (its config.yaml, as"
+              + " FLINK_CONF_DIR), e.g. the client certificate for a REST endpoint with mutual TLS.")
+  Path flinkConfDir;
 
   @Option(
       names = JobSubmission.JOB_JAR,
@@ -207,7 +218,10 @@ public final class LearnerJobMain implements Callable<Integer> {
     if (cluster != null) {
       return JobSubmission.submit(this, out, err);
     }
-    for (String option : new String[] {JobSubmission.SAVEPOINT, JobSubmission.JOB_JAR}) {
+    for (String option :
+        new String[] {
+          JobSubmission.SAVEPOINT, JobSubmission.JOB_JAR, JobSubmission.FLINK_CONF_DIR
+        }) {
       if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
         throw new ParameterException(
             spec.commandLine(), "Option '" + option + "' needs '" + JobSubmission.CLUSTER + "'");
@@ -295,9 +309,27 @@ public final class LearnerJobMain implements Callable<Integer> {
   /**
    * A local MiniCluster environment with the web dashboard on {@code settings.restPort()}. Its
    * listeners bind the loopback address, and its REST API refuses jar uploads, which would run any
-   * code a caller sends.
+   * code a caller sends, and cross-origin reads by other web pages ({@link FlinkWebLockdown}). It
+   * still lets anyone on this machine cancel the job: {@link #localEnvironment(JobSettings,
+   * FlinkRestTls, String)} does not.
    */
   public static StreamExecutionEnvironment localEnvironment(JobSettings settings) {
+    return localEnvironment(settings, null, "http://localhost:" + settings.restPort());
+  }
+
+  /**
+   * As {@link #localEnvironment(JobSettings)}, with mutual TLS on the REST endpoint: only a client
+   * with a certificate that {@code restTls}'s truststore trusts can talk to it at all, so an
+   * anonymous cancel fails. People watch the job through a {@link
+   * io.lethe.job.rest.DashboardProxy}.
+   *
+   * @param restTls the server's key store and the truststore of client certificates, or null for no
+   *     TLS
+   * @param dashboardOrigin the only origin whose web pages may read the REST API (the dashboard
+   *     proxy's)
+   */
+  public static StreamExecutionEnvironment localEnvironment(
+      JobSettings settings, FlinkRestTls restTls, String dashboardOrigin) {
     Configuration conf = jobConfiguration(settings, true);
     conf.set(RestOptions.BIND_PORT, String.valueOf(settings.restPort()));
     conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
@@ -306,7 +338,10 @@ public final class LearnerJobMain implements Callable<Integer> {
     conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
     conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
     conf.set(TaskManagerOptions.HOST, LOOPBACK);
-    conf.set(WebOptions.SUBMIT_ENABLE, false);
+    FlinkWebLockdown.options(dashboardOrigin).forEach(conf::setString);
+    if (restTls != null) {
+      restTls.applyTo(conf);
+    }
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     env.setParallelism(settings.parallelism());

@@ -86,7 +86,65 @@ class JobSubmissionTest {
             "--bootstrap", "localhost:9292",
             "--registry", "http://localhost:8282");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read --catalog");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("lethe job: model catalog " + dir.resolve("missing.yaml") + " does not exist");
+  }
+
+  @Test
+  void shouldNameAFlinkConfigurationDirectoryWithoutAConfigFile() throws Exception {
+    int code =
+        run(
+            "--cluster", "localhost:8281",
+            "--catalog", catalog(),
+            "--bootstrap", "localhost:9292",
+            "--registry", "http://localhost:8282",
+            "--flink-conf-dir", dir.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("lethe job: --flink-conf-dir " + dir + " has no config.yaml");
+  }
+
+  @Test
+  void shouldNameAMissingKeyStoreOfTheFlinkConfiguration() throws Exception {
+    Files.writeString(
+        dir.resolve("config.yaml"),
+        """
+        security.ssl.rest.enabled: true
+        security.ssl.rest.authentication-enabled: true
+        security.ssl.rest.keystore: %s
+        security.ssl.rest.keystore-password: "x"
+        security.ssl.rest.truststore: %s
+        security.ssl.rest.truststore-password: "x"
+        """
+            .formatted(dir.resolve("none.p12"), dir.resolve("none.p12")));
+    int code =
+        run(
+            "--cluster", "localhost:8281",
+            "--catalog", catalog(),
+            "--bootstrap", "localhost:9292",
+            "--registry", "http://localhost:8282",
+            "--flink-conf-dir", dir.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith(
+            "lethe job: --flink-conf-dir: cannot read the key store " + dir.resolve("none.p12"));
+  }
+
+  @Test
+  void shouldRefuseAFlinkConfigurationWithoutACluster() throws Exception {
+    int code =
+        run(
+            "--catalog",
+            catalog(),
+            "--bootstrap",
+            "localhost:9292",
+            "--registry",
+            "http://localhost:8282",
+            "--flink-conf-dir",
+            dir.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("lethe job: Option '--flink-conf-dir' needs '--cluster'");
   }
 
   @Test
