@@ -331,7 +331,9 @@ public final class Soak {
             .withDashboardPort(freePort())
             .withTaskManagers(2, 2, "1536m");
     cluster = LocalCluster.start(settings, log);
-    registry = SchemaRegistryClient.create(cluster.registryUrl());
+    registry =
+        SchemaRegistryClient.create(
+            cluster.registryUrl(), cluster.adminClientConfig().registryProperties());
     TopicNames names = TopicNames.defaults();
     TopicSetup.ensureTopics(cluster.bootstrapServers(), cluster.adminClientConfig(), names, 2);
     Path catalog = BadInputCampaign.catalog().write(stateDir.resolve("catalog.yaml"));

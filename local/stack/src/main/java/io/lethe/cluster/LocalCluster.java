@@ -1,6 +1,7 @@
 package io.lethe.cluster;
 
 import io.lethe.cli.KafkaClientConfig;
+import io.lethe.demo.StackCredentials;
 import io.lethe.job.FlinkRestClient;
 import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.rest.FlinkRestTls;
@@ -11,6 +12,7 @@ import io.lethe.local.kafka.KafkaPrincipals;
 import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.local.tls.StoreFile;
 import io.lethe.local.tls.ThrowAwayCa;
+import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.TopicNames;
@@ -268,10 +270,7 @@ public final class LocalCluster implements AutoCloseable {
     log.printf(
         "lethe cluster: Kafka ready at %s after %.1f s%n", bootstrapServers(), seconds(begin));
     launch(REGISTRY, registryCommand());
-    awaitUp(
-        REGISTRY,
-        () -> httpOk(registryUrl() + "/subjects"),
-        "the schema registry at " + registryUrl());
+    awaitUp(REGISTRY, this::registryAnswers, "the schema registry at " + registryUrl());
     awaitUp(JOB_MANAGER, () -> rest().isUp(), "the JobManager's REST API at " + restUrl());
     launch(DASHBOARD, dashboardCommand());
     awaitUp(
@@ -343,11 +342,18 @@ public final class LocalCluster implements AutoCloseable {
         "ssl.truststore.location",
         truststore.path().toString(),
         "ssl.truststore.password",
+        truststore.password(),
+        // the registry's certificate comes from the same CA
+        "schema.registry.ssl.truststore.type",
+        StoreFile.TYPE,
+        "schema.registry.ssl.truststore.location",
+        truststore.path().toString(),
+        "schema.registry.ssl.truststore.password",
         truststore.password());
   }
 
   /** The broker's key store and the clients' truststore. */
-  private record KafkaTls(StoreFile keystore, StoreFile truststore) {}
+  private record KafkaTls(StoreFile keystore, StoreFile registryKeystore, StoreFile truststore) {}
 
   private KafkaTls kafkaTls;
 
@@ -365,17 +371,31 @@ public final class LocalCluster implements AutoCloseable {
         new StoreFile(tls.resolve(BROKER_CERT + ".p12"), tls.resolve(BROKER_CERT + ".password"));
     StoreFile truststore =
         new StoreFile(tls.resolve("truststore.p12"), tls.resolve("truststore.password"));
-    if (!Files.isRegularFile(keystore.path()) || !Files.isRegularFile(truststore.path())) {
-      ThrowAwayCa ca = ThrowAwayCa.create(tls, "Lethe local cluster Kafka CA");
+    StoreFile registry =
+        new StoreFile(
+            tls.resolve(REGISTRY_CERT + ".p12"), tls.resolve(REGISTRY_CERT + ".password"));
+    if (!Files.isRegularFile(keystore.path())
+        || !Files.isRegularFile(registry.path())
+        || !Files.isRegularFile(truststore.path())) {
+      ThrowAwayCa ca = ThrowAwayCa.create(tls, "Lethe local cluster CA");
       keystore = ca.serverCertificate(BROKER_CERT, List.of("localhost", "127.0.0.1"));
+      registry = ca.serverCertificate(REGISTRY_CERT, List.of("127.0.0.1", "localhost"));
       truststore = ca.truststore();
     }
-    kafkaTls = new KafkaTls(keystore, truststore);
+    kafkaTls = new KafkaTls(keystore, registry, truststore);
     return kafkaTls;
   }
 
   /** The name of the broker's certificate and key store. */
   private static final String BROKER_CERT = "kafka-broker";
+
+  /** The name of the registry's certificate and key store. */
+  private static final String REGISTRY_CERT = "schema-registry";
+
+  /** Where the HTTP token and the registry's users are: made at the first secured start. */
+  private Path credentialsDir() {
+    return dir.resolve("security");
+  }
 
   /**
    * At the first start of a secured cluster: the users, their ACLs and client properties files, and
@@ -398,6 +418,13 @@ public final class LocalCluster implements AutoCloseable {
             LetheAcls.defaults(),
             kafkaSecurityDir(),
             adminCredentials());
+    // the registry's users (basic auth) and the HTTP token; each principal's file logs in to
+    // both Kafka and the registry
+    StackCredentials http = StackCredentials.generate(credentialsDir());
+    for (Principal principal : Principal.values()) {
+      http.addRegistryUserTo(principals.file(principal), principal.defaultUser());
+    }
+    http.addRegistryUserTo(principals.adminFile(), StackCredentials.ADMIN);
     TopicSetup.ensureTopics(
         bootstrapServers(),
         KafkaClientConfig.of(null, adminProperties),
@@ -663,7 +690,17 @@ public final class LocalCluster implements AutoCloseable {
         List.of(
             "--bootstrap", bootstrapServers(), "--port", String.valueOf(settings.registryPort())));
     if (principals != null) {
-      command.addAll(List.of("--kafka-config", principals.file(Principal.REGISTRY).toString()));
+      KafkaTls tls = kafkaTls();
+      command.addAll(
+          List.of(
+              "--kafka-config",
+              principals.file(Principal.REGISTRY).toString(),
+              "--users-file",
+              credentialsDir().resolve(StackCredentials.USERS_FILE).toString(),
+              "--tls-keystore",
+              tls.registryKeystore().path().toString(),
+              "--tls-keystore-password-file",
+              tls.registryKeystore().passwordFile().toString()));
     }
     return command;
   }
@@ -933,6 +970,20 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Whether the registry answers {@code GET /subjects}, as the super user on a secured cluster. */
+  private boolean registryAnswers() {
+    if (security == KafkaSecurity.INSECURE) {
+      return httpOk(registryUrl() + "/subjects");
+    }
+    try (SchemaRegistryClient client =
+        SchemaRegistryClient.create(registryUrl(), adminClientConfig().registryProperties())) {
+      client.subjects();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private static boolean httpOk(String url) {
     try {
       HttpResponse<Void> response =
@@ -1002,8 +1053,22 @@ public final class LocalCluster implements AutoCloseable {
     return "localhost:" + settings.kafkaPort();
   }
 
+  /** The registry: HTTPS with basic auth on a secured cluster, plain HTTP on an open one. */
   public String registryUrl() {
-    return "http://127.0.0.1:" + settings.registryPort();
+    return (security == KafkaSecurity.SECURED ? "https" : "http")
+        + "://127.0.0.1:"
+        + settings.registryPort();
+  }
+
+  /**
+   * The file of the token the model service and the status endpoint take ({@code
+   * --http-token-file}); empty for an open cluster.
+   */
+  public Optional<Path> httpTokenFile() {
+    Path file = credentialsDir().resolve(StackCredentials.TOKEN_FILE);
+    return security == KafkaSecurity.SECURED && Files.isRegularFile(file)
+        ? Optional.of(file)
+        : Optional.empty();
   }
 
   /** Whether Kafka authenticates and authorizes clients. */

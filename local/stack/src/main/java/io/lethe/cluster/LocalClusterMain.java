@@ -227,6 +227,14 @@ public final class LocalClusterMain implements Callable<Integer> {
       System.out.println("  Kafka bootstrap   " + cluster.bootstrapServers());
       System.out.println("  schema registry   " + cluster.registryUrl());
       cluster
+          .httpTokenFile()
+          .ifPresent(
+              file ->
+                  System.out.println(
+                      "  HTTP token        "
+                          + file
+                          + " (--http-token-file of lethe serve and lethe ingress)"));
+      cluster
           .clientFile(Principal.PRODUCER)
           .ifPresentOrElse(
               file ->

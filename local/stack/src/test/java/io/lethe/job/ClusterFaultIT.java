@@ -169,7 +169,9 @@ class ClusterFaultIT {
             name + ": job RUNNING", BOUND, () -> rest.jobState(jobId).orElse("").equals("RUNNING"));
         topics =
             LetheTopics.create(
-                TopicNames.defaults(), SchemaRegistryClient.create(cluster.registryUrl()));
+                TopicNames.defaults(),
+                SchemaRegistryClient.create(
+                    cluster.registryUrl(), cluster.adminClientConfig().registryProperties()));
         reader = daemon("it-outputs-" + name, this::readOutputs);
         List<ErasureRequest> erasures = erasures();
         producer = daemon("it-stream-" + name, () -> stream(erasures));

@@ -95,7 +95,9 @@ class ClusterJobIT {
 
     LetheTopics topics =
         LetheTopics.create(
-            TopicNames.defaults(), SchemaRegistryClient.create(cluster.registryUrl()));
+            TopicNames.defaults(),
+            SchemaRegistryClient.create(
+                cluster.registryUrl(), cluster.adminClientConfig().registryProperties()));
     List<ModelSnapshot> snapshots = new CopyOnWriteArrayList<>();
     Thread reader = new Thread(() -> readSnapshots(topics, snapshots), "it-snapshot-reader");
     reader.setDaemon(true);
