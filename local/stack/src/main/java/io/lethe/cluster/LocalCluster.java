@@ -577,38 +577,19 @@ public final class LocalCluster implements AutoCloseable {
     lines.add("ssl.truststore.type=" + StoreFile.TYPE);
     lines.add("ssl.truststore.location=" + tls.truststore().path());
     lines.add("ssl.truststore.password=" + tls.truststore().password());
-    lines.add("sasl.enabled.mechanisms=SCRAM-SHA-512");
-    lines.add("sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512");
-    lines.add(
-        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
-            + superUser.jaas("org.apache.kafka.common.security.scram.ScramLoginModule"));
-    lines.add("sasl.mechanism.controller.protocol=PLAIN");
-    lines.add("listener.name.controller.sasl.enabled.mechanisms=PLAIN");
-    lines.add("listener.name.controller.plain.sasl.jaas.config=" + superUser.plainListenerJaas());
-    lines.add("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-    lines.add("allow.everyone.if.no.acl.found=false");
-    lines.add("super.users=User:" + ADMIN);
+    EmbeddedKafka.securitySettings(superUser, "SASL_SSL")
+        .forEach((key, value) -> lines.add(key + "=" + value));
     return lines;
   }
 
   private String kafkaBase() {
-    return String.join(
-        "\n",
-        "log.dirs=" + dir.resolve("kafka"),
-        "num.partitions=1",
-        "# A single node cannot replicate internal topics three times.",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=1",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "transaction.state.log.num.partitions=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "# Model snapshots are larger than Kafka's 1 MiB default (TopicNames.MAX_SNAPSHOT_BYTES).",
-        "message.max.bytes=" + TopicNames.MAX_SNAPSHOT_BYTES,
-        "replica.fetch.max.bytes=" + TopicNames.MAX_SNAPSHOT_BYTES,
-        "");
+    StringBuilder base = new StringBuilder();
+    base.append("log.dirs=").append(dir.resolve("kafka")).append('\n');
+    base.append("num.partitions=1\n");
+    base.append("# One node: internal topics it can replicate, snapshot-sized records.\n");
+    EmbeddedKafka.singleNodeSettings()
+        .forEach((key, value) -> base.append(key).append('=').append(value).append('\n'));
+    return base.toString();
   }
 
   /** One log4j 2 configuration for every process; each names its file in {@code log.file}. */

@@ -212,11 +212,12 @@ class EmbeddedStackListenersIT {
 
   @Test
   @EnabledOnOs(OS.LINUX)
-  void shouldBindLethesListenersToTheLoopbackAddress() throws IOException {
+  void shouldBindEveryListenerToTheLoopbackAddress() throws IOException {
     List<String> listeners = listeningSocketsOfThisProcess();
     int broker = Integer.parseInt(stack.bootstrapServers().replaceAll(".*:", ""));
     for (int port :
         List.of(
+            broker,
             stack.dashboardPort(),
             URI.create(stack.flinkRest().restUrl()).getPort(),
             URI.create(stack.serviceUrl()).getPort(),
@@ -224,12 +225,10 @@ class EmbeddedStackListenersIT {
             URI.create(stack.registryUrl()).getPort())) {
       assertThat(listeners).as("listeners").contains("127.0.0.1:" + port);
     }
-    List<String> wildcard =
-        listeners.stream().filter(l -> l.startsWith("0.0.0.0:") || l.startsWith("[::]:")).toList();
-    assertThat(wildcard)
-        .as("on every interface: only the test kit's broker and controller ports")
-        .hasSizeLessThanOrEqualTo(2)
-        .anyMatch(l -> l.endsWith(":" + broker));
+    // the broker's controller port too, and Flink's own RPC and data ports
+    assertThat(listeners)
+        .as("listeners on every interface")
+        .noneMatch(l -> l.startsWith("0.0.0.0:") || l.startsWith("[::]:"));
   }
 
   private HttpResponse<String> get(String url) throws Exception {

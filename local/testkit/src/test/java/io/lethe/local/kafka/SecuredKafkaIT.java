@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The secured embedded broker with Lethe's principals: every principal can write and read exactly
  * the topics {@link LetheAcls} grants it, through the client properties file written for it, and
- * anonymous clients, wrong passwords and the test kit's built-in users are refused.
+ * anonymous clients, wrong passwords and PLAIN logins are refused.
  */
 class SecuredKafkaIT {
   private static final Duration SHORT = Duration.ofSeconds(5);
@@ -149,7 +149,7 @@ class SecuredKafkaIT {
   }
 
   @Test
-  void theTestKitsBuiltInUsersCannotLogIn() throws Exception {
+  void plainLoginsAreRefusedEvenForKafkasWellKnownTestUsers() throws Exception {
     Map<String, Object> plain = config(principals.file(Principal.PRODUCER));
     plain.put("sasl.mechanism", "PLAIN");
     plain.put(
