@@ -189,145 +189,101 @@ public record ServingSettings(
 
   /** A copy with another port (0 = any free port). */
   public ServingSettings withPort(int newPort) {
-    return new ServingSettings(
-        bootstrapServers,
-        registryUrl,
-        modelsTopic,
-        host,
-        newPort,
-        maxBodyBytes,
-        maxInstances,
-        intraOpThreads,
-        learnerStatusTopic,
-        learnerGrace,
-        kafkaConfig,
-        trustedKeys,
-        httpTokens);
+    return copy(c -> c.port = newPort);
   }
 
   /** A copy with another bind address. */
   public ServingSettings withHost(String newHost) {
-    return new ServingSettings(
-        bootstrapServers,
-        registryUrl,
-        modelsTopic,
-        newHost,
-        port,
-        maxBodyBytes,
-        maxInstances,
-        intraOpThreads,
-        learnerStatusTopic,
-        learnerGrace,
-        kafkaConfig,
-        trustedKeys,
-        httpTokens);
+    return copy(c -> c.host = newHost);
   }
 
   /** A copy with other request limits. */
   public ServingSettings withLimits(long newMaxBodyBytes, int newMaxInstances) {
-    return new ServingSettings(
-        bootstrapServers,
-        registryUrl,
-        modelsTopic,
-        host,
-        port,
-        newMaxBodyBytes,
-        newMaxInstances,
-        intraOpThreads,
-        learnerStatusTopic,
-        learnerGrace,
-        kafkaConfig,
-        trustedKeys,
-        httpTokens);
+    return copy(
+        c -> {
+          c.maxBodyBytes = newMaxBodyBytes;
+          c.maxInstances = newMaxInstances;
+        });
   }
 
   /** A copy with another number of PyTorch threads per scoring call. */
   public ServingSettings withIntraOpThreads(int threads) {
-    return new ServingSettings(
-        bootstrapServers,
-        registryUrl,
-        modelsTopic,
-        host,
-        port,
-        maxBodyBytes,
-        maxInstances,
-        threads,
-        learnerStatusTopic,
-        learnerGrace,
-        kafkaConfig,
-        trustedKeys,
-        httpTokens);
+    return copy(c -> c.intraOpThreads = threads);
   }
 
   /** A copy with another grace for slow checkpoints. */
   public ServingSettings withLearnerGrace(Duration grace) {
-    return new ServingSettings(
-        bootstrapServers,
-        registryUrl,
-        modelsTopic,
-        host,
-        port,
-        maxBodyBytes,
-        maxInstances,
-        intraOpThreads,
-        learnerStatusTopic,
-        grace,
-        kafkaConfig,
-        trustedKeys,
-        httpTokens);
+    return copy(c -> c.learnerGrace = grace);
   }
 
   /** A copy with other Kafka client properties. */
   public ServingSettings withKafkaConfig(KafkaClientConfig config) {
-    return new ServingSettings(
-        bootstrapServers,
-        registryUrl,
-        modelsTopic,
-        host,
-        port,
-        maxBodyBytes,
-        maxInstances,
-        intraOpThreads,
-        learnerStatusTopic,
-        learnerGrace,
-        config,
-        trustedKeys,
-        httpTokens);
+    return copy(c -> c.kafkaConfig = config);
   }
 
   /** A copy accepting snapshots signed by the keys in {@code paths} (empty: not authenticated). */
   public ServingSettings withTrustedKeys(List<Path> paths) {
-    return new ServingSettings(
-        bootstrapServers,
-        registryUrl,
-        modelsTopic,
-        host,
-        port,
-        maxBodyBytes,
-        maxInstances,
-        intraOpThreads,
-        learnerStatusTopic,
-        learnerGrace,
-        kafkaConfig,
-        paths,
-        httpTokens);
+    return copy(c -> c.trustedKeys = paths);
   }
 
   /** A copy whose API requires one of {@code tokens} (null: an open API). */
   public ServingSettings withHttpTokens(BearerTokens tokens) {
-    return new ServingSettings(
-        bootstrapServers,
-        registryUrl,
-        modelsTopic,
-        host,
-        port,
-        maxBodyBytes,
-        maxInstances,
-        intraOpThreads,
-        learnerStatusTopic,
-        learnerGrace,
-        kafkaConfig,
-        trustedKeys,
-        tokens);
+    return copy(c -> c.httpTokens = tokens);
+  }
+
+  /** The components of a copy, changed by a {@code with...} method and checked on the way back. */
+  private static final class Copy {
+    String bootstrapServers;
+    String registryUrl;
+    String modelsTopic;
+    String host;
+    int port;
+    long maxBodyBytes;
+    int maxInstances;
+    int intraOpThreads;
+    String learnerStatusTopic;
+    Duration learnerGrace;
+    KafkaClientConfig kafkaConfig;
+    List<Path> trustedKeys;
+    BearerTokens httpTokens;
+
+    Copy(ServingSettings from) {
+      bootstrapServers = from.bootstrapServers;
+      registryUrl = from.registryUrl;
+      modelsTopic = from.modelsTopic;
+      host = from.host;
+      port = from.port;
+      maxBodyBytes = from.maxBodyBytes;
+      maxInstances = from.maxInstances;
+      intraOpThreads = from.intraOpThreads;
+      learnerStatusTopic = from.learnerStatusTopic;
+      learnerGrace = from.learnerGrace;
+      kafkaConfig = from.kafkaConfig;
+      trustedKeys = from.trustedKeys;
+      httpTokens = from.httpTokens;
+    }
+
+    ServingSettings settings() {
+      return new ServingSettings(
+          bootstrapServers,
+          registryUrl,
+          modelsTopic,
+          host,
+          port,
+          maxBodyBytes,
+          maxInstances,
+          intraOpThreads,
+          learnerStatusTopic,
+          learnerGrace,
+          kafkaConfig,
+          trustedKeys,
+          httpTokens);
+    }
+  }
+
+  private ServingSettings copy(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.settings();
   }
 }
