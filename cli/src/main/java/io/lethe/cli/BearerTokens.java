@@ -149,12 +149,13 @@ public final class BearerTokens {
 
   /**
    * Writes {@code token} to a new file {@code file} that only its owner may read and write (where
-   * the file system has POSIX permissions).
+   * the file system has POSIX permissions). The file holds the token alone, so that {@code
+   * Authorization: Bearer $(cat FILE)} works in a shell.
    *
    * @throws IOException if the file exists or cannot be written
    */
   public static Path write(Path file, String token) throws IOException {
-    return writeOwnerOnly(file, "# a bearer token for Lethe's HTTP APIs\n" + token + "\n");
+    return writeOwnerOnly(file, token + "\n");
   }
 
   /**

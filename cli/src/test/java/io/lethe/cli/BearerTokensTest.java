@@ -62,6 +62,8 @@ class BearerTokensTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
     assertThat(BearerTokens.load(file).check("Bearer " + token)).isEqualTo(Outcome.ACCEPTED);
+    // the token alone, so that curl -H "Authorization: Bearer $(cat FILE)" works
+    assertThat(Files.readString(file)).isEqualTo(token + "\n");
   }
 
   @Command(name = "probe")
