@@ -3,13 +3,7 @@ package io.lethe.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lethe.catalog.DatasetSpec;
-import io.lethe.catalog.ModelCatalog;
-import io.lethe.catalog.ModelSpec;
-import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.cli.KafkaClientConfig;
-import io.lethe.learners.analytic.AnalyticSettings;
-import io.lethe.records.LearnerKind;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroSerializer;
@@ -49,16 +43,6 @@ import org.junit.jupiter.api.Test;
  * job's heartbeats).
  */
 class EmbeddedStackCredentialsIT {
-  private static final ModelCatalog CATALOG =
-      ModelCatalog.of(
-          List.of(new DatasetSpec("tiny", 4, 2)),
-          List.of(
-              ModelSpec.of("tiny-analytic", LearnerKind.ANALYTIC, "tiny")
-                  .withSnapshot(
-                      new SnapshotPolicy(1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1)))
-                  .with(AnalyticSettings.BUFFER_SIZE, 16)
-                  .with(AnalyticSettings.GAMMA, 0.1)
-                  .with(AnalyticSettings.SEED, 7L)));
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Schema SCRATCH =
       SchemaBuilder.record("Scratch").namespace("io.lethe.test").fields().endRecord();
@@ -68,12 +52,7 @@ class EmbeddedStackCredentialsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    stack =
-        EmbeddedStack.start(
-            CATALOG,
-            new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
-            Duration.ofSeconds(1),
-            System.out);
+    stack = TinyStack.start();
     Await.until(
         "the learner job to run",
         Duration.ofSeconds(90),

@@ -3,14 +3,8 @@ package io.lethe.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lethe.catalog.DatasetSpec;
-import io.lethe.catalog.ModelCatalog;
-import io.lethe.catalog.ModelSpec;
-import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.job.FlinkRestClient;
 import io.lethe.job.rest.FlinkRestTls;
-import io.lethe.learners.analytic.AnalyticSettings;
-import io.lethe.records.LearnerKind;
 import io.lethe.testing.Await;
 import java.io.IOException;
 import java.net.URI;
@@ -50,28 +44,13 @@ import org.junit.jupiter.api.condition.OS;
  * them.
  */
 class EmbeddedStackListenersIT {
-  private static final ModelCatalog CATALOG =
-      ModelCatalog.of(
-          List.of(new DatasetSpec("tiny", 4, 2)),
-          List.of(
-              ModelSpec.of("tiny-analytic", LearnerKind.ANALYTIC, "tiny")
-                  .withSnapshot(
-                      new SnapshotPolicy(1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1)))
-                  .with(AnalyticSettings.BUFFER_SIZE, 16)
-                  .with(AnalyticSettings.GAMMA, 0.1)
-                  .with(AnalyticSettings.SEED, 7L)));
 
   private static EmbeddedStack stack;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
-    stack =
-        EmbeddedStack.start(
-            CATALOG,
-            new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
-            Duration.ofSeconds(1),
-            System.out);
+    stack = TinyStack.start();
     Await.until(
         "the learner job to run",
         Duration.ofSeconds(90),

@@ -2,16 +2,10 @@ package io.lethe.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lethe.catalog.DatasetSpec;
-import io.lethe.catalog.ModelCatalog;
-import io.lethe.catalog.ModelSpec;
-import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.cli.Cli;
 import io.lethe.cli.KafkaClientConfig;
 import io.lethe.ingress.verify.VerifyReceiptMain;
-import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.records.ErasureRequest;
-import io.lethe.records.LearnerKind;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.testing.Await;
 import io.lethe.testing.TestRecords;
@@ -43,25 +37,10 @@ import org.junit.jupiter.api.Test;
  */
 class EmbeddedStackReceiptsIT {
   private static final Duration BOUND = Duration.ofSeconds(90);
-  private static final ModelCatalog CATALOG =
-      ModelCatalog.of(
-          List.of(new DatasetSpec("tiny", 4, 2)),
-          List.of(
-              ModelSpec.of("tiny-analytic", LearnerKind.ANALYTIC, "tiny")
-                  .withSnapshot(
-                      new SnapshotPolicy(1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1)))
-                  .with(AnalyticSettings.BUFFER_SIZE, 16)
-                  .with(AnalyticSettings.GAMMA, 0.1)
-                  .with(AnalyticSettings.SEED, 7L)));
 
   @Test
   void shouldSignReceiptsWithTheStacksKey() throws Exception {
-    try (EmbeddedStack stack =
-        EmbeddedStack.start(
-            CATALOG,
-            new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
-            Duration.ofSeconds(1),
-            System.out)) {
+    try (EmbeddedStack stack = TinyStack.start()) {
       ErasureRequest valid =
           ErasureRequest.newBuilder(TestRecords.erasureRequest("r-valid", "u-1"))
               .setDataset("tiny")

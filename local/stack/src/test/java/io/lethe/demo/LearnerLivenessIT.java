@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lethe.catalog.DatasetSpec;
-import io.lethe.catalog.ModelCatalog;
-import io.lethe.catalog.ModelSpec;
-import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.job.FlinkRestClient;
 import io.lethe.job.rest.FlinkRestTls;
-import io.lethe.learners.analytic.AnalyticSettings;
-import io.lethe.records.LearnerKind;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.testing.Await;
@@ -51,17 +45,7 @@ import org.junit.jupiter.api.Test;
 class LearnerLivenessIT {
   private static final Duration DETECTION_BOUND = Duration.ofSeconds(30);
   private static final Duration START_BOUND = Duration.ofSeconds(90);
-  private static final String MODEL = "tiny-analytic";
-  private static final ModelCatalog CATALOG =
-      ModelCatalog.of(
-          List.of(new DatasetSpec("tiny", 4, 2)),
-          List.of(
-              ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "tiny")
-                  .withSnapshot(
-                      new SnapshotPolicy(1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1)))
-                  .with(AnalyticSettings.BUFFER_SIZE, 16)
-                  .with(AnalyticSettings.GAMMA, 0.1)
-                  .with(AnalyticSettings.SEED, 7L)));
+  private static final String MODEL = TinyStack.MODEL;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -71,12 +55,7 @@ class LearnerLivenessIT {
 
   @Test
   void shouldReportTheLearnerOfACancelledJobAsNotRunningWithinThirtySeconds() throws Exception {
-    try (EmbeddedStack stack =
-        EmbeddedStack.start(
-            CATALOG,
-            new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
-            Duration.ofSeconds(1),
-            System.out)) {
+    try (EmbeddedStack stack = TinyStack.start()) {
       authorization = "Bearer " + stack.httpToken();
       feed(stack, 20);
       String describe = stack.serviceUrl() + "/v1/models/" + MODEL;

@@ -1,0 +1,42 @@
+package io.lethe.demo;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.records.LearnerKind;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The smallest embedded stack the stack tests run on: one analytic model of 4 features and 2
+ * classes, a snapshot at most a second after a change, free ports, secured as by default.
+ */
+final class TinyStack {
+  /** The one model. */
+  static final String MODEL = "tiny-analytic";
+
+  /** Its catalog: dataset {@code tiny} (4 features, 2 classes) and {@link #MODEL}. */
+  static final ModelCatalog CATALOG =
+      ModelCatalog.of(
+          List.of(new DatasetSpec("tiny", 4, 2)),
+          List.of(
+              ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "tiny")
+                  .withSnapshot(
+                      new SnapshotPolicy(1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                  .with(AnalyticSettings.BUFFER_SIZE, 16)
+                  .with(AnalyticSettings.GAMMA, 0.1)
+                  .with(AnalyticSettings.SEED, 7L)));
+
+  private TinyStack() {}
+
+  /** Starts the stack on free ports, with checkpoints every second. */
+  static EmbeddedStack start() throws Exception {
+    return EmbeddedStack.start(
+        CATALOG,
+        new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
+        Duration.ofSeconds(1),
+        System.out);
+  }
+}
