@@ -450,6 +450,55 @@ class DeployManifestsTest {
   }
 
   @Test
+  void shouldUseStrimzisV1ApiWithoutObsoleteAnnotations() {
+    List<JsonNode> strimzi =
+        k8s.stream()
+            .filter(d -> d.path("apiVersion").asText().startsWith("kafka.strimzi.io/"))
+            .toList();
+    assertThat(strimzi).extracting(d -> d.path("kind").asText()).contains("Kafka", "KafkaNodePool");
+    for (JsonNode doc : strimzi) {
+      assertThat(doc.path("apiVersion").asText()).as(name(doc)).isEqualTo("kafka.strimzi.io/v1");
+      assertThat(doc.at("/metadata/annotations").toString())
+          .as("annotations of %s", name(doc))
+          .doesNotContain("strimzi.io/kraft")
+          .doesNotContain("strimzi.io/node-pools");
+    }
+  }
+
+  /**
+   * The Compose Flink services' configuration as the flink image's entry point writes it: each line
+   * of FLINK_PROPERTIES is one key, split at its first colon, whose value replaces the image's. The
+   * module flags must survive that, in the key Flink puts before {@code env.java.opts.all}, and be
+   * those the Kubernetes FlinkDeployment sets.
+   */
+  @Test
+  void shouldKeepFlinksModuleFlagsInCompose() {
+    Map<String, String> k8sConf =
+        flatten(only(kind("FlinkDeployment")).at("/spec/flinkConfiguration"));
+    Set<String> k8sFlags =
+        new TreeSet<>(List.of(k8sConf.get("env.java.default-opts.all").split("\\s+")));
+    assertThat(k8sFlags)
+        .contains("--add-opens=java.base/java.util=ALL-UNNAMED")
+        .contains("--add-opens=java.base/java.lang=ALL-UNNAMED");
+    for (String flinkService : List.of("jobmanager", "taskmanager", "learner-job")) {
+      Map<String, String> conf = new LinkedHashMap<>();
+      for (String line :
+          service(flinkService).at("/environment/FLINK_PROPERTIES").asText().split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        int colon = line.indexOf(':');
+        assertThat(colon).as("a key: value line in FLINK_PROPERTIES: %s", line).isPositive();
+        conf.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+      }
+      assertThat(new TreeSet<>(List.of(conf.get("env.java.default-opts.all").split("\\s+"))))
+          .as(flinkService)
+          .isEqualTo(k8sFlags);
+      assertThat(conf.get("env.java.opts.all")).as(flinkService).doesNotContain("--add-opens");
+    }
+  }
+
+  @Test
   void shouldScaleTheModelServiceDeployment() {
     JsonNode hpa = only(kind("HorizontalPodAutoscaler"));
     String target = hpa.at("/spec/scaleTargetRef/name").asText();
