@@ -499,6 +499,21 @@ class DeployManifestsTest {
   }
 
   @Test
+  void shouldGiveKubernetesTheSameRulesAsCompose() {
+    JsonNode rules = single("prometheus/lethe-rules.yaml");
+    JsonNode configMap = named(kind("ConfigMap"), "lethe-prometheus-rules");
+    assertThat(yaml(configMap.at("/data/lethe-rules.yaml").asText())).isEqualTo(rules);
+    String k8sConfig =
+        named(kind("ConfigMap"), "lethe-prometheus").at("/data/prometheus.yml").asText();
+    assertThat(yaml(k8sConfig).path("rule_files").get(0).asText()).endsWith("/lethe-rules.yaml");
+    assertThat(single("compose/prometheus.yml").path("rule_files").get(0).asText())
+        .isEqualTo("lethe-rules.yaml");
+    assertThat(composeMounts("prometheus"))
+        .containsEntry("/etc/prometheus/lethe-rules.yaml", "../prometheus/lethe-rules.yaml")
+        .containsEntry("/etc/prometheus/prometheus.yml", "./prometheus.yml");
+  }
+
+  @Test
   void shouldScaleTheModelServiceDeployment() {
     JsonNode hpa = only(kind("HorizontalPodAutoscaler"));
     String target = hpa.at("/spec/scaleTargetRef/name").asText();
