@@ -26,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -511,6 +512,54 @@ class DeployManifestsTest {
     assertThat(composeMounts("prometheus"))
         .containsEntry("/etc/prometheus/lethe-rules.yaml", "../prometheus/lethe-rules.yaml")
         .containsEntry("/etc/prometheus/prometheus.yml", "./prometheus.yml");
+  }
+
+  /**
+   * The Dockerfile builds from the repository alone: every file it copies from the build context is
+   * in the repository and not excluded by .dockerignore, which keeps version control, build output,
+   * local results, data and the Compose token file out of the context; the job jar it picks is the
+   * one stream-app/job's build makes.
+   */
+  @Test
+  void shouldBuildTheImagesFromTheRepositoryAlone() throws IOException {
+    Path root = deploy.getParent();
+    List<String> ignored = new ArrayList<>();
+    for (String line : Files.readAllLines(root.resolve(".dockerignore"))) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        ignored.add(line.trim());
+      }
+    }
+    assertThat(ignored)
+        .contains(".git", "**/target", "bench-results", "data", "deploy/compose/http-tokens");
+    List<PathMatcher> excluded = new ArrayList<>();
+    for (String pattern : ignored) {
+      excluded.add(root.getFileSystem().getPathMatcher("glob:" + pattern));
+      excluded.add(root.getFileSystem().getPathMatcher("glob:" + pattern + "/**"));
+    }
+
+    String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
+    Matcher copy = Pattern.compile("(?m)^COPY (?!--from)(\\S+) ").matcher(dockerfile);
+    List<String> copied = new ArrayList<>();
+    while (copy.find()) {
+      copied.add(copy.group(1));
+    }
+    assertThat(copied).contains(".", "deploy/docker/lethe-entrypoint.sh");
+    for (String source : copied) {
+      assertThat(root.resolve(source)).as("COPY %s", source).exists();
+      Path relative = Path.of(source).normalize();
+      assertThat(excluded)
+          .as("COPY %s excluded by .dockerignore", source)
+          .noneMatch(m -> m.matches(relative));
+    }
+    assertThat(excluded).anyMatch(m -> m.matches(Path.of("stream-app/job/target/classes")));
+    assertThat(excluded).anyMatch(m -> m.matches(Path.of(".git/config")));
+
+    Matcher jobJar =
+        Pattern.compile("cp stream-app/job/target/lethe-job-\\*-(\\w+)\\.jar /out/lethe-job\\.jar")
+            .matcher(dockerfile);
+    assertThat(jobJar.find()).as("the job jar's copy in the Dockerfile").isTrue();
+    assertThat(Files.readString(root.resolve("stream-app/job/pom.xml")))
+        .contains("<shadedClassifierName>" + jobJar.group(1) + "</shadedClassifierName>");
   }
 
   @Test
