@@ -12,7 +12,6 @@ import io.lethe.ingress.IngressOptions;
 import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.job.ClusterJob;
 import io.lethe.job.JobAccess;
-import io.lethe.job.JobMetrics;
 import io.lethe.job.JobSettings;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
@@ -33,6 +32,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,17 +47,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Checks the files under {@code deploy/} against the code: every manifest parses, and the topics,
- * ports, paths, command lines, catalogs, Flink settings and metric names in them are the ones the
- * code defines, read from the code's own constants, parsers and metric registries.
+ * ports, paths, command lines, catalogs and Flink settings in them are the ones the code defines,
+ * read from the code's own constants and parsers; the metric names the dashboard and the alerts
+ * read are those docs/metrics.md documents.
  */
 class DeployManifestsTest {
-  /**
-   * Flink's Prometheus reporter names an operator metric {@code flink_} + the logical scope {@code
-   * taskmanager.job.task.operator} with dots as underscores + the metric name; a key-value group
-   * adds its key to the name and its value as a label.
-   */
-  private static final String FLINK_OPERATOR_PREFIX = "flink_taskmanager_job_task_operator_";
-
   /**
    * Where the job jar lives in the lethe-flink image (copied there by deploy/docker/Dockerfile).
    */
@@ -499,21 +493,6 @@ class DeployManifestsTest {
     }
   }
 
-  @Test
-  void shouldGiveKubernetesTheSameRulesAsCompose() {
-    JsonNode rules = single("prometheus/lethe-rules.yaml");
-    JsonNode configMap = named(kind("ConfigMap"), "lethe-prometheus-rules");
-    assertThat(yaml(configMap.at("/data/lethe-rules.yaml").asText())).isEqualTo(rules);
-    String k8sConfig =
-        named(kind("ConfigMap"), "lethe-prometheus").at("/data/prometheus.yml").asText();
-    assertThat(yaml(k8sConfig).path("rule_files").get(0).asText()).endsWith("/lethe-rules.yaml");
-    assertThat(single("compose/prometheus.yml").path("rule_files").get(0).asText())
-        .isEqualTo("lethe-rules.yaml");
-    assertThat(composeMounts("prometheus"))
-        .containsEntry("/etc/prometheus/lethe-rules.yaml", "../prometheus/lethe-rules.yaml")
-        .containsEntry("/etc/prometheus/prometheus.yml", "./prometheus.yml");
-  }
-
   /**
    * The Dockerfile builds from the repository alone: every file it copies from the build context is
    * in the repository and not excluded by .dockerignore, which keeps version control, build output,
@@ -598,30 +577,116 @@ class DeployManifestsTest {
     }
   }
 
+  /**
+   * Every series the dashboard and the Prometheus rules read is named in docs/metrics.md's tables
+   * (the contract that a test against real scrapes holds the code to), or is a recording rule the
+   * rules file defines; a histogram's or summary's {@code _bucket}, {@code _count} and {@code _sum}
+   * series belong to its family.
+   */
   @Test
-  void shouldQueryOnlyMetricsLetheExports() throws Exception {
-    Set<String> serving = ServingAccess.exportedSeries();
-    Set<String> ingress = new TreeSet<>();
-    ingressMetrics().forEach(m -> ingress.add(ingressSeries(m)));
-    Set<String> job = new TreeSet<>();
-    JobMetrics.OPERATOR_METRICS.forEach(m -> job.add(FLINK_OPERATOR_PREFIX + m));
-    JobMetrics.MODEL_METRICS.forEach(
-        m -> job.add(FLINK_OPERATOR_PREFIX + JobMetrics.MODEL_GROUP + "_" + m));
-    Set<String> exported = new HashSet<>();
-    exported.addAll(serving);
-    exported.addAll(ingress);
-    exported.addAll(job);
+  void shouldQueryOnlyDocumentedMetrics() throws IOException {
+    Set<String> documented = documentedMetrics();
+    assertThat(documented)
+        .contains("lethe_serving_model_version", "flink_jobmanager_job_numRestarts");
+    JsonNode rules = single("prometheus/lethe-rules.yaml");
+    Set<String> recorded = new TreeSet<>(rules.findValuesAsText("record"));
+    assertThat(recorded).isNotEmpty().allMatch(r -> r.startsWith("lethe:"));
 
-    JsonNode dashboard = single("k8s/base/lethe-dashboard.json");
-    Set<String> queried = new TreeSet<>();
-    for (String expr : dashboard.findValuesAsText("expr")) {
-      Set<String> names = metricNames(expr);
-      assertThat(names).as("metrics in %s", expr).isNotEmpty();
-      queried.addAll(names);
+    Map<String, List<String>> queries = new LinkedHashMap<>();
+    queries.put(
+        "k8s/base/lethe-dashboard.json",
+        single("k8s/base/lethe-dashboard.json").findValuesAsText("expr"));
+    queries.put("prometheus/lethe-rules.yaml", rules.findValuesAsText("expr"));
+    Set<String> used = new TreeSet<>();
+    queries.forEach(
+        (file, exprs) -> {
+          assertThat(exprs).as("queries in %s", file).isNotEmpty();
+          for (String expr : exprs) {
+            Set<String> names = metricNames(expr);
+            assertThat(names).as("metrics in %s", expr).isNotEmpty();
+            for (String name : names) {
+              assertThat(recorded.contains(name) || documented.contains(family(name, documented)))
+                  .as("%s in %s (%s) is in docs/metrics.md or a recording rule", name, file, expr)
+                  .isTrue();
+              used.add(family(name, documented));
+            }
+          }
+        });
+    assertThat(used)
+        .anyMatch(n -> n.startsWith("lethe_serving_"))
+        .anyMatch(n -> n.startsWith("lethe_ingress_"))
+        .anyMatch(n -> n.startsWith("flink_taskmanager_job_task_operator_"))
+        .anyMatch(n -> n.startsWith("flink_jobmanager_"))
+        .anyMatch(n -> n.startsWith("jvm_"));
+    assertThat(used).as("recording rules the dashboard or alerts read").containsAll(recorded);
+  }
+
+  @Test
+  void shouldFindMetricNamesInPromQl() {
+    assertThat(
+            metricNames(
+                "histogram_quantile(0.99, sum by (le, model) (rate(a_seconds_bucket{model=\"x\"}[5m])))"
+                    + " / ignoring (le) b:c:rate1m and on () deriv(sum(d)[15m:1m]) > 0"
+                    + " or absent(e) unless max(f offset 5m) == bool 1"))
+        .containsExactlyInAnyOrder("a_seconds_bucket", "b:c:rate1m", "d", "e", "f");
+    assertThat(family("a_seconds_bucket", Set.of("a_seconds"))).isEqualTo("a_seconds");
+    assertThat(family("a_total", Set.of("a_total"))).isEqualTo("a_total");
+  }
+
+  @Test
+  void shouldGiveEveryAlertASeveritySummaryDescriptionAndRunbook() throws IOException {
+    String readme = Files.readString(deploy.resolve("README.md"));
+    Set<String> anchors = new TreeSet<>();
+    Matcher heading = Pattern.compile("(?m)^#+ (.+)$").matcher(readme);
+    while (heading.find()) {
+      anchors.add(
+          heading
+              .group(1)
+              .trim()
+              .toLowerCase(Locale.ROOT)
+              .replaceAll("[^a-z0-9 -]", "")
+              .replace(' ', '-'));
     }
-    assertThat(exported).containsAll(queried);
-    assertThat(queried).anyMatch(serving::contains).anyMatch(ingress::contains);
-    assertThat(queried).anyMatch(job::contains);
+    List<JsonNode> alerts = new ArrayList<>();
+    single("prometheus/lethe-rules.yaml")
+        .path("groups")
+        .forEach(
+            g ->
+                g.path("rules")
+                    .forEach(
+                        r -> {
+                          if (r.has("alert")) {
+                            alerts.add(r);
+                          }
+                        }));
+    assertThat(alerts).hasSizeGreaterThanOrEqualTo(8);
+    for (JsonNode alert : alerts) {
+      String name = alert.path("alert").asText();
+      assertThat(alert.at("/labels/severity").asText()).as(name).isIn("critical", "warning");
+      assertThat(alert.at("/annotations/summary").asText()).as(name).isNotBlank();
+      assertThat(alert.at("/annotations/description").asText()).as(name).isNotBlank();
+      String runbook = alert.at("/annotations/runbook").asText();
+      assertThat(runbook).as(name).startsWith("deploy/README.md#");
+      assertThat(anchors)
+          .as("the runbook section of %s", name)
+          .contains(runbook.substring(runbook.indexOf('#') + 1));
+      assertThat(readme).as("%s in the alerts table", name).contains("| `" + name + "` |");
+    }
+  }
+
+  @Test
+  void shouldGiveKubernetesTheSameRulesAsCompose() {
+    JsonNode rules = single("prometheus/lethe-rules.yaml");
+    JsonNode configMap = named(kind("ConfigMap"), "lethe-prometheus-rules");
+    assertThat(yaml(configMap.at("/data/lethe-rules.yaml").asText())).isEqualTo(rules);
+    String k8sConfig =
+        named(kind("ConfigMap"), "lethe-prometheus").at("/data/prometheus.yml").asText();
+    assertThat(yaml(k8sConfig).path("rule_files").get(0).asText()).endsWith("/lethe-rules.yaml");
+    assertThat(single("compose/prometheus.yml").path("rule_files").get(0).asText())
+        .isEqualTo("lethe-rules.yaml");
+    assertThat(composeMounts("prometheus"))
+        .containsEntry("/etc/prometheus/lethe-rules.yaml", "../prometheus/lethe-rules.yaml")
+        .containsEntry("/etc/prometheus/prometheus.yml", "./prometheus.yml");
   }
 
   // ---- helpers ----
@@ -636,13 +701,46 @@ class DeployManifestsTest {
     assertThat(Path.of(checkpoints.getPath())).isEqualTo(job.checkpointDirectory());
   }
 
+  /** The metric names in docs/metrics.md's two tables (the first column of each). */
+  private static Set<String> documentedMetrics() throws IOException {
+    String doc = Files.readString(deploy.getParent().resolve("docs/metrics.md"));
+    Set<String> names = new TreeSet<>();
+    for (String table : List.of("metrics-table", "external-metrics")) {
+      int start = doc.indexOf("<!-- " + table + ":start -->");
+      int end = doc.indexOf("<!-- " + table + ":end -->");
+      assertThat(start).as("table %s in docs/metrics.md", table).isNotNegative();
+      assertThat(end).as("end of table %s in docs/metrics.md", table).isGreaterThan(start);
+      Matcher m =
+          Pattern.compile("(?m)^\\| `([a-zA-Z_:][a-zA-Z0-9_:]*)` \\|")
+              .matcher(doc.substring(start, end));
+      while (m.find()) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
+  }
+
+  /** The family a series belongs to: a histogram's or summary's series map to their base name. */
+  static String family(String series, Set<String> documented) {
+    if (documented.contains(series)) {
+      return series;
+    }
+    for (String suffix : List.of("_bucket", "_count", "_sum")) {
+      if (series.endsWith(suffix)) {
+        return series.substring(0, series.length() - suffix.length());
+      }
+    }
+    return series;
+  }
+
   /** Identifiers in a PromQL expression that name series (not functions, labels or keywords). */
   static Set<String> metricNames(String expr) {
     String stripped =
         expr.replaceAll("\"[^\"]*\"", "")
             .replaceAll("\\{[^}]*}", "")
             .replaceAll("\\[[^]]*]", "")
-            .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", "");
+            .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", "")
+            .replaceAll("\\boffset\\s+\\w+", "");
     Set<String> keywords = Set.of("and", "or", "unless", "bool", "offset");
     Set<String> names = new TreeSet<>();
     Matcher m = Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\b(\\s*\\()?").matcher(stripped);
