@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.cli.HttpAuthOptions;
-import io.lethe.ingress.IngressMetrics;
 import io.lethe.ingress.IngressOptions;
-import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.job.ClusterJob;
 import io.lethe.job.JobAccess;
 import io.lethe.job.JobSettings;
@@ -100,7 +98,7 @@ class DeployManifestsTest {
         .contains(
             "compose/compose.yaml",
             "compose/prometheus.yml",
-            "docker/ingress-jmx-exporter.yaml",
+            "prometheus/lethe-rules.yaml",
             "k8s/base/kustomization.yaml",
             "k8s/base/lethe-dashboard.json",
             "k8s/gpu/kustomization.yaml");
@@ -277,10 +275,11 @@ class DeployManifestsTest {
     assertThat(fromCompose.registry()).isEqualTo(composeRegistryUrl());
     assertThat(composeMounts("ingress"))
         .containsEntry(fromCompose.catalog().toString(), "./catalog.yaml");
-    int composeAgentPort = agentPort(service("ingress").at("/environment/JAVA_OPTS").asText());
+    // The ingress serves its metrics itself, on the erasure status port.
     JsonNode scrape = scrapeJob(single("compose/prometheus.yml"), "lethe-ingress");
     assertThat(scrape.at("/static_configs/0/targets/0").asText())
-        .isEqualTo("ingress:" + composeAgentPort);
+        .isEqualTo("ingress:" + fromCompose.httpPort());
+    assertThat(scrape.path("metrics_path").asText()).isEqualTo("/metrics");
 
     JsonNode deployment = named(kind("Deployment"), "lethe-ingress");
     JsonNode pod = deployment.at("/spec/template/spec");
@@ -290,55 +289,18 @@ class DeployManifestsTest {
     assertThat(fromK8s.bootstrap()).isEqualTo(strimziBootstrap());
     assertThat(fromK8s.registry()).isEqualTo(k8sRegistryUrl());
     assertThat(catalogMountedAt(pod, container)).isEqualTo(fromK8s.catalog().getParent());
+    assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+    assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
     for (String probe : List.of("livenessProbe", "readinessProbe")) {
-      assertThat(container.path(probe).at("/tcpSocket/port").asInt())
+      assertThat(container.path(probe).at("/httpGet/port").asInt())
           .as(probe)
           .isEqualTo(fromK8s.httpPort());
     }
     assertThat(named(kind("Service"), "lethe-ingress").at("/spec/ports/0/port").asInt())
         .isEqualTo(fromK8s.httpPort());
-    int k8sAgentPort = agentPort(env(container, "JAVA_OPTS"));
     assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asInt())
-        .isEqualTo(k8sAgentPort);
-  }
-
-  @Test
-  void shouldExportEveryIngressMetricThroughTheJmxExporter() throws IOException {
-    JsonNode exporter = single("docker/ingress-jmx-exporter.yaml");
-    assertThat(exporter.at("/includeObjectNames/0").asText())
-        .isEqualTo("kafka.streams:type=" + IngressMetrics.GROUP + ",*");
-    assertThat(exporter.at("/includeObjectNames/1").asText())
-        .isEqualTo(ErasureStatusServer.JMX_DOMAIN + ":type=erasure-status-http,*");
-    assertThat(exporter.at("/includeObjectNames/2").asText())
-        .isEqualTo(ErasureStatusServer.JMX_DOMAIN + ":type=erasure-status-http-auth,*");
-    Set<String> covered = new TreeSet<>();
-    boolean httpResponses = false;
-    boolean authRefusals = false;
-    for (JsonNode rule : exporter.path("rules")) {
-      String pattern = rule.path("pattern").asText();
-      if (pattern.startsWith(ErasureStatusServer.JMX_DOMAIN + "<type=erasure-status-http-auth,")) {
-        assertThat(rule.path("name").asText()).isEqualTo("lethe_ingress_http_auth_refusals_total");
-        assertThat(pattern).contains("reason=");
-        authRefusals = true;
-        continue;
-      }
-      if (pattern.startsWith(ErasureStatusServer.JMX_DOMAIN + "<type=erasure-status-http,")) {
-        assertThat(rule.path("name").asText()).isEqualTo("lethe_ingress_http_responses_total");
-        httpResponses = true;
-        continue;
-      }
-      assertThat(pattern).startsWith("kafka.streams<type=" + IngressMetrics.GROUP);
-      String attribute = pattern.substring(pattern.lastIndexOf("><>") + 3);
-      assertThat(ingressMetrics()).as("attribute of rule %s", pattern).contains(attribute);
-      assertThat(rule.path("name").asText()).isEqualTo(ingressSeries(attribute));
-      covered.add(attribute);
-    }
-    assertThat(covered).containsExactlyInAnyOrderElementsOf(ingressMetrics());
-    assertThat(httpResponses).as("a rule for the status endpoint's responses").isTrue();
-    assertThat(authRefusals).as("a rule for the status endpoint's refusals").isTrue();
-    String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
-    String agentConfig = agentConfigPath(service("ingress").at("/environment/JAVA_OPTS").asText());
-    assertThat(dockerfile).contains("COPY deploy/docker/ingress-jmx-exporter.yaml " + agentConfig);
+        .isEqualTo(fromK8s.httpPort());
+    assertThat(env(container, "JAVA_OPTS")).doesNotContain("-javaagent");
   }
 
   @Test
@@ -764,22 +726,6 @@ class DeployManifestsTest {
     return names;
   }
 
-  private static List<String> ingressMetrics() {
-    return List.of(
-        IngressMetrics.ACCEPTED,
-        IngressMetrics.REJECTED,
-        IngressMetrics.DUPLICATES,
-        IngressMetrics.PENDING,
-        IngressMetrics.OVERDUE,
-        IngressMetrics.RECEIPTS,
-        IngressMetrics.RETRIES);
-  }
-
-  /** The series the JMX exporter rules make of an ingress metric: lethe_ingress_ + its name. */
-  private static String ingressSeries(String metric) {
-    return (IngressMetrics.GROUP + "-" + metric).replace('-', '_');
-  }
-
   private static ServingSettings serveSettings(JsonNode command) {
     String[] args = withTestTokens(strings(command));
     assertThat(args[0]).isEqualTo("serve");
@@ -843,18 +789,6 @@ class DeployManifestsTest {
           .as("%s mounts the secret at the token file's directory", name)
           .isEqualTo(file.getParent());
     }
-  }
-
-  private static int agentPort(String javaOpts) {
-    Matcher m = Pattern.compile("-javaagent:\\S+?=(\\d+):(\\S+)").matcher(javaOpts);
-    assertThat(m.find()).as("a -javaagent with a port in %s", javaOpts).isTrue();
-    return Integer.parseInt(m.group(1));
-  }
-
-  private static String agentConfigPath(String javaOpts) {
-    Matcher m = Pattern.compile("-javaagent:\\S+?=\\d+:(\\S+)").matcher(javaOpts);
-    assertThat(m.find()).isTrue();
-    return m.group(1);
   }
 
   private static String strimziBootstrap() {
