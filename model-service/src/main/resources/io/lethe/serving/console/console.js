@@ -27,7 +27,7 @@
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (text != null) node.textContent = String(text);
     if (cls) node.className = cls;
     return node;
   }
@@ -37,7 +37,7 @@
   }
 
   function seconds(s) {
-    if (s === null || s === undefined || !isFinite(s)) return "–";
+    if (s == null || !isFinite(s)) return "–";
     if (s < 90) return s.toFixed(s < 10 ? 1 : 0) + " s";
     if (s < 5400) return (s / 60).toFixed(1) + " min";
     return (s / 3600).toFixed(1) + " h";
@@ -48,7 +48,7 @@
   }
 
   function percent(x) {
-    return x === null || x === undefined ? "–" : (100 * x).toFixed(1) + " %";
+    return x == null ? "–" : (100 * x).toFixed(1) + " %";
   }
 
   function showSignIn(message) {
@@ -114,7 +114,7 @@
     const charts = $("charts");
     charts.replaceChildren();
     for (const m of overview.models) {
-      const known = m.accuracy.filter((a) => a.accuracy !== null);
+      const known = m.accuracy.filter((a) => a.accuracy != null);
       const last = known.length ? known[known.length - 1] : null;
       const row = el("tr");
       row.dataset.model = m.name;
@@ -124,8 +124,8 @@
         el("td", "v" + m.version, "num"),
         el("td"),
         el("td", seconds(m.snapshot_age_seconds), "num"),
-        el("td", m.samples_learned === null ? "–" : m.samples_learned, "num"),
-        el("td", m.samples_buffered === null ? "–" : m.samples_buffered, "num"),
+        el("td", m.samples_learned == null ? "–" : m.samples_learned, "num"),
+        el("td", m.samples_buffered == null ? "–" : m.samples_buffered, "num"),
         el("td", last ? percent(last.accuracy) + " (v" + last.version + ")" : "–", "num")
       );
       row.children[3].append(badge(m.learner_status));
@@ -162,7 +162,7 @@
     for (let i = 1; i < samples.length; i++) {
       const a = samples[i - 1];
       const b = samples[i];
-      if (a.samples_learned === null || b.samples_learned === null || b.at <= a.at) continue;
+      if (a.samples_learned == null || b.samples_learned == null || b.at <= a.at) continue;
       out.push([b.at, Math.max(0, (b.samples_learned - a.samples_learned) / ((b.at - a.at) / 1000))]);
     }
     return out;
@@ -210,6 +210,8 @@
     };
     label(L - 4, T + 8, opts.y(y1), "end");
     label(L - 4, H - B, opts.y(y0), "end");
+    const lastPoint = points[points.length - 1];
+    label(Math.min(px(lastPoint[0]), W - R), Math.max(py(lastPoint[1]) - 5, T + 8), opts.y(lastPoint[1]), "end");
     label(L, H - 6, opts.x(xs[0]), "start");
     label(W - R, H - 6, opts.x(xs[xs.length - 1]), "end");
     box.append(s);
@@ -237,24 +239,27 @@
       const models = el("td");
       for (const m of e.models || []) {
         const line = el("div");
+        // absent fields are left out of the JSON: test with == null
         line.append(
           el("span", m.model + " ", "mono"),
           badge(m.guarantee),
           document.createTextNode(
-            m.first_version_without === null ? "" : " from v" + m.first_version_without
+            m.first_version_without == null ? "" : " from v" + m.first_version_without
           )
         );
+        if (m.reason != null) line.append(el("div", m.reason, "muted"));
         models.append(line);
       }
       if (e.reason) models.append(el("div", e.reason, "muted"));
-      const subject = e.subject || (e.tasks && e.tasks.length ? "tasks " + e.tasks.join(", ") : "–");
+      const subject =
+        e.subject || (e.tasks && e.tasks.length ? "tasks " + e.tasks.join(", ") : "–");
       row.append(
         el("td", e.request_id, "mono"),
         el("td"),
         el("td", e.scope ? e.scope.toLowerCase() : "–"),
         el("td", subject, "mono"),
-        el("td", clock(e.requested_at)),
-        el("td", e.latency_ms === undefined ? "–" : seconds(e.latency_ms / 1000), "num"),
+        el("td", clock(e.requested_at), "time"),
+        el("td", e.latency_ms == null ? "–" : seconds(e.latency_ms / 1000), "num"),
         models
       );
       row.children[1].append(badge(e.state));
@@ -263,7 +268,9 @@
   }
 
   function renderDeadLetters(dead) {
-    $("deadletters-total").textContent = dead.total + " dead letters";
+    $("deadletters-total").textContent =
+      dead.total === 0 ? "No dead letters." : "Dead letters: " + dead.total;
+    $("deadletters").hidden = dead.total === 0;
     const body = $("deadletters").tBodies[0];
     body.replaceChildren();
     for (const d of dead.by_reason) {
@@ -273,7 +280,7 @@
         el("td", d.kind.toLowerCase()),
         el("td", d.reason, "mono"),
         el("td", d.count, "num"),
-        el("td", clock(d.last_at))
+        el("td", clock(d.last_at), "time")
       );
       body.append(row);
     }
