@@ -325,7 +325,7 @@ public final class Soak {
     // Flink's reporters, the JobManager's and one per TaskManager index, on ports of their own: a
     // `lethe cluster up` may hold the defaults, and the cluster's other ports stay clear of them
     int metricsPort = freePort();
-    for (int index = 1; index <= 64; index++) {
+    for (int index = 1; index <= 20; index++) {
       handedOut.add(metricsPort + index);
     }
     ClusterSettings settings =

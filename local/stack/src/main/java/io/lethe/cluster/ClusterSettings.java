@@ -52,10 +52,11 @@ public record ClusterSettings(
     String servicesClasspath) {
 
   /**
-   * TaskManager indexes a reporter port is kept free for above {@link #metricsPort()}: restarted
-   * TaskManagers take new indexes.
+   * The reporter ports above {@link #metricsPort()}, one per TaskManager index (restarted
+   * TaskManagers take new indexes, which wrap around after this many); with the defaults the block
+   * ends below the broker's port.
    */
-  static final int METRICS_PORTS = 64;
+  static final int METRICS_PORTS = 20;
 
   private static final Pattern MEMORY = Pattern.compile("[1-9][0-9]{0,6}[mg]");
 

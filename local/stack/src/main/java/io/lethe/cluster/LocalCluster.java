@@ -680,7 +680,9 @@ public final class LocalCluster implements AutoCloseable {
    */
   int metricsPort(String role) {
     if (role.startsWith(TASK_MANAGER)) {
-      return settings.metricsPort() + taskManagerIndex(role) % ClusterSettings.METRICS_PORTS;
+      return settings.metricsPort()
+          + 1
+          + (taskManagerIndex(role) - 1) % ClusterSettings.METRICS_PORTS;
     }
     return settings.metricsPort();
   }

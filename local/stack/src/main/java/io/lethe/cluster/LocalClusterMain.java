@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -444,7 +445,8 @@ public final class LocalClusterMain implements Callable<Integer> {
     LocalCluster cluster = LocalCluster.attach(stateDir, out);
     ClusterApps apps = new ClusterApps(cluster);
     Map<String, Long> running = cluster.running();
-    Map<String, String> metrics = cluster.metricsUrls();
+    Map<String, String> metrics = new HashMap<>(cluster.metricsUrls());
+    metrics.put(LocalCluster.MODEL_SERVICE, apps.serviceUrl() + "/metrics");
     boolean healthy = true;
     out.println("lethe cluster in " + cluster.settings().stateDir() + ":");
     List<String> roles =

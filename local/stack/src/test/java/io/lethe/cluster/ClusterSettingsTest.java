@@ -19,9 +19,9 @@ class ClusterSettingsTest {
         .hasMessage("--kafka-port is 0, expected 1 to 65535");
     assertThatThrownBy(() -> defaults.withServicePorts(70_000, 8290, 9270))
         .hasMessage("--serve-port is 70000, expected 1 to 65535");
-    assertThatThrownBy(() -> defaults.withServicePorts(8280, 8290, 65_500))
+    assertThatThrownBy(() -> defaults.withServicePorts(8280, 8290, 65_520))
         .hasMessage(
-            "--metrics-port is 65500, expected 1 to 65471 (the TaskManagers' reporters take the"
+            "--metrics-port is 65520, expected 1 to 65515 (the TaskManagers' reporters take the"
                 + " ports above it)");
     assertThatThrownBy(() -> ClusterSettings.defaults(" ", "services.jar"))
         .hasMessageStartingWith("--flink-classpath is empty");

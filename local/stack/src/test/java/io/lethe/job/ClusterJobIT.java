@@ -241,7 +241,8 @@ class ClusterJobIT {
         .contains(jobId + " RUNNING")
         .contains(apps.ingressUrl() + " /healthz 200, /readyz 200")
         .contains(apps.serviceUrl() + " /healthz 200, /readyz 200")
-        .contains("metrics " + taskManager, apps.consoleUrl());
+        .contains("metrics " + taskManager, "metrics " + apps.serviceUrl() + "/metrics")
+        .contains(apps.consoleUrl());
   }
 
   /** The sum of the samples of {@code name} in a Prometheus text exposition; -1 if none. */
