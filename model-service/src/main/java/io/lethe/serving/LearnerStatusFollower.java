@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
 final class LearnerStatusFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LearnerStatusFollower.class);
   private static final Duration POLL = Duration.ofMillis(200);
-  private static final Duration METADATA_WAIT = Duration.ofSeconds(2);
 
   private final String topic;
   private final Deserializer<LearnerHeartbeat> values;
@@ -101,7 +100,7 @@ final class LearnerStatusFollower implements AutoCloseable {
     List<PartitionInfo> partitions = List.of();
     boolean logged = false;
     while (running && partitions.isEmpty()) {
-      partitions = consumer.partitionsFor(topic, METADATA_WAIT);
+      partitions = SnapshotFollower.partitionsOrNone(consumer, topic);
       if (partitions.isEmpty()) {
         if (!logged) {
           LOG.info("waiting for topic {} to exist; learner statuses are unknown until then", topic);

@@ -322,6 +322,12 @@ public final class Soak {
   private void start() throws Exception {
     stateDir = Files.createTempDirectory("lethe-soak-");
     log.println(at() + "soak: starting a local cluster in " + stateDir);
+    // Flink's reporters, the JobManager's and one per TaskManager index, on ports of their own: a
+    // `lethe cluster up` may hold the defaults, and the cluster's other ports stay clear of them
+    int metricsPort = freePort();
+    for (int index = 1; index <= 20; index++) {
+      handedOut.add(metricsPort + index);
+    }
     ClusterSettings settings =
         ClusterSettings.defaults(
                 Files.readString(flinkClasspathFile()).strip(),
@@ -329,6 +335,7 @@ public final class Soak {
             .withStateDir(stateDir.resolve("cluster"))
             .withPorts(freePort(), freePort(), freePort(), freePort(), freePort())
             .withDashboardPort(freePort())
+            .withServicePorts(freePort(), freePort(), metricsPort)
             .withTaskManagers(2, 2, "1536m");
     cluster = LocalCluster.start(settings, log);
     registry =

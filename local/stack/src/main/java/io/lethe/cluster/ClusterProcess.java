@@ -125,17 +125,42 @@ final class ClusterProcess {
     awaitExit(Duration.ofSeconds(30));
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited after {@code grace}. */
+  /**
+   * SIGTERM, then SIGKILL if it has not exited after {@code grace}; then the same for any process
+   * it started that outlived it.
+   */
   void stop(Duration grace) throws IOException {
     if (!handle.isAlive()) {
       return;
     }
+    List<ProcessHandle> children = handle.descendants().toList();
     handle.destroy();
     try {
       awaitExit(grace);
     } catch (IOException e) {
       kill();
     }
+    for (ProcessHandle child : children) {
+      if (child.isAlive()) {
+        child.destroy();
+        try {
+          child.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+          child.destroyForcibly();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while stopping the children of " + role, e);
+        }
+      }
+    }
+  }
+
+  /** The process and every process it started, while they run. */
+  List<ProcessHandle> tree() {
+    List<ProcessHandle> tree = new java.util.ArrayList<>();
+    tree.add(handle);
+    handle.descendants().forEach(tree::add);
+    return tree;
   }
 
   private void awaitExit(Duration bound) throws IOException {

@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  * @param kafkaPort the broker's client listener ({@code --kafka-port}, default 9292)
  * @param controllerPort the KRaft controller listener ({@code --controller-port}, default 9293)
  * @param registryPort the schema registry ({@code --registry-port}, default 8282)
+ * @param servePort the model service and its console ({@code --serve-port}, default 8280)
+ * @param ingressPort the ingress's erasure status endpoint ({@code --ingress-port}, default 8290)
+ * @param metricsPort Flink's Prometheus reporter on the JobManager; TaskManager {@code i} serves on
+ *     {@code metricsPort + i} ({@code --metrics-port}, default 9270)
  * @param jobManagerMemory the JobManager's total process memory ({@code --jm-memory}, 1024m)
  * @param taskManagerMemory each TaskManager's total process memory ({@code --tm-memory}, 2048m)
  * @param flinkClasspath the Flink processes' class path: Flink's runtime jars, DJL and logging, as
@@ -39,10 +43,20 @@ public record ClusterSettings(
     int kafkaPort,
     int controllerPort,
     int registryPort,
+    int servePort,
+    int ingressPort,
+    int metricsPort,
     String jobManagerMemory,
     String taskManagerMemory,
     String flinkClasspath,
     String servicesClasspath) {
+
+  /**
+   * The reporter ports above {@link #metricsPort()}, one per TaskManager index (restarted
+   * TaskManagers take new indexes, which wrap around after this many); with the defaults the block
+   * ends below the broker's port.
+   */
+  static final int METRICS_PORTS = 20;
 
   private static final Pattern MEMORY = Pattern.compile("[1-9][0-9]{0,6}[mg]");
 
@@ -57,6 +71,16 @@ public record ClusterSettings(
     port("--kafka-port", kafkaPort);
     port("--controller-port", controllerPort);
     port("--registry-port", registryPort);
+    port("--serve-port", servePort);
+    port("--ingress-port", ingressPort);
+    if (metricsPort < 1 || metricsPort > 65_535 - METRICS_PORTS) {
+      throw new IllegalArgumentException(
+          "--metrics-port is "
+              + metricsPort
+              + ", expected 1 to "
+              + (65_535 - METRICS_PORTS)
+              + " (the TaskManagers' reporters take the ports above it)");
+    }
     memory("--jm-memory", jobManagerMemory);
     memory("--tm-memory", taskManagerMemory);
     if (flinkClasspath == null || flinkClasspath.isBlank()) {
@@ -81,6 +105,9 @@ public record ClusterSettings(
         9292,
         9293,
         8282,
+        8280,
+        8290,
+        9270,
         "1024m",
         "2048m",
         flinkClasspath,
@@ -101,6 +128,9 @@ public record ClusterSettings(
     p.setProperty("kafka-port", String.valueOf(kafkaPort));
     p.setProperty("controller-port", String.valueOf(controllerPort));
     p.setProperty("registry-port", String.valueOf(registryPort));
+    p.setProperty("serve-port", String.valueOf(servePort));
+    p.setProperty("ingress-port", String.valueOf(ingressPort));
+    p.setProperty("metrics-port", String.valueOf(metricsPort));
     p.setProperty("jm-memory", jobManagerMemory);
     p.setProperty("tm-memory", taskManagerMemory);
     p.setProperty("flink-classpath", flinkClasspath);
@@ -121,6 +151,10 @@ public record ClusterSettings(
         Integer.parseInt(p.getProperty("kafka-port")),
         Integer.parseInt(p.getProperty("controller-port")),
         Integer.parseInt(p.getProperty("registry-port")),
+        // a cluster started before it ran the ingress, the service and the reporter: the defaults
+        Integer.parseInt(p.getProperty("serve-port", "8280")),
+        Integer.parseInt(p.getProperty("ingress-port", "8290")),
+        Integer.parseInt(p.getProperty("metrics-port", "9270")),
         p.getProperty("jm-memory"),
         p.getProperty("tm-memory"),
         p.getProperty("flink-classpath"),
@@ -139,6 +173,9 @@ public record ClusterSettings(
         kafkaPort,
         controllerPort,
         registryPort,
+        servePort,
+        ingressPort,
+        metricsPort,
         jobManagerMemory,
         taskManagerMemory,
         flinkClasspath,
@@ -157,6 +194,9 @@ public record ClusterSettings(
         kafka,
         controller,
         registry,
+        servePort,
+        ingressPort,
+        metricsPort,
         jobManagerMemory,
         taskManagerMemory,
         flinkClasspath,
@@ -175,6 +215,33 @@ public record ClusterSettings(
         kafkaPort,
         controllerPort,
         registryPort,
+        servePort,
+        ingressPort,
+        metricsPort,
+        jobManagerMemory,
+        taskManagerMemory,
+        flinkClasspath,
+        servicesClasspath);
+  }
+
+  /**
+   * A copy with other ports for the model service, the ingress's status endpoint and Flink's
+   * Prometheus reporter (the JobManager's; the TaskManagers' follow it).
+   */
+  public ClusterSettings withServicePorts(int serve, int ingress, int metrics) {
+    return new ClusterSettings(
+        stateDir,
+        taskManagers,
+        slots,
+        dashboardPort,
+        restPort,
+        rpcPort,
+        kafkaPort,
+        controllerPort,
+        registryPort,
+        serve,
+        ingress,
+        metrics,
         jobManagerMemory,
         taskManagerMemory,
         flinkClasspath,
@@ -193,6 +260,9 @@ public record ClusterSettings(
         kafkaPort,
         controllerPort,
         registryPort,
+        servePort,
+        ingressPort,
+        metricsPort,
         jobManagerMemory,
         memory,
         flinkClasspath,

@@ -84,6 +84,8 @@ public final class LocalCluster implements AutoCloseable {
   static final String KAFKA = "kafka";
   static final String REGISTRY = "registry";
   static final String TASK_MANAGER = "taskmanager-";
+  static final String INGRESS = "ingress";
+  static final String MODEL_SERVICE = "model-service";
 
   /**
    * The module-opening flags Flink's distribution puts in {@code env.java.opts.all}: without them
@@ -202,8 +204,20 @@ public final class LocalCluster implements AutoCloseable {
     return cluster;
   }
 
+  /**
+   * Whether the broker, the registry, the JobManager and the dashboard of a cluster in {@code
+   * stateDir} all run, so that {@code lethe cluster up} can attach to it.
+   */
+  public static boolean coreRunning(Path stateDir) {
+    Path dir = stateDir.toAbsolutePath();
+    return Files.isRegularFile(dir.resolve("cluster.properties"))
+        && Stream.of(KAFKA, REGISTRY, JOB_MANAGER, DASHBOARD)
+            .allMatch(role -> ClusterProcess.find(role, dir).isPresent());
+  }
+
   private void findRunning() throws IOException {
-    List<String> roles = new ArrayList<>(List.of(KAFKA, REGISTRY, JOB_MANAGER, DASHBOARD));
+    List<String> roles =
+        new ArrayList<>(List.of(KAFKA, REGISTRY, JOB_MANAGER, DASHBOARD, INGRESS, MODEL_SERVICE));
     Path pids = dir.resolve("pids");
     if (Files.isDirectory(pids)) {
       try (Stream<Path> files = Files.list(pids)) {
@@ -240,6 +254,7 @@ public final class LocalCluster implements AutoCloseable {
     requireFree(settings.kafkaPort(), "--kafka-port");
     requireFree(settings.controllerPort(), "--controller-port");
     requireFree(settings.registryPort(), "--registry-port");
+    requireFree(settings.metricsPort(), "--metrics-port");
     Instant begin = Instant.now();
     checkSecurityMode();
     writeConfiguration();
@@ -507,6 +522,11 @@ public final class LocalCluster implements AutoCloseable {
         "heartbeat.timeout: " + HEARTBEAT_TIMEOUT.toMillis(),
         "# Metrics on the dashboard and REST refresh every 2 s (default 10 s).",
         "metrics.fetcher.update-interval: 2000",
+        "# Prometheus: each process serves /metrics on its own port, set on its command line. The",
+        "# reporter binds every interface; it has no option for the address.",
+        "metrics.reporter.prom.factory.class: "
+            + "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+        "metrics.reporter.prom.port: " + settings.metricsPort(),
         "io.tmp.dirs: " + dir.resolve("tmp"),
         "state.backend.type: rocksdb",
         "execution.checkpointing.incremental: true",
@@ -635,6 +655,7 @@ public final class LocalCluster implements AutoCloseable {
     List<String> command = flinkJava(JOB_MANAGER, jobManagerMemoryFlags);
     command.add("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
     command.addAll(flinkArgs(JOB_MANAGER));
+    command.addAll(List.of("-D", REPORTER_PORT + "=" + metricsPort(JOB_MANAGER)));
     command.addAll(jobManagerMemoryConfig);
     return command;
   }
@@ -647,7 +668,34 @@ public final class LocalCluster implements AutoCloseable {
     // The dashboard and REST name the TaskManager after its role, so a test can kill the one
     // that runs a given task.
     command.addAll(List.of("-D", "taskmanager.resource-id=" + role));
+    command.addAll(List.of("-D", REPORTER_PORT + "=" + metricsPort(role)));
     return command;
+  }
+
+  private static final String REPORTER_PORT = "metrics.reporter.prom.port";
+
+  /**
+   * The Prometheus reporter's port of a Flink process: {@link ClusterSettings#metricsPort()} for
+   * the JobManager, that plus {@code i} for TaskManager {@code i}.
+   */
+  int metricsPort(String role) {
+    if (role.startsWith(TASK_MANAGER)) {
+      return settings.metricsPort()
+          + 1
+          + (taskManagerIndex(role) - 1) % ClusterSettings.METRICS_PORTS;
+    }
+    return settings.metricsPort();
+  }
+
+  /** The Prometheus scrape URL of each running JobManager and TaskManager. */
+  public Map<String, String> metricsUrls() {
+    Map<String, String> urls = new LinkedHashMap<>();
+    for (String role : running().keySet()) {
+      if (role.equals(JOB_MANAGER) || role.startsWith(TASK_MANAGER)) {
+        urls.put(role, "http://localhost:" + metricsPort(role) + "/metrics");
+      }
+    }
+    return urls;
   }
 
   /** {@code --configDir} and a temporary folder of the process's own, deleted when it stops. */
@@ -782,6 +830,23 @@ public final class LocalCluster implements AutoCloseable {
     processes.put(role, ClusterProcess.launch(role, command, dir));
   }
 
+  /**
+   * Starts {@code mainClass} as {@code role} on the services' class path (Lethe's and Kafka's
+   * jars), with the cluster's logging, for {@link ClusterApps}.
+   */
+  void launchService(String role, List<String> jvmFlags, String mainClass, List<String> args)
+      throws IOException {
+    List<String> command = java(role, settings.servicesClasspath(), jvmFlags);
+    command.add(mainClass);
+    command.addAll(args);
+    launch(role, command);
+  }
+
+  /** The state directory, absolute. */
+  Path stateDir() {
+    return dir;
+  }
+
   // ---------------------------------------------------------------- fault injection
 
   private String launchTaskManager() throws IOException {
@@ -856,7 +921,30 @@ public final class LocalCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------- readiness
 
+  /** Whether the broker answers a metadata request of the super user within a few seconds. */
+  public boolean brokerReachable() {
+    Map<String, Object> config;
+    try {
+      config = new HashMap<>(adminClientProperties());
+    } catch (IOException e) {
+      return false;
+    }
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+    try (Admin client = Admin.create(config)) {
+      return !client.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
   private void awaitBroker() throws IOException {
+    // An admin client logs a warning per failed connection: wait for the port to open first.
+    awaitUp(
+        KAFKA,
+        () -> portOpen(settings.kafkaPort()),
+        "the Kafka broker's port " + settings.kafkaPort());
     Map<String, Object> config = new HashMap<>(adminClientProperties());
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
@@ -892,7 +980,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** Polls {@code ready} until true; fails at once, with its log, if {@code role} has died. */
-  private void awaitUp(String role, BooleanSupplier ready, String what) throws IOException {
+  void awaitUp(String role, BooleanSupplier ready, String what) throws IOException {
     Instant deadline = Instant.now().plus(START_BOUND);
     while (true) {
       if (ready.getAsBoolean()) {
@@ -952,7 +1040,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** Whether the registry answers {@code GET /subjects}, as the super user on a secured cluster. */
-  private boolean registryAnswers() {
+  boolean registryAnswers() {
     if (security == KafkaSecurity.INSECURE) {
       return httpOk(registryUrl() + "/subjects");
     }
@@ -965,7 +1053,16 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private static boolean httpOk(String url) {
+  private static boolean portOpen(int port) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new InetSocketAddress("localhost", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static boolean httpOk(String url) {
     try {
       HttpResponse<Void> response =
           HttpClient.newHttpClient()
@@ -981,7 +1078,7 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private static void requireFree(int port, String option) {
+  static void requireFree(int port, String option) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress("localhost", port));
@@ -1114,6 +1211,13 @@ public final class LocalCluster implements AutoCloseable {
     return new FlinkRestClient(restUrl(), restSsl);
   }
 
+  /** Every running process of the cluster and every process they started. */
+  public List<ProcessHandle> processTrees() {
+    List<ProcessHandle> trees = new ArrayList<>();
+    processes.values().forEach(p -> trees.addAll(p.tree()));
+    return trees;
+  }
+
   /** Each role that runs, with its pid. */
   public Map<String, Long> running() {
     Map<String, Long> running = new LinkedHashMap<>();
@@ -1129,15 +1233,14 @@ public final class LocalCluster implements AutoCloseable {
   // ---------------------------------------------------------------- shutdown
 
   /**
-   * Stops every process (Flink first, then the registry, then the broker; SIGTERM, SIGKILL after a
-   * grace period) and deletes the temporary files; configuration, logs, Kafka's data and
-   * checkpoints stay.
+   * Stops every process (the model service and the ingress first, then Flink, the registry and the
+   * broker; SIGTERM, SIGKILL after a grace period, then any process one of them started) and
+   * deletes the temporary files; configuration, logs, Kafka's data and checkpoints stay.
    */
   @Override
   public void close() {
-    List<String> order = new ArrayList<>();
+    List<String> order = new ArrayList<>(List.of(MODEL_SERVICE, INGRESS, DASHBOARD));
     processes.keySet().stream().filter(r -> r.startsWith(TASK_MANAGER)).forEach(order::add);
-    order.add(0, DASHBOARD);
     order.addAll(List.of(JOB_MANAGER, REGISTRY, KAFKA));
     for (String role : order) {
       ClusterProcess process = processes.remove(role);

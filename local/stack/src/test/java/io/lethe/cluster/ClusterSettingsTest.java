@@ -17,13 +17,20 @@ class ClusterSettingsTest {
         .hasMessage("--tm-memory is '2 GB', expected a size like 1024m or 2g");
     assertThatThrownBy(() -> defaults.withPorts(8281, 6223, 0, 9293, 8282))
         .hasMessage("--kafka-port is 0, expected 1 to 65535");
+    assertThatThrownBy(() -> defaults.withServicePorts(70_000, 8290, 9270))
+        .hasMessage("--serve-port is 70000, expected 1 to 65535");
+    assertThatThrownBy(() -> defaults.withServicePorts(8280, 8290, 65_520))
+        .hasMessage(
+            "--metrics-port is 65520, expected 1 to 65515 (the TaskManagers' reporters take the"
+                + " ports above it)");
     assertThatThrownBy(() -> ClusterSettings.defaults(" ", "services.jar"))
         .hasMessageStartingWith("--flink-classpath is empty");
   }
 
   @Test
   void shouldRoundTripThroughProperties() {
-    ClusterSettings settings = defaults.withTaskManagers(3, 4, "1536m");
+    ClusterSettings settings =
+        defaults.withTaskManagers(3, 4, "1536m").withServicePorts(18280, 18290, 19270);
     assertThat(ClusterSettings.fromProperties(settings.toProperties())).isEqualTo(settings);
   }
 }

@@ -64,4 +64,23 @@ class LocalClusterMainTest {
     assertThat(err.toString()).contains("--flink-classpath " + dir.resolve("missing.txt"));
     assertThat(err.toString().lines()).hasSize(1);
   }
+
+  @Test
+  void shouldRefuseABadCatalogBeforeStartingAnything() throws Exception {
+    Path classpath = Files.writeString(dir.resolve("flink-classpath.txt"), "flink.jar");
+    Path catalog = Files.writeString(dir.resolve("catalog.yaml"), "models: [{name: m}]\n");
+    assertThat(
+            run(
+                "up",
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--flink-classpath",
+                classpath.toString(),
+                "--catalog",
+                catalog.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).startsWith("lethe cluster up: --catalog " + catalog + ": ");
+    assertThat(err.toString().lines()).hasSize(1);
+    assertThat(dir.resolve("state")).doesNotExist();
+  }
 }

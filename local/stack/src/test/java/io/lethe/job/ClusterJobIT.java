@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lethe.cluster.ClusterApps;
 import io.lethe.cluster.LocalCluster;
+import io.lethe.cluster.LocalClusterMain;
+import io.lethe.records.ErasureRequest;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.TrainingSample;
 import io.lethe.schemas.registry.SchemaRegistryClient;
@@ -13,11 +16,14 @@ import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,11 +49,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job jar on a real multi-process cluster: a JobManager and a TaskManager JVM, a Kafka broker
- * process and a schema registry process ({@link LocalCluster}), the jar submitted over REST as
- * {@code lethe job --cluster} does, Fashion-MNIST samples in, a snapshot out on {@code
- * lethe.models}, and the job with Lethe's metrics on the cluster's REST API; then the process
- * controls the fault tests use.
+ * The whole local deployment as {@code lethe cluster up} starts it: a JobManager and a TaskManager
+ * JVM, a Kafka broker process and a schema registry process ({@link LocalCluster}), the job jar
+ * submitted over REST as {@code lethe job --cluster} does, the ingress and the model service as
+ * processes of their own ({@link ClusterApps}). Fashion-MNIST samples in, a snapshot out on {@code
+ * lethe.models}, the job with Lethe's metrics on the cluster's REST API and in Prometheus scrapes;
+ * then the process controls the fault tests use, and {@code lethe cluster down} with nothing left.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterJobIT {
@@ -56,16 +63,21 @@ class ClusterJobIT {
   private static final Duration BOUND = Duration.ofSeconds(90);
 
   @TempDir static Path dir;
+  private static Path stateDir;
   private static LocalCluster cluster;
   private static Path catalog;
   private static String jobId;
 
   @BeforeAll
   static void startCluster() throws IOException {
+    catalog =
+        Files.writeString(
+            dir.resolve("catalog.yaml"), TestSamples.analyticCatalog(MODEL, 256, 0.1));
     Instant begin = Instant.now();
-    cluster = ClusterTestSupport.startCluster(dir.resolve("cluster"), 1);
+    stateDir = dir.resolve("cluster");
+    cluster = ClusterTestSupport.upDeployment(stateDir, 1, catalog);
     System.out.printf(
-        "ClusterJobIT: cluster up in %.1f s%n",
+        "ClusterJobIT: cluster, job, ingress and service up in %.1f s%n",
         Duration.between(begin, Instant.now()).toMillis() / 1e3);
   }
 
@@ -79,11 +91,8 @@ class ClusterJobIT {
   @Test
   @Order(1)
   void shouldLearnFromKafkaOnTheMultiProcessCluster() throws Exception {
-    catalog =
-        Files.writeString(
-            dir.resolve("catalog.yaml"), TestSamples.analyticCatalog(MODEL, 256, 0.1));
     Instant submitted = Instant.now();
-    jobId = ClusterTestSupport.submitJob(cluster, catalog);
+    jobId = new ClusterApps(cluster).submittedJob().orElseThrow();
     FlinkRestClient rest = cluster.rest();
     Await.until(
         "job " + jobId + " RUNNING",
@@ -142,11 +151,117 @@ class ClusterJobIT {
   }
 
   /**
+   * An erasure through the ingress gets its receipt at the status endpoint; then the scrapes of
+   * Flink's reporters have Lethe's job metrics, Flink's JVM metrics and the Kafka source's lag, the
+   * model service's /metrics has Lethe's serving metrics, and {@code lethe cluster status} reports
+   * every part healthy.
+   */
+  @Test
+  @Order(2)
+  void shouldExportTheDeploymentsMetricsToPrometheusAndReportItHealthy() throws Exception {
+    ClusterApps apps = new ClusterApps(cluster);
+    String token = Files.readString(cluster.httpTokenFile().orElseThrow()).strip();
+    LetheTopics topics =
+        LetheTopics.create(
+            TopicNames.defaults(),
+            SchemaRegistryClient.create(
+                cluster.registryUrl(), cluster.adminClientConfig().registryProperties()));
+    Properties props = new Properties();
+    props.putAll(cluster.adminClientConfig().kafkaProperties());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    try (KafkaProducer<String, ErasureRequest> producer =
+        new KafkaProducer<>(
+            props,
+            topics.erasuresRaw().keySerde().serializer(),
+            topics.erasuresRaw().valueSerde().serializer())) {
+      producer.send(
+          new ProducerRecord<>(
+              topics.erasuresRaw().name(),
+              "u-3",
+              JobTestBench.subjectErasure("r-cluster", "u-3", Instant.now())));
+    }
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest receipt =
+        HttpRequest.newBuilder(URI.create(apps.ingressUrl() + "/v1/erasures/r-cluster"))
+            .header("Authorization", "Bearer " + token)
+            .build();
+    Await.until(
+        "the receipt of r-cluster COMPLETED at the status endpoint",
+        BOUND,
+        () -> {
+          HttpResponse<String> response = http.send(receipt, HttpResponse.BodyHandlers.ofString());
+          return response.statusCode() == 200 && response.body().contains("\"COMPLETED\"");
+        });
+
+    Map<String, String> scrapes = cluster.metricsUrls();
+    assertThat(scrapes).containsOnlyKeys("jobmanager", "taskmanager-1");
+    String taskManager = scrapes.get("taskmanager-1");
+    Await.until(
+        "samplesLearned and erasuresApplied in the TaskManager's scrape",
+        BOUND,
+        () -> {
+          String text = ClusterTestSupport.get(http, taskManager);
+          return sum(text, "flink_taskmanager_job_task_operator_" + JobMetrics.SAMPLES_LEARNED)
+                  >= SAMPLES
+              && sum(text, "flink_taskmanager_job_task_operator_" + JobMetrics.ERASURES_APPLIED)
+                  >= 1;
+        });
+    String text = ClusterTestSupport.get(http, taskManager);
+    assertThat(text)
+        .contains(
+            "flink_taskmanager_job_task_operator_" + JobMetrics.LEDGER_SAMPLES_RECORDED + "{",
+            "flink_taskmanager_job_task_operator_pendingRecords{",
+            "flink_taskmanager_Status_JVM_Memory_Heap_Used",
+            "flink_taskmanager_Status_JVM_CPU_Load");
+    assertThat(ClusterTestSupport.get(http, scrapes.get("jobmanager")))
+        .contains(
+            "flink_jobmanager_Status_JVM_Memory_Heap_Used",
+            "flink_jobmanager_job_numRestarts",
+            "flink_jobmanager_numRunningJobs");
+
+    Await.until(
+        "the service's scrape with the model's version",
+        BOUND,
+        () ->
+            ClusterTestSupport.get(http, apps.serviceUrl() + "/metrics")
+                .contains("lethe_serving_model_version{model=\"" + MODEL + "\"}"));
+    assertThat(ClusterTestSupport.get(http, apps.serviceUrl() + "/metrics"))
+        .contains("lethe_serving_snapshots_loaded_total", "lethe_serving_ready ");
+    // The ingress's own /metrics (lethe_ingress_*, JVM, Kafka Streams' lag): assert them here,
+    // on apps.ingressUrl() + "/metrics", once the ingress exports them.
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    boolean healthy =
+        LocalClusterMain.status(stateDir, new PrintStream(out, true, StandardCharsets.UTF_8));
+    String status = out.toString(StandardCharsets.UTF_8);
+    System.out.print(status);
+    assertThat(healthy).as(status).isTrue();
+    assertThat(status)
+        .contains("kafka", "broker reachable", "registry answers", "REST up: 1 TaskManager(s)")
+        .contains(jobId + " RUNNING")
+        .contains(apps.ingressUrl() + " /healthz 200, /readyz 200")
+        .contains(apps.serviceUrl() + " /healthz 200, /readyz 200")
+        .contains("metrics " + taskManager, "metrics " + apps.serviceUrl() + "/metrics")
+        .contains(apps.consoleUrl());
+  }
+
+  /** The sum of the samples of {@code name} in a Prometheus text exposition; -1 if none. */
+  private static double sum(String exposition, String name) {
+    double total = -1;
+    for (String line : exposition.split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        total = Math.max(total, 0) + Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return total;
+  }
+
+  /**
    * The broker takes SASL over TLS only: a client without credentials, one that does not trust the
    * cluster's CA, and one with a wrong password are all refused, while the principals' files work.
    */
   @Test
-  @Order(2)
+  @Order(3)
   void shouldRefuseKafkaClientsWithoutCredentialsOrTrust() throws Exception {
     Map<String, Object> job =
         new java.util.HashMap<>(cluster.clientConfig(LetheAcls.Principal.JOB).kafkaProperties());
@@ -192,7 +307,7 @@ class ClusterJobIT {
    * keeps running.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void shouldRefuseAnonymousUploadsAndCancelsAndServeTheDashboardReadOnly() throws Exception {
     HttpClient anonymous =
         HttpClient.newBuilder()
@@ -234,7 +349,7 @@ class ClusterJobIT {
 
   /** Stop with a savepoint over REST, resume with {@code lethe job --cluster --savepoint}. */
   @Test
-  @Order(4)
+  @Order(5)
   void shouldResumeFromASavepoint() throws Exception {
     FlinkRestClient rest = cluster.rest();
     String savepoint = rest.cancelWithSavepoint(jobId, null, BOUND);
@@ -258,7 +373,7 @@ class ClusterJobIT {
 
   /** What the fault tests build on: kill -9 and restart a TaskManager, stop and restart Kafka. */
   @Test
-  @Order(5)
+  @Order(6)
   void shouldKillAndRestartTaskManagersAndTheBroker() throws Exception {
     int before = cluster.registeredTaskManagers();
     int victim = cluster.taskManagers().get(0);
@@ -292,6 +407,29 @@ class ClusterJobIT {
         "ClusterJobIT: killed TaskManager noticed after %.1f s, replaced after %.1f s;"
             + " broker stopped and serving again after %.1f s%n",
         noticed.toMillis() / 1e3, replaced.toMillis() / 1e3, brokerRestart.toMillis() / 1e3);
+  }
+
+  /**
+   * {@code lethe cluster down} in the state directory stops every part the deployment started, the
+   * ingress and the model service included, and no process of them, nor any process they started,
+   * is left.
+   */
+  @Test
+  @Order(7)
+  void shouldStopEveryPartAndLeaveNothingRunningWithDown() throws Exception {
+    List<ProcessHandle> started = cluster.processTrees();
+    assertThat(cluster.running()).containsKeys("ingress", "model-service", "jobmanager", "kafka");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    boolean nothingLeft =
+        LocalClusterMain.down(stateDir, false, new PrintStream(out, true, StandardCharsets.UTF_8));
+    String printed = out.toString(StandardCharsets.UTF_8);
+    System.out.print(printed);
+    assertThat(nothingLeft).as(printed).isTrue();
+    assertThat(printed).contains("ingress (pid", "model-service (pid", "nothing left");
+    assertThat(started).allSatisfy(p -> assertThat(p.isAlive()).as("pid " + p.pid()).isFalse());
+    try (var pids = Files.list(stateDir.resolve("pids"))) {
+      assertThat(pids.toList()).isEmpty();
+    }
   }
 
   private static void produce(LetheTopics topics, List<TrainingSample> samples) {

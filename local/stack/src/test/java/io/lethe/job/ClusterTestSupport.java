@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.cluster.ClusterSettings;
 import io.lethe.cluster.LocalCluster;
+import io.lethe.cluster.LocalClusterMain;
 import io.lethe.job.rest.FlinkRestTls;
+import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.schemas.topics.TopicNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,6 +46,21 @@ final class ClusterTestSupport {
 
   /** A cluster of a JobManager, {@code taskManagers} TaskManagers, a broker and a registry. */
   static LocalCluster startCluster(Path stateDir, int taskManagers) throws IOException {
+    return LocalCluster.start(settings(stateDir, taskManagers), System.out);
+  }
+
+  /**
+   * The whole deployment as {@code lethe cluster up --catalog catalog} starts it: the cluster, the
+   * learner job, the ingress and the model service.
+   */
+  static LocalCluster upDeployment(Path stateDir, int taskManagers, Path catalog)
+      throws IOException {
+    return LocalClusterMain.up(
+        settings(stateDir, taskManagers), KafkaSecurity.SECURED, catalog, System.out);
+  }
+
+  /** The default settings with free ports and {@code taskManagers} TaskManagers. */
+  static ClusterSettings settings(Path stateDir, int taskManagers) throws IOException {
     // Built by the deploy/cluster-runtime module, which this module's build depends on.
     Path flinkClasspath =
         Path.of("..", "..", "deploy", "cluster-runtime", "target", "flink-classpath.txt");
@@ -55,8 +72,9 @@ final class ClusterTestSupport {
             .withStateDir(stateDir)
             .withPorts(freePort(), freePort(), freePort(), freePort(), freePort())
             .withDashboardPort(freePort())
+            .withServicePorts(freePort(), freePort(), freePortBlock(taskManagers + 4))
             .withTaskManagers(taskManagers, 2, "1536m");
-    return LocalCluster.start(settings, System.out);
+    return settings;
   }
 
   /**
@@ -185,5 +203,31 @@ final class ClusterTestSupport {
       }
     }
     throw new IOException("no free port found between 20000 and 32000");
+  }
+
+  /**
+   * The first of {@code count} consecutive free ports (Flink's reporters: the JobManager's, then
+   * one per TaskManager index).
+   */
+  static int freePortBlock(int count) throws IOException {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int first = freePort();
+      boolean free = true;
+      for (int port = first + 1; port < first + count && free; port++) {
+        free = HANDED_OUT.add(port) && isFree(port);
+      }
+      if (free) {
+        return first;
+      }
+    }
+    throw new IOException("no " + count + " free ports in a row found between 20000 and 32000");
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port)) {
+      return socket.isBound();
+    } catch (IOException inUse) {
+      return false;
+    }
   }
 }
