@@ -3,6 +3,7 @@ package io.lethe.cluster;
 import io.lethe.cli.HttpAuthOptions;
 import io.lethe.ingress.IngressMain;
 import io.lethe.job.JobSubmission;
+import io.lethe.learners.data.FashionMnist;
 import io.lethe.schemas.snapshot.SigningKeys;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.serving.ServeMain;
@@ -67,7 +68,8 @@ public final class ClusterApps {
       log.println("lethe cluster: the learner job already runs: " + String.join(", ", running));
     }
     boolean ingress = start(LocalCluster.INGRESS, log, () -> startIngress(catalogFile, keys));
-    boolean service = start(LocalCluster.MODEL_SERVICE, log, () -> startService(keys));
+    boolean service =
+        start(LocalCluster.MODEL_SERVICE, log, () -> startService(keys, catalog == null));
     if (ingress) {
       cluster.awaitUp(
           LocalCluster.INGRESS,
@@ -132,7 +134,12 @@ public final class ClusterApps {
     cluster.launchService(LocalCluster.INGRESS, INGRESS_JVM, IngressMain.class.getName(), args);
   }
 
-  private void startService(SigningKeys.GeneratedKeys keys) throws IOException {
+  /**
+   * Starts the model service; with the demo's catalog, its console scores each version on
+   * Fashion-MNIST's test split when the data set is installed.
+   */
+  private void startService(SigningKeys.GeneratedKeys keys, boolean demoCatalog)
+      throws IOException {
     List<String> args = new ArrayList<>(connection(Principal.MODEL_SERVICE));
     args.addAll(
         List.of(
@@ -142,6 +149,10 @@ public final class ClusterApps {
             String.valueOf(cluster.settings().servePort()),
             "--trusted-keys",
             keys.publicKey().toString()));
+    Path testSplit = FashionMnist.defaultDirectory();
+    if (demoCatalog && Files.isRegularFile(testSplit.resolve("t10k-labels-idx1-ubyte.gz"))) {
+      args.addAll(List.of("--eval-set", testSplit.toString()));
+    }
     LocalCluster.requireFree(cluster.settings().servePort(), "--serve-port");
     cluster.launchService(LocalCluster.MODEL_SERVICE, SERVICE_JVM, ServeMain.class.getName(), args);
   }
