@@ -58,6 +58,7 @@ public final class ModelService implements AutoCloseable {
       throw e;
     }
     this.follower = snapshots;
+    metrics.exportKafkaClient(learnerFollower::consumerMetrics);
     metrics.beforeScrape(() -> learners.export(metrics, table.current()));
     if (settings.httpTokens() == null) {
       LOG.warn(
