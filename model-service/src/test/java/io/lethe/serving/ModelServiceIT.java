@@ -195,10 +195,11 @@ class ModelServiceIT {
 
     // the models topic's follower and the heartbeats' follower, by client id
     assertThat(scrape.samples().get("kafka_consumer_fetch_manager_records_lag_max"))
-        .anyMatch(labels -> labels.contains("client_id=\"lethe-model-service\""))
-        .anyMatch(labels -> labels.contains("client_id=\"lethe-model-service-learner-status\""));
+        .anyMatch(sample -> sample.labels().contains("client_id=\"lethe-model-service\""))
+        .anyMatch(
+            sample -> sample.labels().contains("client_id=\"lethe-model-service-learner-status\""));
     assertThat(scrape.samples().get("kafka_consumer_fetch_manager_records_lag"))
-        .anyMatch(labels -> labels.contains("topic=\"" + topic + "\""));
+        .anyMatch(sample -> sample.labels().contains("topic=\"" + topic + "\""));
     assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
     assertThat(scrape.has("process_cpu_seconds_total")).isTrue();
   }

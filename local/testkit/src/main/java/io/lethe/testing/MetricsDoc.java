@@ -125,17 +125,29 @@ public final class MetricsDoc {
   }
 
   /**
-   * The families of a Prometheus text exposition: their types (from {@code # TYPE}) and the names
-   * of their samples.
+   * One sample of a scrape.
+   *
+   * @param labels the label set as written, e.g. {@code {model="m",reason="x"}}, or empty
+   * @param value its value
+   */
+  public record Sample(String labels, double value) {
+    /** The value of label {@code name}, or null. */
+    public String label(String name) {
+      Matcher m = Pattern.compile("[{,]" + Pattern.quote(name) + "=\"([^\"]*)\"").matcher(labels);
+      return m.find() ? m.group(1) : null;
+    }
+  }
+
+  /**
+   * The families of a Prometheus text exposition: their types (from {@code # TYPE}) and samples.
    *
    * @param types the type of each family that declares one
-   * @param samples every sample's metric name (with {@code _bucket}, {@code _total} etc.), to its
-   *     label sets as written
+   * @param samples every sample by its metric name (with {@code _bucket}, {@code _total} etc.)
    */
-  public record Scrape(Map<String, String> types, Map<String, List<String>> samples) {
+  public record Scrape(Map<String, String> types, Map<String, List<Sample>> samples) {
     static Scrape parse(String text) {
       Map<String, String> types = new HashMap<>();
-      Map<String, List<String>> samples = new HashMap<>();
+      Map<String, List<Sample>> samples = new HashMap<>();
       for (String line : text.split("\n")) {
         if (line.startsWith("# TYPE ")) {
           String[] parts = line.split(" ");
@@ -143,13 +155,26 @@ public final class MetricsDoc {
         } else if (!line.isBlank() && !line.startsWith("#")) {
           int brace = line.indexOf('{');
           int space = line.indexOf(' ');
-          int cut = brace >= 0 && brace < space ? brace : space;
-          String labels =
-              brace >= 0 && brace < space ? line.substring(brace, line.indexOf('}') + 1) : "";
-          samples.computeIfAbsent(line.substring(0, cut), n -> new ArrayList<>()).add(labels);
+          boolean labelled = brace >= 0 && brace < space;
+          int close = labelled ? line.lastIndexOf('}') : -1;
+          String name = line.substring(0, labelled ? brace : space);
+          String labels = labelled ? line.substring(brace, close + 1) : "";
+          String[] rest = line.substring(labelled ? close + 1 : space).strip().split(" ");
+          samples
+              .computeIfAbsent(name, n -> new ArrayList<>())
+              .add(new Sample(labels, parseValue(rest[0])));
         }
       }
       return new Scrape(types, samples);
+    }
+
+    private static double parseValue(String text) {
+      return switch (text) {
+        case "+Inf" -> Double.POSITIVE_INFINITY;
+        case "-Inf" -> Double.NEGATIVE_INFINITY;
+        case "NaN" -> Double.NaN;
+        default -> Double.parseDouble(text);
+      };
     }
 
     /**
