@@ -31,6 +31,7 @@ class DemoIT {
             "--dashboard-port", "0",
             "--serve-port", "0",
             "--ingress-port", "0",
+            "--metrics-port", "0",
             "--report", dir.resolve("report.json").toString());
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     DemoReport report;
@@ -67,6 +68,7 @@ class DemoIT {
     assertThat(json.get("analytic_exactness").asDouble()).isLessThan(1e-9);
     assertThat(json.get("samples_per_second").asDouble()).isPositive();
     assertThat(printed).contains("Flink dashboard", "model service", "==== lethe demo report ====");
+    assertThat(printed).containsPattern("  metrics +http://127\\.0\\.0\\.1:\\d+/metrics \\(job\\)");
     assertThat(printed).contains("SASL/SCRAM with ACLs", "lethe-producer.properties");
 
     // The demo's subjects are subject-0 ... subject-99; three of them are erased by id.
