@@ -23,12 +23,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +43,7 @@ class MetricsScrapeIT {
   private static final Duration BOUND = Duration.ofSeconds(60);
   private static final String MODEL = TinyStack.MODEL;
   private static final int SAMPLES = 40;
+  private static final Duration SCRAPE_POLL = Duration.ofMillis(250);
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -55,7 +58,7 @@ class MetricsScrapeIT {
       String serviceMetrics = stack.serviceUrl() + "/metrics";
 
       feed(stack);
-      Await.until(
+      awaitScrape(
           "the job to learn the samples",
           BOUND,
           () ->
@@ -64,13 +67,13 @@ class MetricsScrapeIT {
                       "flink_taskmanager_job_task_operator_samplesLearned")
                   >= SAMPLES);
       erase(stack);
-      Await.until(
+      awaitScrape(
           "the erasure's receipt",
           BOUND,
           () ->
               scrapeText(ingressMetrics)
                   .contains("lethe_ingress_receipts_total{status=\"COMPLETED\"} 1.0"));
-      Await.until(
+      awaitScrape(
           "the service to serve a version",
           BOUND,
           () -> sum(scrape(serviceMetrics), "lethe_serving_model_version") >= 1);
@@ -92,7 +95,7 @@ class MetricsScrapeIT {
       assertThat(status("http://127.0.0.1:" + stack.ingressPort() + "/v1/erasures/r-scrape"))
           .isEqualTo(401);
       publishUndecodableSnapshot(stack);
-      Await.until(
+      awaitScrape(
           "the service to refuse the snapshot",
           BOUND,
           () -> sum(scrape(serviceMetrics), "lethe_serving_snapshots_refused_total") >= 1);
@@ -199,6 +202,18 @@ class MetricsScrapeIT {
           .send(new ProducerRecord<>(stack.topics().erasuresRaw().name(), "u-1", request))
           .get();
     }
+  }
+
+  /**
+   * Waits on a condition that scrapes, polling every {@link #SCRAPE_POLL} rather than {@link
+   * Await}'s 50 ms: a scrape of the job's reporter is not free on a small machine.
+   */
+  private static void awaitScrape(String description, Duration bound, Callable<Boolean> condition) {
+    Awaitility.await(description)
+        .atMost(bound)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(SCRAPE_POLL)
+        .until(condition);
   }
 
   /** Writes bytes that are no snapshot to the models topic, as the Kafka administrator. */
