@@ -12,29 +12,40 @@ import java.io.UncheckedIOException;
  * A component's {@code /metrics}: its own registry together with the JVM's and the process's
  * metrics ({@code jvm_*}, {@code process_*}), in the Prometheus text format.
  *
- * <p>The JVM metrics sit in a registry of their own: Prometheus' {@link JvmMetrics} remembers every
- * registry it was registered with for the life of the JVM, so it gets a small one that holds
- * nothing else, rather than the component's, which holds references to the component.
+ * <p>The JVM metrics sit in one registry per JVM, shared by the components that run in it (the demo
+ * runs the ingress and the service in one JVM): they describe the JVM, and Prometheus' {@link
+ * JvmMetrics} keeps every registry it is registered with, and a garbage-collection listener for
+ * each, for the life of the JVM, so registering it with each component's registry would keep every
+ * stopped component and add a listener per start.
  */
 public final class PrometheusText {
   /** Content type of {@link #scrape}. */
   public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
   private final PrometheusRegistry registry;
-  private final PrometheusRegistry jvm = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
   /** The exposition of {@code registry} and of this JVM. */
   public PrometheusText(PrometheusRegistry registry) {
     this.registry = registry;
-    JvmMetrics.builder().register(jvm);
+  }
+
+  /** The registry of this JVM's metrics, made on first use. */
+  private static final class Jvm {
+    static final PrometheusRegistry REGISTRY = create();
+
+    private static PrometheusRegistry create() {
+      PrometheusRegistry jvm = new PrometheusRegistry();
+      JvmMetrics.builder().register(jvm);
+      return jvm;
+    }
   }
 
   /** The current values in the Prometheus text format. */
   public byte[] scrape() {
     MetricSnapshots.Builder all = MetricSnapshots.builder();
     registry.scrape().forEach(all::metricSnapshot);
-    jvm.scrape().forEach(all::metricSnapshot);
+    Jvm.REGISTRY.scrape().forEach(all::metricSnapshot);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       writer.write(out, all.build());
