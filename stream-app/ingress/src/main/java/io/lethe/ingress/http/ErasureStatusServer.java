@@ -211,6 +211,7 @@ public final class ErasureStatusServer implements AutoCloseable {
    */
   public void serveMetrics(Supplier<byte[]> scrape) {
     this.metrics = scrape;
+    log.info("Ingress metrics for Prometheus at http://localhost:{}{}", port(), METRICS);
   }
 
   /** How many responses with {@code status} the endpoint has sent on {@code route}. */
