@@ -34,6 +34,7 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.processor.internals.StreamThread;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,6 +136,13 @@ class IngressIT {
       assertThat(scrape.has("kafka_consumer_fetch_manager_records_lag_max")).isTrue();
       assertThat(scrape.has("kafka_stream_thread_process_total")).isTrue();
       assertThat(scrape.has("kafka_stream_alive_stream_threads")).isTrue();
+      // states as their number in Kafka Streams' enums
+      assertThat(scrape.samples().get("kafka_stream_client_state"))
+          .extracting(MetricsDoc.Sample::value)
+          .containsExactly((double) KafkaStreams.State.RUNNING.ordinal());
+      assertThat(scrape.samples().get("kafka_stream_thread_thread_state"))
+          .extracting(MetricsDoc.Sample::value)
+          .containsOnly((double) StreamThread.State.RUNNING.ordinal());
       assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
       assertThat(scrape.hasPrefix("kafka_lethe_ingress")).isFalse();
     }
