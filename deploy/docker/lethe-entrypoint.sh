@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs one Lethe command in the container: ingress, serve or job, followed by its options.
-# JAVA_OPTS adds JVM flags (heap, the ingress's JMX exporter agent).
+# JAVA_OPTS adds JVM flags (heap).
 set -eu
 command="${1:-}"
 case "$command" in

@@ -1,5 +1,6 @@
 package io.lethe.serving;
 
+import io.lethe.serving.console.Console;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -15,12 +16,20 @@ enum ApiRoute {
   MODEL("GET", "/v1/models/{model}", false),
   HEALTH("GET", "/healthz", true),
   READY("GET", "/readyz", true),
-  METRICS("GET", "/metrics", true);
+  METRICS("GET", "/metrics", true),
+  /** The console's page and its script and style: static, no data, so open (see Console). */
+  CONSOLE_PAGE("GET", "/console/", true),
+  /** The console's data, behind the token like the API. */
+  CONSOLE_API("GET", "/console/api/{view}", false);
 
   /** The {@code route} label of responses to paths the API does not serve. */
   static final String UNMATCHED = "unmatched";
 
   private static final String MODELS_PREFIX = "/v1/models/";
+  private static final String CONSOLE_PREFIX = "/console/";
+  private static final String CONSOLE_API_PREFIX = "/console/api/";
+  private static final java.util.Set<String> CONSOLE_VIEWS =
+      java.util.Set.of("overview", "erasures");
 
   final String method;
   final String template;
@@ -45,6 +54,15 @@ enum ApiRoute {
         return Optional.empty();
       }
       return Optional.of(target.endsWith(PredictionApi.PREDICT_SUFFIX) ? PREDICT : MODEL);
+    }
+    if (trimmed.equals("/console")
+        || (trimmed.startsWith(CONSOLE_PREFIX)
+            && Console.isAsset(trimmed.substring(CONSOLE_PREFIX.length())))) {
+      return Optional.of(CONSOLE_PAGE);
+    }
+    if (trimmed.startsWith(CONSOLE_API_PREFIX)
+        && CONSOLE_VIEWS.contains(trimmed.substring(CONSOLE_API_PREFIX.length()))) {
+      return Optional.of(CONSOLE_API);
     }
     return Arrays.stream(values()).filter(r -> r.template.equals(trimmed)).findFirst();
   }

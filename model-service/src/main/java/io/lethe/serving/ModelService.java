@@ -1,10 +1,14 @@
 package io.lethe.serving;
 
+import io.lethe.records.ErasureReceipt;
+import io.lethe.records.ErasureRequest;
 import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroDeserializer;
 import io.lethe.schemas.snapshot.TrustedKeys;
+import io.lethe.serving.console.Console;
+import io.lethe.serving.console.ConsoleSettings;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The model service: a {@link SnapshotFollower} reading the models topic into a {@link ModelTable},
  * a {@link LearnerStatusFollower} reading the learner job's heartbeats into a {@link
- * LearnerStatusTable}, and the {@link PredictionApi} answering from both. Start it with {@link
- * #start}; close it to stop the API, the follower and free every model.
+ * LearnerStatusTable}, the {@link Console}'s followers and the {@link PredictionApi} answering from
+ * them. Start it with {@link #start}; close it to stop the API, the follower and free every model.
  */
 public final class ModelService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
@@ -25,8 +29,9 @@ public final class ModelService implements AutoCloseable {
   private final LearnerStatusFollower learnerFollower;
   private final PredictionApi api;
   private final ServiceMetrics metrics;
+  private final Console console;
 
-  private ModelService(ServingSettings settings) {
+  private ModelService(ServingSettings settings, ConsoleSettings consoleSettings) {
     this.metrics = new ServiceMetrics();
     this.registry =
         SchemaRegistryClient.create(settings.registryUrl(), settings.kafkaConfig().properties());
@@ -58,6 +63,22 @@ public final class ModelService implements AutoCloseable {
       throw e;
     }
     this.follower = snapshots;
+    try {
+      this.console =
+          new Console(
+              consoleSettings,
+              settings.kafkaConfig(),
+              settings.bootstrapServers(),
+              new ConsoleBridge(table, learners),
+              new SpecificAvroDeserializer<>(ErasureRequest.class, registry),
+              new SpecificAvroDeserializer<>(ErasureReceipt.class, registry),
+              Clock.systemUTC());
+    } catch (RuntimeException e) {
+      snapshots.close();
+      learnerFollower.close();
+      registry.close();
+      throw e;
+    }
     metrics.exportKafkaClient(learnerFollower::consumerMetrics);
     metrics.beforeScrape(() -> learners.export(metrics, table.current()));
     if (settings.httpTokens() == null) {
@@ -67,7 +88,8 @@ public final class ModelService implements AutoCloseable {
     } else if (settings.httpTokens().source() != null) {
       LOG.info("the HTTP API requires a bearer token from {}", settings.httpTokens().source());
     }
-    this.api = new PredictionApi(table, learners, follower::notReadyReason, metrics, settings);
+    this.api =
+        new PredictionApi(table, learners, follower::notReadyReason, metrics, settings, console);
   }
 
   /**
@@ -93,11 +115,17 @@ public final class ModelService implements AutoCloseable {
    * service has caught up.
    */
   public static ModelService start(ServingSettings settings) {
-    ModelService service = new ModelService(settings);
+    return start(settings, ConsoleSettings.defaults());
+  }
+
+  /** Starts as {@link #start(ServingSettings)} does, with the console's topics and bounds. */
+  public static ModelService start(ServingSettings settings, ConsoleSettings console) {
+    ModelService service = new ModelService(settings, console);
     try {
       service.api.start();
       service.follower.start();
       service.learnerFollower.start();
+      service.console.start();
       return service;
     } catch (RuntimeException e) {
       service.close();
@@ -123,6 +151,7 @@ public final class ModelService implements AutoCloseable {
   @Override
   public void close() {
     api.close();
+    console.close();
     follower.close();
     learnerFollower.close();
     table.close();

@@ -22,6 +22,7 @@ import io.lethe.learners.snapshot.Scorer;
 import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.SnapshotLineage;
 import io.lethe.records.TaskSamples;
+import io.lethe.serving.console.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,12 +44,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /v1/models}: the served models and their versions;
  *   <li>{@code GET /v1/models/{model}}: learner kind, version, tasks or classes, lineage, the
  *       snapshot's age and the learner's status ({@link LearnerStatus});
- *   <li>{@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (Prometheus text).
+ *   <li>{@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (Prometheus text);
+ *   <li>{@code GET /console/}: the Lethe console's page, script and style (static, open), and
+ *       {@code GET /console/api/overview} and {@code /console/api/erasures?q=} its data ({@link
+ *       Console}).
  * </ul>
  *
- * With {@link ServingSettings#httpTokens()} every request but health, readiness and metrics needs
- * {@code Authorization: Bearer <token>}; without it the answer is 401 with {@code
- * WWW-Authenticate}, counted by reason in {@code lethe_serving_http_auth_refusals_total}.
+ * With {@link ServingSettings#httpTokens()} every request but health, readiness, metrics and the
+ * console's static files needs {@code Authorization: Bearer <token>}; without it the answer is 401
+ * with {@code WWW-Authenticate}, counted by reason in {@code
+ * lethe_serving_http_auth_refusals_total}.
  *
  * <p>Errors are JSON, {@code {"error": "..."}}, in the service's own words (never a library's
  * exception text), with 400 (invalid request or JSON), 401 (no valid bearer token), 404 (unknown
@@ -73,6 +78,9 @@ final class PredictionApi implements AutoCloseable {
   /** Longest field name read, in characters. */
   static final int MAX_NAME_LENGTH = 256;
 
+  /** Longest console search, in characters: request ids and subject ids are far shorter. */
+  static final int MAX_QUERY_LENGTH = 256;
+
   /** Request attribute: the name of the served model a predict request was answered from. */
   private static final String SERVED_MODEL = "lethe.served-model";
 
@@ -85,6 +93,7 @@ final class PredictionApi implements AutoCloseable {
   private final Supplier<String> notReadyReason;
   private final ServiceMetrics metrics;
   private final ServingSettings settings;
+  private final Console console;
   private final ObjectMapper json =
       JsonMapper.builder(
               JsonFactory.builder()
@@ -115,6 +124,21 @@ final class PredictionApi implements AutoCloseable {
       Supplier<String> notReadyReason,
       ServiceMetrics metrics,
       ServingSettings settings) {
+    this(table, learners, notReadyReason, metrics, settings, null);
+  }
+
+  /**
+   * @param console the console's data, or null for a service without the console ({@code /console/}
+   *     then answers 404)
+   */
+  PredictionApi(
+      ModelTable table,
+      LearnerStatusTable learners,
+      Supplier<String> notReadyReason,
+      ServiceMetrics metrics,
+      ServingSettings settings,
+      Console console) {
+    this.console = console;
     this.table = table;
     this.learners = learners;
     this.notReadyReason = notReadyReason;
@@ -139,6 +163,11 @@ final class PredictionApi implements AutoCloseable {
               config.routes.get("/v1/models", this::listModels);
               config.routes.get("/v1/models/{model}", this::describeModel);
               config.routes.post("/v1/models/{target}", this::predict);
+              config.routes.get("/console", this::consolePage);
+              config.routes.get("/console/{asset}", this::consoleAsset);
+              config.routes.get(
+                  "/console/api/overview", ctx -> sendConsole(ctx, console().overview()));
+              config.routes.get("/console/api/erasures", this::consoleErasures);
               config.routes.exception(ApiException.class, this::answer);
               config.routes.exception(HttpResponseException.class, this::answerRouting);
               config.routes.exception(
@@ -364,6 +393,64 @@ final class PredictionApi implements AutoCloseable {
     } finally {
       model.release();
     }
+  }
+
+  /** The console, or 404 if this service runs without one. */
+  private Console console() {
+    if (console == null) {
+      throw ApiException.notFound("this model service runs without the console");
+    }
+    return console;
+  }
+
+  /** {@code /console/}: the page; {@code /console} is redirected so relative links resolve. */
+  private void consolePage(Context ctx) {
+    console();
+    if (!ctx.path().endsWith("/")) {
+      ctx.status(302).header("Location", "/console/");
+      return;
+    }
+    sendAsset(ctx, "index.html");
+  }
+
+  private void consoleAsset(Context ctx) {
+    console();
+    String name = ctx.pathParam("asset");
+    if (!Console.isAsset(name)) {
+      throw ApiException.notFound("the console has no file " + name);
+    }
+    sendAsset(ctx, name);
+  }
+
+  /**
+   * A file of the page, with a policy that lets it load only its own script, style and data: no
+   * inline script, no other origin, no framing.
+   */
+  private static void sendAsset(Context ctx, String name) {
+    Console.Asset asset = Console.asset(name).orElseThrow();
+    ctx.header(
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.status(200).contentType(asset.contentType()).result(asset.bytes());
+  }
+
+  private void consoleErasures(Context ctx) {
+    String query = ctx.queryParam("q");
+    if (query != null && query.length() > MAX_QUERY_LENGTH) {
+      throw ApiException.badRequest(
+          "the search has " + query.length() + " characters; the limit is " + MAX_QUERY_LENGTH);
+    }
+    sendConsole(ctx, console().erasures(query));
+  }
+
+  /** A console view: never cached, it names subjects. */
+  private void sendConsole(Context ctx, Object body) {
+    ctx.header("Cache-Control", "no-store");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    send(ctx, 200, body);
   }
 
   /** Scores the rows task by task (a class-incremental model has one group, task null). */

@@ -5,6 +5,7 @@ import io.lethe.cli.ConfigFileOption;
 import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.StandardOptions;
 import io.lethe.schemas.registry.RegistryClientSettings;
+import io.lethe.serving.console.ConsoleSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
     name = "lethe serve",
     description =
         "Serves predictions from the latest snapshots on the models topic over HTTP (GET"
-            + " /v1/models, POST /v1/models/{model}:predict, /readyz, /metrics) until stopped.",
+            + " /v1/models, POST /v1/models/{model}:predict, /readyz, /metrics) and the Lethe console"
+            + " (/console/) until stopped.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:stopped",
@@ -60,16 +62,17 @@ public final class ServeMain implements Callable<Integer> {
           spec.commandLine(),
           "Invalid value for option '" + KafkaConfigOption.NAME + "': " + e.getMessage());
     }
+    ConsoleSettings console = options.consoleSettings();
     ModelService service;
     try {
-      service = ModelService.start(settings);
+      service = ModelService.start(settings, console);
     } catch (RuntimeException e) {
       LOG.error("Model service cannot start: {}", e.getMessage());
       return Cli.FAILED;
     }
     LOG.info(
         "Model service listening on http://{}:{} (GET /v1/models, POST /v1/models/<model>:predict,"
-            + " /readyz, /metrics); snapshots from {} at {}",
+            + " /readyz, /metrics, the console at /console/); snapshots from {} at {}",
         settings.host(),
         service.port(),
         settings.modelsTopic(),

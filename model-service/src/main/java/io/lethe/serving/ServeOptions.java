@@ -5,12 +5,18 @@ import io.lethe.cli.HttpAuthOptions;
 import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.Values;
+import io.lethe.learners.data.FashionMnist;
+import io.lethe.learners.data.LabeledSet;
+import io.lethe.serving.console.ConsoleSettings;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -98,6 +104,36 @@ final class ServeOptions {
               + " authenticated.")
   List<Path> trustedKeys = List.of();
 
+  @Option(
+      names = "--receipts-topic",
+      paramLabel = "NAME",
+      defaultValue = "lethe.receipts",
+      description = "Erasure receipts, for the console.")
+  String receiptsTopic;
+
+  @Option(
+      names = "--erasures-topic",
+      paramLabel = "NAME",
+      defaultValue = "lethe.erasures",
+      description = "Validated erasure requests, for the console.")
+  String erasuresTopic;
+
+  @Option(
+      names = "--deadletter-topic",
+      paramLabel = "NAME",
+      defaultValue = "lethe.deadletter",
+      description = "Dead letters, for the console (only their reason headers are read).")
+  String deadLetterTopic;
+
+  @Option(
+      names = "--eval-set",
+      paramLabel = "DIR",
+      description =
+          "A directory with Fashion-MNIST's test split (t10k-*-ubyte.gz): the console scores each"
+              + " newly served version on its first rows and charts the accuracy. Default: no"
+              + " accuracy.")
+  Path evalSet;
+
   /**
    * Parses {@code args} as {@code lethe serve} does, without serving.
    *
@@ -130,6 +166,38 @@ final class ServeOptions {
         kafkaConfig.config(),
         trustedKeys,
         httpAuth.tokens(command.commandLine()).orElse(null));
+  }
+
+  /**
+   * The console's settings; reads the evaluation set if one is given.
+   *
+   * @throws picocli.CommandLine.ParameterException naming {@code --eval-set} if it cannot be read
+   */
+  ConsoleSettings consoleSettings() {
+    ConsoleSettings defaults = ConsoleSettings.defaults();
+    ConsoleSettings console =
+        new ConsoleSettings(
+            receiptsTopic,
+            erasuresTopic,
+            deadLetterTopic,
+            defaults.maxErasures(),
+            defaults.sampleInterval(),
+            defaults.historyPoints(),
+            null,
+            defaults.maxEvaluationRows());
+    if (evalSet == null) {
+      return console;
+    }
+    LabeledSet test;
+    try {
+      test = FashionMnist.loadTest(evalSet);
+    } catch (IllegalStateException | UncheckedIOException e) {
+      throw new ParameterException(
+          command.commandLine(), "Invalid value for option '--eval-set': " + e.getMessage());
+    }
+    // keep only the rows the console scores
+    int rows = Math.min(test.size(), console.maxEvaluationRows());
+    return console.withEvaluation(test.select(IntStream.range(0, rows).toArray()));
   }
 
   /** A body limit: at least 1 KiB, and an array can hold it. */

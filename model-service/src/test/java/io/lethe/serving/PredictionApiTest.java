@@ -222,7 +222,7 @@ class PredictionApiTest {
   void shouldAnswer404WithJsonForAnUnknownPath() {
     String routes =
         "; the API serves POST /v1/models/{model}:predict, GET /v1/models, GET /v1/models/{model},"
-            + " GET /healthz, GET /readyz, GET /metrics";
+            + " GET /healthz, GET /readyz, GET /metrics, GET /console/, GET /console/api/{view}";
     assertRefused(client.get("/nope"), 404, "no endpoint GET /nope" + routes);
     assertRefused(
         client.request("DELETE", "/v1/models/a/b", null, null),

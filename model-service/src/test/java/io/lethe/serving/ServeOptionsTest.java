@@ -6,10 +6,12 @@ import io.lethe.cli.BearerTokens;
 import io.lethe.cli.Cli;
 import io.lethe.cli.HttpAuthOptions;
 import io.lethe.learners.settings.SettingDef;
+import io.lethe.serving.console.ConsoleSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -244,6 +246,63 @@ class ServeOptionsTest {
     assertThat(settings.registryUrl()).isEqualTo("http://registry:8081");
     assertThat(settings.host()).isEqualTo("127.0.0.1");
     assertThat(settings.port()).isEqualTo(9001);
+  }
+
+  @Test
+  void shouldFollowTheConsoleTopicsAndReadTheEvaluationSet() throws Exception {
+    ServeMain defaults = new ServeMain();
+    Cli.parse(Cli.commandLine(defaults), concat(REQUIRED, "--insecure-http"));
+    ConsoleSettings console = defaults.options.consoleSettings();
+    assertThat(console.receiptsTopic()).isEqualTo("lethe.receipts");
+    assertThat(console.erasuresTopic()).isEqualTo("lethe.erasures");
+    assertThat(console.deadLetterTopic()).isEqualTo("lethe.deadletter");
+    assertThat(console.evaluation()).isNull();
+
+    // a test split of three 2x2 images, as Fashion-MNIST's IDX files hold it
+    Path data = Files.createDirectories(dir.resolve("fmnist"));
+    idx(data.resolve("t10k-images-idx3-ubyte.gz"), new int[] {3, 2, 2}, new byte[12]);
+    idx(data.resolve("t10k-labels-idx1-ubyte.gz"), new int[] {3}, new byte[] {4, 0, 9});
+    ServeMain given = new ServeMain();
+    Cli.parse(
+        Cli.commandLine(given),
+        concat(
+            REQUIRED,
+            "--insecure-http",
+            "--receipts-topic",
+            "r",
+            "--erasures-topic",
+            "e",
+            "--deadletter-topic",
+            "d",
+            "--eval-set",
+            data.toString()));
+    console = given.options.consoleSettings();
+    assertThat(List.of(console.receiptsTopic(), console.erasuresTopic(), console.deadLetterTopic()))
+        .containsExactly("r", "e", "d");
+    assertThat(console.evaluation().labels()).containsExactly(4, 0, 9);
+    assertThat(console.evaluation().featureCount()).isEqualTo(4);
+
+    assertRefused(
+        "Invalid value for option '--eval-set': "
+            + dir.resolve("none").resolve("t10k-images-idx3-ubyte.gz")
+            + " is missing: the directory must hold Fashion-MNIST's test split (Debian package"
+            + " dataset-fashion-mnist installs it in /usr/share/datasets/fashion-mnist)",
+        concat(REQUIRED, "--insecure-http", "--eval-set", dir.resolve("none").toString()));
+  }
+
+  /** Writes a gzip-compressed IDX file of unsigned bytes. */
+  private static void idx(Path file, int[] dims, byte[] values) throws Exception {
+    try (java.io.DataOutputStream out =
+        new java.io.DataOutputStream(
+            new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)))) {
+      out.writeShort(0);
+      out.writeByte(0x08);
+      out.writeByte(dims.length);
+      for (int d : dims) {
+        out.writeInt(d);
+      }
+      out.write(values);
+    }
   }
 
   /** Runs {@code lethe serve} (which fails before serving) and checks its one line and code. */

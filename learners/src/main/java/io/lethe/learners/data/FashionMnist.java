@@ -47,6 +47,33 @@ public record FashionMnist(LabeledSet train, LabeledSet test) {
   }
 
   /**
+   * Loads only the test split ({@code t10k-*}) from {@code directory}, e.g. as a held-out set.
+   *
+   * @throws IllegalStateException saying how to install the data set if a file is missing
+   * @throws UncheckedIOException if a file cannot be read or is not IDX
+   */
+  public static LabeledSet loadTest(Path directory) {
+    for (String file : FILES.subList(2, 4)) {
+      if (!Files.isRegularFile(directory.resolve(file))) {
+        throw new IllegalStateException(
+            directory.resolve(file)
+                + " is missing: the directory must hold Fashion-MNIST's test split"
+                + " (Debian package dataset-fashion-mnist installs it in "
+                + DEFAULT_DIRECTORY
+                + ")");
+      }
+    }
+    try {
+      return new LabeledSet(
+          "test",
+          IdxReader.readImages(directory.resolve(FILES.get(2))),
+          IdxReader.readLabels(directory.resolve(FILES.get(3))));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read Fashion-MNIST's test split from " + directory, e);
+    }
+  }
+
+  /**
    * Loads both splits from {@code directory}.
    *
    * @throws IllegalStateException saying how to install the data set if a file is missing

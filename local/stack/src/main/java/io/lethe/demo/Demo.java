@@ -25,6 +25,7 @@ import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
+import io.lethe.serving.console.ConsoleSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -182,7 +183,9 @@ final class Demo implements AutoCloseable {
                 "--metrics-port"),
             Duration.ofSeconds(1),
             out,
-            options.insecure() ? KafkaSecurity.INSECURE : KafkaSecurity.SECURED);
+            options.insecure() ? KafkaSecurity.INSECURE : KafkaSecurity.SECURED,
+            // the console scores each new version on the held-out test split
+            ConsoleSettings.defaults().withEvaluation(data.test()));
     resources.push(stack);
     this.stack = stack;
     bootstrap = stack.bootstrapServers();
@@ -203,6 +206,14 @@ final class Demo implements AutoCloseable {
             + " (client certificate: FLINK_CONF_DIR="
             + stack.flinkRest().clientConfigDir()
             + ")");
+    out.println(
+        "  Lethe console       "
+            + stack.consoleUrl()
+            + " (sign in with the token in "
+            + stack.httpTokenFile()
+            + ")");
+    out.println(
+        "    xdg-open \"" + stack.consoleUrl() + "#token=$(cat " + stack.httpTokenFile() + ")\"");
     out.println("  model service       " + serviceUrl + "/v1/models");
     out.println(
         "  erasure status      http://localhost:"

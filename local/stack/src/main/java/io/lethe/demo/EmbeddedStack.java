@@ -24,6 +24,7 @@ import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
 import io.lethe.serving.ServingSettings;
+import io.lethe.serving.console.ConsoleSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -92,6 +93,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private KafkaPrincipals principals;
   private StackCredentials credentials;
   private FlinkRestCredentials flinkRest;
+  private ConsoleSettings console = ConsoleSettings.defaults();
 
   private EmbeddedStack() {}
 
@@ -121,7 +123,23 @@ public final class EmbeddedStack implements AutoCloseable {
       PrintStream log,
       KafkaSecurity security)
       throws Exception {
+    return start(catalog, ports, checkpointInterval, log, security, ConsoleSettings.defaults());
+  }
+
+  /**
+   * Starts the stack as {@link #start(ModelCatalog, Ports, Duration, PrintStream, KafkaSecurity)}
+   * does, with the model service's console set up by {@code console} (e.g. with an evaluation set).
+   */
+  public static EmbeddedStack start(
+      ModelCatalog catalog,
+      Ports ports,
+      Duration checkpointInterval,
+      PrintStream log,
+      KafkaSecurity security,
+      ConsoleSettings console)
+      throws Exception {
     EmbeddedStack stack = new EmbeddedStack();
+    stack.console = console;
     try {
       stack.startAll(catalog, ports, checkpointInterval, log, security);
       return stack;
@@ -289,7 +307,8 @@ public final class EmbeddedStack implements AutoCloseable {
                 .withKafkaConfig(
                     withRegistryUser(
                         clientConfig(Principal.MODEL_SERVICE), StackCredentials.SERVICE))
-                .withHttpTokens(credentials.httpTokens()));
+                .withHttpTokens(credentials.httpTokens()),
+            console);
     resources.push(service);
     servePort = service.port();
   }
@@ -388,6 +407,11 @@ public final class EmbeddedStack implements AutoCloseable {
   /** The learner job on the Flink MiniCluster. */
   public JobClient learnerJob() {
     return learnerJob;
+  }
+
+  /** The Lethe console's page on the model service (it asks for {@link #httpToken()}). */
+  public String consoleUrl() {
+    return serviceUrl() + "/console/";
   }
 
   /** Base URL of the model service. */

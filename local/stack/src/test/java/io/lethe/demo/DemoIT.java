@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The shortened demo CI runs as a smoke test: three tasks of 150 samples through the whole embedded
  * stack (broker, registry, ingress, Flink job, model service), both models, the erasures, and a
  * complete report whose analytic model equals the offline retrain, on the secured default
- * (SASL/SCRAM and ACLs). No log line at INFO or above names a data subject.
+ * (SASL/SCRAM and ACLs). The printed console link opens in headless Chromium on both models and a
+ * completed erasure. No log line at INFO or above names a data subject.
  */
 class DemoIT {
 
@@ -42,6 +46,7 @@ class DemoIT {
       report = demo.report();
       report.print(out);
       report.write(options.report());
+      inConsole(console.toString(StandardCharsets.UTF_8), report);
       logged = logs.lines();
     } finally {
       System.out.println(console.toString(StandardCharsets.UTF_8));
@@ -67,7 +72,9 @@ class DemoIT {
     }
     assertThat(json.get("analytic_exactness").asDouble()).isLessThan(1e-9);
     assertThat(json.get("samples_per_second").asDouble()).isPositive();
-    assertThat(printed).contains("Flink dashboard", "model service", "==== lethe demo report ====");
+    assertThat(printed)
+        .contains(
+            "Flink dashboard", "Lethe console", "model service", "==== lethe demo report ====");
     assertThat(printed).containsPattern("  metrics +http://127\\.0\\.0\\.1:\\d+/metrics \\(job\\)");
     assertThat(printed).contains("SASL/SCRAM with ACLs", "lethe-producer.properties");
 
@@ -77,5 +84,33 @@ class DemoIT {
     assertThat(logged)
         .as("log lines at INFO or above that name a data subject")
         .noneMatch(line -> subjectId.matcher(line).find());
+  }
+
+  /**
+   * What a person does with the printed console line: opens it in a browser (headless Chromium)
+   * with the token file's token. The page shows both models with an accuracy, and the demo's first
+   * erasure as completed; the browser console stays clean. Keeps a screenshot in {@code
+   * target/console/demo-console.png} and prints the load time.
+   */
+  @SuppressWarnings("unchecked")
+  private static void inConsole(String printed, DemoReport report) throws Exception {
+    Matcher line =
+        Pattern.compile("Lethe console\\s+(\\S+) \\(sign in with the token in (\\S+)\\)")
+            .matcher(printed);
+    assertThat(line.find()).as(printed).isTrue();
+    String token = Files.readString(Path.of(line.group(2))).strip();
+    String request =
+        (String)
+            ((List<Map<String, Object>>) report.content().get("erasures")).get(0).get("request_id");
+    try (ConsoleBrowser browser = ConsoleBrowser.open(line.group(1), token)) {
+      for (String model : List.of(Demo.ANALYTIC, Demo.HYPERNET)) {
+        assertThat(browser.modelRow(model, "%")).contains(model).contains("%");
+      }
+      assertThat(browser.searchErasure(request, request)).contains("completed").contains("EXACT");
+      browser.text();
+      browser.loadTime();
+      browser.screenshot(Path.of("target", "console", "demo-console.png"));
+      assertThat(browser.consoleProblems()).as("browser console warnings and errors").isEmpty();
+    }
   }
 }

@@ -5,7 +5,9 @@ import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.records.LearnerKind;
+import io.lethe.serving.console.ConsoleSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -38,5 +40,16 @@ final class TinyStack {
         new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
         Duration.ofSeconds(1),
         System.out);
+  }
+
+  /** Starts the stack as {@link #start()} does, with the model service's console set up so. */
+  static EmbeddedStack start(ConsoleSettings console) throws Exception {
+    return EmbeddedStack.start(
+        CATALOG,
+        new EmbeddedStack.Ports(0, "dashboard", 0, "serve", 0, "ingress"),
+        Duration.ofSeconds(1),
+        System.out,
+        KafkaSecurity.SECURED,
+        console);
   }
 }

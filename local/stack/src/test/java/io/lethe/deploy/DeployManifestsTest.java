@@ -7,12 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.cli.HttpAuthOptions;
-import io.lethe.ingress.IngressMetrics;
 import io.lethe.ingress.IngressOptions;
-import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.job.ClusterJob;
 import io.lethe.job.JobAccess;
-import io.lethe.job.JobMetrics;
 import io.lethe.job.JobSettings;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
@@ -26,12 +23,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,17 +45,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Checks the files under {@code deploy/} against the code: every manifest parses, and the topics,
- * ports, paths, command lines, catalogs, Flink settings and metric names in them are the ones the
- * code defines, read from the code's own constants, parsers and metric registries.
+ * ports, paths, command lines, catalogs and Flink settings in them are the ones the code defines,
+ * read from the code's own constants and parsers; the metric names the dashboard and the alerts
+ * read are those docs/metrics.md documents.
  */
 class DeployManifestsTest {
-  /**
-   * Flink's Prometheus reporter names an operator metric {@code flink_} + the logical scope {@code
-   * taskmanager.job.task.operator} with dots as underscores + the metric name; a key-value group
-   * adds its key to the name and its value as a label.
-   */
-  private static final String FLINK_OPERATOR_PREFIX = "flink_taskmanager_job_task_operator_";
-
   /**
    * Where the job jar lives in the lethe-flink image (copied there by deploy/docker/Dockerfile).
    */
@@ -105,7 +98,7 @@ class DeployManifestsTest {
         .contains(
             "compose/compose.yaml",
             "compose/prometheus.yml",
-            "docker/ingress-jmx-exporter.yaml",
+            "prometheus/lethe-rules.yaml",
             "k8s/base/kustomization.yaml",
             "k8s/base/lethe-dashboard.json",
             "k8s/gpu/kustomization.yaml");
@@ -282,10 +275,11 @@ class DeployManifestsTest {
     assertThat(fromCompose.registry()).isEqualTo(composeRegistryUrl());
     assertThat(composeMounts("ingress"))
         .containsEntry(fromCompose.catalog().toString(), "./catalog.yaml");
-    int composeAgentPort = agentPort(service("ingress").at("/environment/JAVA_OPTS").asText());
+    // The ingress serves its metrics itself, on the erasure status port.
     JsonNode scrape = scrapeJob(single("compose/prometheus.yml"), "lethe-ingress");
     assertThat(scrape.at("/static_configs/0/targets/0").asText())
-        .isEqualTo("ingress:" + composeAgentPort);
+        .isEqualTo("ingress:" + fromCompose.httpPort());
+    assertThat(scrape.path("metrics_path").asText()).isEqualTo("/metrics");
 
     JsonNode deployment = named(kind("Deployment"), "lethe-ingress");
     JsonNode pod = deployment.at("/spec/template/spec");
@@ -295,55 +289,18 @@ class DeployManifestsTest {
     assertThat(fromK8s.bootstrap()).isEqualTo(strimziBootstrap());
     assertThat(fromK8s.registry()).isEqualTo(k8sRegistryUrl());
     assertThat(catalogMountedAt(pod, container)).isEqualTo(fromK8s.catalog().getParent());
+    assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+    assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
     for (String probe : List.of("livenessProbe", "readinessProbe")) {
-      assertThat(container.path(probe).at("/tcpSocket/port").asInt())
+      assertThat(container.path(probe).at("/httpGet/port").asInt())
           .as(probe)
           .isEqualTo(fromK8s.httpPort());
     }
     assertThat(named(kind("Service"), "lethe-ingress").at("/spec/ports/0/port").asInt())
         .isEqualTo(fromK8s.httpPort());
-    int k8sAgentPort = agentPort(env(container, "JAVA_OPTS"));
     assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asInt())
-        .isEqualTo(k8sAgentPort);
-  }
-
-  @Test
-  void shouldExportEveryIngressMetricThroughTheJmxExporter() throws IOException {
-    JsonNode exporter = single("docker/ingress-jmx-exporter.yaml");
-    assertThat(exporter.at("/includeObjectNames/0").asText())
-        .isEqualTo("kafka.streams:type=" + IngressMetrics.GROUP + ",*");
-    assertThat(exporter.at("/includeObjectNames/1").asText())
-        .isEqualTo(ErasureStatusServer.JMX_DOMAIN + ":type=erasure-status-http,*");
-    assertThat(exporter.at("/includeObjectNames/2").asText())
-        .isEqualTo(ErasureStatusServer.JMX_DOMAIN + ":type=erasure-status-http-auth,*");
-    Set<String> covered = new TreeSet<>();
-    boolean httpResponses = false;
-    boolean authRefusals = false;
-    for (JsonNode rule : exporter.path("rules")) {
-      String pattern = rule.path("pattern").asText();
-      if (pattern.startsWith(ErasureStatusServer.JMX_DOMAIN + "<type=erasure-status-http-auth,")) {
-        assertThat(rule.path("name").asText()).isEqualTo("lethe_ingress_http_auth_refusals_total");
-        assertThat(pattern).contains("reason=");
-        authRefusals = true;
-        continue;
-      }
-      if (pattern.startsWith(ErasureStatusServer.JMX_DOMAIN + "<type=erasure-status-http,")) {
-        assertThat(rule.path("name").asText()).isEqualTo("lethe_ingress_http_responses_total");
-        httpResponses = true;
-        continue;
-      }
-      assertThat(pattern).startsWith("kafka.streams<type=" + IngressMetrics.GROUP);
-      String attribute = pattern.substring(pattern.lastIndexOf("><>") + 3);
-      assertThat(ingressMetrics()).as("attribute of rule %s", pattern).contains(attribute);
-      assertThat(rule.path("name").asText()).isEqualTo(ingressSeries(attribute));
-      covered.add(attribute);
-    }
-    assertThat(covered).containsExactlyInAnyOrderElementsOf(ingressMetrics());
-    assertThat(httpResponses).as("a rule for the status endpoint's responses").isTrue();
-    assertThat(authRefusals).as("a rule for the status endpoint's refusals").isTrue();
-    String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
-    String agentConfig = agentConfigPath(service("ingress").at("/environment/JAVA_OPTS").asText());
-    assertThat(dockerfile).contains("COPY deploy/docker/ingress-jmx-exporter.yaml " + agentConfig);
+        .isEqualTo(fromK8s.httpPort());
+    assertThat(env(container, "JAVA_OPTS")).doesNotContain("-javaagent");
   }
 
   @Test
@@ -450,6 +407,103 @@ class DeployManifestsTest {
   }
 
   @Test
+  void shouldUseStrimzisV1ApiWithoutObsoleteAnnotations() {
+    List<JsonNode> strimzi =
+        k8s.stream()
+            .filter(d -> d.path("apiVersion").asText().startsWith("kafka.strimzi.io/"))
+            .toList();
+    assertThat(strimzi).extracting(d -> d.path("kind").asText()).contains("Kafka", "KafkaNodePool");
+    for (JsonNode doc : strimzi) {
+      assertThat(doc.path("apiVersion").asText()).as(name(doc)).isEqualTo("kafka.strimzi.io/v1");
+      assertThat(doc.at("/metadata/annotations").toString())
+          .as("annotations of %s", name(doc))
+          .doesNotContain("strimzi.io/kraft")
+          .doesNotContain("strimzi.io/node-pools");
+    }
+  }
+
+  /**
+   * The Compose Flink services' configuration as the flink image's entry point writes it: each line
+   * of FLINK_PROPERTIES is one key, split at its first colon, whose value replaces the image's. The
+   * module flags must survive that, in the key Flink puts before {@code env.java.opts.all}, and be
+   * those the Kubernetes FlinkDeployment sets.
+   */
+  @Test
+  void shouldKeepFlinksModuleFlagsInCompose() {
+    Map<String, String> k8sConf =
+        flatten(only(kind("FlinkDeployment")).at("/spec/flinkConfiguration"));
+    Set<String> k8sFlags =
+        new TreeSet<>(List.of(k8sConf.get("env.java.default-opts.all").split("\\s+")));
+    assertThat(k8sFlags)
+        .contains("--add-opens=java.base/java.util=ALL-UNNAMED")
+        .contains("--add-opens=java.base/java.lang=ALL-UNNAMED");
+    for (String flinkService : List.of("jobmanager", "taskmanager", "learner-job")) {
+      Map<String, String> conf = new LinkedHashMap<>();
+      for (String line :
+          service(flinkService).at("/environment/FLINK_PROPERTIES").asText().split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        int colon = line.indexOf(':');
+        assertThat(colon).as("a key: value line in FLINK_PROPERTIES: %s", line).isPositive();
+        conf.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+      }
+      assertThat(new TreeSet<>(List.of(conf.get("env.java.default-opts.all").split("\\s+"))))
+          .as(flinkService)
+          .isEqualTo(k8sFlags);
+      assertThat(conf.get("env.java.opts.all")).as(flinkService).doesNotContain("--add-opens");
+    }
+  }
+
+  /**
+   * The Dockerfile builds from the repository alone: every file it copies from the build context is
+   * in the repository and not excluded by .dockerignore, which keeps version control, build output,
+   * local results, data and the Compose token file out of the context; the job jar it picks is the
+   * one stream-app/job's build makes.
+   */
+  @Test
+  void shouldBuildTheImagesFromTheRepositoryAlone() throws IOException {
+    Path root = deploy.getParent();
+    List<String> ignored = new ArrayList<>();
+    for (String line : Files.readAllLines(root.resolve(".dockerignore"))) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        ignored.add(line.trim());
+      }
+    }
+    assertThat(ignored)
+        .contains(".git", "**/target", "bench-results", "data", "deploy/compose/http-tokens");
+    List<PathMatcher> excluded = new ArrayList<>();
+    for (String pattern : ignored) {
+      excluded.add(root.getFileSystem().getPathMatcher("glob:" + pattern));
+      excluded.add(root.getFileSystem().getPathMatcher("glob:" + pattern + "/**"));
+    }
+
+    String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
+    Matcher copy = Pattern.compile("(?m)^COPY (?!--from)(\\S+) ").matcher(dockerfile);
+    List<String> copied = new ArrayList<>();
+    while (copy.find()) {
+      copied.add(copy.group(1));
+    }
+    assertThat(copied).contains(".", "deploy/docker/lethe-entrypoint.sh");
+    for (String source : copied) {
+      assertThat(root.resolve(source)).as("COPY %s", source).exists();
+      Path relative = Path.of(source).normalize();
+      assertThat(excluded)
+          .as("COPY %s excluded by .dockerignore", source)
+          .noneMatch(m -> m.matches(relative));
+    }
+    assertThat(excluded).anyMatch(m -> m.matches(Path.of("stream-app/job/target/classes")));
+    assertThat(excluded).anyMatch(m -> m.matches(Path.of(".git/config")));
+
+    Matcher jobJar =
+        Pattern.compile("cp stream-app/job/target/lethe-job-\\*-(\\w+)\\.jar /out/lethe-job\\.jar")
+            .matcher(dockerfile);
+    assertThat(jobJar.find()).as("the job jar's copy in the Dockerfile").isTrue();
+    assertThat(Files.readString(root.resolve("stream-app/job/pom.xml")))
+        .contains("<shadedClassifierName>" + jobJar.group(1) + "</shadedClassifierName>");
+  }
+
+  @Test
   void shouldScaleTheModelServiceDeployment() {
     JsonNode hpa = only(kind("HorizontalPodAutoscaler"));
     String target = hpa.at("/spec/scaleTargetRef/name").asText();
@@ -485,30 +539,116 @@ class DeployManifestsTest {
     }
   }
 
+  /**
+   * Every series the dashboard and the Prometheus rules read is named in docs/metrics.md's tables
+   * (the contract that a test against real scrapes holds the code to), or is a recording rule the
+   * rules file defines; a histogram's or summary's {@code _bucket}, {@code _count} and {@code _sum}
+   * series belong to its family.
+   */
   @Test
-  void shouldQueryOnlyMetricsLetheExports() throws Exception {
-    Set<String> serving = ServingAccess.exportedSeries();
-    Set<String> ingress = new TreeSet<>();
-    ingressMetrics().forEach(m -> ingress.add(ingressSeries(m)));
-    Set<String> job = new TreeSet<>();
-    JobMetrics.OPERATOR_METRICS.forEach(m -> job.add(FLINK_OPERATOR_PREFIX + m));
-    JobMetrics.MODEL_METRICS.forEach(
-        m -> job.add(FLINK_OPERATOR_PREFIX + JobMetrics.MODEL_GROUP + "_" + m));
-    Set<String> exported = new HashSet<>();
-    exported.addAll(serving);
-    exported.addAll(ingress);
-    exported.addAll(job);
+  void shouldQueryOnlyDocumentedMetrics() throws IOException {
+    Set<String> documented = documentedMetrics();
+    assertThat(documented)
+        .contains("lethe_serving_model_version", "flink_jobmanager_job_numRestarts");
+    JsonNode rules = single("prometheus/lethe-rules.yaml");
+    Set<String> recorded = new TreeSet<>(rules.findValuesAsText("record"));
+    assertThat(recorded).isNotEmpty().allMatch(r -> r.startsWith("lethe:"));
 
-    JsonNode dashboard = single("k8s/base/lethe-dashboard.json");
-    Set<String> queried = new TreeSet<>();
-    for (String expr : dashboard.findValuesAsText("expr")) {
-      Set<String> names = metricNames(expr);
-      assertThat(names).as("metrics in %s", expr).isNotEmpty();
-      queried.addAll(names);
+    Map<String, List<String>> queries = new LinkedHashMap<>();
+    queries.put(
+        "k8s/base/lethe-dashboard.json",
+        single("k8s/base/lethe-dashboard.json").findValuesAsText("expr"));
+    queries.put("prometheus/lethe-rules.yaml", rules.findValuesAsText("expr"));
+    Set<String> used = new TreeSet<>();
+    queries.forEach(
+        (file, exprs) -> {
+          assertThat(exprs).as("queries in %s", file).isNotEmpty();
+          for (String expr : exprs) {
+            Set<String> names = metricNames(expr);
+            assertThat(names).as("metrics in %s", expr).isNotEmpty();
+            for (String name : names) {
+              assertThat(recorded.contains(name) || documented.contains(family(name, documented)))
+                  .as("%s in %s (%s) is in docs/metrics.md or a recording rule", name, file, expr)
+                  .isTrue();
+              used.add(family(name, documented));
+            }
+          }
+        });
+    assertThat(used)
+        .anyMatch(n -> n.startsWith("lethe_serving_"))
+        .anyMatch(n -> n.startsWith("lethe_ingress_"))
+        .anyMatch(n -> n.startsWith("flink_taskmanager_job_task_operator_"))
+        .anyMatch(n -> n.startsWith("flink_jobmanager_"))
+        .anyMatch(n -> n.startsWith("jvm_"));
+    assertThat(used).as("recording rules the dashboard or alerts read").containsAll(recorded);
+  }
+
+  @Test
+  void shouldFindMetricNamesInPromQl() {
+    assertThat(
+            metricNames(
+                "histogram_quantile(0.99, sum by (le, model) (rate(a_seconds_bucket{model=\"x\"}[5m])))"
+                    + " / ignoring (le) b:c:rate1m and on () deriv(sum(d)[15m:1m]) > 0"
+                    + " or absent(e) unless max(f offset 5m) == bool 1"))
+        .containsExactlyInAnyOrder("a_seconds_bucket", "b:c:rate1m", "d", "e", "f");
+    assertThat(family("a_seconds_bucket", Set.of("a_seconds"))).isEqualTo("a_seconds");
+    assertThat(family("a_total", Set.of("a_total"))).isEqualTo("a_total");
+  }
+
+  @Test
+  void shouldGiveEveryAlertASeveritySummaryDescriptionAndRunbook() throws IOException {
+    String readme = Files.readString(deploy.resolve("README.md"));
+    Set<String> anchors = new TreeSet<>();
+    Matcher heading = Pattern.compile("(?m)^#+ (.+)$").matcher(readme);
+    while (heading.find()) {
+      anchors.add(
+          heading
+              .group(1)
+              .trim()
+              .toLowerCase(Locale.ROOT)
+              .replaceAll("[^a-z0-9 -]", "")
+              .replace(' ', '-'));
     }
-    assertThat(exported).containsAll(queried);
-    assertThat(queried).anyMatch(serving::contains).anyMatch(ingress::contains);
-    assertThat(queried).anyMatch(job::contains);
+    List<JsonNode> alerts = new ArrayList<>();
+    single("prometheus/lethe-rules.yaml")
+        .path("groups")
+        .forEach(
+            g ->
+                g.path("rules")
+                    .forEach(
+                        r -> {
+                          if (r.has("alert")) {
+                            alerts.add(r);
+                          }
+                        }));
+    assertThat(alerts).hasSizeGreaterThanOrEqualTo(8);
+    for (JsonNode alert : alerts) {
+      String name = alert.path("alert").asText();
+      assertThat(alert.at("/labels/severity").asText()).as(name).isIn("critical", "warning");
+      assertThat(alert.at("/annotations/summary").asText()).as(name).isNotBlank();
+      assertThat(alert.at("/annotations/description").asText()).as(name).isNotBlank();
+      String runbook = alert.at("/annotations/runbook").asText();
+      assertThat(runbook).as(name).startsWith("deploy/README.md#");
+      assertThat(anchors)
+          .as("the runbook section of %s", name)
+          .contains(runbook.substring(runbook.indexOf('#') + 1));
+      assertThat(readme).as("%s in the alerts table", name).contains("| `" + name + "` |");
+    }
+  }
+
+  @Test
+  void shouldGiveKubernetesTheSameRulesAsCompose() {
+    JsonNode rules = single("prometheus/lethe-rules.yaml");
+    JsonNode configMap = named(kind("ConfigMap"), "lethe-prometheus-rules");
+    assertThat(yaml(configMap.at("/data/lethe-rules.yaml").asText())).isEqualTo(rules);
+    String k8sConfig =
+        named(kind("ConfigMap"), "lethe-prometheus").at("/data/prometheus.yml").asText();
+    assertThat(yaml(k8sConfig).path("rule_files").get(0).asText()).endsWith("/lethe-rules.yaml");
+    assertThat(single("compose/prometheus.yml").path("rule_files").get(0).asText())
+        .isEqualTo("lethe-rules.yaml");
+    assertThat(composeMounts("prometheus"))
+        .containsEntry("/etc/prometheus/lethe-rules.yaml", "../prometheus/lethe-rules.yaml")
+        .containsEntry("/etc/prometheus/prometheus.yml", "./prometheus.yml");
   }
 
   // ---- helpers ----
@@ -523,13 +663,46 @@ class DeployManifestsTest {
     assertThat(Path.of(checkpoints.getPath())).isEqualTo(job.checkpointDirectory());
   }
 
+  /** The metric names in docs/metrics.md's two tables (the first column of each). */
+  private static Set<String> documentedMetrics() throws IOException {
+    String doc = Files.readString(deploy.getParent().resolve("docs/metrics.md"));
+    Set<String> names = new TreeSet<>();
+    for (String table : List.of("metrics-table", "external-metrics")) {
+      int start = doc.indexOf("<!-- " + table + ":start -->");
+      int end = doc.indexOf("<!-- " + table + ":end -->");
+      assertThat(start).as("table %s in docs/metrics.md", table).isNotNegative();
+      assertThat(end).as("end of table %s in docs/metrics.md", table).isGreaterThan(start);
+      Matcher m =
+          Pattern.compile("(?m)^\\| `([a-zA-Z_:][a-zA-Z0-9_:]*)` \\|")
+              .matcher(doc.substring(start, end));
+      while (m.find()) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
+  }
+
+  /** The family a series belongs to: a histogram's or summary's series map to their base name. */
+  static String family(String series, Set<String> documented) {
+    if (documented.contains(series)) {
+      return series;
+    }
+    for (String suffix : List.of("_bucket", "_count", "_sum")) {
+      if (series.endsWith(suffix)) {
+        return series.substring(0, series.length() - suffix.length());
+      }
+    }
+    return series;
+  }
+
   /** Identifiers in a PromQL expression that name series (not functions, labels or keywords). */
   static Set<String> metricNames(String expr) {
     String stripped =
         expr.replaceAll("\"[^\"]*\"", "")
             .replaceAll("\\{[^}]*}", "")
             .replaceAll("\\[[^]]*]", "")
-            .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", "");
+            .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", "")
+            .replaceAll("\\boffset\\s+\\w+", "");
     Set<String> keywords = Set.of("and", "or", "unless", "bool", "offset");
     Set<String> names = new TreeSet<>();
     Matcher m = Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\b(\\s*\\()?").matcher(stripped);
@@ -551,22 +724,6 @@ class DeployManifestsTest {
       }
     }
     return names;
-  }
-
-  private static List<String> ingressMetrics() {
-    return List.of(
-        IngressMetrics.ACCEPTED,
-        IngressMetrics.REJECTED,
-        IngressMetrics.DUPLICATES,
-        IngressMetrics.PENDING,
-        IngressMetrics.OVERDUE,
-        IngressMetrics.RECEIPTS,
-        IngressMetrics.RETRIES);
-  }
-
-  /** The series the JMX exporter rules make of an ingress metric: lethe_ingress_ + its name. */
-  private static String ingressSeries(String metric) {
-    return (IngressMetrics.GROUP + "-" + metric).replace('-', '_');
   }
 
   private static ServingSettings serveSettings(JsonNode command) {
@@ -632,18 +789,6 @@ class DeployManifestsTest {
           .as("%s mounts the secret at the token file's directory", name)
           .isEqualTo(file.getParent());
     }
-  }
-
-  private static int agentPort(String javaOpts) {
-    Matcher m = Pattern.compile("-javaagent:\\S+?=(\\d+):(\\S+)").matcher(javaOpts);
-    assertThat(m.find()).as("a -javaagent with a port in %s", javaOpts).isTrue();
-    return Integer.parseInt(m.group(1));
-  }
-
-  private static String agentConfigPath(String javaOpts) {
-    Matcher m = Pattern.compile("-javaagent:\\S+?=\\d+:(\\S+)").matcher(javaOpts);
-    assertThat(m.find()).isTrue();
-    return m.group(1);
   }
 
   private static String strimziBootstrap() {

@@ -44,7 +44,9 @@ public record LetheAcls(
     /** The learner job (Flink). */
     JOB("lethe-job", "learns, forgets, publishes snapshots"),
     /** The model service. */
-    MODEL_SERVICE("lethe-model-service", "follows snapshots and learner heartbeats"),
+    MODEL_SERVICE(
+        "lethe-model-service",
+        "follows snapshots, learner heartbeats, erasures, receipts and dead letters"),
     /** A schema registry that stores its schemas in Kafka, as Confluent's and Lethe's do. */
     REGISTRY("lethe-registry", "stores schemas");
 
@@ -147,7 +149,15 @@ public record LetheAcls(
         rights.add(prefixed(ResourceType.TRANSACTIONAL_ID, jobPrefix, AclOperation.WRITE));
       }
       case MODEL_SERVICE ->
-          topic(rights, AclOperation.READ, topics.models(), topics.learnerStatus());
+          // the console follows erasures, receipts and dead letters (their reason headers)
+          topic(
+              rights,
+              AclOperation.READ,
+              topics.models(),
+              topics.learnerStatus(),
+              topics.erasures(),
+              topics.receipts(),
+              topics.deadLetter());
       case REGISTRY -> {
         for (AclOperation operation :
             List.of(

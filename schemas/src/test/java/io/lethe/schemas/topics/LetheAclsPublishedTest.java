@@ -135,9 +135,7 @@ class LetheAclsPublishedTest {
         out.append("      - resource:\n");
         out.append("          type: ").append(strimziType(right)).append('\n');
         out.append("          name: ").append(right.name()).append('\n');
-        out.append("          patternType: ")
-            .append(right.pattern().name().toLowerCase(Locale.ROOT))
-            .append('\n');
+        out.append("          patternType: ").append(strimziPattern(right)).append('\n');
         out.append("        operations: [")
             .append(same.stream().map(r -> strimziOperation(r)).collect(Collectors.joining(", ")))
             .append("]\n");
@@ -153,6 +151,16 @@ class LetheAclsPublishedTest {
       case TRANSACTIONAL_ID -> "transactionalId";
       case CLUSTER -> "cluster";
       default -> throw new IllegalArgumentException("no Strimzi type for " + right.type());
+    };
+  }
+
+  /** Strimzi's names of Kafka's pattern types: {@code literal} and {@code prefix}. */
+  private static String strimziPattern(Right right) {
+    return switch (right.pattern()) {
+      case LITERAL -> "literal";
+      case PREFIXED -> "prefix";
+      default ->
+          throw new IllegalArgumentException("no Strimzi pattern type for " + right.pattern());
     };
   }
 
