@@ -80,6 +80,7 @@ public final class ModelService implements AutoCloseable {
       throw e;
     }
     metrics.exportKafkaClient(learnerFollower::consumerMetrics);
+    metrics.exportKafkaClient(console::kafkaMetrics);
     metrics.beforeScrape(() -> learners.export(metrics, table.current()));
     if (settings.httpTokens() == null) {
       LOG.warn(

@@ -193,11 +193,14 @@ class ModelServiceIT {
   void shouldExportItsConsumersLagAndTheJvmsMetrics() {
     MetricsDoc.Scrape scrape = MetricsDoc.parse(client.get("/metrics").body());
 
-    // the models topic's follower and the heartbeats' follower, by client id
+    // the models topic's follower, the heartbeats' and the console's, by client id
     assertThat(scrape.samples().get("kafka_consumer_fetch_manager_records_lag_max"))
         .anyMatch(sample -> sample.labels().contains("client_id=\"lethe-model-service\""))
         .anyMatch(
-            sample -> sample.labels().contains("client_id=\"lethe-model-service-learner-status\""));
+            sample -> sample.labels().contains("client_id=\"lethe-model-service-learner-status\""))
+        .anyMatch(
+            sample ->
+                sample.labels().contains("client_id=\"lethe-model-service-console-deadletter\""));
     assertThat(scrape.samples().get("kafka_consumer_fetch_manager_records_lag"))
         .anyMatch(sample -> sample.labels().contains("topic=\"" + topic + "\""));
     assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
