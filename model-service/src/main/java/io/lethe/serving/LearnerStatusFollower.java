@@ -10,6 +10,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -74,6 +76,11 @@ final class LearnerStatusFollower implements AutoCloseable {
 
   void start() {
     thread.start();
+  }
+
+  /** The consumer's own metrics (fetch lag and rates among them), for {@code /metrics}. */
+  Map<MetricName, ? extends Metric> consumerMetrics() {
+    return consumer.metrics();
   }
 
   private void run() {

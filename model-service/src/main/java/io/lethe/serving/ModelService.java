@@ -79,6 +79,8 @@ public final class ModelService implements AutoCloseable {
       registry.close();
       throw e;
     }
+    metrics.exportKafkaClient(learnerFollower::consumerMetrics);
+    metrics.exportKafkaClient(console::kafkaMetrics);
     metrics.beforeScrape(() -> learners.export(metrics, table.current()));
     if (settings.httpTokens() == null) {
       LOG.warn(

@@ -1,24 +1,32 @@
 package io.lethe.serving;
 
+import io.lethe.schemas.metrics.KafkaMetricsBridge;
+import io.lethe.schemas.metrics.PrometheusText;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 
 /**
  * The model service's Prometheus metrics, in a registry of its own (so two services in one JVM, as
- * in tests and the demo, do not share counters), and their text exposition for {@code /metrics}.
+ * in tests and the demo, do not share counters), and their text exposition for {@code /metrics}
+ * with its Kafka consumers' own metrics ({@link KafkaMetricsBridge}) and the JVM's.
  */
 final class ServiceMetrics {
   /** Content type of {@link #scrape()}. */
-  public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+  public static final String CONTENT_TYPE = PrometheusText.CONTENT_TYPE;
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+  private final KafkaMetricsBridge kafka = KafkaMetricsBridge.create();
+  private final PrometheusText text = new PrometheusText(registry);
+
+  ServiceMetrics() {
+    registry.register(kafka);
+  }
 
   final Counter snapshotsLoaded =
       Counter.builder()
@@ -139,15 +147,14 @@ final class ServiceMetrics {
     beforeScrape = refresh;
   }
 
+  /** Exports a Kafka client's own metrics, e.g. {@code consumer::metrics}, with the service's. */
+  void exportKafkaClient(Supplier<? extends Map<MetricName, ? extends Metric>> clientMetrics) {
+    kafka.add(clientMetrics);
+  }
+
   /** The current values in the Prometheus text format. */
   public byte[] scrape() {
     beforeScrape.run();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      writer.write(out, registry.scrape());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return text.scrape();
   }
 }

@@ -68,6 +68,7 @@ final class SnapshotFollower implements AutoCloseable {
             "consumer " + config.get(ConsumerConfig.CLIENT_ID_CONFIG),
             () ->
                 new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()));
+    metrics.exportKafkaClient(consumer::metrics);
     this.thread = new Thread(this::run, "lethe-snapshot-follower");
     this.thread.setDaemon(true);
   }

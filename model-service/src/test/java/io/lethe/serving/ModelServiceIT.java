@@ -12,6 +12,7 @@ import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
+import io.lethe.testing.MetricsDoc;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -185,6 +186,25 @@ class ModelServiceIT {
         .contains("lethe_serving_model_version{model=\"" + MODEL + "\"} 2.0")
         .contains("lethe_serving_snapshots_loaded_total{model=\"" + MODEL + "\"} 2.0")
         .contains("lethe_serving_ready 1.0");
+  }
+
+  @Test
+  @Order(3)
+  void shouldExportItsConsumersLagAndTheJvmsMetrics() {
+    MetricsDoc.Scrape scrape = MetricsDoc.parse(client.get("/metrics").body());
+
+    // the models topic's follower, the heartbeats' and the console's, by client id
+    assertThat(scrape.samples().get("kafka_consumer_fetch_manager_records_lag_max"))
+        .anyMatch(sample -> sample.labels().contains("client_id=\"lethe-model-service\""))
+        .anyMatch(
+            sample -> sample.labels().contains("client_id=\"lethe-model-service-learner-status\""))
+        .anyMatch(
+            sample ->
+                sample.labels().contains("client_id=\"lethe-model-service-console-deadletter\""));
+    assertThat(scrape.samples().get("kafka_consumer_fetch_manager_records_lag"))
+        .anyMatch(sample -> sample.labels().contains("topic=\"" + topic + "\""));
+    assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
+    assertThat(scrape.has("process_cpu_seconds_total")).isTrue();
   }
 
   @Test

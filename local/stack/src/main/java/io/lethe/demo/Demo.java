@@ -178,7 +178,9 @@ final class Demo implements AutoCloseable {
                 options.servePort(),
                 "--serve-port",
                 options.ingressPort(),
-                "--ingress-port"),
+                "--ingress-port",
+                options.metricsPort(),
+                "--metrics-port"),
             Duration.ofSeconds(1),
             out,
             options.insecure() ? KafkaSecurity.INSECURE : KafkaSecurity.SECURED,
@@ -217,6 +219,14 @@ final class Demo implements AutoCloseable {
         "  erasure status      http://localhost:"
             + stack.ingressPort()
             + "/v1/erasures/{request-id}");
+    out.println(
+        "  metrics             "
+            + stack.jobMetricsUrl()
+            + " (job), "
+            + serviceUrl
+            + "/metrics, http://localhost:"
+            + stack.ingressPort()
+            + "/metrics (ingress)");
     out.println("  Kafka               " + bootstrap + " (topics lethe.*)");
     out.println("  schema registry     " + stack.registryUrl());
     printKafkaSecurity(stack);

@@ -95,6 +95,15 @@ public final class DemoMain implements Callable<Integer> {
       description = "Erasure status endpoint (0: any free port).")
   int ingressPort;
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "N",
+      converter = Values.Port.class,
+      defaultValue = "9249",
+      description =
+          "The learner job's metrics for Prometheus, Flink's reporter (0: any free port).")
+  int metricsPort;
+
   @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON.")
   Path report;
 
@@ -155,6 +164,7 @@ public final class DemoMain implements Callable<Integer> {
         dashboardPort,
         servePort,
         ingressPort,
+        metricsPort,
         report,
         keepRunning,
         data,

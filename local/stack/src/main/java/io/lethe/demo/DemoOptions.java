@@ -16,6 +16,7 @@ import java.util.List;
  * @param dashboardPort the read-only Flink dashboard's port (0 = any free port)
  * @param servePort model service port (0 = any free port)
  * @param ingressPort erasure status endpoint port (0 = any free port)
+ * @param metricsPort port of the learner job's metrics for Prometheus (0 = any free port)
  * @param report where to write the JSON report, or null
  * @param keepRunning keep everything running after the report until the process is stopped
  * @param dataDirectory Fashion-MNIST directory, or null for the default
@@ -30,6 +31,7 @@ record DemoOptions(
     int dashboardPort,
     int servePort,
     int ingressPort,
+    int metricsPort,
     Path report,
     boolean keepRunning,
     Path dataDirectory,

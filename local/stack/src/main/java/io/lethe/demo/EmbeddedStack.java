@@ -10,6 +10,7 @@ import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.learner.CatalogLearners;
 import io.lethe.job.rest.DashboardProxy;
 import io.lethe.local.flink.FlinkRestCredentials;
+import io.lethe.local.flink.LoopbackPrometheusReporter;
 import io.lethe.local.kafka.EmbeddedKafka;
 import io.lethe.local.kafka.KafkaPrincipals;
 import io.lethe.local.kafka.KafkaSecurity;
@@ -60,6 +61,10 @@ import org.apache.flink.core.execution.JobClient;
  * LetheAcls}, writes a Kafka client properties file per principal under {@code security/kafka} in
  * its temporary directory, and connects each component as its own principal.
  *
+ * <p>The learner job's metrics are served for Prometheus by Flink's reporter at {@link
+ * #jobMetricsUrl()}; the ingress and the model service serve theirs at {@code /metrics} on their
+ * own ports.
+ *
  * <p>HTTP needs credentials ({@link StackCredentials}, generated under {@code security/} in the
  * temporary directory, Kafka's mode notwithstanding): the model service and the erasure status
  * endpoint a bearer token ({@link #httpToken()}; health, readiness and metrics stay open), the
@@ -80,6 +85,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private int dashboardPort;
   private int ingressPort;
   private int servePort;
+  private int jobMetricsPort;
   private IngressApp ingress;
   private JobClient learnerJob;
   private String signingKeyId;
@@ -146,6 +152,8 @@ public final class EmbeddedStack implements AutoCloseable {
   /**
    * The ports to listen on (0 = any free port) and the option names that set them, for the error
    * when one is taken.
+   *
+   * @param metrics the port of the job's metrics for Prometheus (Flink's reporter)
    */
   public record Ports(
       int dashboard,
@@ -153,7 +161,21 @@ public final class EmbeddedStack implements AutoCloseable {
       int serve,
       String serveOption,
       int ingress,
-      String ingressOption) {}
+      String ingressOption,
+      int metrics,
+      String metricsOption) {
+
+    /** Ports with the job's metrics on any free port. */
+    public Ports(
+        int dashboard,
+        String dashboardOption,
+        int serve,
+        String serveOption,
+        int ingress,
+        String ingressOption) {
+      this(dashboard, dashboardOption, serve, serveOption, ingress, ingressOption, 0, "metrics");
+    }
+  }
 
   private void startAll(
       ModelCatalog catalog,
@@ -165,6 +187,7 @@ public final class EmbeddedStack implements AutoCloseable {
     dashboardPort = freeOrRequested(ports.dashboard(), ports.dashboardOption());
     int wantedServe = freeOrRequested(ports.serve(), ports.serveOption());
     int wantedIngress = freeOrRequested(ports.ingress(), ports.ingressOption());
+    jobMetricsPort = freeOrRequested(ports.metrics(), ports.metricsOption());
 
     Path dir = Files.createTempDirectory("lethe-stack");
     resources.push(() -> deleteTree(dir));
@@ -257,7 +280,10 @@ public final class EmbeddedStack implements AutoCloseable {
     JobClient job =
         LearnerJobMain.start(
             LearnerJobMain.localEnvironment(
-                jobSettings, flinkRest.server(), "http://localhost:" + dashboardPort),
+                jobSettings,
+                flinkRest.server(),
+                "http://localhost:" + dashboardPort,
+                LoopbackPrometheusReporter.configuration(LOOPBACK, jobMetricsPort)),
             jobSettings,
             catalog,
             new CatalogLearners());
@@ -404,6 +430,14 @@ public final class EmbeddedStack implements AutoCloseable {
    */
   public FlinkRestCredentials flinkRest() {
     return flinkRest;
+  }
+
+  /**
+   * Where Prometheus scrapes the learner job's metrics: Flink's reporter on the MiniCluster, which
+   * serves them at any path (conventionally {@code /metrics}).
+   */
+  public String jobMetricsUrl() {
+    return "http://" + LOOPBACK + ":" + jobMetricsPort + "/metrics";
   }
 
   /** Port of the ingress's erasure status endpoint. */

@@ -35,6 +35,7 @@ class DemoIT {
             "--dashboard-port", "0",
             "--serve-port", "0",
             "--ingress-port", "0",
+            "--metrics-port", "0",
             "--report", dir.resolve("report.json").toString());
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     DemoReport report;
@@ -74,6 +75,7 @@ class DemoIT {
     assertThat(printed)
         .contains(
             "Flink dashboard", "Lethe console", "model service", "==== lethe demo report ====");
+    assertThat(printed).containsPattern("  metrics +http://127\\.0\\.0\\.1:\\d+/metrics \\(job\\)");
     assertThat(printed).contains("SASL/SCRAM with ACLs", "lethe-producer.properties");
 
     // The demo's subjects are subject-0 ... subject-99; three of them are erased by id.

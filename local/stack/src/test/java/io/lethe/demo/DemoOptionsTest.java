@@ -33,6 +33,7 @@ class DemoOptionsTest {
     assertThat(options.samplesPerTask()).isEqualTo(2000);
     assertThat(options.dashboardPort()).isEqualTo(8081);
     assertThat(options.servePort()).isEqualTo(8080);
+    assertThat(options.metricsPort()).isEqualTo(9249);
     assertThat(options.keepRunning()).isFalse();
   }
 
@@ -56,8 +57,10 @@ class DemoOptionsTest {
   @Test
   void shouldReadTheFlags() {
     DemoOptions options =
-        DemoOptions.parse("--models", "analytic", "--keep-running", "--serve-port", "0");
+        DemoOptions.parse(
+            "--models", "analytic", "--keep-running", "--serve-port", "0", "--metrics-port", "0");
     assertThat(options.analytic()).isTrue();
+    assertThat(options.metricsPort()).isZero();
     assertThat(options.hypernet()).isFalse();
     assertThat(options.keepRunning()).isTrue();
     assertThat(options.servePort()).isZero();

@@ -201,6 +201,7 @@ class EmbeddedStackListenersIT {
             URI.create(stack.flinkRest().restUrl()).getPort(),
             URI.create(stack.serviceUrl()).getPort(),
             stack.ingressPort(),
+            URI.create(stack.jobMetricsUrl()).getPort(),
             URI.create(stack.registryUrl()).getPort())) {
       assertThat(listeners).as("listeners").contains("127.0.0.1:" + port);
     }

@@ -134,7 +134,8 @@ class LearnerLivenessIT {
                         "--buffer-size", "64",
                         "--dashboard-port", "0",
                         "--serve-port", "0",
-                        "--ingress-port", "0"
+                        "--ingress-port", "0",
+                        "--metrics-port", "0"
                       },
                       out,
                       err));

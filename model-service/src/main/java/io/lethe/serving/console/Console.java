@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,6 +129,13 @@ public final class Console implements AutoCloseable {
         new TopicFollower(kafkaConfig, bootstrapServers, CLIENT_ID + "-" + suffix, topic, handler);
     followers.add(follower);
     followerByTopic.put(topic, follower);
+  }
+
+  /** The console's Kafka consumers' own metrics (one per followed topic), for {@code /metrics}. */
+  public Map<MetricName, ? extends Metric> kafkaMetrics() {
+    Map<MetricName, Metric> all = new LinkedHashMap<>();
+    followers.forEach(f -> all.putAll(f.consumerMetrics()));
+    return all;
   }
 
   /** Starts following the topics and sampling the models. */

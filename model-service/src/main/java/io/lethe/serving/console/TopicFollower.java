@@ -9,6 +9,8 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -69,6 +71,11 @@ final class TopicFollower implements AutoCloseable {
 
   void start() {
     thread.start();
+  }
+
+  /** The consumer's own metrics (fetch lag and rates among them), for {@code /metrics}. */
+  Map<MetricName, ? extends Metric> consumerMetrics() {
+    return consumer.metrics();
   }
 
   /** What the follower is doing, e.g. {@code following} or why it stopped. */

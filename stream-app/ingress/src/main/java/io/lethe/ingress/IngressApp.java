@@ -6,11 +6,14 @@ import io.lethe.cli.KafkaClientConfig;
 import io.lethe.ingress.http.ErasureStatusLookup;
 import io.lethe.ingress.http.ErasureStatusServer;
 import io.lethe.ingress.receipts.ErasureState;
+import io.lethe.schemas.metrics.KafkaMetricsBridge;
+import io.lethe.schemas.metrics.PrometheusText;
 import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicCreation;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.validation.DeadLetterEnvelope;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -56,6 +59,7 @@ public final class IngressApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final ErasureStatusServer http;
   private final HostInfo self;
+  private final PrometheusText metrics;
 
   /**
    * What the ingress needs to run.
@@ -159,10 +163,29 @@ public final class IngressApp implements AutoCloseable {
     }
   }
 
-  private IngressApp(KafkaStreams streams, ErasureStatusServer http, HostInfo self) {
+  private IngressApp(
+      KafkaStreams streams, ErasureStatusServer http, HostInfo self, PrometheusText metrics) {
     this.streams = streams;
     this.http = http;
     this.self = self;
+    this.metrics = metrics;
+  }
+
+  /**
+   * The ingress's {@code /metrics}: its own metrics ({@link IngressPrometheus}), Kafka Streams' and
+   * its Kafka clients' ({@link KafkaMetricsBridge}), and the JVM's.
+   */
+  private static PrometheusText prometheus(KafkaStreams streams, ErasureStatusServer http) {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new IngressPrometheus(streams::metrics, http));
+    registry.register(
+        KafkaMetricsBridge.excludingGroups(Set.of(IngressMetrics.GROUP)).add(streams::metrics));
+    return new PrometheusText(registry);
+  }
+
+  /** The ingress's metrics in the Prometheus text format, as {@code GET /metrics} answers. */
+  public byte[] scrapeMetrics() {
+    return metrics.scrape();
   }
 
   /**
@@ -286,6 +309,10 @@ public final class IngressApp implements AutoCloseable {
       streams.setStateListener((now, before) -> logState(started, now, before));
       lookup.streams = streams;
       lookup.self = self;
+      PrometheusText metrics = prometheus(streams, http);
+      if (http != null) {
+        http.serveMetrics(metrics::scrape);
+      }
       streams.start();
       log.info(
           "Ingress {} started against {} ({} datasets, {} models)",
@@ -293,7 +320,7 @@ public final class IngressApp implements AutoCloseable {
           connection.bootstrapServers(),
           catalog.datasets().size(),
           catalog.models().size());
-      return new IngressApp(streams, http, self);
+      return new IngressApp(streams, http, self, metrics);
     } catch (RuntimeException | IOException e) {
       if (streams != null) {
         streams.close(Duration.ofSeconds(10));

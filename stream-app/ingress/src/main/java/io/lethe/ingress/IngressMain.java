@@ -64,7 +64,8 @@ public final class IngressMain implements Callable<Integer> {
       paramLabel = "N",
       converter = StatusPort.class,
       defaultValue = "" + IngressOptions.DEFAULT_HTTP_PORT,
-      description = "Erasure status endpoint port (0: any free port, -1: off).")
+      description =
+          "Erasure status endpoint port, also serving /metrics (0: any free port, -1: off).")
   int port;
 
   /** The older name of {@code --port}, kept for existing scripts and manifests. */

@@ -1,7 +1,14 @@
 package io.lethe.ingress;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.CompoundStat;
+import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.metrics.stats.Value;
@@ -39,6 +46,17 @@ public final class IngressMetrics {
 
   /** Name of the counter of erasure retries (same request id, same content). */
   public static final String RETRIES = "erasure-retries-total";
+
+  /**
+   * Seconds from an erasure request's arrival to its receipt, a histogram: metrics {@code
+   * erasure-to-receipt-seconds-bucket} (tag {@code le}, the bucket's upper bound; cumulative
+   * counts, as in Prometheus), {@code -count} and {@code -sum}.
+   */
+  public static final String ERASURE_TO_RECEIPT = "erasure-to-receipt-seconds";
+
+  /** Upper bounds of the {@link #ERASURE_TO_RECEIPT} buckets, in seconds (and +Inf). */
+  public static final List<Double> ERASURE_TO_RECEIPT_BUCKETS =
+      List.of(0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0);
 
   /** Tag value of {@link #ACCEPTED} and {@link #REJECTED} for training samples. */
   public static final String SAMPLES = "samples";
@@ -86,6 +104,19 @@ public final class IngressMetrics {
     gauge(OVERDUE, "Erasure requests pending longer than the timeout", taskId).record(overdue);
   }
 
+  /** Records the time from an erasure request's arrival to its receipt. */
+  public void erasureToReceipt(Duration latency) {
+    Sensor sensor =
+        metrics.addSensor(sensorName(ERASURE_TO_RECEIPT, Map.of()), Sensor.RecordingLevel.INFO);
+    synchronized (sensor) {
+      // unlike add(MetricName, stat), adding a compound stat twice would count twice
+      if (!sensor.hasMetrics()) {
+        sensor.add(new CumulativeHistogram(ERASURE_TO_RECEIPT, ERASURE_TO_RECEIPT_BUCKETS));
+      }
+    }
+    sensor.record(latency.toNanos() / 1e9);
+  }
+
   private Sensor counter(String name, String description, Map<String, String> tags) {
     Sensor sensor = metrics.addSensor(sensorName(name, tags), Sensor.RecordingLevel.INFO);
     // add() is idempotent for a metric the sensor already has.
@@ -98,6 +129,67 @@ public final class IngressMetrics {
     Sensor sensor = metrics.addSensor(sensorName(name, tags), Sensor.RecordingLevel.INFO);
     sensor.add(new MetricName(name, GROUP, description, tags), new Value());
     return sensor;
+  }
+
+  /**
+   * A histogram in Kafka's metrics: cumulative bucket counts, a count and a sum, never reset (Kafka
+   * has only windowed percentiles).
+   */
+  private static final class CumulativeHistogram implements CompoundStat {
+    private final String name;
+    private final List<Double> bounds;
+    private final LongAdder[] buckets;
+    private final LongAdder count = new LongAdder();
+    private final DoubleAdder sum = new DoubleAdder();
+
+    CumulativeHistogram(String name, List<Double> bounds) {
+      this.name = name;
+      this.bounds = bounds;
+      this.buckets = new LongAdder[bounds.size()];
+      for (int i = 0; i < buckets.length; i++) {
+        buckets[i] = new LongAdder();
+      }
+    }
+
+    @Override
+    public void record(MetricConfig config, double value, long timeMs) {
+      for (int i = 0; i < buckets.length; i++) {
+        if (value <= bounds.get(i)) {
+          buckets[i].increment();
+        }
+      }
+      count.increment();
+      sum.add(value);
+    }
+
+    @Override
+    public List<NamedMeasurable> stats() {
+      List<NamedMeasurable> stats = new ArrayList<>();
+      for (int i = 0; i < buckets.length; i++) {
+        LongAdder bucket = buckets[i];
+        stats.add(
+            new NamedMeasurable(
+                new MetricName(
+                    name + "-bucket",
+                    GROUP,
+                    "Observations at or below the bound le",
+                    Map.of("le", String.valueOf(bounds.get(i)))),
+                (config, now) -> bucket.sum()));
+      }
+      stats.add(
+          new NamedMeasurable(
+              new MetricName(name + "-bucket", GROUP, "Observations", Map.of("le", "+Inf")),
+              (config, now) -> count.sum()));
+      stats.add(
+          new NamedMeasurable(
+              new MetricName(name + "-count", GROUP, "Observations", Map.of()),
+              (config, now) -> count.sum()));
+      stats.add(
+          new NamedMeasurable(
+              new MetricName(name + "-sum", GROUP, "Sum of the observations", Map.of()),
+              (config, now) -> sum.sum()));
+      return stats;
+    }
   }
 
   private static String sensorName(String name, Map<String, String> tags) {

@@ -224,6 +224,27 @@ class ErasureReceiptTopologyTest {
   }
 
   @Test
+  void shouldExportTheTimeFromArrivalToReceiptAsAHistogram() {
+    ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
+    ingress.affected.pipeInput("r-1", affects("r-1", ANALYTIC));
+    ingress.advanceWallClock(Duration.ofMillis(1500));
+    ingress.applied.pipeInput("r-1", appliedBy("r-1", ANALYTIC, 7));
+
+    assertThat(ingress.receipts.readValue().getStatus()).isEqualTo(ReceiptStatus.COMPLETED);
+    assertThat(ingress.prometheus())
+        .contains("# TYPE lethe_ingress_erasure_to_receipt_seconds histogram")
+        .contains("lethe_ingress_erasure_to_receipt_seconds_bucket{le=\"1.0\"} 0")
+        .contains("lethe_ingress_erasure_to_receipt_seconds_bucket{le=\"2.5\"} 1")
+        .contains("lethe_ingress_erasure_to_receipt_seconds_bucket{le=\"+Inf\"} 1")
+        .contains("lethe_ingress_erasure_to_receipt_seconds_count 1")
+        .contains("lethe_ingress_erasure_to_receipt_seconds_sum 1.5")
+        .contains("lethe_ingress_receipts_total{status=\"COMPLETED\"} 1.0")
+        .contains("lethe_ingress_accepted_total{stream=\"erasures\"} 1.0")
+        .contains("lethe_ingress_pending_erasures 0.0")
+        .contains("lethe_ingress_duplicate_samples_total 0.0");
+  }
+
+  @Test
   void shouldWaitForEveryAffectedModelWhenConfirmationsArriveInTheOtherOrder() {
     ingress.erasuresRaw.pipeInput("u-1", erasure("r-1", "u-1").build());
     ingress.affected.pipeInput("r-1", affects("r-1", ANALYTIC, HYPERNET));

@@ -8,12 +8,15 @@ import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.metrics.PrometheusText;
 import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.snapshot.ReceiptSigner;
 import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.Topic;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.TestRecords;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -147,6 +150,13 @@ final class IngressDriver implements AutoCloseable {
       }
     }
     return found.isEmpty() ? 0 : sum;
+  }
+
+  /** The ingress's own metrics as {@code /metrics} exports them, in the Prometheus text format. */
+  String prometheus() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new IngressPrometheus(driver::metrics, null));
+    return new String(new PrometheusText(registry).scrape(), StandardCharsets.UTF_8);
   }
 
   void advanceWallClock(Duration duration) {

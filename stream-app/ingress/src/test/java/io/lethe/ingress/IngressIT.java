@@ -19,6 +19,7 @@ import io.lethe.schemas.topics.LetheTopics;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
+import io.lethe.testing.MetricsDoc;
 import io.lethe.validation.DeadLetterHeaders;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,6 +34,7 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.processor.internals.StreamThread;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +114,37 @@ class IngressIT {
       assertThat(unknown.statusCode()).isEqualTo(404);
       assertThat(JSON.readTree(unknown.body()).get("error").asText())
           .isEqualTo("unknown erasure request 'no-such-request'");
+
+      // /metrics is open: Lethe's names, Kafka Streams' and its clients' own metrics, the JVM's
+      HttpResponse<String> metrics =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+      MetricsDoc.Scrape scrape = MetricsDoc.parse(metrics.body());
+      assertThat(metrics.body())
+          .contains("lethe_ingress_receipts_total{status=\"COMPLETED\"} 1.0")
+          .contains("lethe_ingress_accepted_total{stream=\"erasures\"} 1.0")
+          .contains("lethe_ingress_erasure_to_receipt_seconds_count 1")
+          .contains(
+              "lethe_ingress_http_responses_total{route=\"/v1/erasures/{requestId}\",status=\"404\"}"
+                  + " 1.0");
+      assertThat(scrape.has("kafka_consumer_fetch_manager_records_lag_max")).isTrue();
+      assertThat(scrape.has("kafka_stream_thread_process_total")).isTrue();
+      assertThat(scrape.has("kafka_stream_alive_stream_threads")).isTrue();
+      // states as their number in Kafka Streams' enums
+      assertThat(scrape.samples().get("kafka_stream_client_state"))
+          .extracting(MetricsDoc.Sample::value)
+          .containsExactly((double) KafkaStreams.State.RUNNING.ordinal());
+      assertThat(scrape.samples().get("kafka_stream_thread_thread_state"))
+          .extracting(MetricsDoc.Sample::value)
+          .containsOnly((double) StreamThread.State.RUNNING.ordinal());
+      assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
+      assertThat(scrape.hasPrefix("kafka_lethe_ingress")).isFalse();
     }
   }
 

@@ -62,6 +62,14 @@ public final class JobMetrics {
   /** Per model: the last training loss (NaN for learners without one). */
   public static final String MODEL_LOSS = "loss";
 
+  /**
+   * Per model: the model's consumer lag in time, how long the newest sample of its last learned
+   * micro-batch waited since its timestamp on the samples topic (processing time minus the Kafka
+   * record's timestamp). It keeps its last value while no sample comes, so it says nothing about
+   * samples not yet read: use it with the Kafka source's {@code pendingRecords}.
+   */
+  public static final String MODEL_INPUT_LAG_MILLIS = "inputLagMillis";
+
   /** Every operator-level metric, in no particular order. */
   public static final List<String> OPERATOR_METRICS =
       List.of(
@@ -81,7 +89,7 @@ public final class JobMetrics {
 
   /** Every per-model metric in group {@value #MODEL_GROUP}. */
   public static final List<String> MODEL_METRICS =
-      List.of(MODEL_VERSION, MODEL_ERASURE_TO_SNAPSHOT_MILLIS, MODEL_LOSS);
+      List.of(MODEL_VERSION, MODEL_ERASURE_TO_SNAPSHOT_MILLIS, MODEL_LOSS, MODEL_INPUT_LAG_MILLIS);
 
   private JobMetrics() {}
 }

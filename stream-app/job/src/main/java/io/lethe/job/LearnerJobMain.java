@@ -330,7 +330,20 @@ public final class LearnerJobMain implements Callable<Integer> {
    */
   public static StreamExecutionEnvironment localEnvironment(
       JobSettings settings, FlinkRestTls restTls, String dashboardOrigin) {
+    return localEnvironment(settings, restTls, dashboardOrigin, Map.of());
+  }
+
+  /**
+   * As {@link #localEnvironment(JobSettings, FlinkRestTls, String)}, with more Flink configuration
+   * on top, e.g. a metrics reporter ({@code metrics.reporter.<name>.*}).
+   */
+  public static StreamExecutionEnvironment localEnvironment(
+      JobSettings settings,
+      FlinkRestTls restTls,
+      String dashboardOrigin,
+      Map<String, String> extraConfiguration) {
     Configuration conf = jobConfiguration(settings, true);
+    extraConfiguration.forEach(conf::setString);
     conf.set(RestOptions.BIND_PORT, String.valueOf(settings.restPort()));
     conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
     conf.set(RestOptions.ADDRESS, LOOPBACK);

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Started with bearer tokens, {@code /v1/erasures/} answers 401 with {@code WWW-Authenticate:
  * Bearer realm="lethe"} to a request without one of them (counted by reason, {@link
- * #authRefusals}); health and readiness stay open, for probes.
+ * #authRefusals}); health and readiness stay open, for probes, and so does {@code GET /metrics}
+ * (the ingress's metrics in the Prometheus text format) when the server is started with them.
  */
 public final class ErasureStatusServer implements AutoCloseable {
   /** Path prefix of the status resource. */
@@ -64,12 +66,16 @@ public final class ErasureStatusServer implements AutoCloseable {
   /** JMX domain of the endpoint's response counters. */
   public static final String JMX_DOMAIN = "io.lethe.ingress";
 
+  /** Content type of {@code /metrics}: the Prometheus text format, version 0.0.4. */
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
   /** The {@code route} of responses to paths the endpoint does not serve. */
   public static final String UNMATCHED = "unmatched";
 
   private static final String STATUS = PATH + "{requestId}";
   private static final String HEALTH = "/healthz";
   private static final String READY = "/readyz";
+  private static final String METRICS = "/metrics";
   private static final String ALLOW = "GET, HEAD";
   private static final String INTERNAL_ERROR =
       "the erasure status endpoint failed to answer this request; the cause is in its log";
@@ -82,6 +88,7 @@ public final class ErasureStatusServer implements AutoCloseable {
   private final ErasureStatusLookup lookup;
   private final ReceiptSigner signer;
   private final BearerTokens tokens;
+  private volatile Supplier<byte[]> metrics;
   private final Map<String, LongAdder> authRefusals = new ConcurrentHashMap<>();
   private final Map<ResponseKey, LongAdder> responses = new ConcurrentHashMap<>();
   private final List<ObjectName> exportedNames = new CopyOnWriteArrayList<>();
@@ -172,8 +179,8 @@ public final class ErasureStatusServer implements AutoCloseable {
   /**
    * A route and a status it answered: the key of {@link #responseCounts()}.
    *
-   * @param route {@code /v1/erasures/{requestId}}, {@code /healthz}, {@code /readyz} or {@link
-   *     #UNMATCHED}
+   * @param route {@code /v1/erasures/{requestId}}, {@code /healthz}, {@code /readyz}, {@code
+   *     /metrics} or {@link #UNMATCHED}
    */
   public record ResponseKey(String route, int status) {}
 
@@ -186,6 +193,25 @@ public final class ErasureStatusServer implements AutoCloseable {
     Map<ResponseKey, Long> counts = new HashMap<>();
     responses.forEach((key, count) -> counts.put(key, count.sum()));
     return Map.copyOf(counts);
+  }
+
+  /**
+   * How many requests the endpoint has refused with 401, by reason ({@link
+   * BearerTokens.Outcome#label}).
+   */
+  public Map<String, Long> authRefusalCounts() {
+    Map<String, Long> counts = new HashMap<>();
+    authRefusals.forEach((reason, count) -> counts.put(reason, count.sum()));
+    return Map.copyOf(counts);
+  }
+
+  /**
+   * Serves {@code scrape} (the Prometheus text format) at {@code GET /metrics}, open like the
+   * health endpoints; before this is called, {@code /metrics} is not served.
+   */
+  public void serveMetrics(Supplier<byte[]> scrape) {
+    this.metrics = scrape;
+    log.info("Ingress metrics for Prometheus at http://localhost:{}{}", port(), METRICS);
   }
 
   /** How many responses with {@code status} the endpoint has sent on {@code route}. */
@@ -213,7 +239,9 @@ public final class ErasureStatusServer implements AutoCloseable {
       String method = exchange.getRequestMethod();
       String path = exchange.getRequestURI().getPath();
       String route =
-          path.startsWith(PATH) ? STATUS : path.equals(HEALTH) || path.equals(READY) ? path : null;
+          path.startsWith(PATH)
+              ? STATUS
+              : path.equals(HEALTH) || path.equals(READY) || servesMetrics(path) ? path : null;
       try {
         if (route == null) {
           route = UNMATCHED;
@@ -231,7 +259,8 @@ public final class ErasureStatusServer implements AutoCloseable {
                       + ", GET "
                       + HEALTH
                       + ", GET "
-                      + READY));
+                      + READY
+                      + (metrics == null ? "" : ", GET " + METRICS)));
         } else if (!method.equals("GET") && !method.equals("HEAD")) {
           exchange.getResponseHeaders().set("Allow", ALLOW);
           send(exchange, route, 405, error(method + " is not allowed on " + route + "; use GET"));
@@ -241,6 +270,8 @@ public final class ErasureStatusServer implements AutoCloseable {
           send(exchange, route, 200, JSON.createObjectNode().put("status", "ok"));
         } else if (route.equals(READY)) {
           readiness(exchange);
+        } else if (route.equals(METRICS)) {
+          sendMetrics(exchange);
         } else {
           status(exchange, path.substring(PATH.length()));
         }
@@ -374,6 +405,25 @@ public final class ErasureStatusServer implements AutoCloseable {
 
   private static ObjectNode error(String message) {
     return JSON.createObjectNode().put("error", message);
+  }
+
+  private boolean servesMetrics(String path) {
+    return metrics != null && path.equals(METRICS);
+  }
+
+  /** Sends the metrics (counted first, so a scrape shows its own response from the next one on). */
+  private void sendMetrics(HttpExchange exchange) throws IOException {
+    byte[] bytes = metrics.get();
+    responses.computeIfAbsent(new ResponseKey(METRICS, 200), this::exported).increment();
+    exchange.getResponseHeaders().set("Content-Type", PROMETHEUS_TEXT);
+    if (exchange.getRequestMethod().equals("HEAD")) {
+      exchange.sendResponseHeaders(200, -1);
+      return;
+    }
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
   }
 
   /** Sends {@code body} (not for HEAD) and counts the response. */

@@ -225,6 +225,9 @@ public final class ErasureTracker
           state.status(),
           receipt.getLatencyMs());
       metrics.receipt(receipt.getStatus().name());
+      // from its arrival here, not from the requester's clock (the receipt's latency)
+      metrics.erasureToReceipt(
+          Duration.ofMillis(Math.max(0, state.finishedAtMs() - state.firstSeenMs())));
       context.forward(
           new Record<String, IntakeOutcome<ErasureRequest>>(
               state.requestId(), new IntakeOutcome.Answered<>(receipt), now));

@@ -49,6 +49,23 @@ class ErasureStatusAuthTest {
   }
 
   @Test
+  void shouldServeMetricsWithoutATokenOnceGivenThemAndCountTheResponses() throws Exception {
+    assertThat(get("/metrics", null).statusCode()).as("not served yet").isEqualTo(404);
+
+    server.serveMetrics(() -> "lethe_ingress_pending_erasures 0.0\n".getBytes());
+    HttpResponse<String> response = get("/metrics", null);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValue("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(response.body()).isEqualTo("lethe_ingress_pending_erasures 0.0\n");
+    assertThat(server.responses("/metrics", 200)).isEqualTo(1);
+    assertThat(server.responses(ErasureStatusServer.UNMATCHED, 404)).isEqualTo(1);
+    assertThat(JSON.readTree(get("/nowhere", null).body()).get("error").asText())
+        .endsWith("GET /readyz, GET /metrics");
+  }
+
+  @Test
   void shouldAnswerAStatusOnlyWithTheToken() throws Exception {
     HttpResponse<String> response = get("/v1/erasures/r-1", "Bearer " + TOKEN);
 

@@ -100,6 +100,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private transient Map<String, Long> lastErasureToSnapshotMillis;
   private transient Map<String, Double> losses;
   private transient Map<String, Long> lastLearnedAtMillis;
+  private transient Map<String, Long> newestBufferedTimestamp;
+  private transient Map<String, Long> inputLagMillis;
 
   /**
    * @param catalog the models and datasets
@@ -156,6 +158,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     lastErasureToSnapshotMillis = new HashMap<>();
     losses = new HashMap<>();
     lastLearnedAtMillis = new HashMap<>();
+    newestBufferedTimestamp = new HashMap<>();
+    inputLagMillis = new HashMap<>();
     signer = signingKeyFile == null ? null : SnapshotSigner.fromFile(Path.of(signingKeyFile));
     if (signer != null) {
       log.info("signing snapshots with key {}", signer.keyId());
@@ -174,6 +178,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
           JobMetrics.MODEL_ERASURE_TO_SNAPSHOT_MILLIS,
           () -> lastErasureToSnapshotMillis.getOrDefault(model.name(), 0L));
       group.gauge(JobMetrics.MODEL_LOSS, () -> losses.getOrDefault(model.name(), Double.NaN));
+      group.gauge(
+          JobMetrics.MODEL_INPUT_LAG_MILLIS, () -> inputLagMillis.getOrDefault(model.name(), 0L));
     }
     scheduleHeartbeats();
   }
@@ -184,6 +190,10 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     LiveModel model = liveModel(command.model);
     switch (command.kind) {
       case LEARN -> {
+        if (element.hasTimestamp()) {
+          // the Kafka record's timestamp on the samples topic, carried by every operator since
+          newestBufferedTimestamp.put(command.model, element.getTimestamp());
+        }
         model.buffer(command);
         markChanged(model);
         if (model.buffered() >= microBatchSize) {
@@ -356,9 +366,13 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     int learned = model.learnBuffered((command, reason) -> refuse(model, command, reason));
     samplesLearned.inc(learned);
     losses.put(model.spec.name(), model.learner.lastLoss());
+    Long newest = newestBufferedTimestamp.remove(model.spec.name());
     if (learned > 0) {
-      lastLearnedAtMillis.put(
-          model.spec.name(), getProcessingTimeService().getCurrentProcessingTime());
+      long now = getProcessingTimeService().getCurrentProcessingTime();
+      lastLearnedAtMillis.put(model.spec.name(), now);
+      if (newest != null) {
+        inputLagMillis.put(model.spec.name(), Math.max(0, now - newest));
+      }
     }
     ModelProgress progress = progress();
     progress.samplesSinceSnapshot += learned;

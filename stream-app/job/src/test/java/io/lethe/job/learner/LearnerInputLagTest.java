@@ -1,0 +1,126 @@
+package io.lethe.job.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.JobMetrics;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.events.LearnerCommand;
+import io.lethe.job.events.SampleEvent;
+import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.learners.data.PackedFeatures;
+import io.lethe.records.LearnerKind;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Learner operator's per-model {@code inputLagMillis} gauge, through Flink's operator test
+ * harness: processing time minus the Kafka timestamp of the newest sample it learned, held while no
+ * sample comes.
+ */
+class LearnerInputLagTest {
+  private static final String MODEL = "tiny-analytic";
+  private static final ModelCatalog CATALOG =
+      ModelCatalog.of(
+          List.of(new DatasetSpec("tiny", 2, 2)),
+          List.of(
+              ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "tiny")
+                  .withSnapshot(
+                      new SnapshotPolicy(1_000_000, Duration.ofHours(1), Duration.ofHours(1)))
+                  .with(AnalyticSettings.BUFFER_SIZE, 16)
+                  .with(AnalyticSettings.GAMMA, 0.1)
+                  .with(AnalyticSettings.SEED, 7L)));
+
+  /** Each group's metrics, including the per-model key-value groups the operator adds. */
+  private final InterceptingOperatorMetricGroup metrics =
+      new InterceptingOperatorMetricGroup() {
+        private final InterceptingOperatorMetricGroup model = new InterceptingOperatorMetricGroup();
+
+        @Override
+        public MetricGroup addGroup(String key, String value) {
+          return model;
+        }
+      };
+
+  private MockEnvironment environment;
+  private KeyedOneInputStreamOperatorTestHarness<String, LearnerCommand, KafkaOut> harness;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    environment =
+        new MockEnvironmentBuilder()
+            .setMetricGroup(
+                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+                  @Override
+                  public InternalOperatorMetricGroup getOrAddOperator(
+                      OperatorID id, String name, Map<String, String> additionalVariables) {
+                    return metrics;
+                  }
+                })
+            .build();
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new LearnerOperator(
+                CATALOG,
+                new CatalogLearners(),
+                2,
+                new Heartbeats(Duration.ofHours(1), Duration.ofHours(1))),
+            c -> c.model,
+            Types.STRING,
+            environment);
+    harness.open();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.close();
+    environment.close();
+  }
+
+  @Test
+  void shouldReportHowLongTheNewestLearnedSampleWaitedAndHoldItWhileNoneComes() throws Exception {
+    assertThat(inputLag()).isZero();
+    harness.setProcessingTime(10_000);
+    harness.processElement(learn("s-1", 0), 7_000);
+    assertThat(inputLag()).as("buffered, not learned yet").isZero();
+
+    harness.setProcessingTime(10_500);
+    harness.processElement(learn("s-2", 1), 9_000); // the batch of 2 is learned now
+
+    assertThat(inputLag()).isEqualTo(1_500L);
+    harness.setProcessingTime(60_000);
+    assertThat(inputLag()).as("held while no sample comes").isEqualTo(1_500L);
+  }
+
+  private long inputLag() {
+    @SuppressWarnings("unchecked")
+    Gauge<Long> gauge =
+        (Gauge<Long>)
+            ((InterceptingOperatorMetricGroup) metrics.addGroup("model", MODEL))
+                .get(JobMetrics.MODEL_INPUT_LAG_MILLIS);
+    return gauge.getValue();
+  }
+
+  private static LearnerCommand learn(String id, int label) {
+    byte[] packed = new PackedFeatures().pack(new float[] {0.5f, label});
+    return LearnerCommand.learn(
+        MODEL, new SampleEvent(id, "u-" + id, "tiny", "t1", packed, label, 1_000L));
+  }
+}
