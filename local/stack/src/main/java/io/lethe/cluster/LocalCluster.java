@@ -527,6 +527,8 @@ public final class LocalCluster implements AutoCloseable {
         "metrics.reporter.prom.factory.class: "
             + "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
         "metrics.reporter.prom.port: " + settings.metricsPort(),
+        "# Label values as they are (a model is fmnist-analytic, as the service names it).",
+        "metrics.reporter.prom.filterLabelValueCharacters: false",
         "io.tmp.dirs: " + dir.resolve("tmp"),
         "state.backend.type: rocksdb",
         "execution.checkpointing.incremental: true",

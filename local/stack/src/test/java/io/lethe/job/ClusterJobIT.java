@@ -227,8 +227,26 @@ class ClusterJobIT {
                 .contains("lethe_serving_model_version{model=\"" + MODEL + "\"}"));
     assertThat(ClusterTestSupport.get(http, apps.serviceUrl() + "/metrics"))
         .contains("lethe_serving_snapshots_loaded_total", "lethe_serving_ready ");
-    // The ingress's own /metrics (lethe_ingress_*, JVM, Kafka Streams' lag): assert them here,
-    // on apps.ingressUrl() + "/metrics", once the ingress exports them.
+    assertThat(text)
+        .as("the model's input lag, labelled with the model's own name")
+        .contains(
+            "flink_taskmanager_job_task_operator_model_" + JobMetrics.MODEL_INPUT_LAG_MILLIS + "{",
+            "model=\"" + MODEL + "\"");
+    assertThat(ClusterTestSupport.get(http, apps.serviceUrl() + "/metrics"))
+        .contains(
+            "jvm_memory_used_bytes{",
+            "process_cpu_seconds_total ",
+            "kafka_consumer_fetch_manager_");
+    String ingress = ClusterTestSupport.get(http, apps.ingressUrl() + "/metrics");
+    assertThat(ingress)
+        .contains(
+            "lethe_ingress_accepted_total{stream=\"erasures\"}",
+            "lethe_ingress_receipts_total{status=\"COMPLETED\"}",
+            "lethe_ingress_erasure_to_receipt_seconds_bucket{",
+            "jvm_memory_used_bytes{",
+            "process_cpu_seconds_total ",
+            "kafka_consumer_fetch_manager_records_lag_max{",
+            "kafka_stream_client_state");
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     boolean healthy =
