@@ -42,8 +42,10 @@ final class ServeOptions {
   @Option(
       names = "--host",
       paramLabel = "ADDR",
-      defaultValue = "0.0.0.0",
-      description = "Address to bind.")
+      defaultValue = "127.0.0.1",
+      description =
+          "Address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every"
+              + " interface, as in a container).")
   String host;
 
   @Option(

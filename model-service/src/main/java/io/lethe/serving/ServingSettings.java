@@ -174,13 +174,13 @@ public record ServingSettings(
         DEFAULT_LEARNER_GRACE);
   }
 
-  /** The defaults for a broker and registry: topic lethe.models, all interfaces, port 8080. */
+  /** The defaults for a broker and registry: topic lethe.models, 127.0.0.1, port 8080. */
   public static ServingSettings defaults(String bootstrapServers, String registryUrl) {
     return new ServingSettings(
         bootstrapServers,
         registryUrl,
         TopicNames.defaults().models(),
-        "0.0.0.0",
+        "127.0.0.1",
         DEFAULT_PORT,
         DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_INSTANCES,

@@ -44,7 +44,7 @@ class ServeOptionsTest {
     assertThat(settings.registryUrl()).isEqualTo("http://localhost:8081");
     assertThat(settings.modelsTopic()).isEqualTo("lethe.models");
     assertThat(settings.port()).isEqualTo(8080);
-    assertThat(settings.host()).isEqualTo("0.0.0.0");
+    assertThat(settings.host()).as("this machine only, unless told").isEqualTo("127.0.0.1");
     assertThat(settings.maxBodyBytes()).isEqualTo(16L * 1024 * 1024);
     assertThat(settings.maxInstances()).isEqualTo(1024);
     assertThat(settings.intraOpThreads()).isEqualTo(1);

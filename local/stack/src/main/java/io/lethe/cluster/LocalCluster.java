@@ -7,6 +7,7 @@ import io.lethe.job.kafka.TopicSetup;
 import io.lethe.job.rest.FlinkRestTls;
 import io.lethe.job.rest.FlinkWebLockdown;
 import io.lethe.local.flink.FlinkRestCredentials;
+import io.lethe.local.flink.LoopbackPrometheusReporter;
 import io.lethe.local.kafka.EmbeddedKafka;
 import io.lethe.local.kafka.KafkaPrincipals;
 import io.lethe.local.kafka.KafkaSecurity;
@@ -16,6 +17,7 @@ import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.topics.LetheAcls;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.schemas.topics.TopicNames;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -522,12 +524,13 @@ public final class LocalCluster implements AutoCloseable {
         "heartbeat.timeout: " + HEARTBEAT_TIMEOUT.toMillis(),
         "# Metrics on the dashboard and REST refresh every 2 s (default 10 s).",
         "metrics.fetcher.update-interval: 2000",
-        "# Prometheus: each process serves /metrics on its own port, set on its command line. The",
-        "# reporter binds every interface; it has no option for the address.",
+        "# Prometheus: each process serves /metrics on 127.0.0.1 and a port of its own, set on its",
+        "# command line: Flink's reporter behind Lethe's loopback server (Flink's own binds every",
+        "# interface). Label values as they are (a model is fmnist-analytic, as the service says).",
         "metrics.reporter.prom.factory.class: "
-            + "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+            + LoopbackPrometheusReporter.Factory.class.getName(),
+        "metrics.reporter.prom.host: 127.0.0.1",
         "metrics.reporter.prom.port: " + settings.metricsPort(),
-        "# Label values as they are (a model is fmnist-analytic, as the service names it).",
         "metrics.reporter.prom.filterLabelValueCharacters: false",
         "io.tmp.dirs: " + dir.resolve("tmp"),
         "state.backend.type: rocksdb",
@@ -650,7 +653,25 @@ public final class LocalCluster implements AutoCloseable {
     List<String> flags = new ArrayList<>(memoryFlags);
     flags.addAll(FLINK_JVM_FLAGS);
     flags.add("-Dai.djl.offline=true");
-    return java(role, settings.flinkClasspath(), flags);
+    return java(role, settings.flinkClasspath() + File.pathSeparator + reporterClasspath(), flags);
+  }
+
+  /**
+   * Where the Flink processes find {@link LoopbackPrometheusReporter}: this module's jar or classes
+   * directory (Flink's reporter, which it extends, is on the cluster runtime's class path).
+   */
+  private static String reporterClasspath() {
+    try {
+      return Path.of(
+              LoopbackPrometheusReporter.class
+                  .getProtectionDomain()
+                  .getCodeSource()
+                  .getLocation()
+                  .toURI())
+          .toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("cannot locate Lethe's Prometheus reporter", e);
+    }
   }
 
   private List<String> jobManagerCommand() throws IOException {
@@ -694,7 +715,7 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, String> urls = new LinkedHashMap<>();
     for (String role : running().keySet()) {
       if (role.equals(JOB_MANAGER) || role.startsWith(TASK_MANAGER)) {
-        urls.put(role, "http://localhost:" + metricsPort(role) + "/metrics");
+        urls.put(role, "http://127.0.0.1:" + metricsPort(role) + "/metrics");
       }
     }
     return urls;

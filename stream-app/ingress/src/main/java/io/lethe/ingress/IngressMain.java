@@ -73,6 +73,15 @@ public final class IngressMain implements Callable<Integer> {
   Integer httpPort;
 
   @Option(
+      names = "--host",
+      paramLabel = "ADDR",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address the status endpoint binds (default: ${DEFAULT-VALUE}, this machine only;"
+              + " 0.0.0.0 for every interface, as in a container).")
+  String host;
+
+  @Option(
       names = "--advertised-host",
       paramLabel = "HOST",
       defaultValue = "localhost",
@@ -188,6 +197,7 @@ public final class IngressMain implements Callable<Integer> {
         kafka.registry(),
         kafkaConfig.config(),
         statusPort,
+        host,
         advertisedHost,
         stateDir != null
             ? stateDir
@@ -258,6 +268,7 @@ public final class IngressMain implements Callable<Integer> {
                       options.stateDir(),
                       options.httpPort(),
                       options.advertisedHost(),
+                      options.host(),
                       options.kafkaConfig())
                   .withHttpTokens(options.httpTokens()),
               LetheTopics.create(names, registry),

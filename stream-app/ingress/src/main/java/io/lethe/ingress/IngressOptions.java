@@ -15,6 +15,7 @@ import picocli.CommandLine.ParameterException;
  * @param registry schema registry base URL
  * @param kafkaConfig Kafka client properties ({@code --kafka-config}), also the registry client's
  * @param httpPort status endpoint port ({@code --port}), 0 for a free port, -1 for none
+ * @param host address the status endpoint binds ({@code --host})
  * @param advertisedHost host name other instances use to reach this one's status endpoint
  * @param stateDir directory of the local state stores
  * @param applicationId Kafka Streams application id
@@ -29,6 +30,7 @@ public record IngressOptions(
     String registry,
     KafkaClientConfig kafkaConfig,
     int httpPort,
+    String host,
     String advertisedHost,
     Path stateDir,
     String applicationId,

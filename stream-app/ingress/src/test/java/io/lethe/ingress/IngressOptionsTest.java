@@ -62,6 +62,7 @@ class IngressOptionsTest {
     assertThat(options.bootstrap()).isEqualTo("localhost:9092");
     assertThat(options.registry()).isEqualTo("http://localhost:8081");
     assertThat(options.httpPort()).isEqualTo(IngressOptions.DEFAULT_HTTP_PORT);
+    assertThat(options.host()).as("this machine only, unless told").isEqualTo("127.0.0.1");
     assertThat(options.applicationId()).isEqualTo(IngressApp.DEFAULT_APPLICATION_ID);
     assertThat(options.settings()).isEqualTo(IngressSettings.defaults());
   }
@@ -74,12 +75,15 @@ class IngressOptionsTest {
                 REQUIRED,
                 "--port",
                 "0",
+                "--host",
+                "0.0.0.0",
                 "--state-dir",
                 "/var/lib/lethe",
                 "--pending-timeout",
                 "90s"));
 
     assertThat(options.httpPort()).isZero();
+    assertThat(options.host()).isEqualTo("0.0.0.0");
     assertThat(options.stateDir()).isEqualTo(Path.of("/var/lib/lethe"));
     assertThat(options.settings().pendingTimeout()).isEqualTo(Duration.ofSeconds(90));
   }
