@@ -2,22 +2,11 @@ package io.lethe.serving;
 
 import io.lethe.cli.KafkaClientConfig;
 import io.lethe.records.LearnerHeartbeat;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,19 +23,15 @@ import org.slf4j.LoggerFactory;
  */
 final class LearnerStatusFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LearnerStatusFollower.class);
-  private static final Duration POLL = Duration.ofMillis(200);
-
-  private final String topic;
-  private final Deserializer<LearnerHeartbeat> values;
-  private final LearnerStatusTable table;
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final Thread thread;
-  private volatile boolean running = true;
 
   /**
    * The consumer's name, after the {@code --kafka-config} file's {@code client.id} if it has one.
    */
   static final String CLIENT_ID = "lethe-model-service-learner-status";
+
+  private final Deserializer<LearnerHeartbeat> values;
+  private final LearnerStatusTable table;
+  private final TopicFollower follower;
 
   LearnerStatusFollower(
       KafkaClientConfig kafkaConfig,
@@ -54,76 +39,22 @@ final class LearnerStatusFollower implements AutoCloseable {
       String topic,
       Deserializer<LearnerHeartbeat> values,
       LearnerStatusTable table) {
-    this.topic = topic;
     this.values = values;
     this.table = table;
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // the job creates the topic compacted; a reader must not create it with broker defaults
-    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-    Map<String, Object> config = kafkaConfig.layer(bootstrapServers, CLIENT_ID, props);
-    LOG.info("Learner status consumer configuration: {}", KafkaClientConfig.describe(config));
-    this.consumer =
-        kafkaConfig.create(
-            "consumer " + config.get(ConsumerConfig.CLIENT_ID_CONFIG),
-            () ->
-                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()));
-    this.thread = new Thread(this::run, "lethe-learner-status-follower");
-    this.thread.setDaemon(true);
+    this.follower =
+        new TopicFollower(kafkaConfig, bootstrapServers, CLIENT_ID, topic, this::handle);
   }
 
   void start() {
-    thread.start();
+    follower.start();
   }
 
   /** The consumer's own metrics (fetch lag and rates among them), for {@code /metrics}. */
   Map<MetricName, ? extends Metric> consumerMetrics() {
-    return consumer.metrics();
+    return follower.consumerMetrics();
   }
 
-  private void run() {
-    try {
-      assignFromBeginning();
-      while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-          handle(record);
-        }
-      }
-    } catch (WakeupException e) {
-      if (running) {
-        LOG.error("the learner status follower was woken up while running", e);
-      }
-    } catch (RuntimeException | Error e) {
-      LOG.error(
-          "the learner status follower stopped; learners will show as not running or unknown", e);
-    } finally {
-      consumer.close();
-    }
-  }
-
-  private void assignFromBeginning() {
-    List<PartitionInfo> partitions = List.of();
-    boolean logged = false;
-    while (running && partitions.isEmpty()) {
-      partitions = SnapshotFollower.partitionsOrNone(consumer, topic);
-      if (partitions.isEmpty()) {
-        if (!logged) {
-          LOG.info("waiting for topic {} to exist; learner statuses are unknown until then", topic);
-          logged = true;
-        }
-        LockSupport.parkNanos(POLL.toNanos());
-      }
-    }
-    List<TopicPartition> assigned =
-        partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-    consumer.assign(assigned);
-    consumer.seekToBeginning(assigned);
-    LOG.info("following {} from the beginning", topic);
-  }
-
-  private void handle(ConsumerRecord<String, byte[]> record) {
+  private void handle(ConsumerRecord<byte[], byte[]> record) {
     if (record.value() == null) {
       return; // a tombstone: nothing to learn about the learner
     }
@@ -133,23 +64,13 @@ final class LearnerStatusFollower implements AutoCloseable {
       LOG.warn(
           "ignoring the record at offset {} of {}: it does not decode as a LearnerHeartbeat: {}",
           record.offset(),
-          topic,
+          record.topic(),
           e.getMessage());
     }
   }
 
   @Override
   public void close() {
-    running = false;
-    if (thread.getState() == Thread.State.NEW) {
-      consumer.close();
-      return;
-    }
-    consumer.wakeup();
-    try {
-      thread.join(Duration.ofSeconds(10).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }

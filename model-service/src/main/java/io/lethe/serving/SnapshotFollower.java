@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class SnapshotFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotFollower.class);
   private static final Duration POLL = Duration.ofMillis(200);
-  private static final Duration METADATA_WAIT = Duration.ofSeconds(2);
 
   private final String topic;
   private final Deserializer<ModelSnapshot> values;
@@ -144,24 +142,11 @@ final class SnapshotFollower implements AutoCloseable {
     }
   }
 
-  /**
-   * The topic's partitions, or none if it does not exist yet or the broker's metadata did not come
-   * within {@link #METADATA_WAIT}: the first connection (TLS, SASL) of a busy machine can take
-   * longer, and a follower must keep waiting, not stop.
-   */
-  static List<PartitionInfo> partitionsOrNone(Consumer<?, ?> consumer, String topic) {
-    try {
-      return consumer.partitionsFor(topic, METADATA_WAIT);
-    } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      return List.of();
-    }
-  }
-
   /** Waits for the topic to exist, assigns all its partitions from offset 0; returns the ends. */
   private Map<TopicPartition, Long> assignFromBeginning() {
     List<PartitionInfo> partitions = List.of();
     while (running && partitions.isEmpty()) {
-      partitions = partitionsOrNone(consumer, topic);
+      partitions = TopicFollower.partitionsOrNone(consumer, topic);
       if (partitions.isEmpty()) {
         notReadyReason = "waiting for topic " + topic + " to exist";
       }

@@ -4,6 +4,7 @@ import io.lethe.cli.KafkaClientConfig;
 import io.lethe.learners.ScoringThreads;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
+import io.lethe.serving.TopicFollower;
 import io.lethe.serving.console.ConsoleSources.ModelView;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.lethe.serving.console;
+package io.lethe.serving;
 
 import io.lethe.cli.KafkaClientConfig;
 import java.time.Duration;
@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * Reads one topic from the beginning on a thread of its own and hands every record to a handler:
  * without a consumer group (every replica reads everything, and no offsets are committed) and
  * {@code read_committed}, like the service's other followers. What it is doing is {@link #state()},
- * in words the console shows; why it stopped goes to the log.
+ * in words the console shows; why it stopped goes to the log. It waits for the topic to exist, and
+ * through broker metadata that is slow to come, rather than giving up.
  */
-final class TopicFollower implements AutoCloseable {
+public final class TopicFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration METADATA_WAIT = Duration.ofSeconds(2);
@@ -43,7 +44,7 @@ final class TopicFollower implements AutoCloseable {
    * @param handler called on the follower's thread for each record; what it throws is logged and
    *     the record skipped
    */
-  TopicFollower(
+  public TopicFollower(
       KafkaClientConfig kafkaConfig,
       String bootstrapServers,
       String clientId,
@@ -58,28 +59,29 @@ final class TopicFollower implements AutoCloseable {
     // the topics are created by an administrator; a reader must not create them
     props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     Map<String, Object> config = kafkaConfig.layer(bootstrapServers, clientId, props);
-    LOG.info("Console consumer of {}: {}", topic, KafkaClientConfig.describe(config));
+    LOG.info("Consumer of {}: {}", topic, KafkaClientConfig.describe(config));
     this.consumer =
         kafkaConfig.create(
             "consumer " + config.get(ConsumerConfig.CLIENT_ID_CONFIG),
             () ->
                 new KafkaConsumer<>(
                     config, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
-    this.thread = new Thread(this::run, "lethe-console-" + topic);
+    this.thread = new Thread(this::run, "lethe-follower-" + topic);
     this.thread.setDaemon(true);
   }
 
-  void start() {
+  /** Starts reading on the follower's own thread. */
+  public void start() {
     thread.start();
   }
 
   /** The consumer's own metrics (fetch lag and rates among them), for {@code /metrics}. */
-  Map<MetricName, ? extends Metric> consumerMetrics() {
+  public Map<MetricName, ? extends Metric> consumerMetrics() {
     return consumer.metrics();
   }
 
   /** What the follower is doing, e.g. {@code following} or why it stopped. */
-  String state() {
+  public String state() {
     return state;
   }
 
@@ -94,7 +96,7 @@ final class TopicFollower implements AutoCloseable {
           } catch (RuntimeException e) {
             // the message only: a decoder's text can quote the record
             LOG.warn(
-                "console: skipping the record at offset {} of {}: {}",
+                "skipping the record at offset {} of {}: {}",
                 record.offset(),
                 topic,
                 e.getClass().getSimpleName());
@@ -104,17 +106,14 @@ final class TopicFollower implements AutoCloseable {
     } catch (WakeupException e) {
       if (running) {
         state = "stopped; the cause is in the model service's log";
-        LOG.error("the console's follower of {} was woken up while running", topic, e);
+        LOG.error("the follower of {} was woken up while running", topic, e);
       }
     } catch (AuthorizationException e) {
       state = "stopped: the model service may not read " + topic;
-      LOG.error(
-          "the console stopped following {}: the service's Kafka principal needs Read on it",
-          topic,
-          e);
+      LOG.error("stopped following {}: the service's Kafka principal needs Read on it", topic, e);
     } catch (RuntimeException | Error e) {
       state = "stopped; the cause is in the model service's log";
-      LOG.error("the console stopped following {}", topic, e);
+      LOG.error("stopped following {}", topic, e);
     } finally {
       consumer.close();
     }
@@ -124,11 +123,11 @@ final class TopicFollower implements AutoCloseable {
     List<PartitionInfo> partitions = List.of();
     boolean logged = false;
     while (running && partitions.isEmpty()) {
-      partitions = consumer.partitionsFor(topic, METADATA_WAIT);
+      partitions = partitionsOrNone(consumer, topic);
       if (partitions.isEmpty()) {
         state = "waiting for the topic to exist";
         if (!logged) {
-          LOG.info("console: waiting for topic {} to exist", topic);
+          LOG.info("waiting for topic {} to exist", topic);
           logged = true;
         }
         java.util.concurrent.locks.LockSupport.parkNanos(POLL.toNanos());
@@ -138,6 +137,20 @@ final class TopicFollower implements AutoCloseable {
         partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     consumer.assign(assigned);
     consumer.seekToBeginning(assigned);
+  }
+
+  /**
+   * The partitions of {@code topic}, or none while it does not exist or its metadata does not come
+   * within the wait (a broker still starting, a slow first TLS handshake): the caller waits and
+   * asks again rather than giving up.
+   */
+  static List<PartitionInfo> partitionsOrNone(
+      org.apache.kafka.clients.consumer.Consumer<?, ?> consumer, String topic) {
+    try {
+      return consumer.partitionsFor(topic, METADATA_WAIT);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      return List.of();
+    }
   }
 
   @Override
