@@ -236,7 +236,7 @@ public final class ClusterApps {
 
   /** The ingress's erasure status endpoint. */
   public String ingressUrl() {
-    return "http://localhost:" + cluster.settings().ingressPort();
+    return "http://127.0.0.1:" + cluster.settings().ingressPort();
   }
 
   private static boolean ready(String base) {

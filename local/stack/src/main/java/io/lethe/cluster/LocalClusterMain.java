@@ -423,11 +423,14 @@ public final class LocalClusterMain implements Callable<Integer> {
     out.println("  Prometheus        " + String.join(" ", scrapeUrls(cluster, apps)));
   }
 
-  /** Every /metrics URL of the deployment: Flink's reporters, then the service's. */
+  /** Every /metrics URL of the deployment: Flink's reporters, then the service's and ingress's. */
   static List<String> scrapeUrls(LocalCluster cluster, ClusterApps apps) {
     List<String> urls = new ArrayList<>(cluster.metricsUrls().values());
     if (cluster.running().containsKey(LocalCluster.MODEL_SERVICE)) {
       urls.add(apps.serviceUrl() + "/metrics");
+    }
+    if (cluster.running().containsKey(LocalCluster.INGRESS)) {
+      urls.add(apps.ingressUrl() + "/metrics");
     }
     return urls;
   }
@@ -447,6 +450,7 @@ public final class LocalClusterMain implements Callable<Integer> {
     Map<String, Long> running = cluster.running();
     Map<String, String> metrics = new HashMap<>(cluster.metricsUrls());
     metrics.put(LocalCluster.MODEL_SERVICE, apps.serviceUrl() + "/metrics");
+    metrics.put(LocalCluster.INGRESS, apps.ingressUrl() + "/metrics");
     boolean healthy = true;
     out.println("lethe cluster in " + cluster.settings().stateDir() + ":");
     List<String> roles =

@@ -259,7 +259,10 @@ class ClusterJobIT {
         .contains(jobId + " RUNNING")
         .contains(apps.ingressUrl() + " /healthz 200, /readyz 200")
         .contains(apps.serviceUrl() + " /healthz 200, /readyz 200")
-        .contains("metrics " + taskManager, "metrics " + apps.serviceUrl() + "/metrics")
+        .contains(
+            "metrics " + taskManager,
+            "metrics " + apps.serviceUrl() + "/metrics",
+            "metrics " + apps.ingressUrl() + "/metrics")
         .contains(apps.consoleUrl());
   }
 
