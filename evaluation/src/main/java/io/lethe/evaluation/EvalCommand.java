@@ -278,7 +278,8 @@ public final class EvalCommand implements Callable<Integer> {
       System.out.printf(
           Locale.ROOT,
           "hypernet seed %d refresh %s: average accuracy %.4f, bwt %.4f, %.0f samples/s; erased"
-              + " task %s: %.4f after, %.4f after two more tasks, erase %.2f s; report in %s%n",
+              + " task %s: %.4f after (chance %.4f, its test set's majority class share), %.4f"
+              + " after the remaining tasks, erase %.2f s; report in %s%n",
           seed,
           refresh,
           result.averageAccuracy(),
@@ -286,6 +287,7 @@ public final class EvalCommand implements Callable<Integer> {
           result.samplesPerSecond(),
           result.erasure().erasedTask(),
           result.erasure().erasedAccuracyAfter(),
+          result.erasure().chanceAccuracy(),
           result.erasure().erasedAccuracyAfterTwoMoreTasks(),
           result.eraseSeconds(),
           report);

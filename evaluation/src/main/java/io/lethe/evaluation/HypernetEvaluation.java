@@ -128,7 +128,10 @@ final class HypernetEvaluation {
    *
    * @param erasedTask the erased task's id
    * @param erasedAccuracyBefore its accuracy right before the erasure
-   * @param erasedAccuracyAfter its accuracy right after (audit predictions; chance is 0.5)
+   * @param erasedAccuracyAfter its accuracy right after (audit predictions)
+   * @param chanceBaseline how {@code chanceAccuracy} was measured ({@link #CHANCE_BASELINE})
+   * @param chanceAccuracy accuracy of the best constant prediction on the erased task's test set,
+   *     its majority class share: what "at chance" means for that task
    * @param retainedAccuracyBefore accuracy per retained task right before the erasure
    * @param retainedAccuracyAfter the same right after
    * @param maxRetainedDrop largest drop of a retained task's accuracy through the erasure
@@ -141,13 +144,20 @@ final class HypernetEvaluation {
       String erasedTask,
       double erasedAccuracyBefore,
       double erasedAccuracyAfter,
+      String chanceBaseline,
+      double chanceAccuracy,
       Map<String, Double> retainedAccuracyBefore,
       Map<String, Double> retainedAccuracyAfter,
       double maxRetainedDrop,
       int tasksLearnedAfterErasure,
       double erasedAccuracyAfterTwoMoreTasks,
       int eraseSteps,
-      double eraseSeconds) {}
+      double eraseSeconds) {
+
+    /** What {@link #chanceAccuracy} is, as the report names it. */
+    public static final String CHANCE_BASELINE =
+        "majority class share of the erased task's test set";
+  }
 
   /** Prepares an evaluation; {@code log} receives one line per step. */
   public HypernetEvaluation(FashionMnist data, Options options, Consumer<String> log) {
@@ -296,6 +306,8 @@ final class HypernetEvaluation {
           erased.id(),
           erasedBefore,
           erasedAfter,
+          Erasure.CHANCE_BASELINE,
+          majorityShare(erasedTest.labels()),
           retainedBefore,
           retainedAfter,
           maxDrop,
@@ -333,6 +345,23 @@ final class HypernetEvaluation {
     return labels.length == 0
         ? 0
         : ContinualEvaluation.matches(predicted, labels) / (double) labels.length;
+  }
+
+  /**
+   * Accuracy of the best constant prediction on {@code labels}: the share of its most frequent
+   * label (0 for no labels). An erased task is at chance when its accuracy is about this; a
+   * balanced two-class test set gives 0.5.
+   */
+  static double majorityShare(int[] labels) {
+    if (labels.length == 0) {
+      return 0;
+    }
+    Map<Integer, Integer> counts = new java.util.HashMap<>();
+    int most = 0;
+    for (int label : labels) {
+      most = Math.max(most, counts.merge(label, 1, Integer::sum));
+    }
+    return most / (double) labels.length;
   }
 
   /** Global labels mapped to their position in the task's class list. */
