@@ -19,10 +19,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The hypernetwork learner's evaluation on Split Fashion-MNIST, task-incremental: (a) the tasks
- * learned in order, one pass over each task's stream in micro-batches, giving the accuracy matrix,
- * average accuracy and backward transfer; (b) on a fresh learner, the erasure protocol: learn the
- * first three tasks, erase the second, learn the rest, and audit the erased task.
+ * The hypernetwork learner's evaluation on a split data set (by default Split Fashion-MNIST),
+ * task-incremental: (a) the tasks learned in order, one pass over each task's stream in
+ * micro-batches, giving the accuracy matrix, average accuracy and backward transfer; (b) on a fresh
+ * learner, the erasure protocol: learn the first three tasks, erase the second, learn the rest, and
+ * audit the erased task.
  *
  * <p>Labels are mapped to 0..classes-1 within each task by the task's class list; the learner is
  * told the task at prediction time.
@@ -35,7 +36,7 @@ final class HypernetEvaluation {
   /** Tasks learned before the erasure (capped at the number of tasks). */
   public static final int TASKS_BEFORE_ERASURE = 3;
 
-  private final FashionMnist data;
+  private final EvalData data;
   private final Options options;
   private final Consumer<String> log;
 
@@ -160,7 +161,7 @@ final class HypernetEvaluation {
   }
 
   /** Prepares an evaluation; {@code log} receives one line per step. */
-  public HypernetEvaluation(FashionMnist data, Options options, Consumer<String> log) {
+  public HypernetEvaluation(EvalData data, Options options, Consumer<String> log) {
     this.data = data;
     this.options = options;
     this.log = log;
@@ -224,6 +225,9 @@ final class HypernetEvaluation {
 
     HypernetSettings s = options.settings();
     Map<String, Object> protocol = new LinkedHashMap<>();
+    protocol.put("data", data.directory().toString());
+    protocol.put("features", data.features());
+    protocol.put("tasks", data.split().toString());
     protocol.put("micro_batch_size", options.stream().batchSize());
     protocol.put("task_order", options.stream().order());
     protocol.put("shuffle_seed", options.stream().shuffleSeed());

@@ -34,7 +34,8 @@ class HypernetEvaluationTest {
     HypernetEvaluation.Options options = new HypernetEvaluation.Options(settings, stream, 640, 200);
 
     FashionMnist data = FashionMnist.load();
-    HypernetEvaluation.Report report = new HypernetEvaluation(data, options, line -> {}).run();
+    HypernetEvaluation.Report report =
+        new HypernetEvaluation(EvalData.of(data), options, line -> {}).run();
     Path file = dir.resolve("report.json");
     report.write(file);
 
