@@ -230,4 +230,64 @@ class EvalOnOtherDataTest {
     assertThat(json.get("tasks").toString()).isEqualTo("[\"2\",\"0\",\"1\"]");
     assertThat(json.get("settings").get(AnalyticSettings.INPUT_DIM.key()).asInt()).isEqualTo(9);
   }
+
+  @Test
+  void shouldNameTheDirectoryWhenAFileIsCutShortOrTheCountsDisagree() throws Exception {
+    Path data =
+        IdxFiles.write(
+            dir.resolve("cut"),
+            2,
+            2,
+            IdxFiles.cycle(20, 0, 1, 2, 3),
+            IdxFiles.cycle(8, 0, 1, 2, 3),
+            false);
+    Path labels = data.resolve("train-labels-idx1-ubyte");
+    byte[] bytes = Files.readAllBytes(labels);
+    Files.write(labels, java.util.Arrays.copyOf(bytes, bytes.length - 5));
+    assertThat(
+            refused(
+                "analytic",
+                "--report",
+                "r.json",
+                "--data",
+                data.toString(),
+                "--features",
+                "4",
+                "--tasks",
+                "0,1/2,3"))
+        .isEqualTo(
+            "lethe eval analytic: cannot read the data set in "
+                + data
+                + ": train-labels-idx1-ubyte ends before the size its header declares");
+
+    Path other =
+        IdxFiles.write(
+            dir.resolve("other"),
+            2,
+            2,
+            IdxFiles.cycle(16, 0, 1, 2, 3),
+            IdxFiles.cycle(8, 0, 1, 2, 3),
+            false);
+    Files.copy(
+        other.resolve("train-labels-idx1-ubyte"),
+        labels,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    err.getBuffer().setLength(0);
+    assertThat(
+            refused(
+                "analytic",
+                "--report",
+                "r.json",
+                "--data",
+                data.toString(),
+                "--features",
+                "4",
+                "--tasks",
+                "0,1/2,3"))
+        .isEqualTo(
+            "lethe eval analytic: cannot read the data set in "
+                + data
+                + ": train-images-idx3-ubyte holds 20 images but train-labels-idx1-ubyte holds 16"
+                + " labels");
+  }
 }
