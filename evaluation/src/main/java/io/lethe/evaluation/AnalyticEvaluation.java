@@ -4,7 +4,6 @@ import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticScorer;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.HeadWeights;
-import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledBatch;
 import io.lethe.learners.data.LabeledSet;
 import io.lethe.learners.data.SplitMix64;
@@ -19,12 +18,13 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
- * The analytic learner's evaluation on Split Fashion-MNIST: gamma chosen on a validation split of
- * the training set, the class-incremental accuracy matrix, the joint model, and exactness of
- * sample, subject and task erasure against retraining on the retained data.
+ * The analytic learner's evaluation on a split data set (by default Split Fashion-MNIST): gamma
+ * chosen on a validation split of the training set, the class-incremental accuracy matrix, the
+ * joint model, and exactness of sample, subject and task erasure against retraining on the retained
+ * data.
  */
 final class AnalyticEvaluation {
-  private final FashionMnist data;
+  private final EvalData data;
   private final Options options;
   private final Consumer<String> log;
 
@@ -70,7 +70,7 @@ final class AnalyticEvaluation {
   }
 
   /** Prepares an evaluation; {@code log} receives one line per step. */
-  public AnalyticEvaluation(FashionMnist data, Options options, Consumer<String> log) {
+  public AnalyticEvaluation(EvalData data, Options options, Consumer<String> log) {
     this.data = data;
     this.options = options;
     this.log = log;
@@ -87,7 +87,7 @@ final class AnalyticEvaluation {
             .orElseThrow();
     log.accept("chose gamma " + gamma + " on the validation split");
     AnalyticSettings settings =
-        AnalyticSettings.defaults(options.bufferSeed(), FashionMnist.FEATURES)
+        AnalyticSettings.defaults(options.bufferSeed(), data.features())
             .withBufferSize(options.bufferSize())
             .withGamma(gamma);
 
@@ -188,6 +188,9 @@ final class AnalyticEvaluation {
               ContinualEvaluation.accuracy(learner, retainedTest));
 
       Map<String, Object> protocol = new LinkedHashMap<>();
+      protocol.put("data", data.directory().toString());
+      protocol.put("features", data.features());
+      protocol.put("tasks", data.split().toString());
       protocol.put("task_order", options.stream().order());
       protocol.put("shuffle_seed", options.stream().shuffleSeed());
       protocol.put("batch_size", options.stream().batchSize());
@@ -227,7 +230,7 @@ final class AnalyticEvaluation {
         data.train().select(java.util.Arrays.copyOfRange(order, 0, validationSize));
     LabeledSet fit = data.train().select(java.util.Arrays.copyOfRange(order, validationSize, n));
     AnalyticSettings settings =
-        AnalyticSettings.defaults(options.bufferSeed(), FashionMnist.FEATURES)
+        AnalyticSettings.defaults(options.bufferSeed(), data.features())
             .withBufferSize(options.bufferSize());
     Map<String, Double> scores = new LinkedHashMap<>();
     try (AnalyticLearner learner = new AnalyticLearner(settings)) {

@@ -5,6 +5,7 @@ import io.lethe.cli.StandardOptions;
 import io.lethe.cli.Values;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.FashionMnist;
+import io.lethe.learners.data.IdxDataSet;
 import io.lethe.learners.data.SplitTaskStream;
 import io.lethe.learners.hypernet.HypernetSettings;
 import io.lethe.learners.refresh.RefreshSettings;
@@ -25,12 +26,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code lethe eval analytic|hypernet --report FILE [options]}: runs a learner's Split
- * Fashion-MNIST evaluation and writes the JSON report.
+ * {@code lethe eval analytic|hypernet --report FILE [options]}: runs a learner's evaluation on a
+ * split data set (by default Split Fashion-MNIST) and writes the JSON report.
  */
 @Command(
     name = "lethe eval",
-    description = "Runs a learner's Split Fashion-MNIST evaluation and writes the JSON report.",
+    description =
+        "Runs a learner's evaluation on a split data set (by default Split Fashion-MNIST) and"
+            + " writes the JSON report.",
     subcommands = {EvalCommand.Analytic.class, EvalCommand.Hypernet.class, HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:report written", "1:the evaluation failed", "2:a bad command line"})
@@ -75,10 +78,31 @@ public final class EvalCommand implements Callable<Integer> {
         names = "--data",
         paramLabel = "DIR",
         description =
-            "Fashion-MNIST IDX directory (default: $"
+            "Directory of the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte,"
+                + " t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each .gz or not); default:"
+                + " Fashion-MNIST from $"
                 + FashionMnist.DIRECTORY_ENV
-                + " or /usr/share/datasets/fashion-mnist).")
+                + " or /usr/share/datasets/fashion-mnist.")
     Path data;
+
+    @Option(
+        names = "--features",
+        paramLabel = "N",
+        converter = Values.Positive.class,
+        defaultValue = "" + FashionMnist.FEATURES,
+        description = "Features per sample (pixels per image).")
+    int features;
+
+    @Option(
+        names = "--tasks",
+        paramLabel = "SPLIT",
+        converter = TaskSplit.Converter.class,
+        defaultValue = TaskSplit.FASHION_MNIST,
+        description =
+            "The classes split into tasks: each task's classes separated by commas, tasks by"
+                + " slashes; at least 2 tasks of at least 2 classes, no class in two tasks, every"
+                + " class of the data in a task.")
+    TaskSplit tasks;
 
     /**
      * The report file.
@@ -93,8 +117,28 @@ public final class EvalCommand implements Callable<Integer> {
       return report != null ? report : json;
     }
 
-    FashionMnist load() {
-      return FashionMnist.load(data != null ? data : FashionMnist.defaultDirectory());
+    /**
+     * Loads and checks the data.
+     *
+     * @throws ParameterException naming {@code --data} and the cause if it cannot be read or does
+     *     not match {@code --features} and {@code --tasks}
+     */
+    EvalData load(CommandSpec spec) {
+      Path directory = data != null ? data : FashionMnist.defaultDirectory();
+      try {
+        return EvalData.load(directory, features, tasks);
+      } catch (IdxDataSet.LoadException e) {
+        String hint =
+            data != null
+                ? ""
+                : "; install Fashion-MNIST with `sudo apt-get update && sudo apt-get install -y"
+                    + " dataset-fashion-mnist`, set "
+                    + FashionMnist.DIRECTORY_ENV
+                    + ", or give --data";
+        throw new ParameterException(spec.commandLine(), e.getMessage() + hint, e);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
     }
   }
 
@@ -132,7 +176,9 @@ public final class EvalCommand implements Callable<Integer> {
         names = "--task-order",
         paramLabel = "TASK",
         split = ",",
-        description = "Order of the tasks, e.g. 4,3,2,1,0 (default 0,1,2,3,4).")
+        description =
+            "Order of the tasks by their position in --tasks, e.g. 4,3,2,1,0 (default: split"
+                + " order).")
     List<Integer> taskOrder;
 
     @Option(
@@ -159,9 +205,7 @@ public final class EvalCommand implements Callable<Integer> {
       SplitTaskStream.Options stream = defaults.stream();
       AnalyticEvaluation.Options options;
       try {
-        stream =
-            new SplitTaskStream.Options(
-                stream.split(), stream.order(), shuffleSeed, batchSize, stream.subjects());
+        stream = common.tasks.stream(shuffleSeed, batchSize, stream.subjects());
         if (taskOrder != null) {
           stream = stream.withOrder(taskOrder);
         }
@@ -176,21 +220,23 @@ public final class EvalCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      FashionMnist data = common.load();
+      EvalData data = common.load(spec);
       EvalReport result =
           new AnalyticEvaluation(data, options, line -> System.err.println("[eval] " + line)).run();
       write(report, result::write);
-      System.out.printf(
-          Locale.ROOT,
-          "analytic d_E=%d: average accuracy %.4f, joint %.4f, bwt %.4f, exactness %s,"
-              + " erase/retrain time ratio %.0f; report in %s%n",
-          bufferSize,
-          result.averageAccuracy(),
-          result.jointAccuracy(),
-          result.bwt(),
-          result.exactness(),
-          result.eraseVsRetrainTimeRatio(),
-          report);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "analytic d_E=%d: average accuracy %.4f, joint %.4f, bwt %.4f, exactness %s,"
+                  + " erase/retrain time ratio %.0f; report in %s%n",
+              bufferSize,
+              result.averageAccuracy(),
+              result.jointAccuracy(),
+              result.bwt(),
+              result.exactness(),
+              result.eraseVsRetrainTimeRatio(),
+              report);
       return Cli.OK;
     }
   }
@@ -234,12 +280,18 @@ public final class EvalCommand implements Callable<Integer> {
     int microBatch;
 
     @Option(
-        names = "--train-per-task",
+        names = "--samples-per-task",
         paramLabel = "N",
         converter = Count.class,
         defaultValue = "0",
-        description = "Learn at most N samples per task (0: all).")
-    int trainPerTask;
+        description =
+            "Learn at most N training samples per task, the first N of its shuffled stream (0:"
+                + " all); small tasks.")
+    int samplesPerTask;
+
+    /** The older name of {@code --samples-per-task}. */
+    @Option(names = "--train-per-task", hidden = true, converter = Count.class)
+    Integer trainPerTask;
 
     @Option(
         names = "--test-per-task",
@@ -255,7 +307,9 @@ public final class EvalCommand implements Callable<Integer> {
       HypernetEvaluation.Options options;
       try {
         HypernetSettings.Builder settings =
-            HypernetSettings.builder(FashionMnist.FEATURES).optSeed(seed);
+            HypernetSettings.builder(common.features)
+                .optClassesPerTask(common.tasks.maxClassesPerTask())
+                .optSeed(seed);
         if (refresh.equals("on")) {
           settings.optRefresh(RefreshSettings.enabledDefaults());
         }
@@ -265,33 +319,40 @@ public final class EvalCommand implements Callable<Integer> {
         options =
             new HypernetEvaluation.Options(
                 settings.build(),
-                SplitTaskStream.Options.fashionMnist(seed, microBatch),
-                trainPerTask,
+                common.tasks.stream(seed, microBatch, SUBJECTS),
+                trainPerTask != null ? trainPerTask : samplesPerTask,
                 testPerTask);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      FashionMnist data = common.load();
+      EvalData data = common.load(spec);
       HypernetEvaluation.Report result =
           new HypernetEvaluation(data, options, line -> System.err.println("[eval] " + line)).run();
       write(report, result::write);
-      System.out.printf(
-          Locale.ROOT,
-          "hypernet seed %d refresh %s: average accuracy %.4f, bwt %.4f, %.0f samples/s; erased"
-              + " task %s: %.4f after, %.4f after two more tasks, erase %.2f s; report in %s%n",
-          seed,
-          refresh,
-          result.averageAccuracy(),
-          result.bwt(),
-          result.samplesPerSecond(),
-          result.erasure().erasedTask(),
-          result.erasure().erasedAccuracyAfter(),
-          result.erasure().erasedAccuracyAfterTwoMoreTasks(),
-          result.eraseSeconds(),
-          report);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "hypernet seed %d refresh %s: average accuracy %.4f, bwt %.4f, %.0f samples/s; erased"
+                  + " task %s: %.4f after (chance %.4f, its test set's majority class share), %.4f"
+                  + " after the remaining tasks, erase %.2f s; report in %s%n",
+              seed,
+              refresh,
+              result.averageAccuracy(),
+              result.bwt(),
+              result.samplesPerSecond(),
+              result.erasure().erasedTask(),
+              result.erasure().erasedAccuracyAfter(),
+              result.erasure().chanceAccuracy(),
+              result.erasure().erasedAccuracyAfterTwoMoreTasks(),
+              result.eraseSeconds(),
+              report);
       return Cli.OK;
     }
   }
+
+  /** Distinct subject ids of the hypernetwork's stream, as in Split Fashion-MNIST's defaults. */
+  private static final int SUBJECTS = 1000;
 
   /** Something that writes a report to a file. */
   private interface ReportWriter {

@@ -19,10 +19,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The hypernetwork learner's evaluation on Split Fashion-MNIST, task-incremental: (a) the tasks
- * learned in order, one pass over each task's stream in micro-batches, giving the accuracy matrix,
- * average accuracy and backward transfer; (b) on a fresh learner, the erasure protocol: learn the
- * first three tasks, erase the second, learn the rest, and audit the erased task.
+ * The hypernetwork learner's evaluation on a split data set (by default Split Fashion-MNIST),
+ * task-incremental: (a) the tasks learned in order, one pass over each task's stream in
+ * micro-batches, giving the accuracy matrix, average accuracy and backward transfer; (b) on a fresh
+ * learner, the erasure protocol: learn the first three tasks, erase the second, learn the rest, and
+ * audit the erased task.
  *
  * <p>Labels are mapped to 0..classes-1 within each task by the task's class list; the learner is
  * told the task at prediction time.
@@ -35,7 +36,7 @@ final class HypernetEvaluation {
   /** Tasks learned before the erasure (capped at the number of tasks). */
   public static final int TASKS_BEFORE_ERASURE = 3;
 
-  private final FashionMnist data;
+  private final EvalData data;
   private final Options options;
   private final Consumer<String> log;
 
@@ -128,7 +129,10 @@ final class HypernetEvaluation {
    *
    * @param erasedTask the erased task's id
    * @param erasedAccuracyBefore its accuracy right before the erasure
-   * @param erasedAccuracyAfter its accuracy right after (audit predictions; chance is 0.5)
+   * @param erasedAccuracyAfter its accuracy right after (audit predictions)
+   * @param chanceBaseline how {@code chanceAccuracy} was measured ({@link #CHANCE_BASELINE})
+   * @param chanceAccuracy accuracy of the best constant prediction on the erased task's test set,
+   *     its majority class share: what "at chance" means for that task
    * @param retainedAccuracyBefore accuracy per retained task right before the erasure
    * @param retainedAccuracyAfter the same right after
    * @param maxRetainedDrop largest drop of a retained task's accuracy through the erasure
@@ -141,16 +145,23 @@ final class HypernetEvaluation {
       String erasedTask,
       double erasedAccuracyBefore,
       double erasedAccuracyAfter,
+      String chanceBaseline,
+      double chanceAccuracy,
       Map<String, Double> retainedAccuracyBefore,
       Map<String, Double> retainedAccuracyAfter,
       double maxRetainedDrop,
       int tasksLearnedAfterErasure,
       double erasedAccuracyAfterTwoMoreTasks,
       int eraseSteps,
-      double eraseSeconds) {}
+      double eraseSeconds) {
+
+    /** What {@link #chanceAccuracy} is, as the report names it. */
+    public static final String CHANCE_BASELINE =
+        "majority class share of the erased task's test set";
+  }
 
   /** Prepares an evaluation; {@code log} receives one line per step. */
-  public HypernetEvaluation(FashionMnist data, Options options, Consumer<String> log) {
+  public HypernetEvaluation(EvalData data, Options options, Consumer<String> log) {
     this.data = data;
     this.options = options;
     this.log = log;
@@ -214,6 +225,9 @@ final class HypernetEvaluation {
 
     HypernetSettings s = options.settings();
     Map<String, Object> protocol = new LinkedHashMap<>();
+    protocol.put("data", data.directory().toString());
+    protocol.put("features", data.features());
+    protocol.put("tasks", data.split().toString());
     protocol.put("micro_batch_size", options.stream().batchSize());
     protocol.put("task_order", options.stream().order());
     protocol.put("shuffle_seed", options.stream().shuffleSeed());
@@ -296,6 +310,8 @@ final class HypernetEvaluation {
           erased.id(),
           erasedBefore,
           erasedAfter,
+          Erasure.CHANCE_BASELINE,
+          majorityShare(erasedTest.labels()),
           retainedBefore,
           retainedAfter,
           maxDrop,
@@ -333,6 +349,23 @@ final class HypernetEvaluation {
     return labels.length == 0
         ? 0
         : ContinualEvaluation.matches(predicted, labels) / (double) labels.length;
+  }
+
+  /**
+   * Accuracy of the best constant prediction on {@code labels}: the share of its most frequent
+   * label (0 for no labels). An erased task is at chance when its accuracy is about this; a
+   * balanced two-class test set gives 0.5.
+   */
+  static double majorityShare(int[] labels) {
+    if (labels.length == 0) {
+      return 0;
+    }
+    Map<Integer, Integer> counts = new java.util.HashMap<>();
+    int most = 0;
+    for (int label : labels) {
+      most = Math.max(most, counts.merge(label, 1, Integer::sum));
+    }
+    return most / (double) labels.length;
   }
 
   /** Global labels mapped to their position in the task's class list. */

@@ -20,7 +20,8 @@ class AnalyticEvaluationSpellingTest {
     AnalyticEvaluation.Options options =
         new AnalyticEvaluation.Options(
             42L, 16, List.of(1.0), 0.1, SplitTaskStream.Options.fashionMnist(7L, 5000), 1);
-    EvalReport report = new AnalyticEvaluation(FashionMnist.load(), options, line -> {}).run();
+    EvalReport report =
+        new AnalyticEvaluation(EvalData.of(FashionMnist.load()), options, line -> {}).run();
     Path file = dir.resolve("report.json");
     report.write(file);
 

@@ -44,7 +44,16 @@ class EvalCommandTest {
   void shouldListTheHypernetworkOptionsInTheUsage() {
     assertThat(run("hypernet", "--help")).isZero();
     assertThat(out.toString())
-        .contains("Usage: lethe eval hypernet", "--report=FILE", "--seed=N", "--refresh=on|off");
+        .contains(
+            "Usage: lethe eval hypernet",
+            "--report=FILE",
+            "--seed=N",
+            "--refresh=on|off",
+            "--data=DIR",
+            "--features=N",
+            "--tasks=SPLIT",
+            "Default: 0,1/2,3/4,5/6,7/8,9",
+            "--samples-per-task=N");
   }
 
   @Test

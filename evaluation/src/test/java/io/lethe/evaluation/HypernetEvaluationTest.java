@@ -33,8 +33,9 @@ class HypernetEvaluationTest {
         SplitTaskStream.Options.fashionMnist(3, 64).withOrder(List.of(0, 1));
     HypernetEvaluation.Options options = new HypernetEvaluation.Options(settings, stream, 640, 200);
 
+    FashionMnist data = FashionMnist.load();
     HypernetEvaluation.Report report =
-        new HypernetEvaluation(FashionMnist.load(), options, line -> {}).run();
+        new HypernetEvaluation(EvalData.of(data), options, line -> {}).run();
     Path file = dir.resolve("report.json");
     report.write(file);
 
@@ -64,6 +65,14 @@ class HypernetEvaluationTest {
     assertThat(erasure.get("erased_task").asText()).isEqualTo("1");
     assertThat(erasure.get("erase_steps").asInt()).isEqualTo(30);
     assertThat(erasure.get("erased_accuracy_after").asDouble()).isBetween(0.0, 1.0);
+    assertThat(erasure.get("chance_baseline").asText())
+        .isEqualTo("majority class share of the erased task's test set");
+    assertThat(erasure.get("chance_accuracy").asDouble())
+        .isEqualTo(
+            HypernetEvaluation.majorityShare(
+                HypernetEvaluation.withinTask(
+                    java.util.Arrays.copyOf(testLabelsOfTask(data, 2, 3), 200),
+                    new SplitTaskStream.Task("1", List.of(2, 3)))));
     assertThat(erasure.get("erased_accuracy_after_two_more_tasks").asDouble()).isBetween(0.0, 1.0);
     assertThat(erasure.get("tasks_learned_after_erasure").asInt()).isZero();
     assertThat(erasure.get("retained_accuracy_before").get("0").asDouble()).isGreaterThan(0.75);
@@ -77,6 +86,21 @@ class HypernetEvaluationTest {
         .containsExactlyElementsOf(
             HypernetSettings.SETTINGS.stream().map(SettingDef::key).toList());
     assertThat(json.get("settings").get(HypernetSettings.WINDOW_SIZE.key()).asInt()).isEqualTo(256);
+  }
+
+  /** Fashion-MNIST's test labels of classes {@code a} and {@code b}, in file order. */
+  private static int[] testLabelsOfTask(FashionMnist data, int a, int b) {
+    return java.util.Arrays.stream(data.test().labels())
+        .filter(label -> label == a || label == b)
+        .toArray();
+  }
+
+  @Test
+  void shouldTakeTheMajorityClassShareAsChance() {
+    assertThat(HypernetEvaluation.majorityShare(new int[] {0, 1, 1, 1})).isEqualTo(0.75);
+    assertThat(HypernetEvaluation.majorityShare(new int[] {1, 0, 1, 0})).isEqualTo(0.5);
+    assertThat(HypernetEvaluation.majorityShare(new int[] {2})).isEqualTo(1.0);
+    assertThat(HypernetEvaluation.majorityShare(new int[0])).isZero();
   }
 
   @Test
