@@ -73,12 +73,20 @@ import org.slf4j.LoggerFactory;
  * sink as everything else, so they become visible only when a checkpoint commits: a job that is
  * cancelled, failing, restarting in a loop or stuck in a learner stops publishing them, which is
  * what the model service reports as a learner that is not running.
+ *
+ * <p>Every {@link #IDLE_TICK} it lets each live learner take the extra steps it still owes (the
+ * hypernetwork's {@code steps-per-task} budget), each within its own CPU share of the tick. The
+ * tick runs in the task's mailbox between records, so input is never processed concurrently with
+ * those steps, and the share bounds how much of the thread they can take while input is flowing.
  */
 public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     implements OneInputStreamOperator<LearnerCommand, KafkaOut>,
         Triggerable<String, VoidNamespace> {
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(LearnerOperator.class);
+
+  /** How often learners may use idle time; each takes at most its CPU share of it. */
+  static final java.time.Duration IDLE_TICK = java.time.Duration.ofMillis(100);
 
   private final ModelCatalog catalog;
   private final LearnerFactory factory;
@@ -180,8 +188,15 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
       group.gauge(JobMetrics.MODEL_LOSS, () -> losses.getOrDefault(model.name(), Double.NaN));
       group.gauge(
           JobMetrics.MODEL_INPUT_LAG_MILLIS, () -> inputLagMillis.getOrDefault(model.name(), 0L));
+      group.gauge(
+          JobMetrics.MODEL_TRAINING_STEPS,
+          () -> {
+            LiveModel m = live.get(model.name());
+            return m == null ? 0L : m.learner.trainingSteps();
+          });
     }
     scheduleHeartbeats();
+    scheduleIdleTraining();
   }
 
   @Override
@@ -233,6 +248,26 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
           publishHeartbeats(time.getCurrentProcessingTime());
           scheduleHeartbeats();
         });
+  }
+
+  private void scheduleIdleTraining() {
+    ProcessingTimeService time = getProcessingTimeService();
+    time.registerTimer(
+        time.getCurrentProcessingTime() + IDLE_TICK.toMillis(),
+        firedAt -> {
+          trainWhileIdle();
+          scheduleIdleTraining();
+        });
+  }
+
+  /** Lets each live learner take the steps it still owes, within its share of the tick. */
+  private void trainWhileIdle() throws Exception {
+    for (LiveModel model : live.values()) {
+      setCurrentKey(model.spec.name());
+      if (model.learner.trainWhileIdle(IDLE_TICK.toNanos()) > 0) {
+        markChanged(model);
+      }
+    }
   }
 
   /** One heartbeat for each catalog model whose key group this subtask owns. */

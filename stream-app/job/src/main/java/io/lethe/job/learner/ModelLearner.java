@@ -49,6 +49,22 @@ public interface ModelLearner extends AutoCloseable {
    */
   Map<String, byte[]> drainChangedState();
 
+  /**
+   * Uses idle time: takes extra training steps that the learner still owes the data it has (e.g. a
+   * task's step budget), within the learner's own CPU share of {@code tickNanos}. Learners without
+   * such steps take none.
+   *
+   * @return steps taken (0 when nothing is owed)
+   */
+  default int trainWhileIdle(long tickNanos) {
+    return 0;
+  }
+
+  /** Gradient steps taken so far by learners that take them (0 for the others). */
+  default long trainingSteps() {
+    return 0;
+  }
+
   /** The learner's last training loss, or NaN for learners without one. */
   double lastLoss();
 
