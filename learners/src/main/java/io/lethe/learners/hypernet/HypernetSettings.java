@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  * @param stepsPerTask steps a task gets at least: while it is the current task, the job adds steps
  *     on its window in idle time until the task has had this many (0: none added)
  * @param idleCpuShare at most this share of the learner thread's time goes to those added steps
+ *     while samples come (while none come they may take it all)
  * @param divergenceLoss a last loss above this counts as diverged and blocks snapshots
  * @param seed seed of the initial weights, chunk and task embeddings, window draws and erasure
  *     noise
@@ -209,7 +210,8 @@ public record HypernetSettings(
           "idle-cpu-share",
           0.5,
           Bounds.openClosed(0, 1),
-          "largest share of the learner thread's time spent on steps added up to steps-per-task");
+          "largest share of the learner thread's time that steps added up to steps-per-task take"
+              + " while samples come");
 
   /** Divergence guard. */
   public static final SettingDef<Double> DIVERGENCE_LOSS =

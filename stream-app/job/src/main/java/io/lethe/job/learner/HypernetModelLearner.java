@@ -35,8 +35,8 @@ import java.util.Map;
  * erasure are REJECTED with a reason, since this learner cannot remove single samples.
  *
  * <p>A task gets at least {@code steps-per-task} steps: the steps of its micro-batches, then steps
- * on its window that {@link #trainWhileIdle} adds while it is the current task, within {@code
- * idle-cpu-share} of the operator's time.
+ * on its window that {@link #trainWhileIdle} adds while it is the current task: within {@code
+ * idle-cpu-share} of the operator's time while input comes, the whole tick while none comes.
  *
  * <p>Its checkpoint state is one part, the model as a snapshot plus the class mapping and the steps
  * taken per task: a restore gives back the same weights, tasks and step counts, but Adam's moments,
@@ -207,8 +207,8 @@ final class HypernetModelLearner implements ModelLearner {
   }
 
   @Override
-  public int trainWhileIdle(long tickNanos) {
-    int steps = learner.trainToBudget((long) (tickNanos * idleCpuShare));
+  public int trainWhileIdle(long tickNanos, boolean inputCame) {
+    int steps = learner.trainToBudget(inputCame ? (long) (tickNanos * idleCpuShare) : tickNanos);
     if (steps > 0) {
       changed = true;
     }

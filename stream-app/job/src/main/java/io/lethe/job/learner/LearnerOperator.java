@@ -75,9 +75,10 @@ import org.slf4j.LoggerFactory;
  * what the model service reports as a learner that is not running.
  *
  * <p>Every {@link #IDLE_TICK} it lets each live learner take the extra steps it still owes (the
- * hypernetwork's {@code steps-per-task} budget), each within its own CPU share of the tick. The
- * tick runs in the task's mailbox between records, so input is never processed concurrently with
- * those steps, and the share bounds how much of the thread they can take while input is flowing.
+ * hypernetwork's {@code steps-per-task} budget): while records came since the last tick, each
+ * within its own CPU share of the tick; while none came, for up to the whole tick. The tick runs in
+ * the task's mailbox between records, so a record that arrives during those steps waits at most one
+ * tick, and while input is flowing the share bounds how much of the thread the steps take.
  */
 public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     implements OneInputStreamOperator<LearnerCommand, KafkaOut>,
@@ -110,6 +111,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private transient Map<String, Long> lastLearnedAtMillis;
   private transient Map<String, Long> newestBufferedTimestamp;
   private transient Map<String, Long> inputLagMillis;
+  private transient long recordsSinceIdleTick;
 
   /**
    * @param catalog the models and datasets
@@ -202,6 +204,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   @Override
   public void processElement(StreamRecord<LearnerCommand> element) throws Exception {
     LearnerCommand command = element.getValue();
+    recordsSinceIdleTick++;
     LiveModel model = liveModel(command.model);
     switch (command.kind) {
       case LEARN -> {
@@ -262,9 +265,11 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
 
   /** Lets each live learner take the steps it still owes, within its share of the tick. */
   private void trainWhileIdle() throws Exception {
+    boolean inputCame = recordsSinceIdleTick > 0;
+    recordsSinceIdleTick = 0;
     for (LiveModel model : live.values()) {
       setCurrentKey(model.spec.name());
-      if (model.learner.trainWhileIdle(IDLE_TICK.toNanos()) > 0) {
+      if (model.learner.trainWhileIdle(IDLE_TICK.toNanos(), inputCame) > 0) {
         markChanged(model);
       }
     }

@@ -51,12 +51,13 @@ public interface ModelLearner extends AutoCloseable {
 
   /**
    * Uses idle time: takes extra training steps that the learner still owes the data it has (e.g. a
-   * task's step budget), within the learner's own CPU share of {@code tickNanos}. Learners without
-   * such steps take none.
+   * task's step budget), for at most {@code tickNanos} while no input came since the last call,
+   * else within the learner's own CPU share of it. Learners without such steps take none.
    *
+   * @param inputCame whether records arrived since the previous call
    * @return steps taken (0 when nothing is owed)
    */
-  default int trainWhileIdle(long tickNanos) {
+  default int trainWhileIdle(long tickNanos, boolean inputCame) {
     return 0;
   }
 
