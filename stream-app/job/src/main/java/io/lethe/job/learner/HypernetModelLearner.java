@@ -53,6 +53,10 @@ final class HypernetModelLearner implements ModelLearner {
   private final int classesPerTask;
   private final Map<String, List<Integer>> taskClasses;
   private final double idleCpuShare;
+
+  /** Read by the metrics reporter's thread, so kept apart from the learner's own counts. */
+  private volatile long trainingSteps;
+
   private String currentTask;
   private double lastLoss = Double.NaN;
   private boolean changed;
@@ -63,6 +67,11 @@ final class HypernetModelLearner implements ModelLearner {
     this.classesPerTask = classesPerTask;
     this.taskClasses = taskClasses;
     this.idleCpuShare = learner.settings().idleCpuShare();
+    countSteps();
+  }
+
+  private void countSteps() {
+    trainingSteps = learner.stepsPerTask().values().stream().mapToLong(Long::longValue).sum();
   }
 
   static HypernetModelLearner create(
@@ -136,6 +145,7 @@ final class HypernetModelLearner implements ModelLearner {
       local[i] = index;
     }
     LearnReport report = learner.learn(task, features, local);
+    countSteps();
     lastLoss = report.meanLoss();
     changed = true;
   }
@@ -170,6 +180,7 @@ final class HypernetModelLearner implements ModelLearner {
           0);
     }
     changed = true;
+    countSteps();
     String reason =
         "data-free task erasure by noise alignment (UnCLe): the task's generated weights no longer"
             + " carry it, approximately"
@@ -211,13 +222,14 @@ final class HypernetModelLearner implements ModelLearner {
     int steps = learner.trainToBudget(inputCame ? (long) (tickNanos * idleCpuShare) : tickNanos);
     if (steps > 0) {
       changed = true;
+      countSteps();
     }
     return steps;
   }
 
   @Override
   public long trainingSteps() {
-    return learner.stepsPerTask().values().stream().mapToLong(Long::longValue).sum();
+    return trainingSteps;
   }
 
   @Override

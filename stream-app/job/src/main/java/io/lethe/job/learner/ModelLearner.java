@@ -61,7 +61,10 @@ public interface ModelLearner extends AutoCloseable {
     return 0;
   }
 
-  /** Gradient steps taken so far by learners that take them (0 for the others). */
+  /**
+   * Gradient steps taken so far by learners that take them (0 for the others). Safe to call from
+   * any thread (the metrics reporter's).
+   */
   default long trainingSteps() {
     return 0;
   }
