@@ -81,6 +81,7 @@ public final class HypernetLearner implements AutoCloseable {
   private final Map<String, NDArray> erasedEmbeddings = new LinkedHashMap<>();
   private final Set<String> erasedTasks = new LinkedHashSet<>();
   private final Map<String, Long> samplesPerTask = new LinkedHashMap<>();
+  private final Map<String, Long> stepsPerTask = new LinkedHashMap<>();
   private final SampleWindow window;
   private final RefreshLearning refresh;
 
@@ -230,8 +231,71 @@ public final class HypernetLearner implements AutoCloseable {
       lossSum += trainStep(task, batch);
       normalSteps++;
     }
+    stepsPerTask.merge(task, (long) settings.stepsPerBatch(), Long::sum);
     return new LearnReport(
         task, x.length, settings.stepsPerBatch(), lossSum / settings.stepsPerBatch(), refreshSteps);
+  }
+
+  /**
+   * Steps the current task still lacks to its {@code steps-per-task} budget: 0 when there is no
+   * current task or its window is empty (after {@link #finishTask}, an erasure of it or a restore).
+   */
+  public long stepsToBudget() {
+    if (windowTask == null || window.size() == 0) {
+      return 0;
+    }
+    return Math.max(0, settings.stepsPerTask() - stepsPerTask.getOrDefault(windowTask, 0L));
+  }
+
+  /**
+   * Takes steps on batches drawn from the current task's window, as {@link #learn} does, until the
+   * task has had its {@code steps-per-task} budget or {@code maxNanos} have passed (at least one
+   * step while budget remains). Never trains past the budget; the window stays as it is.
+   *
+   * @return steps taken
+   */
+  public int trainToBudget(long maxNanos) {
+    long remaining = stepsToBudget();
+    if (remaining == 0) {
+      return 0;
+    }
+    LearningThread.prepare(settings.intraOpThreads());
+    String task = windowTask;
+    if (!task.equals(operationTask)) {
+      // an erasure of another task ended the operation: freeze the targets again
+      beginLearning(task);
+    }
+    long start = System.nanoTime();
+    int steps = 0;
+    do {
+      Batch batch = window.sample(settings.batchSize(), random);
+      if (refresh.isDue(normalSteps)) {
+        refreshStep(task, batch);
+      }
+      trainStep(task, batch);
+      normalSteps++;
+      steps++;
+    } while (steps < remaining && System.nanoTime() - start < maxNanos);
+    stepsPerTask.merge(task, (long) steps, Long::sum);
+    return steps;
+  }
+
+  /** Steps taken on each active task so far (by {@link #learn} and {@link #trainToBudget}). */
+  public Map<String, Long> stepsPerTask() {
+    return Map.copyOf(stepsPerTask);
+  }
+
+  /**
+   * Restores the steps taken per task (a checkpoint's count, since snapshots do not carry it);
+   * counts of tasks that are not active are ignored.
+   */
+  public void restoreStepsPerTask(Map<String, Long> steps) {
+    steps.forEach(
+        (task, count) -> {
+          if (taskEmbeddings.containsKey(task)) {
+            stepsPerTask.put(task, count);
+          }
+        });
   }
 
   /**
@@ -286,6 +350,7 @@ public final class HypernetLearner implements AutoCloseable {
     erasedEmbeddings.put(task, taskEmbeddings.remove(task));
     erasedTasks.add(task);
     samplesPerTask.remove(task);
+    stepsPerTask.remove(task);
     nextEraseSteps = decayedEraseSteps(steps);
     releaseAnchors();
     lastEraseLoss = loss;

@@ -34,6 +34,10 @@ import java.util.regex.Pattern;
  * @param windowSize bounded window of the current task's most recent samples
  * @param batchSize samples drawn from the window per step
  * @param stepsPerBatch steps taken per learned micro-batch
+ * @param stepsPerTask steps a task gets at least: while it is the current task, the job adds steps
+ *     on its window in idle time until the task has had this many (0: none added)
+ * @param idleCpuShare at most this share of the learner thread's time goes to those added steps
+ *     while samples come (while none come they may take it all)
  * @param divergenceLoss a last loss above this counts as diverged and blocks snapshots
  * @param seed seed of the initial weights, chunk and task embeddings, window draws and erasure
  *     noise
@@ -62,6 +66,8 @@ public record HypernetSettings(
     int windowSize,
     int batchSize,
     int stepsPerBatch,
+    int stepsPerTask,
+    double idleCpuShare,
     double divergenceLoss,
     long seed,
     String device,
@@ -186,6 +192,27 @@ public record HypernetSettings(
       SettingDef.integer(
           "steps-per-batch", 4, Bounds.atLeast(1), "gradient steps taken per learned micro-batch");
 
+  /**
+   * Step budget per task. The default is the steps the offline evaluation takes on a full Split
+   * Fashion-MNIST task (12,000 samples in micro-batches of 64, 4 steps each), which reaches about
+   * 0.99 per task (docs/results/eval-hypernet-seed*.json).
+   */
+  public static final SettingDef<Integer> STEPS_PER_TASK =
+      SettingDef.integer(
+          "steps-per-task",
+          750,
+          Bounds.atLeast(0),
+          "steps a task gets at least: idle time adds steps on its window up to this (0: none)");
+
+  /** CPU share of the added steps. */
+  public static final SettingDef<Double> IDLE_CPU_SHARE =
+      SettingDef.number(
+          "idle-cpu-share",
+          0.5,
+          Bounds.openClosed(0, 1),
+          "largest share of the learner thread's time that steps added up to steps-per-task take"
+              + " while samples come");
+
   /** Divergence guard. */
   public static final SettingDef<Double> DIVERGENCE_LOSS =
       SettingDef.number(
@@ -243,6 +270,8 @@ public record HypernetSettings(
           WINDOW_SIZE,
           BATCH_SIZE,
           STEPS_PER_BATCH,
+          STEPS_PER_TASK,
+          IDLE_CPU_SHARE,
           DIVERGENCE_LOSS,
           SEED,
           DEVICE,
@@ -284,6 +313,8 @@ public record HypernetSettings(
     WINDOW_SIZE.validate(WHERE, windowSize);
     BATCH_SIZE.validate(WHERE, batchSize);
     STEPS_PER_BATCH.validate(WHERE, stepsPerBatch);
+    STEPS_PER_TASK.validate(WHERE, stepsPerTask);
+    IDLE_CPU_SHARE.validate(WHERE, idleCpuShare);
     DIVERGENCE_LOSS.validate(WHERE, divergenceLoss);
     DEVICE.validate(WHERE, device);
     INTRA_OP_THREADS.validate(WHERE, intraOpThreads);
@@ -319,6 +350,8 @@ public record HypernetSettings(
         values.get(WINDOW_SIZE),
         values.get(BATCH_SIZE),
         values.get(STEPS_PER_BATCH),
+        values.get(STEPS_PER_TASK),
+        values.get(IDLE_CPU_SHARE),
         values.get(DIVERGENCE_LOSS),
         values.get(SEED),
         values.get(DEVICE),
@@ -348,6 +381,8 @@ public record HypernetSettings(
         .put(WINDOW_SIZE, windowSize)
         .put(BATCH_SIZE, batchSize)
         .put(STEPS_PER_BATCH, stepsPerBatch)
+        .put(STEPS_PER_TASK, stepsPerTask)
+        .put(IDLE_CPU_SHARE, idleCpuShare)
         .put(DIVERGENCE_LOSS, divergenceLoss)
         .put(SEED, seed)
         .put(DEVICE, device)
@@ -405,6 +440,8 @@ public record HypernetSettings(
     private int windowSize = WINDOW_SIZE.defaultValue().orElseThrow();
     private int batchSize = BATCH_SIZE.defaultValue().orElseThrow();
     private int stepsPerBatch = STEPS_PER_BATCH.defaultValue().orElseThrow();
+    private int stepsPerTask = STEPS_PER_TASK.defaultValue().orElseThrow();
+    private double idleCpuShare = IDLE_CPU_SHARE.defaultValue().orElseThrow();
     private double divergenceLoss = DIVERGENCE_LOSS.defaultValue().orElseThrow();
     private long seed = SEED.defaultValue().orElseThrow();
     private String device = DEVICE.defaultValue().orElseThrow();
@@ -500,6 +537,16 @@ public record HypernetSettings(
       return this;
     }
 
+    public Builder optStepsPerTask(int value) {
+      stepsPerTask = value;
+      return this;
+    }
+
+    public Builder optIdleCpuShare(double value) {
+      idleCpuShare = value;
+      return this;
+    }
+
     public Builder optDivergenceLoss(double value) {
       divergenceLoss = value;
       return this;
@@ -546,6 +593,8 @@ public record HypernetSettings(
           windowSize,
           batchSize,
           stepsPerBatch,
+          stepsPerTask,
+          idleCpuShare,
           divergenceLoss,
           seed,
           device,

@@ -70,6 +70,9 @@ public final class JobMetrics {
    */
   public static final String MODEL_INPUT_LAG_MILLIS = "inputLagMillis";
 
+  /** Per model: gradient steps its learner has taken on its active tasks (0 for the analytic). */
+  public static final String MODEL_TRAINING_STEPS = "trainingSteps";
+
   /** Every operator-level metric, in no particular order. */
   public static final List<String> OPERATOR_METRICS =
       List.of(
@@ -89,7 +92,12 @@ public final class JobMetrics {
 
   /** Every per-model metric in group {@value #MODEL_GROUP}. */
   public static final List<String> MODEL_METRICS =
-      List.of(MODEL_VERSION, MODEL_ERASURE_TO_SNAPSHOT_MILLIS, MODEL_LOSS, MODEL_INPUT_LAG_MILLIS);
+      List.of(
+          MODEL_VERSION,
+          MODEL_ERASURE_TO_SNAPSHOT_MILLIS,
+          MODEL_LOSS,
+          MODEL_INPUT_LAG_MILLIS,
+          MODEL_TRAINING_STEPS);
 
   private JobMetrics() {}
 }

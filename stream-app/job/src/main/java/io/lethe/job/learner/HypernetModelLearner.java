@@ -34,9 +34,14 @@ import java.util.Map;
  * Whole tasks are forgotten data-free (APPROXIMATE: UnCLe's noise alignment); sample and subject
  * erasure are REJECTED with a reason, since this learner cannot remove single samples.
  *
- * <p>Its checkpoint state is one part, the model as a snapshot plus the class mapping: a restore
- * gives back the same weights and tasks, but Adam's moments, the refresh Fisher and the sample
- * window start empty (see learners/HYPERNET.md).
+ * <p>A task gets at least {@code steps-per-task} steps: the steps of its micro-batches, then steps
+ * on its window that {@link #trainWhileIdle} adds while it is the current task: within {@code
+ * idle-cpu-share} of the operator's time while input comes, the whole tick while none comes.
+ *
+ * <p>Its checkpoint state is one part, the model as a snapshot plus the class mapping and the steps
+ * taken per task: a restore gives back the same weights, tasks and step counts, but Adam's moments,
+ * the refresh Fisher and the sample window start empty (see learners/HYPERNET.md), so a task cut
+ * short by a restore gets no more added steps.
  */
 final class HypernetModelLearner implements ModelLearner {
   static final String STATE_PART = "model";
@@ -47,6 +52,11 @@ final class HypernetModelLearner implements ModelLearner {
   private final HypernetLearner learner;
   private final int classesPerTask;
   private final Map<String, List<Integer>> taskClasses;
+  private final double idleCpuShare;
+
+  /** Read by the metrics reporter's thread, so kept apart from the learner's own counts. */
+  private volatile long trainingSteps;
+
   private String currentTask;
   private double lastLoss = Double.NaN;
   private boolean changed;
@@ -56,6 +66,12 @@ final class HypernetModelLearner implements ModelLearner {
     this.learner = learner;
     this.classesPerTask = classesPerTask;
     this.taskClasses = taskClasses;
+    this.idleCpuShare = learner.settings().idleCpuShare();
+    countSteps();
+  }
+
+  private void countSteps() {
+    trainingSteps = learner.stepsPerTask().values().stream().mapToLong(Long::longValue).sum();
   }
 
   static HypernetModelLearner create(
@@ -67,11 +83,11 @@ final class HypernetModelLearner implements ModelLearner {
           new HypernetLearner(settings), settings.classesPerTask(), new LinkedHashMap<>());
     }
     State decoded = State.decode(state);
-    return new HypernetModelLearner(
+    HypernetLearner learner =
         HypernetLearner.fromSnapshot(
-            AvroBytes.decode(decoded.snapshot, ModelSnapshot.class), settings),
-        settings.classesPerTask(),
-        decoded.taskClasses);
+            AvroBytes.decode(decoded.snapshot, ModelSnapshot.class), settings);
+    learner.restoreStepsPerTask(decoded.stepsPerTask);
+    return new HypernetModelLearner(learner, settings.classesPerTask(), decoded.taskClasses);
   }
 
   /**
@@ -129,6 +145,7 @@ final class HypernetModelLearner implements ModelLearner {
       local[i] = index;
     }
     LearnReport report = learner.learn(task, features, local);
+    countSteps();
     lastLoss = report.meanLoss();
     changed = true;
   }
@@ -163,6 +180,7 @@ final class HypernetModelLearner implements ModelLearner {
           0);
     }
     changed = true;
+    countSteps();
     String reason =
         "data-free task erasure by noise alignment (UnCLe): the task's generated weights no longer"
             + " carry it, approximately"
@@ -194,7 +212,24 @@ final class HypernetModelLearner implements ModelLearner {
     changed = false;
     ModelSnapshot model =
         learner.toSnapshot(new SnapshotHeader("checkpoint", 1, null, Instant.EPOCH, List.of()));
-    return Map.of(STATE_PART, new State(AvroBytes.encode(model), taskClasses).encode());
+    return Map.of(
+        STATE_PART,
+        new State(AvroBytes.encode(model), taskClasses, learner.stepsPerTask()).encode());
+  }
+
+  @Override
+  public int trainWhileIdle(long tickNanos, boolean inputCame) {
+    int steps = learner.trainToBudget(inputCame ? (long) (tickNanos * idleCpuShare) : tickNanos);
+    if (steps > 0) {
+      changed = true;
+      countSteps();
+    }
+    return steps;
+  }
+
+  @Override
+  public long trainingSteps() {
+    return trainingSteps;
   }
 
   @Override
@@ -207,8 +242,12 @@ final class HypernetModelLearner implements ModelLearner {
     learner.close();
   }
 
-  /** The checkpoint part: the model as snapshot bytes and each task's class order. */
-  private record State(byte[] snapshot, Map<String, List<Integer>> taskClasses) {
+  /**
+   * The checkpoint part: the model as snapshot bytes, each task's class order and the steps taken
+   * per task (absent from parts written before step budgets: read as none).
+   */
+  private record State(
+      byte[] snapshot, Map<String, List<Integer>> taskClasses, Map<String, Long> stepsPerTask) {
     byte[] encode() {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -221,6 +260,11 @@ final class HypernetModelLearner implements ModelLearner {
           for (int label : task.getValue()) {
             out.writeInt(label);
           }
+        }
+        out.writeInt(stepsPerTask.size());
+        for (Map.Entry<String, Long> task : stepsPerTask.entrySet()) {
+          out.writeUTF(task.getKey());
+          out.writeLong(task.getValue());
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -241,7 +285,14 @@ final class HypernetModelLearner implements ModelLearner {
           }
           classes.put(task, new ArrayList<>(Arrays.asList(labels)));
         }
-        return new State(snapshot, classes);
+        Map<String, Long> steps = new LinkedHashMap<>();
+        if (in.available() > 0) {
+          int counted = in.readInt();
+          for (int t = 0; t < counted; t++) {
+            steps.put(in.readUTF(), in.readLong());
+          }
+        }
+        return new State(snapshot, classes, steps);
       } catch (IOException e) {
         throw new IllegalArgumentException("hypernetwork learner state is corrupt: " + e, e);
       }

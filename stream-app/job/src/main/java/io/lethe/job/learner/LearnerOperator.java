@@ -73,12 +73,21 @@ import org.slf4j.LoggerFactory;
  * sink as everything else, so they become visible only when a checkpoint commits: a job that is
  * cancelled, failing, restarting in a loop or stuck in a learner stops publishing them, which is
  * what the model service reports as a learner that is not running.
+ *
+ * <p>Every {@link #IDLE_TICK} it lets each live learner take the extra steps it still owes (the
+ * hypernetwork's {@code steps-per-task} budget): while records came since the last tick, each
+ * within its own CPU share of the tick; while none came, for up to the whole tick. The tick runs in
+ * the task's mailbox between records, so a record that arrives during those steps waits at most one
+ * tick, and while input is flowing the share bounds how much of the thread the steps take.
  */
 public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     implements OneInputStreamOperator<LearnerCommand, KafkaOut>,
         Triggerable<String, VoidNamespace> {
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(LearnerOperator.class);
+
+  /** How often learners may use idle time; each takes at most its CPU share of it. */
+  static final java.time.Duration IDLE_TICK = java.time.Duration.ofMillis(100);
 
   private final ModelCatalog catalog;
   private final LearnerFactory factory;
@@ -102,6 +111,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private transient Map<String, Long> lastLearnedAtMillis;
   private transient Map<String, Long> newestBufferedTimestamp;
   private transient Map<String, Long> inputLagMillis;
+  private transient long recordsSinceIdleTick;
 
   /**
    * @param catalog the models and datasets
@@ -180,13 +190,21 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
       group.gauge(JobMetrics.MODEL_LOSS, () -> losses.getOrDefault(model.name(), Double.NaN));
       group.gauge(
           JobMetrics.MODEL_INPUT_LAG_MILLIS, () -> inputLagMillis.getOrDefault(model.name(), 0L));
+      group.gauge(
+          JobMetrics.MODEL_TRAINING_STEPS,
+          () -> {
+            LiveModel m = live.get(model.name());
+            return m == null ? 0L : m.learner.trainingSteps();
+          });
     }
     scheduleHeartbeats();
+    scheduleIdleTraining();
   }
 
   @Override
   public void processElement(StreamRecord<LearnerCommand> element) throws Exception {
     LearnerCommand command = element.getValue();
+    recordsSinceIdleTick++;
     LiveModel model = liveModel(command.model);
     switch (command.kind) {
       case LEARN -> {
@@ -233,6 +251,28 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
           publishHeartbeats(time.getCurrentProcessingTime());
           scheduleHeartbeats();
         });
+  }
+
+  private void scheduleIdleTraining() {
+    ProcessingTimeService time = getProcessingTimeService();
+    time.registerTimer(
+        time.getCurrentProcessingTime() + IDLE_TICK.toMillis(),
+        firedAt -> {
+          trainWhileIdle();
+          scheduleIdleTraining();
+        });
+  }
+
+  /** Lets each live learner take the steps it still owes, within its share of the tick. */
+  private void trainWhileIdle() throws Exception {
+    boolean inputCame = recordsSinceIdleTick > 0;
+    recordsSinceIdleTick = 0;
+    for (LiveModel model : live.values()) {
+      setCurrentKey(model.spec.name());
+      if (model.learner.trainWhileIdle(IDLE_TICK.toNanos(), inputCame) > 0) {
+        markChanged(model);
+      }
+    }
   }
 
   /** One heartbeat for each catalog model whose key group this subtask owns. */

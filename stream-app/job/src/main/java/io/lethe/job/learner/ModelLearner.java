@@ -49,6 +49,26 @@ public interface ModelLearner extends AutoCloseable {
    */
   Map<String, byte[]> drainChangedState();
 
+  /**
+   * Uses idle time: takes extra training steps that the learner still owes the data it has (e.g. a
+   * task's step budget), for at most {@code tickNanos} while no input came since the last call,
+   * else within the learner's own CPU share of it. Learners without such steps take none.
+   *
+   * @param inputCame whether records arrived since the previous call
+   * @return steps taken (0 when nothing is owed)
+   */
+  default int trainWhileIdle(long tickNanos, boolean inputCame) {
+    return 0;
+  }
+
+  /**
+   * Gradient steps taken so far by learners that take them (0 for the others). Safe to call from
+   * any thread (the metrics reporter's).
+   */
+  default long trainingSteps() {
+    return 0;
+  }
+
   /** The learner's last training loss, or NaN for learners without one. */
   double lastLoss();
 

@@ -1,0 +1,220 @@
+package io.lethe.job.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.JobMetrics;
+import io.lethe.job.events.ErasureEvent;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.events.LearnerCommand;
+import io.lethe.job.events.SampleEvent;
+import io.lethe.job.kafka.AvroBytes;
+import io.lethe.learners.data.PackedFeatures;
+import io.lethe.learners.hypernet.HypernetSettings;
+import io.lethe.records.ErasureApplied;
+import io.lethe.records.ErasureGuarantee;
+import io.lethe.records.ErasureScope;
+import io.lethe.records.LearnerKind;
+import io.lethe.records.ModelSnapshot;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hypernetwork's step budget in the learner operator, through Flink's operator test harness: a
+ * task of a few samples gets its steps-per-task in idle ticks and no more, snapshots keep coming
+ * while it trains, a checkpoint keeps the step counts, and task erasure still works after.
+ */
+class HypernetStepBudgetOperatorTest {
+  private static final String MODEL = "tiny-hypernet";
+  private static final int BUDGET = 60;
+  private static final int STEPS_PER_BATCH = 2;
+  private static final int MICRO_BATCH = 4;
+  private static final int MAX_TICKS = 400;
+  private static final ModelCatalog CATALOG =
+      ModelCatalog.of(
+          List.of(new DatasetSpec("tiny", 8, 4)),
+          List.of(
+              ModelSpec.of(MODEL, LearnerKind.HYPERNETWORK, "tiny")
+                  .withSnapshot(
+                      new SnapshotPolicy(1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                  .with(HypernetSettings.TARGET_HIDDEN, List.of(16))
+                  .with(HypernetSettings.TRUNK_HIDDEN, List.of(16, 16))
+                  .with(HypernetSettings.CHUNK_SIZE, 64)
+                  .with(HypernetSettings.BATCH_SIZE, 4)
+                  .with(HypernetSettings.STEPS_PER_BATCH, STEPS_PER_BATCH)
+                  .with(HypernetSettings.STEPS_PER_TASK, BUDGET)
+                  .with(HypernetSettings.FIRST_ERASE_STEPS, 5)
+                  .with(HypernetSettings.SEED, 1L)));
+
+  private final SplittableRandom random = new SplittableRandom(5);
+  private long now = 1_000;
+
+  @Test
+  void shouldGiveASmallTaskItsBudgetInIdleTimeAndNoMore() throws Exception {
+    OperatorSubtaskState checkpoint;
+    try (Harness h = new Harness(null)) {
+      learnTask(h, "t1", 0, 8); // 2 micro-batches
+      assertThat(h.trainingSteps()).isEqualTo(2L * STEPS_PER_BATCH);
+      int before = h.snapshots();
+
+      int ticks = tickUntilSteps(h, BUDGET);
+
+      assertThat(ticks).as("idle ticks to the budget").isLessThan(MAX_TICKS);
+      assertThat(h.snapshots()).as("snapshots while it trains").isGreaterThan(before);
+      for (int i = 0; i < 20; i++) {
+        tick(h);
+      }
+      assertThat(h.trainingSteps()).as("no steps beyond the budget").isEqualTo(BUDGET);
+      checkpoint = h.harness.snapshot(1, now);
+    }
+
+    try (Harness h = new Harness(checkpoint)) {
+      learnTask(h, "t2", 2, 4); // one micro-batch of a new task
+      assertThat(h.trainingSteps())
+          .as("t1's steps restored from the checkpoint")
+          .isEqualTo(BUDGET + STEPS_PER_BATCH);
+      tickUntilSteps(h, 2 * BUDGET);
+      tick(h);
+      assertThat(h.trainingSteps()).isEqualTo(2 * BUDGET);
+
+      ErasureEvent request = new ErasureEvent();
+      request.requestId = "e-1";
+      request.scope = ErasureScope.TASK;
+      request.ids = List.of("t2");
+      request.requestedAtMillis = now;
+      h.harness.processElement(LearnerCommand.eraseTasks(MODEL, request), now);
+      for (int i = 0; i < 15; i++) {
+        tick(h);
+      }
+
+      List<ErasureApplied> applied =
+          h.outputs(KafkaOut.Kind.ERASURE_APPLIED).stream()
+              .map(o -> AvroBytes.decode(o.avro, ErasureApplied.class))
+              .toList();
+      assertThat(applied)
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.getGuarantee()).isEqualTo(ErasureGuarantee.APPROXIMATE);
+                assertThat(a.getFirstVersionWithout()).isNotNull();
+              });
+      assertThat(h.trainingSteps()).as("the erased task's steps are gone").isEqualTo(BUDGET);
+      ModelSnapshot last =
+          AvroBytes.decode(
+              h.outputs(KafkaOut.Kind.MODEL_SNAPSHOT).get(h.snapshots() - 1).avro,
+              ModelSnapshot.class);
+      assertThat(last.getLineage().getErasedTasks()).containsExactly("t2");
+    }
+  }
+
+  private int tickUntilSteps(Harness h, long steps) throws Exception {
+    int ticks = 0;
+    while (h.trainingSteps() < steps && ticks < MAX_TICKS) {
+      tick(h);
+      ticks++;
+    }
+    assertThat(h.trainingSteps()).isEqualTo(steps);
+    return ticks;
+  }
+
+  private void tick(Harness h) throws Exception {
+    now += LearnerOperator.IDLE_TICK.toMillis();
+    h.harness.setProcessingTime(now);
+  }
+
+  private void learnTask(Harness h, String task, int firstLabel, int samples) throws Exception {
+    for (int i = 0; i < samples; i++) {
+      int label = firstLabel + i % 2;
+      float[] x = new float[8];
+      for (int f = 0; f < x.length; f++) {
+        x[f] = (float) random.nextGaussian() + (label % 2 == 0 ? 1 : -1);
+      }
+      byte[] packed = new PackedFeatures().pack(x);
+      String id = task + "-s" + i;
+      h.harness.processElement(
+          LearnerCommand.learn(
+              MODEL, new SampleEvent(id, "u-" + id, "tiny", task, packed, label, now)),
+          now);
+    }
+  }
+
+  /** The operator in a harness with its per-model gauges. */
+  private static final class Harness implements AutoCloseable {
+    private final InterceptingOperatorMetricGroup modelMetrics =
+        new InterceptingOperatorMetricGroup();
+    private final InterceptingOperatorMetricGroup metrics =
+        new InterceptingOperatorMetricGroup() {
+          @Override
+          public MetricGroup addGroup(String key, String value) {
+            return modelMetrics;
+          }
+        };
+    private final MockEnvironment environment;
+    final KeyedOneInputStreamOperatorTestHarness<String, LearnerCommand, KafkaOut> harness;
+
+    Harness(OperatorSubtaskState restored) throws Exception {
+      environment =
+          new MockEnvironmentBuilder()
+              .setMetricGroup(
+                  new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+                    @Override
+                    public InternalOperatorMetricGroup getOrAddOperator(
+                        OperatorID id, String name, Map<String, String> additionalVariables) {
+                      return metrics;
+                    }
+                  })
+              .build();
+      harness =
+          new KeyedOneInputStreamOperatorTestHarness<>(
+              new LearnerOperator(
+                  CATALOG,
+                  new CatalogLearners(),
+                  MICRO_BATCH,
+                  new Heartbeats(Duration.ofHours(1), Duration.ofHours(1))),
+              c -> c.model,
+              Types.STRING,
+              environment);
+      if (restored != null) {
+        harness.initializeState(restored);
+      }
+      harness.open();
+    }
+
+    long trainingSteps() {
+      @SuppressWarnings("unchecked")
+      Gauge<Long> gauge = (Gauge<Long>) modelMetrics.get(JobMetrics.MODEL_TRAINING_STEPS);
+      return gauge.getValue();
+    }
+
+    List<KafkaOut> outputs(KafkaOut.Kind kind) {
+      return harness.extractOutputValues().stream().filter(o -> o.kind == kind).toList();
+    }
+
+    int snapshots() {
+      return outputs(KafkaOut.Kind.MODEL_SNAPSHOT).size();
+    }
+
+    @Override
+    public void close() throws Exception {
+      harness.close();
+      environment.close();
+    }
+  }
+}
