@@ -195,6 +195,8 @@ final class HypernetEvaluation {
           samples += report.samples();
           steps += report.steps();
         }
+        // as in the stream: a task trains to its step budget before it is finished
+        steps += learner.trainToBudget(Long.MAX_VALUE);
         learner.finishTask(task.id());
         learnNanos += System.nanoTime() - start;
         List<Double> row = new ArrayList<>();
@@ -327,6 +329,7 @@ final class HypernetEvaluation {
     for (LabeledBatch batch : batches) {
       learn(learner, task, batch);
     }
+    learner.trainToBudget(Long.MAX_VALUE);
     learner.finishTask(task.id());
   }
 
