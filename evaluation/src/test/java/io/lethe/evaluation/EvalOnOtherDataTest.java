@@ -38,6 +38,20 @@ class EvalOnOtherDataTest {
     return line.substring(0, line.lastIndexOf("; see '"));
   }
 
+  /** {@link #refused} for {@code command} on {@code data}: 4 features, tasks {0,1} and {2,3}. */
+  private String refusedOnTwoTasksOfFour(String command, Path data) {
+    return refused(
+        command,
+        "--report",
+        "r.json",
+        "--data",
+        data.toString(),
+        "--features",
+        "4",
+        "--tasks",
+        "0,1/2,3");
+  }
+
   @Test
   void shouldRefuseLabelsOutsideTheDeclaredClasses() throws Exception {
     Path data =
@@ -48,17 +62,7 @@ class EvalOnOtherDataTest {
             IdxFiles.cycle(40, 0, 1, 2, 3, 7),
             IdxFiles.cycle(10, 0, 1, 2, 3),
             true);
-    assertThat(
-            refused(
-                "hypernet",
-                "--report",
-                "r.json",
-                "--data",
-                data.toString(),
-                "--features",
-                "4",
-                "--tasks",
-                "0,1/2,3"))
+    assertThat(refusedOnTwoTasksOfFour("hypernet", data))
         .isEqualTo(
             "lethe eval hypernet: the train split in "
                 + data
@@ -97,17 +101,7 @@ class EvalOnOtherDataTest {
             IdxFiles.cycle(8, 0, 1, 2, 3),
             true);
     Files.writeString(data.resolve("t10k-labels-idx1-ubyte.gz"), "not gzip");
-    assertThat(
-            refused(
-                "hypernet",
-                "--report",
-                "r.json",
-                "--data",
-                data.toString(),
-                "--features",
-                "4",
-                "--tasks",
-                "0,1/2,3"))
+    assertThat(refusedOnTwoTasksOfFour("hypernet", data))
         .isEqualTo(
             "lethe eval hypernet: cannot read the data set in "
                 + data
@@ -244,17 +238,7 @@ class EvalOnOtherDataTest {
     Path labels = data.resolve("train-labels-idx1-ubyte");
     byte[] bytes = Files.readAllBytes(labels);
     Files.write(labels, java.util.Arrays.copyOf(bytes, bytes.length - 5));
-    assertThat(
-            refused(
-                "analytic",
-                "--report",
-                "r.json",
-                "--data",
-                data.toString(),
-                "--features",
-                "4",
-                "--tasks",
-                "0,1/2,3"))
+    assertThat(refusedOnTwoTasksOfFour("analytic", data))
         .isEqualTo(
             "lethe eval analytic: cannot read the data set in "
                 + data
@@ -273,17 +257,7 @@ class EvalOnOtherDataTest {
         labels,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     err.getBuffer().setLength(0);
-    assertThat(
-            refused(
-                "analytic",
-                "--report",
-                "r.json",
-                "--data",
-                data.toString(),
-                "--features",
-                "4",
-                "--tasks",
-                "0,1/2,3"))
+    assertThat(refusedOnTwoTasksOfFour("analytic", data))
         .isEqualTo(
             "lethe eval analytic: cannot read the data set in "
                 + data
