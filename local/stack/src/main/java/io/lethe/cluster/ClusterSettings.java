@@ -163,65 +163,24 @@ public record ClusterSettings(
 
   /** A copy with another state directory. */
   public ClusterSettings withStateDir(Path value) {
-    return new ClusterSettings(
-        value,
-        taskManagers,
-        slots,
-        dashboardPort,
-        restPort,
-        rpcPort,
-        kafkaPort,
-        controllerPort,
-        registryPort,
-        servePort,
-        ingressPort,
-        metricsPort,
-        jobManagerMemory,
-        taskManagerMemory,
-        flinkClasspath,
-        servicesClasspath);
+    return copy(c -> c.stateDir = value);
   }
 
   /** A copy with other ports: REST, JobManager RPC, Kafka, KRaft controller and registry. */
   public ClusterSettings withPorts(int rest, int rpc, int kafka, int controller, int registry) {
-    return new ClusterSettings(
-        stateDir,
-        taskManagers,
-        slots,
-        dashboardPort,
-        rest,
-        rpc,
-        kafka,
-        controller,
-        registry,
-        servePort,
-        ingressPort,
-        metricsPort,
-        jobManagerMemory,
-        taskManagerMemory,
-        flinkClasspath,
-        servicesClasspath);
+    return copy(
+        c -> {
+          c.restPort = rest;
+          c.rpcPort = rpc;
+          c.kafkaPort = kafka;
+          c.controllerPort = controller;
+          c.registryPort = registry;
+        });
   }
 
   /** A copy with another dashboard port. */
   public ClusterSettings withDashboardPort(int value) {
-    return new ClusterSettings(
-        stateDir,
-        taskManagers,
-        slots,
-        value,
-        restPort,
-        rpcPort,
-        kafkaPort,
-        controllerPort,
-        registryPort,
-        servePort,
-        ingressPort,
-        metricsPort,
-        jobManagerMemory,
-        taskManagerMemory,
-        flinkClasspath,
-        servicesClasspath);
+    return copy(c -> c.dashboardPort = value);
   }
 
   /**
@@ -229,44 +188,87 @@ public record ClusterSettings(
    * Prometheus reporter (the JobManager's; the TaskManagers' follow it).
    */
   public ClusterSettings withServicePorts(int serve, int ingress, int metrics) {
-    return new ClusterSettings(
-        stateDir,
-        taskManagers,
-        slots,
-        dashboardPort,
-        restPort,
-        rpcPort,
-        kafkaPort,
-        controllerPort,
-        registryPort,
-        serve,
-        ingress,
-        metrics,
-        jobManagerMemory,
-        taskManagerMemory,
-        flinkClasspath,
-        servicesClasspath);
+    return copy(
+        c -> {
+          c.servePort = serve;
+          c.ingressPort = ingress;
+          c.metricsPort = metrics;
+        });
   }
 
   /** A copy with other TaskManager counts, slots and memory. */
   public ClusterSettings withTaskManagers(int count, int slotsEach, String memory) {
-    return new ClusterSettings(
-        stateDir,
-        count,
-        slotsEach,
-        dashboardPort,
-        restPort,
-        rpcPort,
-        kafkaPort,
-        controllerPort,
-        registryPort,
-        servePort,
-        ingressPort,
-        metricsPort,
-        jobManagerMemory,
-        memory,
-        flinkClasspath,
-        servicesClasspath);
+    return copy(
+        c -> {
+          c.taskManagers = count;
+          c.slots = slotsEach;
+          c.taskManagerMemory = memory;
+        });
+  }
+
+  /** The settings as mutable fields, for the {@code with} methods; checked again when built. */
+  private static final class Copy {
+    Path stateDir;
+    int taskManagers;
+    int slots;
+    int dashboardPort;
+    int restPort;
+    int rpcPort;
+    int kafkaPort;
+    int controllerPort;
+    int registryPort;
+    int servePort;
+    int ingressPort;
+    int metricsPort;
+    String jobManagerMemory;
+    String taskManagerMemory;
+    String flinkClasspath;
+    String servicesClasspath;
+
+    Copy(ClusterSettings from) {
+      stateDir = from.stateDir;
+      taskManagers = from.taskManagers;
+      slots = from.slots;
+      dashboardPort = from.dashboardPort;
+      restPort = from.restPort;
+      rpcPort = from.rpcPort;
+      kafkaPort = from.kafkaPort;
+      controllerPort = from.controllerPort;
+      registryPort = from.registryPort;
+      servePort = from.servePort;
+      ingressPort = from.ingressPort;
+      metricsPort = from.metricsPort;
+      jobManagerMemory = from.jobManagerMemory;
+      taskManagerMemory = from.taskManagerMemory;
+      flinkClasspath = from.flinkClasspath;
+      servicesClasspath = from.servicesClasspath;
+    }
+
+    ClusterSettings settings() {
+      return new ClusterSettings(
+          stateDir,
+          taskManagers,
+          slots,
+          dashboardPort,
+          restPort,
+          rpcPort,
+          kafkaPort,
+          controllerPort,
+          registryPort,
+          servePort,
+          ingressPort,
+          metricsPort,
+          jobManagerMemory,
+          taskManagerMemory,
+          flinkClasspath,
+          servicesClasspath);
+    }
+  }
+
+  private ClusterSettings copy(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.settings();
   }
 
   private static void atLeast(String option, int value, int min) {
