@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lethe.job.FlinkRestClient;
 import io.lethe.job.rest.FlinkRestTls;
-import io.lethe.records.TrainingSample;
-import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,11 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,10 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.GlobalConfiguration;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -179,38 +169,7 @@ class LearnerLivenessIT {
 
   /** {@code count} samples of the tiny dataset through the ingress, alternating labels. */
   private static void feed(EmbeddedStack stack, int count) {
-    Properties props =
-        stack
-            .clientConfig(Principal.PRODUCER)
-            .layerAsProperties(
-                stack.bootstrapServers(),
-                "liveness-test",
-                Map.of(ProducerConfig.ACKS_CONFIG, "all"));
-    try (KafkaProducer<String, TrainingSample> producer =
-        new KafkaProducer<>(
-            props, new StringSerializer(), stack.topics().samplesRaw().valueSerde().serializer())) {
-      for (int i = 0; i < count; i++) {
-        List<Float> features = new ArrayList<>();
-        for (int f = 0; f < 4; f++) {
-          features.add((float) ((i * 7 + f * 3) % 11) / 11f);
-        }
-        TrainingSample sample =
-            TrainingSample.newBuilder()
-                .setSampleId("s-" + i)
-                .setSubjectId("u-" + i % 5)
-                .setDataset("tiny")
-                .setTask("0")
-                .setFeatures(features)
-                .setLabel(i % 2)
-                .setEventTime(Instant.now())
-                .setAttributes(null)
-                .build();
-        producer.send(
-            new ProducerRecord<>(
-                stack.topics().samplesRaw().name(), sample.getSubjectId(), sample));
-      }
-      producer.flush();
-    }
+    TinyStack.feed(stack, "liveness-test", count);
   }
 
   /** The id of the one running job on the dashboard at {@code port}. */

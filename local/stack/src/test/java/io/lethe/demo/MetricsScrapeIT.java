@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.cli.KafkaClientConfig;
 import io.lethe.records.ErasureRequest;
-import io.lethe.records.TrainingSample;
 import io.lethe.schemas.topics.LetheAcls.Principal;
 import io.lethe.testing.Await;
 import io.lethe.testing.MetricsDoc;
@@ -16,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,35 +144,8 @@ class MetricsScrapeIT {
 
   /** {@link #SAMPLES} samples of the tiny dataset and one record that is not Avro at all. */
   private static void feed(EmbeddedStack stack) throws Exception {
-    Properties props =
-        stack
-            .clientConfig(Principal.PRODUCER)
-            .layerAsProperties(
-                stack.bootstrapServers(), "scrape-test", Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+    Properties props = TinyStack.feed(stack, "scrape-test", SAMPLES);
     String topic = stack.topics().samplesRaw().name();
-    try (KafkaProducer<String, TrainingSample> producer =
-        new KafkaProducer<>(
-            props, new StringSerializer(), stack.topics().samplesRaw().valueSerde().serializer())) {
-      for (int i = 0; i < SAMPLES; i++) {
-        List<Float> features = new ArrayList<>();
-        for (int f = 0; f < 4; f++) {
-          features.add((float) ((i * 7 + f * 3) % 11) / 11f);
-        }
-        TrainingSample sample =
-            TrainingSample.newBuilder()
-                .setSampleId("s-" + i)
-                .setSubjectId("u-" + i % 5)
-                .setDataset("tiny")
-                .setTask("0")
-                .setFeatures(features)
-                .setLabel(i % 2)
-                .setEventTime(Instant.now())
-                .setAttributes(null)
-                .build();
-        producer.send(new ProducerRecord<>(topic, sample.getSubjectId(), sample));
-      }
-      producer.flush();
-    }
     try (KafkaProducer<byte[], byte[]> raw =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       raw.send(new ProducerRecord<>(topic, "not avro".getBytes(StandardCharsets.UTF_8))).get();
