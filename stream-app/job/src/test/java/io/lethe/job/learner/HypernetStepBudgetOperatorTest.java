@@ -21,18 +21,8 @@ import io.lethe.records.LearnerKind;
 import io.lethe.records.ModelSnapshot;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -155,56 +145,22 @@ class HypernetStepBudgetOperatorTest {
     }
   }
 
-  /** The operator in a harness with its per-model gauges. */
+  /** The operator in a harness, with its step count. */
   private static final class Harness implements AutoCloseable {
-    private final InterceptingOperatorMetricGroup modelMetrics =
-        new InterceptingOperatorMetricGroup();
-    private final InterceptingOperatorMetricGroup metrics =
-        new InterceptingOperatorMetricGroup() {
-          @Override
-          public MetricGroup addGroup(String key, String value) {
-            return modelMetrics;
-          }
-        };
-    private final MockEnvironment environment;
+    private final LearnerOperatorHarness operator;
     final KeyedOneInputStreamOperatorTestHarness<String, LearnerCommand, KafkaOut> harness;
 
     Harness(OperatorSubtaskState restored) throws Exception {
-      environment =
-          new MockEnvironmentBuilder()
-              .setMetricGroup(
-                  new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                    @Override
-                    public InternalOperatorMetricGroup getOrAddOperator(
-                        OperatorID id, String name, Map<String, String> additionalVariables) {
-                      return metrics;
-                    }
-                  })
-              .build();
-      harness =
-          new KeyedOneInputStreamOperatorTestHarness<>(
-              new LearnerOperator(
-                  CATALOG,
-                  new CatalogLearners(),
-                  MICRO_BATCH,
-                  new Heartbeats(Duration.ofHours(1), Duration.ofHours(1))),
-              c -> c.model,
-              Types.STRING,
-              environment);
-      if (restored != null) {
-        harness.initializeState(restored);
-      }
-      harness.open();
+      operator = new LearnerOperatorHarness(CATALOG, MICRO_BATCH, restored);
+      harness = operator.harness;
     }
 
     long trainingSteps() {
-      @SuppressWarnings("unchecked")
-      Gauge<Long> gauge = (Gauge<Long>) modelMetrics.get(JobMetrics.MODEL_TRAINING_STEPS);
-      return gauge.getValue();
+      return operator.modelGauge(JobMetrics.MODEL_TRAINING_STEPS);
     }
 
     List<KafkaOut> outputs(KafkaOut.Kind kind) {
-      return harness.extractOutputValues().stream().filter(o -> o.kind == kind).toList();
+      return operator.outputs(kind);
     }
 
     int snapshots() {
@@ -213,8 +169,7 @@ class HypernetStepBudgetOperatorTest {
 
     @Override
     public void close() throws Exception {
-      harness.close();
-      environment.close();
+      operator.close();
     }
   }
 }

@@ -15,16 +15,6 @@ import io.lethe.learners.data.PackedFeatures;
 import io.lethe.records.LearnerKind;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,50 +38,18 @@ class LearnerInputLagTest {
                   .with(AnalyticSettings.GAMMA, 0.1)
                   .with(AnalyticSettings.SEED, 7L)));
 
-  /** Each group's metrics, including the per-model key-value groups the operator adds. */
-  private final InterceptingOperatorMetricGroup metrics =
-      new InterceptingOperatorMetricGroup() {
-        private final InterceptingOperatorMetricGroup model = new InterceptingOperatorMetricGroup();
-
-        @Override
-        public MetricGroup addGroup(String key, String value) {
-          return model;
-        }
-      };
-
-  private MockEnvironment environment;
+  private LearnerOperatorHarness operator;
   private KeyedOneInputStreamOperatorTestHarness<String, LearnerCommand, KafkaOut> harness;
 
   @BeforeEach
   void setUp() throws Exception {
-    environment =
-        new MockEnvironmentBuilder()
-            .setMetricGroup(
-                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                  @Override
-                  public InternalOperatorMetricGroup getOrAddOperator(
-                      OperatorID id, String name, Map<String, String> additionalVariables) {
-                    return metrics;
-                  }
-                })
-            .build();
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new LearnerOperator(
-                CATALOG,
-                new CatalogLearners(),
-                2,
-                new Heartbeats(Duration.ofHours(1), Duration.ofHours(1))),
-            c -> c.model,
-            Types.STRING,
-            environment);
-    harness.open();
+    operator = new LearnerOperatorHarness(CATALOG, 2, null);
+    harness = operator.harness;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    harness.close();
-    environment.close();
+    operator.close();
   }
 
   @Test
@@ -110,12 +68,7 @@ class LearnerInputLagTest {
   }
 
   private long inputLag() {
-    @SuppressWarnings("unchecked")
-    Gauge<Long> gauge =
-        (Gauge<Long>)
-            ((InterceptingOperatorMetricGroup) metrics.addGroup("model", MODEL))
-                .get(JobMetrics.MODEL_INPUT_LAG_MILLIS);
-    return gauge.getValue();
+    return operator.modelGauge(JobMetrics.MODEL_INPUT_LAG_MILLIS);
   }
 
   private static LearnerCommand learn(String id, int label) {

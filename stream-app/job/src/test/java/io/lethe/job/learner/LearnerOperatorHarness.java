@@ -1,0 +1,84 @@
+package io.lethe.job.learner;
+
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.events.LearnerCommand;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
+/**
+ * The {@link LearnerOperator} of {@code catalog} in Flink's keyed operator test harness, with its
+ * per-model gauges readable (every model's gauges land in one group: use one model per harness).
+ */
+final class LearnerOperatorHarness implements AutoCloseable {
+  private final InterceptingOperatorMetricGroup modelMetrics =
+      new InterceptingOperatorMetricGroup();
+  private final InterceptingOperatorMetricGroup metrics =
+      new InterceptingOperatorMetricGroup() {
+        @Override
+        public MetricGroup addGroup(String key, String value) {
+          return modelMetrics;
+        }
+      };
+  private final MockEnvironment environment;
+  final KeyedOneInputStreamOperatorTestHarness<String, LearnerCommand, KafkaOut> harness;
+
+  /** Opens the operator, from {@code restored} state if not null. */
+  LearnerOperatorHarness(ModelCatalog catalog, int microBatch, OperatorSubtaskState restored)
+      throws Exception {
+    environment =
+        new MockEnvironmentBuilder()
+            .setMetricGroup(
+                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+                  @Override
+                  public InternalOperatorMetricGroup getOrAddOperator(
+                      OperatorID id, String name, Map<String, String> additionalVariables) {
+                    return metrics;
+                  }
+                })
+            .build();
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new LearnerOperator(
+                catalog,
+                new CatalogLearners(),
+                microBatch,
+                new Heartbeats(Duration.ofHours(1), Duration.ofHours(1))),
+            c -> c.model,
+            Types.STRING,
+            environment);
+    if (restored != null) {
+      harness.initializeState(restored);
+    }
+    harness.open();
+  }
+
+  /** The value of the model's gauge {@code name} (a {@code JobMetrics} per-model name). */
+  long modelGauge(String name) {
+    @SuppressWarnings("unchecked")
+    Gauge<Long> gauge = (Gauge<Long>) modelMetrics.get(name);
+    return gauge.getValue();
+  }
+
+  List<KafkaOut> outputs(KafkaOut.Kind kind) {
+    return harness.extractOutputValues().stream().filter(o -> o.kind == kind).toList();
+  }
+
+  @Override
+  public void close() throws Exception {
+    harness.close();
+    environment.close();
+  }
+}
