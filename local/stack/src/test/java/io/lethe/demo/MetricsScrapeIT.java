@@ -75,6 +75,11 @@ class MetricsScrapeIT {
           "the service to serve a version",
           BOUND,
           () -> sum(scrape(serviceMetrics), "lethe_serving_model_version") >= 1);
+      // heartbeats are read as the job commits them, independently of the snapshots
+      awaitScrape(
+          "the service to see a committed learner heartbeat",
+          BOUND,
+          () -> scrape(serviceMetrics).has("lethe_serving_learner_heartbeat_age_seconds"));
 
       // a prediction, a request without a token at each API, a snapshot the service refuses
       HttpResponse<String> predicted =
