@@ -359,6 +359,85 @@ public final class HypernetLearner implements AutoCloseable {
   }
 
   /**
+   * Forgets some of a learned task's samples (a SAMPLE or SUBJECT erasure) by forgetting the task
+   * and learning it again from the samples it keeps. Three parts, one operation:
+   *
+   * <ol>
+   *   <li>the task's generated weights are erased by noise alignment as in {@link #eraseTask} (its
+   *       old embedding aligned to noise, the other tasks under the stability term), taking the
+   *       current erasure step count without decaying it;
+   *   <li>the old embedding is dropped and the task gets a fresh one, so nothing learned from the
+   *       erased samples is kept in a task parameter;
+   *   <li>the task is learned again from {@code keptX}, {@code keptY} only (its samples without the
+   *       erased ones) for {@code forget-steps} steps on batches drawn from them, the other tasks
+   *       under the stability term as when they were learned.
+   * </ol>
+   *
+   * The shared hypernetwork was trained with the erased samples and is only changed, not rebuilt:
+   * the guarantee is approximate (learners/HYPERNET.md reports the membership-inference audit). If
+   * the task is the current one, its window is refilled from the kept samples. If nothing is kept,
+   * the task is removed after step 1 without being refused: it may be learned anew.
+   *
+   * @throws IllegalArgumentException if the task is not active, or for malformed kept samples
+   */
+  public ForgetReport forgetSamples(String task, float[][] keptX, int[] keptY) {
+    LearningThread.prepare(settings.intraOpThreads());
+    requireTaskName(task);
+    requireNotErased(task, "forget samples of");
+    requireActive(task);
+    if (keptX.length > 0) {
+      Inputs.requireFeatures(OWNER, task, keptX, arch.inputs());
+      Inputs.requireLabels(OWNER, task, keptX, keptY, arch.classesPerTask());
+    }
+    long start = System.nanoTime();
+    List<String> others = regularisedTasks(task);
+    operationTask = null;
+    freezeAnchors(others);
+    replaceOptimizer();
+    int eraseSteps = nextEraseSteps;
+    for (int s = 0; s < eraseSteps; s++) {
+      lastEraseLoss = eraseStep(others, task);
+    }
+    taskEmbeddings.get(task).close();
+    if (keptX.length == 0) {
+      taskEmbeddings.remove(task);
+      samplesPerTask.remove(task);
+      stepsPerTask.remove(task);
+      if (task.equals(windowTask)) {
+        window.clear();
+        windowTask = null;
+      }
+      releaseAnchors();
+      return new ForgetReport(task, eraseSteps, 0, 0, Double.NaN, elapsedSeconds(start));
+    }
+    // a fresh embedding in the task's place (a LinkedHashMap keeps the task's position)
+    taskEmbeddings.put(task, gaussian(HypernetSnapshots.embeddingShape(arch), 1.0));
+    SampleWindow kept = new SampleWindow(keptX.length);
+    kept.addAll(keptX, keptY);
+    int steps = settings.forgetSteps() > 0 ? settings.forgetSteps() : settings.stepsPerTask();
+    replaceOptimizer();
+    double loss = Double.NaN;
+    for (int s = 0; s < steps; s++) {
+      loss = trainStep(task, kept.sample(settings.batchSize(), random));
+    }
+    releaseAnchors();
+    samplesPerTask.put(task, (long) keptX.length);
+    stepsPerTask.put(task, (long) steps);
+    if (task.equals(windowTask)) {
+      window.clear();
+      int from = Math.max(0, keptX.length - settings.windowSize());
+      window.addAll(
+          Arrays.copyOfRange(keptX, from, keptX.length),
+          Arrays.copyOfRange(keptY, from, keptY.length));
+    }
+    return new ForgetReport(task, eraseSteps, steps, keptX.length, loss, elapsedSeconds(start));
+  }
+
+  private static double elapsedSeconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /**
    * Class probabilities of {@code task}'s generated network, one row per sample.
    *
    * @throws TaskErasedException if the task was erased

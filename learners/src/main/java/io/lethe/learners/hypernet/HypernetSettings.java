@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
  *     on its window in idle time until the task has had this many (0: none added)
  * @param idleCpuShare at most this share of the learner thread's time goes to those added steps
  *     while samples come (while none come they may take it all)
+ * @param forgetSteps steps that learn a task again from its kept samples after some of its samples
+ *     are erased (0: {@code stepsPerTask})
  * @param divergenceLoss a last loss above this counts as diverged and blocks snapshots
  * @param seed seed of the initial weights, chunk and task embeddings, window draws and erasure
  *     noise
@@ -68,6 +70,7 @@ public record HypernetSettings(
     int stepsPerBatch,
     int stepsPerTask,
     double idleCpuShare,
+    int forgetSteps,
     double divergenceLoss,
     long seed,
     String device,
@@ -213,6 +216,15 @@ public record HypernetSettings(
           "largest share of the learner thread's time that steps added up to steps-per-task take"
               + " while samples come");
 
+  /** Relearning steps of a sample or subject erasure. */
+  public static final SettingDef<Integer> FORGET_STEPS =
+      SettingDef.integer(
+          "forget-steps",
+          250,
+          Bounds.atLeast(0),
+          "steps that learn a task again from its kept samples after a sample or subject erasure"
+              + " (0: steps-per-task)");
+
   /** Divergence guard. */
   public static final SettingDef<Double> DIVERGENCE_LOSS =
       SettingDef.number(
@@ -272,6 +284,7 @@ public record HypernetSettings(
           STEPS_PER_BATCH,
           STEPS_PER_TASK,
           IDLE_CPU_SHARE,
+          FORGET_STEPS,
           DIVERGENCE_LOSS,
           SEED,
           DEVICE,
@@ -315,6 +328,7 @@ public record HypernetSettings(
     STEPS_PER_BATCH.validate(WHERE, stepsPerBatch);
     STEPS_PER_TASK.validate(WHERE, stepsPerTask);
     IDLE_CPU_SHARE.validate(WHERE, idleCpuShare);
+    FORGET_STEPS.validate(WHERE, forgetSteps);
     DIVERGENCE_LOSS.validate(WHERE, divergenceLoss);
     DEVICE.validate(WHERE, device);
     INTRA_OP_THREADS.validate(WHERE, intraOpThreads);
@@ -352,6 +366,7 @@ public record HypernetSettings(
         values.get(STEPS_PER_BATCH),
         values.get(STEPS_PER_TASK),
         values.get(IDLE_CPU_SHARE),
+        values.get(FORGET_STEPS),
         values.get(DIVERGENCE_LOSS),
         values.get(SEED),
         values.get(DEVICE),
@@ -383,6 +398,7 @@ public record HypernetSettings(
         .put(STEPS_PER_BATCH, stepsPerBatch)
         .put(STEPS_PER_TASK, stepsPerTask)
         .put(IDLE_CPU_SHARE, idleCpuShare)
+        .put(FORGET_STEPS, forgetSteps)
         .put(DIVERGENCE_LOSS, divergenceLoss)
         .put(SEED, seed)
         .put(DEVICE, device)
@@ -442,6 +458,7 @@ public record HypernetSettings(
     private int stepsPerBatch = STEPS_PER_BATCH.defaultValue().orElseThrow();
     private int stepsPerTask = STEPS_PER_TASK.defaultValue().orElseThrow();
     private double idleCpuShare = IDLE_CPU_SHARE.defaultValue().orElseThrow();
+    private int forgetSteps = FORGET_STEPS.defaultValue().orElseThrow();
     private double divergenceLoss = DIVERGENCE_LOSS.defaultValue().orElseThrow();
     private long seed = SEED.defaultValue().orElseThrow();
     private String device = DEVICE.defaultValue().orElseThrow();
@@ -547,6 +564,11 @@ public record HypernetSettings(
       return this;
     }
 
+    public Builder optForgetSteps(int value) {
+      forgetSteps = value;
+      return this;
+    }
+
     public Builder optDivergenceLoss(double value) {
       divergenceLoss = value;
       return this;
@@ -595,6 +617,7 @@ public record HypernetSettings(
           stepsPerBatch,
           stepsPerTask,
           idleCpuShare,
+          forgetSteps,
           divergenceLoss,
           seed,
           device,
