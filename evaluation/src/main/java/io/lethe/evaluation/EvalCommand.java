@@ -34,7 +34,12 @@ import picocli.CommandLine.TypeConversionException;
     description =
         "Runs a learner's evaluation on a split data set (by default Split Fashion-MNIST) and"
             + " writes the JSON report.",
-    subcommands = {EvalCommand.Analytic.class, EvalCommand.Hypernet.class, HelpCommand.class},
+    subcommands = {
+      EvalCommand.Analytic.class,
+      EvalCommand.Hypernet.class,
+      EvalCommand.HypernetForget.class,
+      HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:report written", "1:the evaluation failed", "2:a bad command line"})
 public final class EvalCommand implements Callable<Integer> {
@@ -346,6 +351,122 @@ public final class EvalCommand implements Callable<Integer> {
               result.erasure().chanceAccuracy(),
               result.erasure().erasedAccuracyAfterTwoMoreTasks(),
               result.eraseSeconds(),
+              report);
+      return Cli.OK;
+    }
+  }
+
+  @Command(
+      name = "hypernet-forget",
+      description =
+          "The audit of the hypernetwork's subject erasure: a loss-based membership-inference"
+              + " test and the comparison with a model retrained without the subject"
+              + " (learners/HYPERNET.md).")
+  static final class HypernetForget implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin StandardOptions standard;
+    @Mixin Common common;
+
+    @Option(
+        names = "--seed",
+        paramLabel = "N",
+        defaultValue = "0",
+        description = "Seed of the learner, the per-task shuffle and the choice of subjects.")
+    long seed;
+
+    @Option(
+        names = "--audit-tasks",
+        paramLabel = "N",
+        converter = Values.Positive.class,
+        defaultValue = "3",
+        description = "Learn the first N tasks of the split.")
+    int tasks;
+
+    @Option(
+        names = "--samples-per-task",
+        paramLabel = "N",
+        converter = Count.class,
+        defaultValue = "2000",
+        description = "Learn at most N training samples per task (0: all); the demo's 2,000.")
+    int samplesPerTask;
+
+    @Option(
+        names = "--subjects",
+        paramLabel = "N",
+        converter = Values.Positive.class,
+        defaultValue = "50",
+        description =
+            "Distinct subjects the samples belong to (row index modulo N): a subject holds about"
+                + " 1/N of each task.")
+    int subjects;
+
+    @Option(
+        names = "--erased-subjects",
+        paramLabel = "N",
+        converter = Values.Positive.class,
+        defaultValue = "3",
+        description = "Subjects erased, one at a time, each from the same learned model.")
+    int erasedSubjects;
+
+    @Option(
+        names = "--forget-steps",
+        paramLabel = "N",
+        converter = Count.class,
+        description =
+            "Steps that learn a task again after the subject's samples are erased (the learner's"
+                + " forget-steps, default 250; 0: steps-per-task).")
+    Integer forgetSteps;
+
+    @Override
+    public Integer call() {
+      Path report = common.report(spec);
+      HypernetForgetAudit.Options options;
+      try {
+        options =
+            new HypernetForgetAudit.Options(
+                HypernetSettings.builder(common.features)
+                    .optClassesPerTask(common.tasks.maxClassesPerTask())
+                    .optSeed(seed)
+                    .optForgetSteps(
+                        forgetSteps != null
+                            ? forgetSteps
+                            : HypernetSettings.FORGET_STEPS.defaultValue().orElseThrow())
+                    .build(),
+                common.tasks.stream(seed, 64, subjects),
+                tasks,
+                samplesPerTask,
+                erasedSubjects);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      EvalData data = common.load(spec);
+      HypernetForgetAudit.Report result;
+      try {
+        result =
+            new HypernetForgetAudit(data, options, line -> System.err.println("[eval] " + line))
+                .run();
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      write(report, result::write);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "hypernet forget seed %d, %d subjects: membership AUC original %.3f, forgotten %.3f,"
+                  + " retrained %.3f; accuracy on the erased samples %.3f, %.3f, %.3f; test"
+                  + " accuracy %.4f, %.4f, %.4f; report in %s%n",
+              seed,
+              result.subjects().size(),
+              result.meanAuc().get("original"),
+              result.meanAuc().get("forgotten"),
+              result.meanAuc().get("retrained"),
+              result.meanErasedAccuracy().get("original"),
+              result.meanErasedAccuracy().get("forgotten"),
+              result.meanErasedAccuracy().get("retrained"),
+              result.meanTestAccuracy().get("original"),
+              result.meanTestAccuracy().get("forgotten"),
+              result.meanTestAccuracy().get("retrained"),
               report);
       return Cli.OK;
     }

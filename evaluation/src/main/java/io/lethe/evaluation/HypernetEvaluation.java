@@ -324,7 +324,7 @@ final class HypernetEvaluation {
     }
   }
 
-  private static void learnTask(
+  static void learnTask(
       HypernetLearner learner, SplitTaskStream.Task task, List<LabeledBatch> batches) {
     for (LabeledBatch batch : batches) {
       learn(learner, task, batch);
@@ -348,7 +348,7 @@ final class HypernetEvaluation {
     return fraction(learner.auditPredict(task.id(), set.features()), set.labels());
   }
 
-  private static double fraction(int[] predicted, int[] labels) {
+  static double fraction(int[] predicted, int[] labels) {
     return labels.length == 0
         ? 0
         : ContinualEvaluation.matches(predicted, labels) / (double) labels.length;
@@ -385,11 +385,11 @@ final class HypernetEvaluation {
     return mapped;
   }
 
-  private static LabeledSet withinTask(LabeledSet set, SplitTaskStream.Task task) {
+  static LabeledSet withinTask(LabeledSet set, SplitTaskStream.Task task) {
     return new LabeledSet(set.name(), set.features(), withinTask(set.labels(), task));
   }
 
-  private static LabeledSet limit(LabeledSet set, int max) {
+  static LabeledSet limit(LabeledSet set, int max) {
     if (max == 0 || set.size() <= max) {
       return set;
     }
@@ -400,7 +400,7 @@ final class HypernetEvaluation {
   }
 
   /** The first batches holding {@code max} samples (the last one cut), all if {@code max} is 0. */
-  private static List<LabeledBatch> limit(List<LabeledBatch> batches, int max) {
+  static List<LabeledBatch> limit(List<LabeledBatch> batches, int max) {
     if (max == 0) {
       return batches;
     }

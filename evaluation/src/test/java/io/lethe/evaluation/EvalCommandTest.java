@@ -31,7 +31,7 @@ class EvalCommandTest {
   void shouldRejectAnUnknownLearner() {
     assertThat(refused("perceptron", "--report", "x.json"))
         .startsWith(
-            "lethe eval: Unknown command: 'perceptron' (expected analytic, hypernet, help)");
+            "lethe eval: Unknown command: 'perceptron' (expected analytic, hypernet, hypernet-forget, help)");
   }
 
   @Test
