@@ -11,6 +11,7 @@ import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.OfflineRetrain;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
+import io.lethe.learners.hypernet.HypernetScorer;
 import io.lethe.records.DeadLetter;
 import io.lethe.records.ErasureAffected;
 import io.lethe.records.ErasureApplied;
@@ -38,6 +39,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +181,36 @@ final class JobTestBench implements AutoCloseable {
       maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
     }
     return maxDiff / maxAbs;
+  }
+
+  /**
+   * Task-incremental accuracy of a hypernetwork snapshot on {@code task}, on the Fashion-MNIST test
+   * split.
+   */
+  static double hypernetAccuracy(ModelSnapshot snapshot, String task) {
+    List<Integer> classes =
+        snapshot.getScoring().stream()
+            .filter(s -> s.getKey().equals("task." + task + ".classes"))
+            .map(s -> Arrays.stream(s.getValue().split(",")).map(Integer::valueOf).toList())
+            .findFirst()
+            .orElseThrow();
+    LabeledSet test = FashionMnist.load().test();
+    List<float[]> rows = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (int i = 0; i < test.size(); i++) {
+      if (classes.contains(test.labels()[i])) {
+        rows.add(test.features()[i]);
+        labels.add(test.labels()[i]);
+      }
+    }
+    try (HypernetScorer scorer = HypernetScorer.fromSnapshot(snapshot)) {
+      int[] predicted = scorer.predict(task, rows.toArray(new float[0][]));
+      int correct = 0;
+      for (int i = 0; i < predicted.length; i++) {
+        correct += classes.get(predicted[i]).equals(labels.get(i)) ? 1 : 0;
+      }
+      return correct / (double) predicted.length;
+    }
   }
 
   static ErasureRequest subjectErasure(String id, String subject, Instant at) {

@@ -4,8 +4,6 @@ import static io.lethe.job.JobTestBench.BOUND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.job.learner.CatalogLearners;
-import io.lethe.learners.data.FashionMnist;
-import io.lethe.learners.data.LabeledSet;
 import io.lethe.learners.hypernet.HypernetScorer;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
@@ -17,8 +15,6 @@ import io.lethe.records.TrainingSample;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,8 +80,10 @@ class LearnerJobTaskErasureIT {
     ModelSnapshot before =
         bench.awaitSnapshot(
             s -> s.getModel().equals(HYPERNET) && JobTestBench.learned(s) == bench.samples.size());
-    double task1Before = accuracy(before, "1");
-    assertThat(accuracy(before, "0")).as("task 0 before the erasure").isGreaterThan(0.9);
+    double task1Before = JobTestBench.hypernetAccuracy(before, "1");
+    assertThat(JobTestBench.hypernetAccuracy(before, "0"))
+        .as("task 0 before the erasure")
+        .isGreaterThan(0.9);
     assertThat(task1Before).as("task 1 before the erasure").isGreaterThan(0.8);
 
     ErasureRequest request = JobTestBench.subjectErasure("r-task", "0", JobTestBench.T0);
@@ -109,7 +107,7 @@ class LearnerJobTaskErasureIT {
     try (HypernetScorer scorer = HypernetScorer.fromSnapshot(after)) {
       assertThat(scorer.tasks()).containsExactly("1");
     }
-    double task1After = accuracy(after, "1");
+    double task1After = JobTestBench.hypernetAccuracy(after, "1");
     System.out.printf(
         "LearnerJobTaskErasureIT: hypernetwork task 1 accuracy %.4f before, %.4f after erasing"
             + " task 0%n",
@@ -128,32 +126,5 @@ class LearnerJobTaskErasureIT {
 
   private static ErasureApplied confirmation(String model) {
     return bench.applied.stream().filter(a -> a.getModel().equals(model)).findFirst().orElseThrow();
-  }
-
-  /** Task-incremental accuracy of {@code task} on the Fashion-MNIST test split. */
-  private static double accuracy(ModelSnapshot snapshot, String task) {
-    List<Integer> classes =
-        snapshot.getScoring().stream()
-            .filter(s -> s.getKey().equals("task." + task + ".classes"))
-            .map(s -> Arrays.stream(s.getValue().split(",")).map(Integer::valueOf).toList())
-            .findFirst()
-            .orElseThrow();
-    LabeledSet test = FashionMnist.load().test();
-    List<float[]> rows = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
-    for (int i = 0; i < test.size(); i++) {
-      if (classes.contains(test.labels()[i])) {
-        rows.add(test.features()[i]);
-        labels.add(test.labels()[i]);
-      }
-    }
-    try (HypernetScorer scorer = HypernetScorer.fromSnapshot(snapshot)) {
-      int[] predicted = scorer.predict(task, rows.toArray(new float[0][]));
-      int correct = 0;
-      for (int i = 0; i < predicted.length; i++) {
-        correct += classes.get(predicted[i]).equals(labels.get(i)) ? 1 : 0;
-      }
-      return correct / (double) predicted.length;
-    }
   }
 }

@@ -4,6 +4,7 @@ import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.job.kafka.AvroBytes;
 import io.lethe.learners.data.PackedFeatures;
+import io.lethe.learners.hypernet.ForgetReport;
 import io.lethe.learners.hypernet.HypernetLearner;
 import io.lethe.learners.hypernet.HypernetSettings;
 import io.lethe.learners.hypernet.HypernetTaskScorer;
@@ -25,34 +26,41 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The hypernetwork learner in the job. It is task-incremental: each task has its own few classes,
  * so the adapter maps a dataset's labels to the task's local class indices (in the order the
  * classes first appear) and publishes that mapping as scoring settings {@code task.<id>.classes}.
- * Whole tasks are forgotten data-free (APPROXIMATE: UnCLe's noise alignment); sample and subject
- * erasure are REJECTED with a reason, since this learner cannot remove single samples.
+ * Whole tasks are forgotten data-free (APPROXIMATE: UnCLe's noise alignment). Sample and subject
+ * erasures are APPROXIMATE too: the model keeps each task's samples ({@link TaskSampleStore}), and
+ * each task that held erased samples is forgotten and learned again from the samples it keeps
+ * ({@link HypernetLearner#forgetSamples}); the reason carries what was done and how the erased
+ * samples' loss changed.
  *
  * <p>A task gets at least {@code steps-per-task} steps: the steps of its micro-batches, then steps
  * on its window that {@link #trainWhileIdle} adds while it is the current task: within {@code
  * idle-cpu-share} of the operator's time while input comes, the whole tick while none comes.
  *
- * <p>Its checkpoint state is one part, the model as a snapshot plus the class mapping and the steps
- * taken per task: a restore gives back the same weights, tasks and step counts, but Adam's moments,
- * the refresh Fisher and the sample window start empty (see learners/HYPERNET.md), so a task cut
- * short by a restore gets no more added steps.
+ * <p>Its checkpoint state is the part {@value #STATE_PART}, the model as a snapshot plus the class
+ * mapping and the steps taken per task, and the sample store's chunks: a restore gives back the
+ * same weights, tasks, step counts and kept samples, but Adam's moments, the refresh Fisher and the
+ * sample window start empty (see learners/HYPERNET.md), so a task cut short by a restore gets no
+ * more added steps.
  */
 final class HypernetModelLearner implements ModelLearner {
   static final String STATE_PART = "model";
-  private static final String REJECT_SAMPLES =
-      "the hypernetwork learner forgets whole tasks only; sample and subject erasure are not"
-          + " supported (erase the task, or use an analytic model)";
+
+  /** The offline audit of sample and subject erasure, quoted in each such erasure's reason. */
+  static final String FORGET_AUDIT =
+      "audited offline with lethe eval hypernet-forget (learners/HYPERNET.md#subject-erasure)";
 
   private final HypernetLearner learner;
   private final int classesPerTask;
   private final Map<String, List<Integer>> taskClasses;
   private final double idleCpuShare;
+  private final TaskSampleStore kept;
 
   /** Read by the metrics reporter's thread, so kept apart from the learner's own counts. */
   private volatile long trainingSteps;
@@ -62,10 +70,14 @@ final class HypernetModelLearner implements ModelLearner {
   private boolean changed;
 
   private HypernetModelLearner(
-      HypernetLearner learner, int classesPerTask, Map<String, List<Integer>> taskClasses) {
+      HypernetLearner learner,
+      int classesPerTask,
+      Map<String, List<Integer>> taskClasses,
+      TaskSampleStore kept) {
     this.learner = learner;
     this.classesPerTask = classesPerTask;
     this.taskClasses = taskClasses;
+    this.kept = kept;
     this.idleCpuShare = learner.settings().idleCpuShare();
     countSteps();
   }
@@ -80,14 +92,18 @@ final class HypernetModelLearner implements ModelLearner {
     byte[] state = restored.get(STATE_PART);
     if (state == null) {
       return new HypernetModelLearner(
-          new HypernetLearner(settings), settings.classesPerTask(), new LinkedHashMap<>());
+          new HypernetLearner(settings),
+          settings.classesPerTask(),
+          new LinkedHashMap<>(),
+          new TaskSampleStore());
     }
     State decoded = State.decode(state);
     HypernetLearner learner =
         HypernetLearner.fromSnapshot(
             AvroBytes.decode(decoded.snapshot, ModelSnapshot.class), settings);
     learner.restoreStepsPerTask(decoded.stepsPerTask);
-    return new HypernetModelLearner(learner, settings.classesPerTask(), decoded.taskClasses);
+    return new HypernetModelLearner(
+        learner, settings.classesPerTask(), decoded.taskClasses, TaskSampleStore.restore(restored));
   }
 
   /**
@@ -145,15 +161,105 @@ final class HypernetModelLearner implements ModelLearner {
       local[i] = index;
     }
     LearnReport report = learner.learn(task, features, local);
+    for (int i = 0; i < local.length; i++) {
+      kept.add(task, sampleIds.get(i), packedFeatures[i], local[i]);
+    }
     countSteps();
     lastLoss = report.meanLoss();
     changed = true;
   }
 
+  /**
+   * Forgets the samples in each task that held any of them: the task's generated weights are erased
+   * by noise alignment, and it is learned again with a fresh embedding from the samples it keeps
+   * (removed if it keeps none). Samples this model does not keep (never learned, or in a task
+   * erased since) need nothing.
+   */
   @Override
   public ErasureResult eraseSamples(
       List<String> sampleIds, List<String> tasks, byte[][] packedFeatures, int[] labels) {
-    return ErasureResult.rejected(REJECT_SAMPLES);
+    Map<String, List<Integer>> rowsByTask = new LinkedHashMap<>();
+    for (int i = 0; i < sampleIds.size(); i++) {
+      String task = kept.remove(sampleIds.get(i));
+      if (task != null && learner.activeTasks().contains(task)) {
+        rowsByTask.computeIfAbsent(task, t -> new ArrayList<>()).add(i);
+      }
+    }
+    if (rowsByTask.isEmpty()) {
+      return new ErasureResult(
+          ErasureGuarantee.EXACT, "no sample of the request is learned by this model", 0);
+    }
+    List<String> done = new ArrayList<>();
+    long erased = 0;
+    for (Map.Entry<String, List<Integer>> entry : rowsByTask.entrySet()) {
+      String task = entry.getKey();
+      List<Integer> rows = entry.getValue();
+      float[][] x = new float[rows.size()][];
+      int[] y = new int[rows.size()];
+      for (int r = 0; r < rows.size(); r++) {
+        x[r] = PackedFeatures.unpack(packedFeatures[rows.get(r)]);
+        y[r] = taskClasses.get(task).indexOf(labels[rows.get(r)]);
+      }
+      double lossBefore = meanLoss(task, x, y);
+      List<TaskSampleStore.Kept> keptSamples = kept.samples(task);
+      float[][] keptX = new float[keptSamples.size()][];
+      int[] keptY = new int[keptSamples.size()];
+      for (int k = 0; k < keptSamples.size(); k++) {
+        keptX[k] = PackedFeatures.unpack(keptSamples.get(k).packedFeatures());
+        keptY[k] = keptSamples.get(k).label();
+      }
+      ForgetReport report = learner.forgetSamples(task, keptX, keptY);
+      erased += rows.size();
+      if (report.removed()) {
+        kept.removeTask(task);
+        taskClasses.remove(task);
+        if (task.equals(currentTask)) {
+          currentTask = null;
+        }
+        done.add(
+            String.format(
+                Locale.ROOT,
+                "task %s: %d sample(s) erased, none kept, so the task was erased (%d noise-alignment"
+                    + " steps) and may be learned anew",
+                task,
+                rows.size(),
+                report.eraseSteps()));
+      } else {
+        done.add(
+            String.format(
+                Locale.ROOT,
+                "task %s: %d sample(s) erased, the task's weights erased by noise alignment (%d"
+                    + " steps) and learned again with a fresh embedding from its %d kept samples"
+                    + " (%d steps, %.1f s); the erased samples' mean loss %.3f before, %.3f after",
+                task,
+                rows.size(),
+                report.eraseSteps(),
+                report.keptSamples(),
+                report.relearnSteps(),
+                report.seconds(),
+                lossBefore,
+                meanLoss(task, x, y)));
+      }
+    }
+    changed = true;
+    countSteps();
+    return new ErasureResult(
+        ErasureGuarantee.APPROXIMATE,
+        "the hypernetwork forgets samples approximately: "
+            + String.join("; ", done)
+            + "; "
+            + FORGET_AUDIT,
+        erased);
+  }
+
+  /** Mean cross-entropy of the learner on samples of an active task. */
+  private double meanLoss(String task, float[][] x, int[] y) {
+    float[][] p = learner.scores(task, x);
+    double sum = 0;
+    for (int i = 0; i < y.length; i++) {
+      sum -= Math.log(Math.max(p[i][y[i]], 1e-12));
+    }
+    return sum / y.length;
   }
 
   @Override
@@ -166,6 +272,7 @@ final class HypernetModelLearner implements ModelLearner {
           currentTask = null;
         }
         learner.eraseTask(task);
+        kept.removeTask(task);
         erased++;
       } else {
         notLearned.add(task);
@@ -212,9 +319,11 @@ final class HypernetModelLearner implements ModelLearner {
     changed = false;
     ModelSnapshot model =
         learner.toSnapshot(new SnapshotHeader("checkpoint", 1, null, Instant.EPOCH, List.of()));
-    return Map.of(
+    Map<String, byte[]> parts = new LinkedHashMap<>(kept.drainChangedParts());
+    parts.put(
         STATE_PART,
         new State(AvroBytes.encode(model), taskClasses, learner.stepsPerTask()).encode());
+    return parts;
   }
 
   @Override

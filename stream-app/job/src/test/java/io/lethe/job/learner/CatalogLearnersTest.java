@@ -36,7 +36,7 @@ class CatalogLearnersTest {
         - name: hypernet
           learner: hypernetwork
           dataset: blobs
-          settings: {target-hidden: "16", trunk-hidden: "16,16", steps-per-batch: 2, batch-size: 16, seed: 1, first-erase-steps: 5}
+          settings: {target-hidden: "16", trunk-hidden: "16,16", steps-per-batch: 2, batch-size: 16, seed: 1, first-erase-steps: 5, forget-steps: 10}
       """;
 
   private final ModelCatalog catalog = ModelCatalog.parse(CATALOG, "test");
@@ -78,7 +78,7 @@ class CatalogLearnersTest {
   }
 
   @Test
-  void shouldRejectSampleErasureAndForgetTasksApproximatelyInTheHypernetwork() {
+  void shouldForgetSamplesAndTasksApproximatelyInTheHypernetwork() {
     try (ModelLearner learner =
         new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
       learn(learner, "a", 0, 1);
@@ -86,9 +86,31 @@ class CatalogLearnersTest {
 
       ErasureResult samples =
           learner.eraseSamples(
-              List.of("a-0"), List.of("a"), new byte[][] {row(0, 0)}, new int[] {0});
-      assertThat(samples.guarantee()).isEqualTo(ErasureGuarantee.REJECTED);
-      assertThat(samples.reason()).contains("forgets whole tasks only");
+              List.of("a-0", "b-1"),
+              List.of("a", "b"),
+              new byte[][] {learnedRow("a", 0, 1, 0), learnedRow("b", 3, 2, 1)},
+              new int[] {0, 2});
+      assertThat(samples.guarantee()).isEqualTo(ErasureGuarantee.APPROXIMATE);
+      assertThat(samples.samplesErased()).isEqualTo(2);
+      assertThat(samples.reason())
+          .contains(
+              "task a: 1 sample(s) erased, the task's weights erased by noise alignment (5 steps)"
+                  + " and learned again with a fresh embedding from its 39 kept samples (10"
+                  + " steps,")
+          .contains("task b: 1 sample(s) erased")
+          .contains("the erased samples' mean loss")
+          .endsWith(HypernetModelLearner.FORGET_AUDIT);
+      assertThat(learner.snapshot(header(1)).getLineage().getSamplesPerTask())
+          .extracting(t -> t.getTask() + "=" + t.getSamples())
+          .containsExactly("a=39", "b=39");
+
+      ErasureResult again =
+          learner.eraseSamples(
+              List.of("a-0"), List.of("a"), new byte[][] {learnedRow("a", 0, 1, 0)}, new int[] {0});
+      assertThat(again)
+          .isEqualTo(
+              new ErasureResult(
+                  ErasureGuarantee.EXACT, "no sample of the request is learned by this model", 0));
 
       ErasureResult task = learner.eraseTasks(List.of("a", "never"));
       assertThat(task.guarantee()).isEqualTo(ErasureGuarantee.APPROXIMATE);
@@ -107,7 +129,7 @@ class CatalogLearnersTest {
         new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
       learn(learner, "a", 0, 1);
       Map<String, byte[]> parts = learner.drainChangedState();
-      assertThat(parts).containsOnlyKeys(HypernetModelLearner.STATE_PART);
+      assertThat(parts).containsOnlyKeys(HypernetModelLearner.STATE_PART, "samples/a/0");
       assertThat(learner.drainChangedState()).isEmpty();
       try (ModelLearner restored =
           new CatalogLearners().create(model("hypernet"), dataset, parts)) {
@@ -115,7 +137,46 @@ class CatalogLearnersTest {
         ModelSnapshot after = restored.snapshot(header(1));
         assertThat(after.getTensors()).isEqualTo(before.getTensors());
         assertThat(after.getScoring()).isEqualTo(before.getScoring());
+        // the kept samples came back too: the restored model can forget one of them
+        ErasureResult forgotten =
+            restored.eraseSamples(
+                List.of("a-3"),
+                List.of("a"),
+                new byte[][] {learnedRow("a", 0, 1, 3)},
+                new int[] {1});
+        assertThat(forgotten.reason()).contains("from its 39 kept samples");
       }
+    }
+  }
+
+  @Test
+  void shouldRemoveAHypernetworkTaskWhoseEverySampleIsErased() {
+    try (ModelLearner learner =
+        new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
+      learn(learner, "a", 0, 1);
+      learn(learner, "b", 3, 2);
+      List<String> ids = new ArrayList<>();
+      List<String> tasks = new ArrayList<>();
+      byte[][] rows = new byte[40][];
+      int[] labels = new int[40];
+      for (int i = 0; i < 40; i++) {
+        ids.add("a-" + i);
+        tasks.add("a");
+        rows[i] = learnedRow("a", 0, 1, i);
+        labels[i] = i % 2 == 0 ? 0 : 1;
+      }
+      ErasureResult all = learner.eraseSamples(ids, tasks, rows, labels);
+      assertThat(all.reason()).contains("task a: 40 sample(s) erased, none kept");
+      ModelSnapshot snapshot = learner.snapshot(header(2));
+      assertThat(snapshot.getScoring()).doesNotContain(new Setting("task.a.classes", "0,1"));
+      try (Scorer scorer = Scorers.fromSnapshot(snapshot)) {
+        assertThat(scorer.isEmpty()).isFalse();
+      }
+      assertThat(learner.drainChangedState()).containsEntry("samples/a/0", null);
+      // not refused: the task may be learned anew
+      learn(learner, "a", 0, 1);
+      assertThat(learner.snapshot(header(3)).getScoring())
+          .contains(new Setting("task.a.classes", "0,1"));
     }
   }
 
