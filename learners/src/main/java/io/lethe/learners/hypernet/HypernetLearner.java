@@ -74,6 +74,18 @@ public final class HypernetLearner implements AutoCloseable {
   /** Seeds the engine's generator before each erasure step's noise draws (see {@link #noise}). */
   private final Random noiseSeeds;
 
+  /** Draws the other candidates of a new task embedding (see {@link #freshEmbedding}). */
+  private final Random candidateSeeds;
+
+  /** Embeddings drawn for a new task, the first one preferred. */
+  static final int EMBEDDING_CANDIDATES = 8;
+
+  /** Below this share of the best candidate's liveness, the first draw counts as collapsed. */
+  static final double DEAD_LIVENESS = 0.1;
+
+  /** A task's samples that {@link #freshEmbedding} probes the candidates with, at most. */
+  static final int PROBE_ROWS = 64;
+
   private final List<ParameterShape> layout;
   private NDArray phi;
   private NDArray chunkEmbeddings;
@@ -112,6 +124,7 @@ public final class HypernetLearner implements AutoCloseable {
     this.random = new Random(settings.seed());
     // apart from `random`, so that erasures leave the window draws as they were
     this.noiseSeeds = new Random(~settings.seed());
+    this.candidateSeeds = new Random(settings.seed() ^ 0x5DEECE66DL);
     this.layout = HypernetForward.parameterShapes(arch);
     float[] initial = new float[HypernetForward.parameterCount(arch)];
     for (ParameterShape p : layout) {
@@ -216,7 +229,7 @@ public final class HypernetLearner implements AutoCloseable {
     Inputs.requireFeatures(OWNER, task, x, arch.inputs());
     Inputs.requireLabels(OWNER, task, x, y, arch.classesPerTask());
     if (!task.equals(operationTask)) {
-      beginLearning(task);
+      beginLearning(task, x);
     }
     window.addAll(x, y);
     samplesPerTask.merge(task, (long) x.length, Long::sum);
@@ -263,7 +276,7 @@ public final class HypernetLearner implements AutoCloseable {
     String task = windowTask;
     if (!task.equals(operationTask)) {
       // an erasure of another task ended the operation: freeze the targets again
-      beginLearning(task);
+      beginLearning(task, null);
     }
     long start = System.nanoTime();
     int steps = 0;
@@ -411,7 +424,7 @@ public final class HypernetLearner implements AutoCloseable {
       return new ForgetReport(task, eraseSteps, 0, 0, Double.NaN, elapsedSeconds(start));
     }
     // a fresh embedding in the task's place (a LinkedHashMap keeps the task's position)
-    taskEmbeddings.put(task, gaussian(HypernetSnapshots.embeddingShape(arch), 1.0));
+    taskEmbeddings.put(task, freshEmbedding(keptX));
     SampleWindow kept = new SampleWindow(keptX.length);
     kept.addAll(keptX, keptY);
     int steps = settings.forgetSteps() > 0 ? settings.forgetSteps() : settings.stepsPerTask();
@@ -513,9 +526,10 @@ public final class HypernetLearner implements AutoCloseable {
 
   // ---- operations -------------------------------------------------------------------------
 
-  private void beginLearning(String task) {
+  /** Starts an operation on {@code task}; a new task gets an embedding live on {@code probe}. */
+  private void beginLearning(String task, float[][] probe) {
     if (!taskEmbeddings.containsKey(task)) {
-      taskEmbeddings.put(task, gaussian(HypernetSnapshots.embeddingShape(arch), 1.0));
+      taskEmbeddings.put(task, freshEmbedding(probe));
       samplesPerTask.putIfAbsent(task, 0L);
     }
     if (!task.equals(windowTask)) {
@@ -779,6 +793,77 @@ public final class HypernetLearner implements AutoCloseable {
 
   private int decayedEraseSteps(int steps) {
     return Math.max(1, (int) Math.round(steps * settings.eraseStepDecay()));
+  }
+
+  /**
+   * A new task embedding, N(0, I), that generates a live target network. Noise-alignment erasure
+   * pulls the generated weights of the erased embedding toward zero (the mean of its noise
+   * targets), and the shared hypernetwork carries part of that to other embeddings: a fresh draw
+   * can then generate a network whose output hardly depends on its input, whose gradients vanish,
+   * and whose task stays at chance however long it trains (seen in the demo and in the subject
+   * erasure audit). So the first draw, as before, is checked against {@value #EMBEDDING_CANDIDATES}
+   * - 1 others by {@link #liveness} on up to {@value #PROBE_ROWS} of the task's samples, and kept
+   * unless it is less than {@value #DEAD_LIVENESS} times as live as the best of them: collapsed. (A
+   * mere difference in liveness says little about how well a task will learn.)
+   */
+  private NDArray freshEmbedding(float[][] probe) {
+    NDArray first = gaussian(HypernetSnapshots.embeddingShape(arch), 1.0);
+    if (probe == null || probe.length < 2) {
+      return first;
+    }
+    float[][] rows = probe.length > PROBE_ROWS ? Arrays.copyOf(probe, PROBE_ROWS) : probe;
+    double firstLiveness = liveness(first, rows);
+    NDArray best = null;
+    double bestLiveness = -1;
+    for (int c = 1; c < EMBEDDING_CANDIDATES; c++) {
+      NDArray candidate = gaussian(candidateSeeds, HypernetSnapshots.embeddingShape(arch));
+      double candidateLiveness = liveness(candidate, rows);
+      if (candidateLiveness > bestLiveness) {
+        if (best != null) {
+          best.close();
+        }
+        best = candidate;
+        bestLiveness = candidateLiveness;
+      } else {
+        candidate.close();
+      }
+    }
+    if (best == null || !(firstLiveness < DEAD_LIVENESS * bestLiveness)) {
+      if (best != null) {
+        best.close();
+      }
+      return first;
+    }
+    first.close();
+    return best;
+  }
+
+  /**
+   * How much the target network that {@code embedding} generates responds to its input: the mean
+   * over classes of the standard deviation of its logits across {@code rows}. Near 0 for a network
+   * whose weights have collapsed.
+   */
+  double liveness(NDArray embedding, float[][] rows) {
+    try (NDManager step = root.newSubManager()) {
+      borrowAll(step);
+      embedding.tempAttach(step);
+      NDArray generated =
+          HypernetForward.generate(
+              arch, HypernetForward.views(arch, phi), chunkEmbeddings, embedding.expandDims(0));
+      NDArray logits =
+          HypernetForward.targetLogits(
+              step.create(rows), HypernetForward.targetLayers(arch, generated.get(0)));
+      NDArray centred = logits.sub(logits.mean(new int[] {0}));
+      return centred.square().mean(new int[] {0}).sqrt().mean().getFloat();
+    }
+  }
+
+  private NDArray gaussian(Random source, Shape shape) {
+    float[] values = new float[(int) shape.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) source.nextGaussian();
+    }
+    return root.create(values, shape);
   }
 
   private NDArray gaussian(Shape shape, double std) {
