@@ -169,87 +169,114 @@ final class HypernetModelLearner implements ModelLearner {
     changed = true;
   }
 
-  /**
-   * Forgets the samples in each task that held any of them: the task's generated weights are erased
-   * by noise alignment, and it is learned again with a fresh embedding from the samples it keeps
-   * (removed if it keeps none). Samples this model does not keep (never learned, or in a task
-   * erased since) need nothing.
-   */
   @Override
   public ErasureResult eraseSamples(
       List<String> sampleIds, List<String> tasks, byte[][] packedFeatures, int[] labels) {
-    Map<String, List<Integer>> rowsByTask = new LinkedHashMap<>();
-    for (int i = 0; i < sampleIds.size(); i++) {
-      String task = kept.remove(sampleIds.get(i));
-      if (task != null && learner.activeTasks().contains(task)) {
-        rowsByTask.computeIfAbsent(task, t -> new ArrayList<>()).add(i);
-      }
-    }
-    if (rowsByTask.isEmpty()) {
-      return new ErasureResult(
-          ErasureGuarantee.EXACT, "no sample of the request is learned by this model", 0);
-    }
-    List<String> done = new ArrayList<>();
-    long erased = 0;
-    for (Map.Entry<String, List<Integer>> entry : rowsByTask.entrySet()) {
-      String task = entry.getKey();
-      List<Integer> rows = entry.getValue();
-      float[][] x = new float[rows.size()][];
-      int[] y = new int[rows.size()];
-      for (int r = 0; r < rows.size(); r++) {
-        x[r] = PackedFeatures.unpack(packedFeatures[rows.get(r)]);
-        y[r] = taskClasses.get(task).indexOf(labels[rows.get(r)]);
-      }
-      double lossBefore = meanLoss(task, x, y);
-      List<TaskSampleStore.Kept> keptSamples = kept.samples(task);
-      float[][] keptX = new float[keptSamples.size()][];
-      int[] keptY = new int[keptSamples.size()];
-      for (int k = 0; k < keptSamples.size(); k++) {
-        keptX[k] = PackedFeatures.unpack(keptSamples.get(k).packedFeatures());
-        keptY[k] = keptSamples.get(k).label();
-      }
-      ForgetReport report = learner.forgetSamples(task, keptX, keptY);
-      erased += rows.size();
-      if (report.removed()) {
-        kept.removeTask(task);
-        taskClasses.remove(task);
-        if (task.equals(currentTask)) {
-          currentTask = null;
+    return eraseSamplesTogether(
+            List.of(new SampleErasure(sampleIds, tasks, packedFeatures, labels)))
+        .get(0);
+  }
+
+  /**
+   * Forgets the requests' samples in each task that held any of them, once per task however many
+   * requests it serves: the task's generated weights are erased by noise alignment, and it is
+   * learned again with a fresh embedding from the samples it keeps (removed if it keeps none).
+   * Samples this model does not keep (never learned, or in a task erased since) need nothing.
+   */
+  @Override
+  public List<ErasureResult> eraseSamplesTogether(List<SampleErasure> requests) {
+    Map<String, List<float[]>> erasedX = new LinkedHashMap<>();
+    Map<String, List<Integer>> erasedY = new LinkedHashMap<>();
+    List<Map<String, Integer>> perRequest = new ArrayList<>();
+    for (SampleErasure request : requests) {
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      for (int i = 0; i < request.sampleIds().size(); i++) {
+        String task = kept.remove(request.sampleIds().get(i));
+        if (task != null && learner.activeTasks().contains(task)) {
+          counts.merge(task, 1, Integer::sum);
+          erasedX
+              .computeIfAbsent(task, t -> new ArrayList<>())
+              .add(PackedFeatures.unpack(request.packedFeatures()[i]));
+          erasedY
+              .computeIfAbsent(task, t -> new ArrayList<>())
+              .add(taskClasses.get(task).indexOf(request.labels()[i]));
         }
-        done.add(
-            String.format(
-                Locale.ROOT,
-                "task %s: %d sample(s) erased, none kept, so the task was erased (%d noise-alignment"
-                    + " steps) and may be learned anew",
-                task,
-                rows.size(),
-                report.eraseSteps()));
-      } else {
-        done.add(
-            String.format(
-                Locale.ROOT,
-                "task %s: %d sample(s) erased, the task's weights erased by noise alignment (%d"
-                    + " steps) and learned again with a fresh embedding from its %d kept samples"
-                    + " (%d steps, %.1f s); the erased samples' mean loss %.3f before, %.3f after",
-                task,
-                rows.size(),
-                report.eraseSteps(),
-                report.keptSamples(),
-                report.relearnSteps(),
-                report.seconds(),
-                lossBefore,
-                meanLoss(task, x, y)));
       }
+      perRequest.add(counts);
     }
-    changed = true;
-    countSteps();
-    return new ErasureResult(
-        ErasureGuarantee.APPROXIMATE,
-        "the hypernetwork forgets samples approximately: "
-            + String.join("; ", done)
-            + "; "
-            + FORGET_AUDIT,
-        erased);
+    Map<String, String> done = new LinkedHashMap<>();
+    for (String task : erasedX.keySet()) {
+      done.put(task, forget(task, erasedX.get(task), erasedY.get(task)));
+    }
+    if (!done.isEmpty()) {
+      changed = true;
+      countSteps();
+    }
+    int together = (int) perRequest.stream().filter(c -> !c.isEmpty()).count();
+    List<ErasureResult> results = new ArrayList<>();
+    for (Map<String, Integer> counts : perRequest) {
+      if (counts.isEmpty()) {
+        results.add(
+            new ErasureResult(
+                ErasureGuarantee.EXACT, "no sample of the request is learned by this model", 0));
+        continue;
+      }
+      List<String> tasksDone = counts.keySet().stream().map(done::get).toList();
+      results.add(
+          new ErasureResult(
+              ErasureGuarantee.APPROXIMATE,
+              "the hypernetwork forgets samples approximately: "
+                  + String.join("; ", tasksDone)
+                  + (together > 1
+                      ? "; in one operation with " + (together - 1) + " other request(s)"
+                      : "")
+                  + "; "
+                  + FORGET_AUDIT,
+              counts.values().stream().mapToLong(Integer::longValue).sum()));
+    }
+    return results;
+  }
+
+  /** Forgets {@code task}'s erased samples; returns what was done, for the reason. */
+  private String forget(String task, List<float[]> erasedRows, List<Integer> erasedLabels) {
+    float[][] x = erasedRows.toArray(new float[0][]);
+    int[] y = erasedLabels.stream().mapToInt(Integer::intValue).toArray();
+    double lossBefore = meanLoss(task, x, y);
+    List<TaskSampleStore.Kept> keptSamples = kept.samples(task);
+    float[][] keptX = new float[keptSamples.size()][];
+    int[] keptY = new int[keptSamples.size()];
+    for (int k = 0; k < keptSamples.size(); k++) {
+      keptX[k] = PackedFeatures.unpack(keptSamples.get(k).packedFeatures());
+      keptY[k] = keptSamples.get(k).label();
+    }
+    ForgetReport report = learner.forgetSamples(task, keptX, keptY);
+    if (report.removed()) {
+      kept.removeTask(task);
+      taskClasses.remove(task);
+      if (task.equals(currentTask)) {
+        currentTask = null;
+      }
+      return String.format(
+          Locale.ROOT,
+          "task %s: %d sample(s) erased, none kept, so the task was erased (%d noise-alignment"
+              + " steps) and may be learned anew",
+          task,
+          y.length,
+          report.eraseSteps());
+    }
+    return String.format(
+        Locale.ROOT,
+        "task %s: %d sample(s) erased, the task's weights erased by noise alignment (%d steps)"
+            + " and learned again with a fresh embedding from its %d kept samples (%d steps, %.1f"
+            + " s); the erased samples' mean loss %.3f before, %.3f after",
+        task,
+        y.length,
+        report.eraseSteps(),
+        report.keptSamples(),
+        report.relearnSteps(),
+        report.seconds(),
+        lossBefore,
+        meanLoss(task, x, y));
   }
 
   /** Mean cross-entropy of the learner on samples of an active task. */

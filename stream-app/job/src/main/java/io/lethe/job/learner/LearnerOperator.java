@@ -54,14 +54,17 @@ import org.slf4j.LoggerFactory;
  * The learner operator, keyed by model: applies learn and erase commands in arrival order,
  * micro-batching learning, and publishes versioned snapshots by the model's {@link SnapshotPolicy},
  * each followed by an {@code ErasureApplied} for every erasure it is the first version to reflect.
+ * SAMPLE and SUBJECT erasures wait for the next timer (at most the policy's after-erasure delay),
+ * checkpoint or TASK erasure and are applied together, after the samples learned before them.
  *
  * <p>Why a custom operator rather than a {@code KeyedProcessFunction}: the learner's state is large
  * (the analytic learner's per-task sums are d_E^2 doubles each) and lives in native memory. Writing
  * it to Flink state after every micro-batch would copy it constantly; instead the live learners
  * stay in memory and {@link #snapshotState} writes only the parts that changed, for each model,
  * into keyed state just before Flink snapshots the keyed backend. Buffered samples are learned in
- * {@link #prepareSnapshotPreBarrier}, so a checkpoint never holds half a micro-batch. A restore
- * rebuilds each learner from its parts on the first command or timer for its model.
+ * {@link #prepareSnapshotPreBarrier}, with waiting erasures, so a checkpoint never holds half a
+ * micro-batch or an unapplied erasure. A restore rebuilds each learner from its parts on the first
+ * command or timer for its model.
  *
  * <p>Versions are kept in checkpointed state. After a failure the job resumes from the last
  * checkpoint and may build a version number again, but the exactly-once sink aborted the
@@ -219,15 +222,16 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
         }
       }
       case ERASE_SAMPLES -> {
-        learnBuffered(model);
-        applyErasure(
-            model,
-            command,
-            model.learner.eraseSamples(
-                command.sampleIds, command.tasks, command.packedFeatures, command.labels));
+        // applied at the next timer, checkpoint or task erasure, with any others that came by then
+        model.sampleErasures.add(command);
+        timers.registerProcessingTimeTimer(
+            VoidNamespace.INSTANCE,
+            getProcessingTimeService().getCurrentProcessingTime()
+                + model.spec.snapshot().afterErasure().toMillis());
       }
       case ERASE_TASKS -> {
         learnBuffered(model);
+        applySampleErasures(model);
         applyErasure(model, command, model.learner.eraseTasks(command.tasks));
       }
     }
@@ -237,6 +241,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
     LiveModel model = liveModel(timer.getKey());
     learnBuffered(model);
+    applySampleErasures(model);
     ModelProgress progress = progress();
     if (progress.changed || !progress.pendingErasures.isEmpty()) {
       publish(model);
@@ -319,6 +324,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     for (LiveModel model : live.values()) {
       setCurrentKey(model.spec.name());
       learnBuffered(model);
+      applySampleErasures(model);
     }
   }
 
@@ -343,6 +349,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     for (LiveModel model : live.values()) {
       setCurrentKey(model.spec.name());
       learnBuffered(model);
+      applySampleErasures(model);
       ModelProgress progress = progress();
       if (progress.changed || !progress.pendingErasures.isEmpty()) {
         publish(model);
@@ -396,6 +403,28 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
       long now = getProcessingTimeService().getCurrentProcessingTime();
       timers.registerProcessingTimeTimer(
           VoidNamespace.INSTANCE, now + model.spec.snapshot().interval().toMillis());
+    }
+  }
+
+  /**
+   * Applies the sample erasures that came since the last call, in one learner call: the learned
+   * samples first, so that every erased sample is learned before it is erased. A learner that pays
+   * per task (the hypernetwork) then pays once for a burst of requests.
+   */
+  private void applySampleErasures(LiveModel model) throws Exception {
+    if (model.sampleErasures.isEmpty()) {
+      return;
+    }
+    learnBuffered(model);
+    List<LearnerCommand> commands = List.copyOf(model.sampleErasures);
+    model.sampleErasures.clear();
+    List<ErasureResult> results =
+        model.learner.eraseSamplesTogether(
+            commands.stream()
+                .map(c -> new SampleErasure(c.sampleIds, c.tasks, c.packedFeatures, c.labels))
+                .toList());
+    for (int i = 0; i < commands.size(); i++) {
+      applyErasure(model, commands.get(i), results.get(i));
     }
   }
 
@@ -539,6 +568,9 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     final ModelLearner learner;
     private final Map<String, List<LearnerCommand>> bufferByTask = new LinkedHashMap<>();
     private int buffered;
+
+    /** SAMPLE and SUBJECT erasures not applied yet, in arrival order. */
+    final List<LearnerCommand> sampleErasures = new ArrayList<>();
 
     LiveModel(ModelSpec spec, ModelLearner learner) {
       this.spec = spec;

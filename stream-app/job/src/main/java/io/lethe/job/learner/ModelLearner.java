@@ -32,6 +32,17 @@ public interface ModelLearner extends AutoCloseable {
   ErasureResult eraseSamples(
       List<String> sampleIds, List<String> tasks, byte[][] packedFeatures, int[] labels);
 
+  /**
+   * Erases the samples of several requests that arrived together, in arrival order: one result per
+   * request. By default one {@link #eraseSamples} call each; a learner whose erasure costs per task
+   * rather than per sample (the hypernetwork relearns each task once) does the work once.
+   */
+  default List<ErasureResult> eraseSamplesTogether(List<SampleErasure> requests) {
+    return requests.stream()
+        .map(r -> eraseSamples(r.sampleIds(), r.tasks(), r.packedFeatures(), r.labels()))
+        .toList();
+  }
+
   /** Erases whole tasks without their data. */
   ErasureResult eraseTasks(List<String> tasks);
 

@@ -55,6 +55,7 @@ class HypernetStepBudgetOperatorTest {
 
   private final SplittableRandom random = new SplittableRandom(5);
   private long now = 1_000;
+  private final java.util.Map<String, byte[]> learnedFeatures = new java.util.HashMap<>();
 
   @Test
   void shouldGiveASmallTaskItsBudgetInIdleTimeAndNoMore() throws Exception {
@@ -114,6 +115,65 @@ class HypernetStepBudgetOperatorTest {
     }
   }
 
+  @Test
+  void shouldForgetTheSubjectsOfRequestsThatCameTogetherInOneOperation() throws Exception {
+    try (Harness h = new Harness(null)) {
+      learnTask(h, "t1", 0, 8);
+      tickUntilSteps(h, BUDGET);
+      learnTask(h, "t2", 2, 8);
+      tickUntilSteps(h, 2 * BUDGET);
+      for (String subject : List.of("u-t1-s0", "u-t2-s1")) {
+        h.harness.processElement(
+            LearnerCommand.eraseSamples(
+                MODEL,
+                subjectErasure("r-" + subject, subject),
+                List.of(subject.substring(2)),
+                List.of(subject.substring(2, 4)),
+                new byte[][] {packed(subject.substring(2))},
+                new int[] {subject.endsWith("s0") ? 0 : 3}),
+            now);
+      }
+      assertThat(h.outputs(KafkaOut.Kind.ERASURE_APPLIED)).as("not before the timer").isEmpty();
+      for (int i = 0; i < 15; i++) {
+        tick(h);
+      }
+
+      List<ErasureApplied> applied =
+          h.outputs(KafkaOut.Kind.ERASURE_APPLIED).stream()
+              .map(o -> AvroBytes.decode(o.avro, ErasureApplied.class))
+              .toList();
+      assertThat(applied).hasSize(2);
+      assertThat(applied.get(0).getFirstVersionWithout())
+          .isEqualTo(applied.get(1).getFirstVersionWithout());
+      assertThat(applied.get(0).getReason())
+          .contains("task t1: 1 sample(s) erased")
+          .contains("from its 7 kept samples")
+          .contains("in one operation with 1 other request(s)")
+          .doesNotContain("task t2");
+      assertThat(applied.get(1).getReason()).contains("task t2: 1 sample(s) erased");
+      assertThat(applied)
+          .allSatisfy(
+              a -> {
+                assertThat(a.getGuarantee()).isEqualTo(ErasureGuarantee.APPROXIMATE);
+                assertThat(a.getSamplesErased()).isEqualTo(1);
+              });
+    }
+  }
+
+  private ErasureEvent subjectErasure(String id, String subject) {
+    ErasureEvent request = new ErasureEvent();
+    request.requestId = id;
+    request.scope = ErasureScope.SUBJECT;
+    request.ids = List.of(subject);
+    request.requestedAtMillis = now;
+    return request;
+  }
+
+  /** The packed features {@link #learnTask} gave sample {@code id}. */
+  private byte[] packed(String id) {
+    return learnedFeatures.get(id);
+  }
+
   private int tickUntilSteps(Harness h, long steps) throws Exception {
     int ticks = 0;
     while (h.trainingSteps() < steps && ticks < MAX_TICKS) {
@@ -138,6 +198,7 @@ class HypernetStepBudgetOperatorTest {
       }
       byte[] packed = new PackedFeatures().pack(x);
       String id = task + "-s" + i;
+      learnedFeatures.put(id, packed);
       h.harness.processElement(
           LearnerCommand.learn(
               MODEL, new SampleEvent(id, "u-" + id, "tiny", task, packed, label, now)),
