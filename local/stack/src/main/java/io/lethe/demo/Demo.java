@@ -82,6 +82,9 @@ final class Demo implements AutoCloseable {
   /** The subjects whose erasure the demo requests. */
   static final List<String> ERASED_SUBJECTS = List.of("subject-3", "subject-17", "subject-42");
 
+  /** The subject two of whose samples the demo erases by id (a SAMPLE erasure). */
+  static final String SAMPLES_SUBJECT = "subject-8";
+
   private static final Duration WAIT = Duration.ofMinutes(5);
 
   /** The snapshot interval of the demo's models. */
@@ -315,13 +318,25 @@ final class Demo implements AutoCloseable {
             requested.put(id, sendErasure(erasures, topics, id, ErasureScope.SUBJECT, subject));
             erasedSubjects.add(subject);
           }
+          // two samples of a subject who stays, from the task just learned
+          List<String> erasedSamples =
+              taskSamples.stream()
+                  .filter(s -> s.getSubjectId().equals(SAMPLES_SUBJECT))
+                  .limit(2)
+                  .map(TrainingSample::getSampleId)
+                  .toList();
+          String samplesId = "demo-samples-1";
+          requested.put(samplesId, sendSampleErasure(erasures, topics, samplesId, erasedSamples));
           String id = "demo-task-" + erasedTask;
           requested.put(id, sendErasure(erasures, topics, id, ErasureScope.TASK, erasedTask));
           out.printf(
-              "lethe demo: erasure requested for %s and for task %s%n",
-              ERASED_SUBJECTS, erasedTask);
+              "lethe demo: erasure requested for %s, for %d samples of %s and for task %s%n",
+              ERASED_SUBJECTS, erasedSamples.size(), SAMPLES_SUBJECT, erasedTask);
           retained.removeIf(
-              s -> erasedSubjects.contains(s.getSubjectId()) || s.getTask().equals(erasedTask));
+              s ->
+                  erasedSubjects.contains(s.getSubjectId())
+                      || erasedSamples.contains(s.getSampleId())
+                      || s.getTask().equals(erasedTask));
         }
       }
     }
@@ -409,19 +424,47 @@ final class Demo implements AutoCloseable {
       String id,
       ErasureScope scope,
       String target) {
+    return send(
+        producer,
+        topics,
+        id,
+        scope,
+        List.of(target),
+        scope == ErasureScope.SUBJECT ? target : null,
+        target);
+  }
+
+  /** A SAMPLE erasure of {@code sampleIds}, all of {@link #SAMPLES_SUBJECT}. */
+  private Instant sendSampleErasure(
+      KafkaProducer<String, ErasureRequest> producer,
+      LetheTopics topics,
+      String id,
+      List<String> sampleIds) {
+    return send(
+        producer, topics, id, ErasureScope.SAMPLE, sampleIds, SAMPLES_SUBJECT, SAMPLES_SUBJECT);
+  }
+
+  private Instant send(
+      KafkaProducer<String, ErasureRequest> producer,
+      LetheTopics topics,
+      String id,
+      ErasureScope scope,
+      List<String> ids,
+      String subject,
+      String key) {
     Instant at = Instant.now();
     ErasureRequest request =
         ErasureRequest.newBuilder()
             .setRequestId(id)
             .setScope(scope)
-            .setIds(List.of(target))
-            .setSubjectId(scope == ErasureScope.SUBJECT ? target : null)
+            .setIds(ids)
+            .setSubjectId(subject)
             .setDataset(DATASET)
             .setModels(List.of())
             .setRequestedAt(at)
             .setRequester("lethe-demo")
             .build();
-    producer.send(new ProducerRecord<>(topics.erasuresRaw().name(), target, request));
+    producer.send(new ProducerRecord<>(topics.erasuresRaw().name(), key, request));
     producer.flush();
     return at;
   }

@@ -54,7 +54,11 @@ record DemoReport(Map<String, Object> content) {
           ErasureReceipt receipt = receipts.get(id);
           Map<String, Object> e = new LinkedHashMap<>();
           e.put("request_id", id);
-          e.put("scope", id.startsWith("demo-task-") ? "TASK" : "SUBJECT");
+          e.put(
+              "scope",
+              id.startsWith("demo-task-")
+                  ? "TASK"
+                  : id.startsWith("demo-samples-") ? "SAMPLE" : "SUBJECT");
           e.put("status", receipt == null ? "NO_RECEIPT" : receipt.getStatus().name());
           Map<String, Object> guarantee = new LinkedHashMap<>();
           Map<String, Object> firstVersion = new LinkedHashMap<>();

@@ -64,12 +64,19 @@ class DemoIT {
     assertThat(analytic.get("name").asText()).isEqualTo(Demo.ANALYTIC);
     // task 0 learned first: the analytic model tells its two classes apart
     assertThat(analytic.get("accuracy_matrix").get(0).get(0).asDouble()).isGreaterThan(0.8);
-    assertThat(json.get("erasures")).hasSize(4);
+    assertThat(json.get("erasures")).hasSize(5);
     for (JsonNode erasure : json.get("erasures")) {
       assertThat(erasure.get("status").asText()).as(erasure.toString()).isEqualTo("COMPLETED");
       assertThat(erasure.get("receipt_latency_ms").asLong()).isPositive();
       assertThat(erasure.get("guarantee").get(Demo.ANALYTIC).asText()).isEqualTo("EXACT");
+      // the hypernetwork forgets subjects, samples and tasks, each approximately
+      assertThat(erasure.get("guarantee").get(Demo.HYPERNET).asText())
+          .as(erasure.toString())
+          .isEqualTo("APPROXIMATE");
     }
+    assertThat(json.get("erasures"))
+        .extracting(e -> e.get("scope").asText())
+        .containsExactly("SUBJECT", "SUBJECT", "SUBJECT", "SAMPLE", "TASK");
     assertThat(json.get("analytic_exactness").asDouble()).isLessThan(1e-9);
     assertThat(json.get("samples_per_second").asDouble()).isPositive();
     assertThat(printed)
