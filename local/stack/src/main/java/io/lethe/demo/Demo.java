@@ -318,10 +318,13 @@ final class Demo implements AutoCloseable {
             requested.put(id, sendErasure(erasures, topics, id, ErasureScope.SUBJECT, subject));
             erasedSubjects.add(subject);
           }
-          // two samples of a subject who stays, from the task just learned
+          // two samples of a subject who stays, from a task that stays
           List<String> erasedSamples =
-              taskSamples.stream()
-                  .filter(s -> s.getSubjectId().equals(SAMPLES_SUBJECT))
+              retained.stream()
+                  .filter(
+                      s ->
+                          s.getSubjectId().equals(SAMPLES_SUBJECT)
+                              && !s.getTask().equals(erasedTask))
                   .limit(2)
                   .map(TrainingSample::getSampleId)
                   .toList();
@@ -330,7 +333,7 @@ final class Demo implements AutoCloseable {
           String id = "demo-task-" + erasedTask;
           requested.put(id, sendErasure(erasures, topics, id, ErasureScope.TASK, erasedTask));
           out.printf(
-              "lethe demo: erasure requested for %s, for %d samples of %s and for task %s%n",
+              "lethe demo: erasure requested for %s, for %d sample(s) of %s and for task %s%n",
               ERASED_SUBJECTS, erasedSamples.size(), SAMPLES_SUBJECT, erasedTask);
           retained.removeIf(
               s ->

@@ -188,9 +188,14 @@ final class HypernetModelLearner implements ModelLearner {
     Map<String, List<float[]>> erasedX = new LinkedHashMap<>();
     Map<String, List<Integer>> erasedY = new LinkedHashMap<>();
     List<Map<String, Integer>> perRequest = new ArrayList<>();
+    List<Integer> goneWithTasks = new ArrayList<>();
     for (SampleErasure request : requests) {
       Map<String, Integer> counts = new LinkedHashMap<>();
+      int gone = 0;
       for (int i = 0; i < request.sampleIds().size(); i++) {
+        if (learner.erasedTasks().contains(request.tasks().get(i))) {
+          gone++;
+        }
         String task = kept.remove(request.sampleIds().get(i));
         if (task != null && learner.activeTasks().contains(task)) {
           counts.merge(task, 1, Integer::sum);
@@ -203,6 +208,7 @@ final class HypernetModelLearner implements ModelLearner {
         }
       }
       perRequest.add(counts);
+      goneWithTasks.add(gone);
     }
     Map<String, String> done = new LinkedHashMap<>();
     for (String task : erasedX.keySet()) {
@@ -214,11 +220,17 @@ final class HypernetModelLearner implements ModelLearner {
     }
     int together = (int) perRequest.stream().filter(c -> !c.isEmpty()).count();
     List<ErasureResult> results = new ArrayList<>();
-    for (Map<String, Integer> counts : perRequest) {
+    for (int r = 0; r < perRequest.size(); r++) {
+      Map<String, Integer> counts = perRequest.get(r);
       if (counts.isEmpty()) {
+        int gone = goneWithTasks.get(r);
         results.add(
             new ErasureResult(
-                ErasureGuarantee.EXACT, "no sample of the request is learned by this model", 0));
+                ErasureGuarantee.EXACT,
+                gone > 0
+                    ? gone + " of the samples had already gone with an erased task"
+                    : "no sample of the request is learned by this model",
+                0));
         continue;
       }
       List<String> tasksDone = counts.keySet().stream().map(done::get).toList();

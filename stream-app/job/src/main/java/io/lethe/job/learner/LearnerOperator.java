@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * The learner operator, keyed by model: applies learn and erase commands in arrival order,
  * micro-batching learning, and publishes versioned snapshots by the model's {@link SnapshotPolicy},
  * each followed by an {@code ErasureApplied} for every erasure it is the first version to reflect.
- * SAMPLE and SUBJECT erasures wait for the next timer (at most the policy's after-erasure delay),
- * checkpoint or TASK erasure and are applied together, after the samples learned before them.
+ * SAMPLE and SUBJECT erasures wait for the next timer (at most the policy's after-erasure delay) or
+ * checkpoint and are applied together, after the samples learned before them.
  *
  * <p>Why a custom operator rather than a {@code KeyedProcessFunction}: the learner's state is large
  * (the analytic learner's per-task sums are d_E^2 doubles each) and lives in native memory. Writing
@@ -230,8 +230,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
                 + model.spec.snapshot().afterErasure().toMillis());
       }
       case ERASE_TASKS -> {
+        // before waiting sample erasures: samples of an erased task need no relearning
         learnBuffered(model);
-        applySampleErasures(model);
         applyErasure(model, command, model.learner.eraseTasks(command.tasks));
       }
     }

@@ -181,6 +181,28 @@ class CatalogLearnersTest {
   }
 
   @Test
+  void shouldNeedNothingForHypernetworkSamplesGoneWithAnErasedTask() {
+    try (ModelLearner learner =
+        new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
+      learn(learner, "a", 0, 1);
+      learn(learner, "b", 3, 2);
+      learner.eraseTasks(List.of("b"));
+      ErasureResult gone =
+          learner.eraseSamples(
+              List.of("b-3", "b-5"),
+              List.of("b", "b"),
+              new byte[][] {learnedRow("b", 3, 2, 3), learnedRow("b", 3, 2, 5)},
+              new int[] {2, 2});
+      assertThat(gone)
+          .isEqualTo(
+              new ErasureResult(
+                  ErasureGuarantee.EXACT,
+                  "2 of the samples had already gone with an erased task",
+                  0));
+    }
+  }
+
+  @Test
   void shouldReportAnalyticErasuresAsExactOrRejectedWithTheReason() {
     try (ModelLearner learner =
         new CatalogLearners().create(model("analytic"), dataset, Map.of())) {
