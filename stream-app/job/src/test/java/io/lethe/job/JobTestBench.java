@@ -213,6 +213,26 @@ final class JobTestBench implements AutoCloseable {
     }
   }
 
+  /**
+   * Streams task 0's samples, then task 1's, each once {@code model} serves a version with all the
+   * samples before it (a task-incremental hypernetwork sees one task at a time, as in the Split
+   * Fashion-MNIST protocol; interleaved tasks would switch its window constantly).
+   *
+   * @return the first snapshot of {@code model} with every sample learned
+   */
+  ModelSnapshot learnTaskAfterTask(String model) {
+    long fed = 0;
+    for (String task : List.of("0", "1")) {
+      List<TrainingSample> ofTask = samples.stream().filter(s -> s.getTask().equals(task)).toList();
+      produceSamples(ofTask);
+      long expected = fed + ofTask.size();
+      fed = expected;
+      awaitSnapshot(s -> s.getModel().equals(model) && learned(s) == expected);
+    }
+    long all = fed;
+    return awaitSnapshot(s -> s.getModel().equals(model) && learned(s) == all);
+  }
+
   static ErasureRequest subjectErasure(String id, String subject, Instant at) {
     return ErasureRequest.newBuilder()
         .setRequestId(id)

@@ -64,17 +64,7 @@ class LearnerJobSubjectErasureIT {
 
   @Test
   void shouldForgetASubjectAndThenSamplesApproximately() throws Exception {
-    for (String task : List.of("0", "1")) {
-      List<TrainingSample> ofTask =
-          bench.samples.stream().filter(s -> s.getTask().equals(task)).toList();
-      bench.produceSamples(ofTask);
-      long expected = task.equals("0") ? ofTask.size() : bench.samples.size();
-      bench.awaitSnapshot(
-          s -> s.getModel().equals(HYPERNET) && JobTestBench.learned(s) == expected);
-    }
-    ModelSnapshot before =
-        bench.awaitSnapshot(
-            s -> s.getModel().equals(HYPERNET) && JobTestBench.learned(s) == bench.samples.size());
+    ModelSnapshot before = bench.learnTaskAfterTask(HYPERNET);
     double task0Before = JobTestBench.hypernetAccuracy(before, "0");
     double task1Before = JobTestBench.hypernetAccuracy(before, "1");
 

@@ -11,11 +11,9 @@ import io.lethe.records.ErasureRequest;
 import io.lethe.records.ErasureScope;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Setting;
-import io.lethe.records.TrainingSample;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,20 +64,7 @@ class LearnerJobTaskErasureIT {
 
   @Test
   void shouldEraseATaskFromBothModelsWithTheirOwnGuarantees() throws Exception {
-    // Continual learning: task 0's stream, then task 1's (the hypernetwork sees one task at a
-    // time, as in the Split Fashion-MNIST protocol; interleaved tasks would switch its window
-    // constantly).
-    for (String task : List.of("0", "1")) {
-      List<TrainingSample> ofTask =
-          bench.samples.stream().filter(s -> s.getTask().equals(task)).toList();
-      bench.produceSamples(ofTask);
-      long expected = task.equals("0") ? ofTask.size() : bench.samples.size();
-      bench.awaitSnapshot(
-          s -> s.getModel().equals(HYPERNET) && JobTestBench.learned(s) == expected);
-    }
-    ModelSnapshot before =
-        bench.awaitSnapshot(
-            s -> s.getModel().equals(HYPERNET) && JobTestBench.learned(s) == bench.samples.size());
+    ModelSnapshot before = bench.learnTaskAfterTask(HYPERNET);
     double task1Before = JobTestBench.hypernetAccuracy(before, "1");
     assertThat(JobTestBench.hypernetAccuracy(before, "0"))
         .as("task 0 before the erasure")
