@@ -54,7 +54,9 @@ final class HypernetModelLearner implements ModelLearner {
 
   /** The offline audit of sample and subject erasure, quoted in each such erasure's reason. */
   static final String FORGET_AUDIT =
-      "audited offline with lethe eval hypernet-forget (learners/HYPERNET.md#subject-erasure)";
+      "audited offline with lethe eval hypernet-forget: the erased samples' membership-inference"
+          + " AUC 0.505 after forgetting, 0.506 for a model retrained without them (9 subjects,"
+          + " docs/benchmarks.md#subject-erasure)";
 
   private final HypernetLearner learner;
   private final int classesPerTask;
