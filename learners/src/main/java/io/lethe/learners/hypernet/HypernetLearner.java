@@ -38,7 +38,8 @@ import java.util.Set;
  * as in UnCLe), training phi and e_t only with Adam and global-norm clipping. phi* is the
  * hypernetwork as it was when the current operation began: a learn operation is a run of
  * consecutive micro-batches of one task, so the targets H(e_j; phi*) are stored when the learner
- * switches to a task or after an erasure.
+ * switches to a task or after an erasure. An erasure of another task in the middle of a learn
+ * operation (with its own optimizer) does not end it: the operation keeps its Adam state.
  *
  * <p>Erasing task f minimises {@code beta/T * sum_j ||H(e_j) - H(e_j; phi*)||^2 + gamma/S * sum_s
  * ||H(e_f) - eps_s||^2} with S fresh eps_s ~ N(0, I) per step (UnCLe's noise-alignment unlearning),
@@ -262,7 +263,7 @@ public final class HypernetLearner implements AutoCloseable {
     LearningThread.prepare(settings.intraOpThreads());
     String task = windowTask;
     if (!task.equals(operationTask)) {
-      // an erasure of another task ended the operation: freeze the targets again
+      // no operation under way on the window's task: begin one
       beginLearning(task);
     }
     long start = System.nanoTime();
@@ -335,17 +336,20 @@ public final class HypernetLearner implements AutoCloseable {
     requireActive(task);
     long start = System.nanoTime();
     List<String> retained = regularisedTasks(task);
-    operationTask = null;
+    if (task.equals(operationTask)) {
+      operationTask = null;
+    }
     if (task.equals(windowTask)) {
       window.clear();
       windowTask = null;
     }
     freezeAnchors(retained);
-    replaceOptimizer();
     int steps = nextEraseSteps;
     double loss = Double.NaN;
-    for (int s = 0; s < steps; s++) {
-      loss = eraseStep(retained, task);
+    try (Adam eraser = new Adam(root, settings.learningRate(), settings.clipNorm())) {
+      for (int s = 0; s < steps; s++) {
+        loss = eraseStep(retained, task, eraser);
+      }
     }
     erasedEmbeddings.put(task, taskEmbeddings.remove(task));
     erasedTasks.add(task);
@@ -353,6 +357,12 @@ public final class HypernetLearner implements AutoCloseable {
     stepsPerTask.remove(task);
     nextEraseSteps = decayedEraseSteps(steps);
     releaseAnchors();
+    if (operationTask != null) {
+      // The learning operation goes on with its optimizer: a fresh Adam's first step moves every
+      // weight by the full learning rate, which knocks a half-learned task back (see
+      // learners/HYPERNET.md). The targets are frozen anew: phi changed, the erased task joined.
+      freezeAnchors(regularisedTasks(operationTask));
+    }
     lastEraseLoss = loss;
     return new EraseReport(
         task, steps, taskEmbeddings.size(), loss, (System.nanoTime() - start) / 1e9);
@@ -531,7 +541,7 @@ public final class HypernetLearner implements AutoCloseable {
     }
   }
 
-  private double eraseStep(List<String> retained, String erased) {
+  private double eraseStep(List<String> retained, String erased, Adam eraser) {
     try (NDManager step = root.newSubManager()) {
       borrowAll(step);
       NDArray phiLeaf = leaf(phi);
@@ -563,7 +573,7 @@ public final class HypernetLearner implements AutoCloseable {
         collector.backward(total);
         loss = total.getFloat();
       }
-      optimizer.step(Map.of(PHI, phi), Map.of(PHI, phiLeaf.getGradient()), step);
+      eraser.step(Map.of(PHI, phi), Map.of(PHI, phiLeaf.getGradient()), step);
       return loss;
     }
   }
