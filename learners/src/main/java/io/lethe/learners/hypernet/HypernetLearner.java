@@ -38,7 +38,8 @@ import java.util.Set;
  * as in UnCLe), training phi and e_t only with Adam and global-norm clipping. phi* is the
  * hypernetwork as it was when the current operation began: a learn operation is a run of
  * consecutive micro-batches of one task, so the targets H(e_j; phi*) are stored when the learner
- * switches to a task or after an erasure.
+ * switches to a task or after an erasure. An erasure of another task in the middle of a learn
+ * operation (with its own optimizer) does not end it: the operation keeps its Adam state.
  *
  * <p>Erasing task f minimises {@code beta/T * sum_j ||H(e_j) - H(e_j; phi*)||^2 + gamma/S * sum_s
  * ||H(e_f) - eps_s||^2} with S fresh eps_s ~ N(0, I) per step (UnCLe's noise-alignment unlearning),
@@ -241,7 +242,7 @@ public final class HypernetLearner implements AutoCloseable {
         refreshStep(task, batch);
         refreshSteps++;
       }
-      lossSum += trainStep(task, batch);
+      lossSum += trainStep(task, batch, optimizer);
       normalSteps++;
     }
     stepsPerTask.merge(task, (long) settings.stepsPerBatch(), Long::sum);
@@ -275,7 +276,7 @@ public final class HypernetLearner implements AutoCloseable {
     LearningThread.prepare(settings.intraOpThreads());
     String task = windowTask;
     if (!task.equals(operationTask)) {
-      // an erasure of another task ended the operation: freeze the targets again
+      // no operation under way on the window's task: begin one
       beginLearning(task, null);
     }
     long start = System.nanoTime();
@@ -285,7 +286,7 @@ public final class HypernetLearner implements AutoCloseable {
       if (refresh.isDue(normalSteps)) {
         refreshStep(task, batch);
       }
-      trainStep(task, batch);
+      trainStep(task, batch, optimizer);
       normalSteps++;
       steps++;
     } while (steps < remaining && System.nanoTime() - start < maxNanos);
@@ -348,24 +349,28 @@ public final class HypernetLearner implements AutoCloseable {
     requireActive(task);
     long start = System.nanoTime();
     List<String> retained = regularisedTasks(task);
-    operationTask = null;
+    if (task.equals(operationTask)) {
+      operationTask = null;
+    }
     if (task.equals(windowTask)) {
       window.clear();
       windowTask = null;
     }
     freezeAnchors(retained);
-    replaceOptimizer();
     int steps = nextEraseSteps;
     double loss = Double.NaN;
-    for (int s = 0; s < steps; s++) {
-      loss = eraseStep(retained, task);
+    try (Adam eraser = new Adam(root, settings.learningRate(), settings.clipNorm())) {
+      for (int s = 0; s < steps; s++) {
+        loss = eraseStep(retained, task, eraser);
+      }
     }
     erasedEmbeddings.put(task, taskEmbeddings.remove(task));
     erasedTasks.add(task);
     samplesPerTask.remove(task);
     stepsPerTask.remove(task);
     nextEraseSteps = decayedEraseSteps(steps);
-    releaseAnchors();
+    // the erased task joins the regularised ones (relapse guard) as the targets are frozen anew
+    resumeOperation();
     lastEraseLoss = loss;
     return new EraseReport(
         task, steps, taskEmbeddings.size(), loss, (System.nanoTime() - start) / 1e9);
@@ -404,12 +409,16 @@ public final class HypernetLearner implements AutoCloseable {
     }
     long start = System.nanoTime();
     List<String> others = regularisedTasks(task);
-    operationTask = null;
+    if (task.equals(operationTask)) {
+      // the operation's Adam state belongs to the embedding that is about to go
+      operationTask = null;
+    }
     freezeAnchors(others);
-    replaceOptimizer();
     int eraseSteps = nextEraseSteps;
-    for (int s = 0; s < eraseSteps; s++) {
-      lastEraseLoss = eraseStep(others, task);
+    try (Adam eraser = new Adam(root, settings.learningRate(), settings.clipNorm())) {
+      for (int s = 0; s < eraseSteps; s++) {
+        lastEraseLoss = eraseStep(others, task, eraser);
+      }
     }
     taskEmbeddings.get(task).close();
     if (keptX.length == 0) {
@@ -420,7 +429,7 @@ public final class HypernetLearner implements AutoCloseable {
         window.clear();
         windowTask = null;
       }
-      releaseAnchors();
+      resumeOperation();
       return new ForgetReport(task, eraseSteps, 0, 0, Double.NaN, elapsedSeconds(start));
     }
     // a fresh embedding in the task's place (a LinkedHashMap keeps the task's position)
@@ -428,12 +437,13 @@ public final class HypernetLearner implements AutoCloseable {
     SampleWindow kept = new SampleWindow(keptX.length);
     kept.addAll(keptX, keptY);
     int steps = settings.forgetSteps() > 0 ? settings.forgetSteps() : settings.stepsPerTask();
-    replaceOptimizer();
     double loss = Double.NaN;
-    for (int s = 0; s < steps; s++) {
-      loss = trainStep(task, kept.sample(settings.batchSize(), random));
+    try (Adam relearner = new Adam(root, settings.learningRate(), settings.clipNorm())) {
+      for (int s = 0; s < steps; s++) {
+        loss = trainStep(task, kept.sample(settings.batchSize(), random), relearner);
+      }
     }
-    releaseAnchors();
+    resumeOperation();
     samplesPerTask.put(task, (long) keptX.length);
     stepsPerTask.put(task, (long) steps);
     if (task.equals(windowTask)) {
@@ -444,6 +454,18 @@ public final class HypernetLearner implements AutoCloseable {
           Arrays.copyOfRange(keptY, from, keptY.length));
     }
     return new ForgetReport(task, eraseSteps, steps, keptX.length, loss, elapsedSeconds(start));
+  }
+
+  /**
+   * After an erasure or a relearning inside a learn operation on another task: the operation goes
+   * on with its own Adam state (a fresh Adam's first step knocks a half-learned task back, see
+   * learners/HYPERNET.md), its targets frozen anew since phi changed.
+   */
+  private void resumeOperation() {
+    releaseAnchors();
+    if (operationTask != null) {
+      freezeAnchors(regularisedTasks(operationTask));
+    }
   }
 
   private static double elapsedSeconds(long startNanos) {
@@ -541,7 +563,7 @@ public final class HypernetLearner implements AutoCloseable {
     operationTask = task;
   }
 
-  private double trainStep(String task, Batch batch) {
+  private double trainStep(String task, Batch batch, Adam adam) {
     try (NDManager step = root.newSubManager()) {
       borrowAll(step);
       NDArray phiLeaf = leaf(phi);
@@ -565,7 +587,7 @@ public final class HypernetLearner implements AutoCloseable {
         collector.backward(total);
         loss = total.getFloat();
       }
-      optimizer.step(
+      adam.step(
           Map.of(PHI, phi, TASK_EMBEDDING, taskEmbeddings.get(task)),
           Map.of(PHI, phiLeaf.getGradient(), TASK_EMBEDDING, taskLeaf.getGradient()),
           step);
@@ -624,7 +646,7 @@ public final class HypernetLearner implements AutoCloseable {
     }
   }
 
-  private double eraseStep(List<String> retained, String erased) {
+  private double eraseStep(List<String> retained, String erased, Adam eraser) {
     try (NDManager step = root.newSubManager()) {
       borrowAll(step);
       NDArray phiLeaf = leaf(phi);
@@ -656,7 +678,7 @@ public final class HypernetLearner implements AutoCloseable {
         collector.backward(total);
         loss = total.getFloat();
       }
-      optimizer.step(Map.of(PHI, phi), Map.of(PHI, phiLeaf.getGradient()), step);
+      eraser.step(Map.of(PHI, phi), Map.of(PHI, phiLeaf.getGradient()), step);
       return loss;
     }
   }

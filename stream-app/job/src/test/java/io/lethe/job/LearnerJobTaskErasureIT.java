@@ -33,10 +33,6 @@ class LearnerJobTaskErasureIT {
   @TempDir static Path dir;
   private static JobTestBench bench;
 
-  // steps-per-task 0: this test compares task 1 before and after the erasure of task 0 on a
-  // learner that is not training meanwhile; with the step budget, idle-time steps on task 1 run
-  // alongside the erasure, and task 1 once ended 0.0175 lower (an open interaction, see
-  // docs/benchmarks.md#step-budget).
   @BeforeAll
   static void startJob() throws Exception {
     bench =
@@ -50,7 +46,7 @@ class LearnerJobTaskErasureIT {
                 learner: hypernetwork
                 dataset: fashion-mnist
                 snapshot: {every-samples: 1000000, interval: 1s, after-erasure: 300ms}
-                settings: {seed: 3, first-erase-steps: 100, steps-per-batch: 16, steps-per-task: 0}
+                settings: {seed: 3, first-erase-steps: 100, steps-per-batch: 16}
             """
                 .formatted(HYPERNET));
   }
