@@ -294,6 +294,16 @@ public final class EvalCommand implements Callable<Integer> {
                 + " all); small tasks.")
     int samplesPerTask;
 
+    @Option(
+        names = "--permuted-tasks",
+        paramLabel = "N",
+        converter = PermutedCount.class,
+        defaultValue = "0",
+        description =
+            "Instead of the split's tasks, N tasks that each hold every class of --tasks, task k"
+                + " with its features in a fixed order of its own (task 0 as they are); 0: off.")
+    int permutedTasks;
+
     /** The older name of {@code --samples-per-task}. */
     @Option(names = "--train-per-task", hidden = true, converter = Count.class)
     Integer trainPerTask;
@@ -309,27 +319,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       Path report = common.report(spec);
-      HypernetEvaluation.Options options;
-      try {
-        HypernetSettings.Builder settings =
-            HypernetSettings.builder(common.features)
-                .optClassesPerTask(common.tasks.maxClassesPerTask())
-                .optSeed(seed);
-        if (refresh.equals("on")) {
-          settings.optRefresh(RefreshSettings.enabledDefaults());
-        }
-        if (beta != null) {
-          settings.optBeta(beta);
-        }
-        options =
-            new HypernetEvaluation.Options(
-                settings.build(),
-                common.tasks.stream(seed, microBatch, SUBJECTS),
-                trainPerTask != null ? trainPerTask : samplesPerTask,
-                testPerTask);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
-      }
+      HypernetEvaluation.Options options = options();
       EvalData data = common.load(spec);
       HypernetEvaluation.Report result =
           new HypernetEvaluation(data, options, line -> System.err.println("[eval] " + line)).run();
@@ -353,6 +343,38 @@ public final class EvalCommand implements Callable<Integer> {
               result.eraseSeconds(),
               report);
       return Cli.OK;
+    }
+
+    /**
+     * The evaluation's options from the command line.
+     *
+     * @throws ParameterException if they do not fit together
+     */
+    HypernetEvaluation.Options options() {
+      try {
+        boolean permuted = permutedTasks > 0;
+        HypernetSettings.Builder settings =
+            HypernetSettings.builder(common.features)
+                .optClassesPerTask(
+                    permuted ? common.tasks.classes().size() : common.tasks.maxClassesPerTask())
+                .optSeed(seed);
+        if (refresh.equals("on")) {
+          settings.optRefresh(RefreshSettings.enabledDefaults());
+        }
+        if (beta != null) {
+          settings.optBeta(beta);
+        }
+        return new HypernetEvaluation.Options(
+            settings.build(),
+            permuted
+                ? PermutedTasks.stream(permutedTasks, common.tasks, seed, microBatch, SUBJECTS)
+                : common.tasks.stream(seed, microBatch, SUBJECTS),
+            trainPerTask != null ? trainPerTask : samplesPerTask,
+            testPerTask,
+            permuted);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
     }
   }
 
@@ -496,6 +518,24 @@ public final class EvalCommand implements Callable<Integer> {
         throw new TypeConversionException("'" + text + "' is not on or off");
       }
       return text;
+    }
+  }
+
+  /** A number of permuted tasks: 0 (off) or at least 2. */
+  static final class PermutedCount implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String text) {
+      int count;
+      try {
+        count = Integer.parseInt(text.strip());
+      } catch (NumberFormatException e) {
+        count = -1;
+      }
+      if (count != 0 && count < 2) {
+        throw new TypeConversionException(
+            "'" + text + "' is not 0 (off) or a whole number of tasks from 2 to 2147483647");
+      }
+      return count;
     }
   }
 

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * task-incremental: (a) the tasks learned in order, one pass over each task's stream in
  * micro-batches, giving the accuracy matrix, average accuracy and backward transfer; (b) on a fresh
  * learner, the erasure protocol: learn the first three tasks, erase the second, learn the rest, and
- * audit the erased task.
+ * audit the erased task. With {@link Options#permuted()}, the tasks are {@link PermutedTasks}: each
+ * holds every class, its features in an order of its own.
  *
  * <p>Labels are mapped to 0..classes-1 within each task by the task's class list; the learner is
  * told the task at prediction time.
@@ -47,12 +48,15 @@ final class HypernetEvaluation {
    * @param stream task order, shuffle seed and micro-batch size of the training stream
    * @param trainSamplesPerTask learn at most this many samples per task (0: all)
    * @param testSamplesPerTask test on at most this many samples per task (0: all)
+   * @param permuted whether each task's features are permuted by {@link PermutedTasks} (the
+   *     permutation of the task's split position)
    */
   public record Options(
       HypernetSettings settings,
       SplitTaskStream.Options stream,
       int trainSamplesPerTask,
-      int testSamplesPerTask) {
+      int testSamplesPerTask,
+      boolean permuted) {
     /** Validates. */
     public Options {
       if (stream.order().size() < 2) {
@@ -62,6 +66,15 @@ final class HypernetEvaluation {
       if (trainSamplesPerTask < 0 || testSamplesPerTask < 0) {
         throw new IllegalArgumentException("samples per task must be >= 0 (0: all)");
       }
+    }
+
+    /** Tasks as they are, not permuted. */
+    public Options(
+        HypernetSettings settings,
+        SplitTaskStream.Options stream,
+        int trainSamplesPerTask,
+        int testSamplesPerTask) {
+      this(settings, stream, trainSamplesPerTask, testSamplesPerTask, false);
     }
 
     /**
@@ -175,8 +188,16 @@ final class HypernetEvaluation {
     List<List<LabeledBatch>> trainBatches = new ArrayList<>();
     List<LabeledSet> testSets = new ArrayList<>();
     for (SplitTaskStream.Task task : tasks) {
-      trainBatches.add(limit(train.batches(task), options.trainSamplesPerTask()));
-      testSets.add(limit(withinTask(test.taskSet(task), task), options.testSamplesPerTask()));
+      List<LabeledBatch> batches = limit(train.batches(task), options.trainSamplesPerTask());
+      LabeledSet testSet =
+          limit(withinTask(test.taskSet(task), task), options.testSamplesPerTask());
+      if (options.permuted()) {
+        int permutation = Integer.parseInt(task.id());
+        batches = PermutedTasks.apply(permutation, batches);
+        testSet = PermutedTasks.apply(permutation, testSet);
+      }
+      trainBatches.add(batches);
+      testSets.add(testSet);
     }
 
     // (a) the tasks in order
@@ -229,7 +250,8 @@ final class HypernetEvaluation {
     Map<String, Object> protocol = new LinkedHashMap<>();
     protocol.put("data", data.directory().toString());
     protocol.put("features", data.features());
-    protocol.put("tasks", data.split().toString());
+    protocol.put("tasks", text(options.stream().split()));
+    protocol.put("permuted", options.permuted());
     protocol.put("micro_batch_size", options.stream().batchSize());
     protocol.put("task_order", options.stream().order());
     protocol.put("shuffle_seed", options.stream().shuffleSeed());
@@ -424,6 +446,13 @@ final class HypernetEvaluation {
       left -= batch.size();
     }
     return kept;
+  }
+
+  /** A split in {@code --tasks} syntax (tasks may share classes when permuted). */
+  private static String text(List<List<Integer>> split) {
+    return split.stream()
+        .map(t -> t.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
+        .collect(java.util.stream.Collectors.joining("/"));
   }
 
   private Integer count(List<LabeledBatch> batches) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lethe.cli.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -53,7 +54,20 @@ class EvalCommandTest {
             "--features=N",
             "--tasks=SPLIT",
             "Default: 0,1/2,3/4,5/6,7/8,9",
-            "--samples-per-task=N");
+            "--samples-per-task=N",
+            "--permuted-tasks=N");
+  }
+
+  @Test
+  void shouldRejectAPermutedTaskCountBelowTwoOtherThanZero() {
+    for (String count : List.of("1", "-3", "ten")) {
+      err.getBuffer().setLength(0);
+      assertThat(refused("hypernet", "--report", "x.json", "--permuted-tasks", count))
+          .startsWith(
+              "lethe eval hypernet: Invalid value for option '--permuted-tasks': '"
+                  + count
+                  + "' is not 0 (off) or a whole number of tasks from 2 to 2147483647");
+    }
   }
 
   @Test
