@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The hypernetwork learner in the job. It is task-incremental: each task has its own few classes,
@@ -191,15 +192,17 @@ final class HypernetModelLearner implements ModelLearner {
     Map<String, List<Integer>> erasedY = new LinkedHashMap<>();
     List<Map<String, Integer>> perRequest = new ArrayList<>();
     List<Integer> goneWithTasks = new ArrayList<>();
+    List<String> active = learner.activeTasks();
+    Set<String> erasedTasks = learner.erasedTasks();
     for (SampleErasure request : requests) {
       Map<String, Integer> counts = new LinkedHashMap<>();
       int gone = 0;
       for (int i = 0; i < request.sampleIds().size(); i++) {
-        if (learner.erasedTasks().contains(request.tasks().get(i))) {
+        if (erasedTasks.contains(request.tasks().get(i))) {
           gone++;
         }
         String task = kept.remove(request.sampleIds().get(i));
-        if (task != null && learner.activeTasks().contains(task)) {
+        if (task != null && active.contains(task)) {
           counts.merge(task, 1, Integer::sum);
           erasedX
               .computeIfAbsent(task, t -> new ArrayList<>())
