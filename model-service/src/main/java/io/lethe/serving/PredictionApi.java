@@ -368,7 +368,7 @@ final class PredictionApi implements AutoCloseable {
       }
       PredictRequest request = PredictRequest.parse(parse(body), model, settings.maxInstances());
       ScoringThreads.useIntraOpThreads(settings.intraOpThreads());
-      List<Prediction> predictions = score(model.scorer(), request);
+      List<Prediction> predictions = model.score(request.tasks(), request.rows());
       List<Map<String, Object>> out = new ArrayList<>(predictions.size());
       for (int i = 0; i < predictions.size(); i++) {
         Prediction prediction = predictions.get(i);
@@ -451,27 +451,6 @@ final class PredictionApi implements AutoCloseable {
     ctx.header("Cache-Control", "no-store");
     ctx.header("X-Content-Type-Options", "nosniff");
     send(ctx, 200, body);
-  }
-
-  /** Scores the rows task by task (a class-incremental model has one group, task null). */
-  private static List<Prediction> score(Scorer scorer, PredictRequest request) {
-    Map<String, List<Integer>> byTask = new LinkedHashMap<>();
-    for (int i = 0; i < request.rows().length; i++) {
-      byTask.computeIfAbsent(request.tasks().get(i), t -> new ArrayList<>()).add(i);
-    }
-    Prediction[] out = new Prediction[request.rows().length];
-    byTask.forEach(
-        (task, indices) -> {
-          float[][] rows = new float[indices.size()][];
-          for (int k = 0; k < rows.length; k++) {
-            rows[k] = request.rows()[indices.get(k)];
-          }
-          List<Prediction> predictions = scorer.predict(task, rows);
-          for (int k = 0; k < rows.length; k++) {
-            out[indices.get(k)] = predictions.get(k);
-          }
-        });
-    return List.of(out);
   }
 
   private ServedModel acquire(String name) {

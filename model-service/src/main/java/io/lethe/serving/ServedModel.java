@@ -1,9 +1,15 @@
 package io.lethe.serving;
 
+import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.records.LearnerKind;
 import io.lethe.records.SnapshotLineage;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -80,6 +86,34 @@ final class ServedModel {
   /** The scorer; only valid between {@link #acquire()} and {@link #release()}. */
   Scorer scorer() {
     return scorer;
+  }
+
+  /**
+   * Scores rows with this version, task by task (a class-incremental model has one group, task
+   * null). Every API scores through here; only valid between {@link #acquire()} and {@link
+   * #release()}.
+   *
+   * @param tasks the task of each row (null entries for a class-incremental model)
+   * @return one prediction per row, in the order of {@code rows}
+   */
+  List<Prediction> score(List<String> tasks, float[][] rows) {
+    Map<String, List<Integer>> byTask = new LinkedHashMap<>();
+    for (int i = 0; i < rows.length; i++) {
+      byTask.computeIfAbsent(tasks.get(i), t -> new ArrayList<>()).add(i);
+    }
+    Prediction[] out = new Prediction[rows.length];
+    byTask.forEach(
+        (task, indices) -> {
+          float[][] group = new float[indices.size()][];
+          for (int k = 0; k < group.length; k++) {
+            group[k] = rows[indices.get(k)];
+          }
+          List<Prediction> predictions = scorer.predict(task, group);
+          for (int k = 0; k < group.length; k++) {
+            out[indices.get(k)] = predictions.get(k);
+          }
+        });
+    return Arrays.asList(out);
   }
 
   /**
