@@ -13,6 +13,7 @@ import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.OfflineRetrain;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
+import io.lethe.learners.hypernet.HypernetSettings;
 import io.lethe.local.kafka.KafkaSecurity;
 import io.lethe.records.ErasureReceipt;
 import io.lethe.records.ErasureRequest;
@@ -652,7 +653,10 @@ final class Demo implements AutoCloseable {
               .with(AnalyticSettings.SEED, ANALYTIC_SEED));
     }
     if (options.hypernet()) {
-      models.add(ModelSpec.of(HYPERNET, LearnerKind.HYPERNETWORK, DATASET).withSnapshot(snapshot));
+      models.add(
+          ModelSpec.of(HYPERNET, LearnerKind.HYPERNETWORK, DATASET)
+              .withSnapshot(snapshot)
+              .with(HypernetSettings.STEPS_PER_TASK, options.stepsPerTask()));
     }
     return ModelCatalog.of(
         List.of(new DatasetSpec(DATASET, FashionMnist.FEATURES, FashionMnist.CLASSES)), models);

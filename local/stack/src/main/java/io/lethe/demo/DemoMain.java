@@ -72,6 +72,15 @@ public final class DemoMain implements Callable<Integer> {
   int bufferSize;
 
   @Option(
+      names = "--steps-per-task",
+      paramLabel = "N",
+      converter = StepsPerTask.class,
+      defaultValue = "750",
+      description =
+          "Steps each hypernetwork task gets at least, added in idle time (0: one pass only).")
+  int stepsPerTask;
+
+  @Option(
       names = "--dashboard-port",
       paramLabel = "N",
       converter = Values.Port.class,
@@ -161,6 +170,7 @@ public final class DemoMain implements Callable<Integer> {
         samplesPerTask,
         rate,
         bufferSize,
+        stepsPerTask,
         dashboardPort,
         servePort,
         ingressPort,
@@ -244,6 +254,12 @@ public final class DemoMain implements Callable<Integer> {
   }
 
   /** d_E of the analytic model. */
+  static final class StepsPerTask extends Values.IntRange {
+    StepsPerTask() {
+      super(0, 1_000_000);
+    }
+  }
+
   static final class BufferSize extends Values.IntRange {
     BufferSize() {
       super(16, 8192);

@@ -13,6 +13,7 @@ import java.util.List;
  * @param samplesPerTask training samples per task (at most 12,000)
  * @param rate samples per second fed to the ingress, 0 for as fast as it takes them
  * @param bufferSize d_E of the analytic model
+ * @param stepsPerTask the hypernetwork's {@code steps-per-task} (0: one pass over each task)
  * @param dashboardPort the read-only Flink dashboard's port (0 = any free port)
  * @param servePort model service port (0 = any free port)
  * @param ingressPort erasure status endpoint port (0 = any free port)
@@ -28,6 +29,7 @@ record DemoOptions(
     int samplesPerTask,
     int rate,
     int bufferSize,
+    int stepsPerTask,
     int dashboardPort,
     int servePort,
     int ingressPort,

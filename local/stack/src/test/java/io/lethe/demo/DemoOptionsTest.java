@@ -3,6 +3,7 @@ package io.lethe.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lethe.learners.hypernet.HypernetSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,9 @@ class DemoOptionsTest {
     assertThat(options.servePort()).isEqualTo(8080);
     assertThat(options.metricsPort()).isEqualTo(9249);
     assertThat(options.keepRunning()).isFalse();
+    assertThat(options.stepsPerTask())
+        .as("the hypernetwork's own default")
+        .isEqualTo(HypernetSettings.STEPS_PER_TASK.defaultValue().orElseThrow());
   }
 
   @Test
@@ -47,6 +51,8 @@ class DemoOptionsTest {
         .hasMessage(
             "Invalid value for option '--models': 'analytic,svm' is not analytic, hypernet or"
                 + " analytic,hypernet");
+    assertThatThrownBy(() -> DemoOptions.parse("--steps-per-task", "-1"))
+        .hasMessageStartingWith("Invalid value for option '--steps-per-task': '-1'");
     assertThatThrownBy(() -> DemoOptions.parse("--rate"))
         .hasMessage("Missing required parameter for option '--rate' (N)");
     assertThat(run("--fast")).isEqualTo(2);
@@ -58,7 +64,16 @@ class DemoOptionsTest {
   void shouldReadTheFlags() {
     DemoOptions options =
         DemoOptions.parse(
-            "--models", "analytic", "--keep-running", "--serve-port", "0", "--metrics-port", "0");
+            "--models",
+            "analytic",
+            "--keep-running",
+            "--serve-port",
+            "0",
+            "--metrics-port",
+            "0",
+            "--steps-per-task",
+            "0");
+    assertThat(options.stepsPerTask()).isZero();
     assertThat(options.analytic()).isTrue();
     assertThat(options.metricsPort()).isZero();
     assertThat(options.hypernet()).isFalse();

@@ -41,8 +41,9 @@ import java.util.Set;
  * samples' loss changed.
  *
  * <p>A task gets at least {@code steps-per-task} steps: the steps of its micro-batches, then steps
- * on its window that {@link #trainWhileIdle} adds while it is the current task: within {@code
- * idle-cpu-share} of the operator's time while input comes, the whole tick while none comes.
+ * on its window that {@link #trainWhileIdle} adds while it is the current task: while input comes,
+ * only in time the operator's thread and the machine left spare, and within {@code idle-cpu-share}
+ * of it; the whole tick while none comes.
  *
  * <p>Its checkpoint state is the part {@value #STATE_PART}, the model as a snapshot plus the class
  * mapping and the steps taken per task, and the sample store's chunks: a restore gives back the
@@ -67,6 +68,12 @@ final class HypernetModelLearner implements ModelLearner {
 
   /** Read by the metrics reporter's thread, so kept apart from the learner's own counts. */
   private volatile long trainingSteps;
+
+  /**
+   * How long an idle step takes (a running mean); while samples come, none is started in less spare
+   * time than this.
+   */
+  private long stepNanos;
 
   private String currentTask;
   private double lastLoss = Double.NaN;
@@ -371,9 +378,19 @@ final class HypernetModelLearner implements ModelLearner {
   }
 
   @Override
-  public int trainWhileIdle(long tickNanos, boolean inputCame) {
-    int steps = learner.trainToBudget(inputCame ? (long) (tickNanos * idleCpuShare) : tickNanos);
+  public int trainWhileIdle(IdleTick tick) {
+    long budget = tick.budgetNanos(idleCpuShare);
+    if (budget <= 0 || (tick.inputCame() && budget < stepNanos)) {
+      // while samples come, no step that would overrun the spare time; while none come, at least
+      // one, which also keeps the step time current after a slow one
+      return 0;
+    }
+    long started = System.nanoTime();
+    // the learner stops once the time is up, after the step under way: stop a step early
+    int steps = learner.trainToBudget(budget - stepNanos);
     if (steps > 0) {
+      long perStep = (System.nanoTime() - started) / steps;
+      stepNanos = stepNanos == 0 ? perStep : (stepNanos + perStep) / 2;
       changed = true;
       countSteps();
     }

@@ -78,10 +78,11 @@ import org.slf4j.LoggerFactory;
  * what the model service reports as a learner that is not running.
  *
  * <p>Every {@link #IDLE_TICK} it lets each live learner take the extra steps it still owes (the
- * hypernetwork's {@code steps-per-task} budget): while records came since the last tick, each
- * within its own CPU share of the tick; while none came, for up to the whole tick. The tick runs in
- * the task's mailbox between records, so a record that arrives during those steps waits at most one
- * tick, and while input is flowing the share bounds how much of the thread the steps take.
+ * hypernetwork's {@code steps-per-task} budget): while records came since the last tick, only in
+ * the time that the operator's thread did not spend on them and the machine had a core free ({@link
+ * SpareTime}), and within each learner's own CPU share of the tick; while none came, for up to the
+ * whole tick. The tick runs in the task's mailbox between records, so a record that arrives during
+ * those steps waits at most one tick, and the steps never take the time the stream needs.
  */
 public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     implements OneInputStreamOperator<LearnerCommand, KafkaOut>,
@@ -115,6 +116,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private transient Map<String, Long> newestBufferedTimestamp;
   private transient Map<String, Long> inputLagMillis;
   private transient long recordsSinceIdleTick;
+  private transient SpareTime spareTime;
 
   /**
    * @param catalog the models and datasets
@@ -201,6 +203,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
           });
     }
     scheduleHeartbeats();
+    ProcessingTimeService clock = getProcessingTimeService();
+    spareTime = SpareTime.ofThisThread(() -> clock.getCurrentProcessingTime() * 1_000_000L);
     scheduleIdleTraining();
   }
 
@@ -268,16 +272,17 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
         });
   }
 
-  /** Lets each live learner take the steps it still owes, within its share of the tick. */
+  /** Lets each live learner take the steps it still owes, within the tick's spare time. */
   private void trainWhileIdle() throws Exception {
-    boolean inputCame = recordsSinceIdleTick > 0;
+    IdleTick tick = spareTime.tick(recordsSinceIdleTick > 0);
     recordsSinceIdleTick = 0;
     for (LiveModel model : live.values()) {
       setCurrentKey(model.spec.name());
-      if (model.learner.trainWhileIdle(IDLE_TICK.toNanos(), inputCame) > 0) {
+      if (model.learner.trainWhileIdle(tick) > 0) {
         markChanged(model);
       }
     }
+    spareTime.stepsDone();
   }
 
   /** One heartbeat for each catalog model whose key group this subtask owns. */

@@ -62,13 +62,12 @@ public interface ModelLearner extends AutoCloseable {
 
   /**
    * Uses idle time: takes extra training steps that the learner still owes the data it has (e.g. a
-   * task's step budget), for at most {@code tickNanos} while no input came since the last call,
-   * else within the learner's own CPU share of it. Learners without such steps take none.
+   * task's step budget), within {@link IdleTick#budgetNanos the tick's budget} for the learner's
+   * own CPU share. Learners without such steps take none.
    *
-   * @param inputCame whether records arrived since the previous call
-   * @return steps taken (0 when nothing is owed)
+   * @return steps taken (0 when nothing is owed or the tick has no time for a step)
    */
-  default int trainWhileIdle(long tickNanos, boolean inputCame) {
+  default int trainWhileIdle(IdleTick tick) {
     return 0;
   }
 
