@@ -214,7 +214,8 @@ public record HypernetSettings(
           0.5,
           Bounds.openClosed(0, 1),
           "largest share of the learner thread's time that steps added up to steps-per-task take"
-              + " while samples come");
+              + " while samples come (they take only time the thread and the machine left"
+              + " spare)");
 
   /** Relearning steps of a sample or subject erasure. */
   public static final SettingDef<Integer> FORGET_STEPS =
