@@ -124,6 +124,30 @@ class CatalogLearnersTest {
   }
 
   @Test
+  void shouldTakeBudgetStepsOnlyInSpareTimeWhileSamplesCome() {
+    long tick = 100_000_000L;
+    try (ModelLearner learner =
+        new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
+      learn(learner, "a", 0, 1);
+      long stepsBefore = learner.trainingSteps();
+
+      assertThat(learner.trainWhileIdle(new IdleTick(tick, 0, true)))
+          .as("samples came and nothing was spare")
+          .isZero();
+      assertThat(learner.trainingSteps()).isEqualTo(stepsBefore);
+
+      int steps = learner.trainWhileIdle(new IdleTick(tick, 0, false));
+      assertThat(steps).as("no samples came: the tick is the learner's").isPositive();
+      assertThat(learner.trainingSteps()).isEqualTo(stepsBefore + steps);
+
+      assertThat(learner.trainWhileIdle(new IdleTick(tick, 1, true)))
+          .as("less spare time than a step takes: none started")
+          .isZero();
+      assertThat(learner.trainingSteps()).isEqualTo(stepsBefore + steps);
+    }
+  }
+
+  @Test
   void shouldRestoreTheHypernetworkFromItsCheckpointPart() {
     try (ModelLearner learner =
         new CatalogLearners().create(model("hypernet"), dataset, Map.of())) {
