@@ -33,8 +33,10 @@ import java.util.stream.Collectors;
  *       absent.
  * </ul>
  *
- * Parameters the service does not know are ignored, as the protocol lets clients send their own;
- * only the binary tensor data extension's are refused, since it is not implemented.
+ * Parameters the service does not know are ignored, as the protocol lets clients send their own.
+ * The binary tensor data extension is not implemented: an input sent as binary data is refused, and
+ * a request for binary outputs ({@code binary_data_output}, an output's {@code binary_data}, which
+ * Triton's client sends by default) is answered with JSON data, which such clients read as well.
  *
  * @param id the request's {@code id}, echoed in the response, or null
  * @param tasks each row's task (null for a class-incremental model)
@@ -150,20 +152,13 @@ record InferenceRequest(String id, List<String> tasks, float[][] rows, List<Stri
     return node.asText();
   }
 
-  /** A {@code parameters} object (empty if absent); the binary data extension is refused. */
+  /** A {@code parameters} object (empty if absent). */
   private static JsonNode parameters(JsonNode node, String at) {
     if (node == null || node.isNull()) {
       return MissingNode.getInstance();
     }
     if (!node.isObject()) {
       throw ApiException.badRequest(at + " must be an object of names and values");
-    }
-    JsonNode binaryOutput = node.get("binary_data_output");
-    if (binaryOutput != null && binaryOutput.asBoolean(false)) {
-      throw ApiException.badRequest(
-          at
-              + ".binary_data_output is true; the service answers tensor data as JSON only (the"
-              + " binary tensor data extension is not supported)");
     }
     return node;
   }
@@ -389,13 +384,9 @@ record InferenceRequest(String id, List<String> tasks, float[][] rows, List<Stri
       if (!names.add(name.asText())) {
         throw ApiException.badRequest(at + " repeats '" + name.asText() + "'; ask once");
       }
-      JsonNode binary = parameters(output.get("parameters"), at + ".parameters").get("binary_data");
-      if (binary != null && binary.asBoolean(false)) {
-        throw ApiException.badRequest(
-            at
-                + ".parameters.binary_data is true; the service answers tensor data as JSON only"
-                + " (the binary tensor data extension is not supported)");
-      }
+      // binary_data asks for the binary extension's form; the JSON answered instead says so by
+      // having no binary_data_size, and clients (Triton's) read either
+      parameters(output.get("parameters"), at + ".parameters");
     }
     return List.copyOf(names);
   }

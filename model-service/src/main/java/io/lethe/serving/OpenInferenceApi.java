@@ -31,13 +31,20 @@ import java.util.function.Supplier;
  *       version that scored in {@code model_version}.
  * </ul>
  *
- * Each model route also answers as {@code /v2/models/{model}/versions/{version}/...}, for the
+ * An infer body without a {@code Content-Type} is read as JSON (the protocol's body is JSON, and
+ * Triton's client declares none); one declared as another type is refused with 415, as on {@code
+ * /v1}.
+ *
+ * <p>Each model route also answers as {@code /v2/models/{model}/versions/{version}/...}, for the
  * served version only: the service serves each model's newest verified version, and another one is
  * 404 (not served). Scoring goes through {@link ServedModel#score}, as every API's does.
  */
 final class OpenInferenceApi {
   /** The server's name in {@code GET /v2}. */
   static final String SERVER_NAME = "lethe";
+
+  /** The binary tensor data extension's header: the length of the JSON before the binary data. */
+  static final String BINARY_HEADER = "Inference-Header-Content-Length";
 
   private final PredictionApi api;
   private final Supplier<String> notReadyReason;
@@ -161,7 +168,18 @@ final class OpenInferenceApi {
     long started = System.nanoTime();
     ServedModel model = acquire(ctx);
     try {
-      PredictionApi.requireJson(ctx);
+      // Triton's client sends no Content-Type, and the protocol's body is always JSON; a body
+      // declared as something else is still refused
+      if (ctx.header("Content-Type") != null) {
+        PredictionApi.requireJson(ctx);
+      }
+      if (ctx.header(BINARY_HEADER) != null) {
+        throw ApiException.badRequest(
+            "the request carries binary tensor data ("
+                + BINARY_HEADER
+                + "); the service reads tensor data as JSON only (with Triton's client:"
+                + " binary_data=False)");
+      }
       byte[] body = api.readBody(ctx);
       if (model.scorer().isEmpty()) {
         throw ApiException.conflict(noClasses(model));

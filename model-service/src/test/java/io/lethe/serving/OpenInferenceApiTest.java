@@ -299,7 +299,7 @@ class OpenInferenceApiTest {
   }
 
   @Test
-  void shouldRefuseUnknownOrBinaryOutputs() {
+  void shouldRefuseUnknownOrRepeatedOutputs() {
     String one = features("FP32", new float[1][20], false);
     assertInferRefused(
         ANALYTIC,
@@ -313,13 +313,6 @@ class OpenInferenceApiTest {
         ANALYTIC,
         "{\"inputs\": [" + one + "], \"outputs\": []}",
         "'outputs' is empty; leave it out to get every output");
-    assertInferRefused(
-        ANALYTIC,
-        "{\"inputs\": ["
-            + one
-            + "], \"outputs\": [{\"name\": \"label\", \"parameters\": {\"binary_data\": true}}]}",
-        "outputs[0].parameters.binary_data is true; the service answers tensor data as JSON only"
-            + " (the binary tensor data extension is not supported)");
     // parameters the service does not know are the client's own
     assertThat(
             infer(
@@ -327,10 +320,63 @@ class OpenInferenceApiTest {
                     "{\"parameters\": {\"priority\": 1}, \"inputs\": ["
                         + one
                         + "], \"outputs\": [{\"name\": \"score\", \"parameters\":"
-                        + " {\"binary_data\": false}}]}")
+                        + " {\"foo\": false}}]}")
                 .get("outputs")
                 .findValuesAsText("name"))
         .containsExactly("score");
+  }
+
+  /**
+   * What Triton's HTTP client sends: no Content-Type, binary outputs asked for by default. The
+   * service answers JSON data, which that client reads too; binary inputs it cannot read.
+   */
+  @Test
+  void shouldAnswerJsonToRequestsForBinaryOutputsAndRefuseBinaryInputs() {
+    float[][] rows = TestModels.rows(2, 14L);
+    String labels = labels(own(analyticSnapshot, null, rows).toArray(Prediction[]::new));
+    String body =
+        "{\"inputs\": ["
+            + features("FP32", rows, false)
+            + "], \"outputs\": [{\"name\": \"label\", \"parameters\": {\"binary_data\": true}}]}";
+    ServiceClient.Reply reply =
+        client.request("POST", "/v2/models/" + ANALYTIC + "/infer", null, body);
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(reply.json().get("outputs").get(0).get("data").toString()).isEqualTo(labels);
+    assertThat(reply.json().get("outputs").get(0).has("parameters")).isFalse();
+    JsonNode all =
+        infer(
+            ANALYTIC,
+            "{\"parameters\": {\"binary_data_output\": true}, \"inputs\": ["
+                + features("FP32", rows, false)
+                + "]}");
+    assertThat(all.get("outputs").get(0).get("data").toString()).isEqualTo(labels);
+
+    assertInferRefused(
+        ANALYTIC,
+        "{\"inputs\": [{\"name\": \"features\", \"datatype\": \"FP32\", \"shape\": [1, 20],"
+            + " \"parameters\": {\"binary_data_size\": 80}}]}",
+        "inputs[0] is sent as binary data (binary_data_size); the service reads tensor data as"
+            + " JSON only");
+    String json = "{\"inputs\": []}";
+    assertRefused(
+        client.raw(
+            "POST /v2/models/"
+                + ANALYTIC
+                + "/infer HTTP/1.1\r\nHost: x\r\nInference-Header-Content-Length: "
+                + json.length()
+                + "\r\nContent-Length: "
+                + (json.length() + 4)
+                + "\r\nConnection: close\r\n\r\n"
+                + json
+                + "\0\0\0\0"),
+        400,
+        "the request carries binary tensor data (Inference-Header-Content-Length); the service"
+            + " reads tensor data as JSON only (with Triton's client: binary_data=False)");
+    assertRefused(
+        client.request(
+            "POST", "/v2/models/" + ANALYTIC + "/infer", "application/octet-stream", json),
+        415,
+        "the request body is application/octet-stream; send it as application/json");
   }
 
   @Test
