@@ -44,6 +44,8 @@ final class ApiException extends RuntimeException {
     String message = method + " is not allowed on " + route.template + "; use " + route.method;
     if (route == ApiRoute.MODEL && method.equals("POST")) {
       message += " (predictions are POST " + ApiRoute.PREDICT.template + ")";
+    } else if (route == ApiRoute.V2_MODEL && method.equals("POST")) {
+      message += " (inference is POST " + ApiRoute.V2_INFER.template + ")";
     }
     return new ApiException(405, message, route.allow());
   }

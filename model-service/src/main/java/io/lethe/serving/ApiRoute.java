@@ -20,12 +20,20 @@ enum ApiRoute {
   /** The console's page and its script and style: static, no data, so open (see Console). */
   CONSOLE_PAGE("GET", "/console/", true),
   /** The console's data, behind the token like the API. */
-  CONSOLE_API("GET", "/console/api/{view}", false);
+  CONSOLE_API("GET", "/console/api/{view}", false),
+  /** Open Inference Protocol (KServe v2) routes, see {@link OpenInferenceApi}. */
+  V2_LIVE("GET", "/v2/health/live", true),
+  V2_READY("GET", "/v2/health/ready", true),
+  V2_SERVER("GET", "/v2", false),
+  V2_MODEL("GET", "/v2/models/{model}[/versions/{version}]", false),
+  V2_MODEL_READY("GET", "/v2/models/{model}[/versions/{version}]/ready", false),
+  V2_INFER("POST", "/v2/models/{model}[/versions/{version}]/infer", false);
 
   /** The {@code route} label of responses to paths the API does not serve. */
   static final String UNMATCHED = "unmatched";
 
   private static final String MODELS_PREFIX = "/v1/models/";
+  private static final String V2_MODELS_PREFIX = "/v2/models/";
   private static final String CONSOLE_PREFIX = "/console/";
   private static final String CONSOLE_API_PREFIX = "/console/api/";
   private static final java.util.Set<String> CONSOLE_VIEWS =
@@ -55,6 +63,9 @@ enum ApiRoute {
       }
       return Optional.of(target.endsWith(PredictionApi.PREDICT_SUFFIX) ? PREDICT : MODEL);
     }
+    if (trimmed.startsWith(V2_MODELS_PREFIX)) {
+      return v2Model(trimmed.substring(V2_MODELS_PREFIX.length()).split("/", -1));
+    }
     if (trimmed.equals("/console")
         || (trimmed.startsWith(CONSOLE_PREFIX)
             && Console.isAsset(trimmed.substring(CONSOLE_PREFIX.length())))) {
@@ -65,6 +76,34 @@ enum ApiRoute {
       return Optional.of(CONSOLE_API);
     }
     return Arrays.stream(values()).filter(r -> r.template.equals(trimmed)).findFirst();
+  }
+
+  /**
+   * The v2 route of the segments after {@code /v2/models/}: {@code model}, {@code model/ready},
+   * {@code model/infer}, and each of these with {@code versions/v} after the model.
+   */
+  private static Optional<ApiRoute> v2Model(String[] segments) {
+    if (Arrays.stream(segments).anyMatch(String::isEmpty)) {
+      return Optional.empty();
+    }
+    boolean versioned = segments.length >= 3 && segments[1].equals("versions");
+    int actionAt = versioned ? 3 : 1;
+    if (segments.length == actionAt) {
+      return Optional.of(V2_MODEL);
+    }
+    if (segments.length == actionAt + 1) {
+      return switch (segments[actionAt]) {
+        case "ready" -> Optional.of(V2_MODEL_READY);
+        case "infer" -> Optional.of(V2_INFER);
+        default -> Optional.empty();
+      };
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the route scores (its responses are counted as predict requests by model). */
+  boolean scores() {
+    return this == PREDICT || this == V2_INFER;
   }
 
   /** The {@code Allow} header: Javalin answers HEAD wherever it answers GET. */

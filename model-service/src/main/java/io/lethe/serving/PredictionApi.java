@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics} (Prometheus text);
  *   <li>{@code GET /console/}: the Lethe console's page, script and style (static, open), and
  *       {@code GET /console/api/overview} and {@code /console/api/erasures?q=} its data ({@link
- *       Console}).
+ *       Console});
+ *   <li>the Open Inference Protocol's (KServe v2) {@code /v2/...} routes ({@link
+ *       OpenInferenceApi}).
  * </ul>
  *
  * With {@link ServingSettings#httpTokens()} every request but health, readiness, metrics and the
@@ -82,7 +84,7 @@ final class PredictionApi implements AutoCloseable {
   static final int MAX_QUERY_LENGTH = 256;
 
   /** Request attribute: the name of the served model a predict request was answered from. */
-  private static final String SERVED_MODEL = "lethe.served-model";
+  static final String SERVED_MODEL = "lethe.served-model";
 
   /** The body of every 500: what failed is logged, never sent (it may name internals). */
   static final String INTERNAL_ERROR =
@@ -168,6 +170,8 @@ final class PredictionApi implements AutoCloseable {
               config.routes.get(
                   "/console/api/overview", ctx -> sendConsole(ctx, console().overview()));
               config.routes.get("/console/api/erasures", this::consoleErasures);
+              new OpenInferenceApi(this, notReadyReason, metrics, settings)
+                  .addRoutes(config.routes);
               config.routes.exception(ApiException.class, this::answer);
               config.routes.exception(HttpResponseException.class, this::answerRouting);
               config.routes.exception(
@@ -227,7 +231,7 @@ final class PredictionApi implements AutoCloseable {
         .responses
         .labelValues(route.map(r -> r.template).orElse(ApiRoute.UNMATCHED), status)
         .inc();
-    if (route.orElse(null) == ApiRoute.PREDICT) {
+    if (route.map(ApiRoute::scores).orElse(false)) {
       // not the requested name: a label per made-up model name would grow without bound
       String model = ctx.attribute(SERVED_MODEL);
       metrics.requests.labelValues(model == null ? "" : model, status).inc();
@@ -453,7 +457,7 @@ final class PredictionApi implements AutoCloseable {
     send(ctx, 200, body);
   }
 
-  private ServedModel acquire(String name) {
+  ServedModel acquire(String name) {
     ServedModel model = table.acquire(name);
     if (model == null) {
       List<String> names = table.current().stream().map(ServedModel::name).sorted().toList();
@@ -468,7 +472,7 @@ final class PredictionApi implements AutoCloseable {
    * purpose. Parameters such as {@code charset} are allowed; the body is read as JSON text is
    * always encoded, UTF-8 (RFC 8259).
    */
-  private static void requireJson(Context ctx) {
+  static void requireJson(Context ctx) {
     String declared = ctx.header("Content-Type");
     String mediaType = declared == null ? "" : declared.split(";", 2)[0].strip();
     if (mediaType.isEmpty()) {
@@ -482,7 +486,7 @@ final class PredictionApi implements AutoCloseable {
   }
 
   /** The body, refused with 413 beyond the limit whether or not the client sent its length. */
-  private byte[] readBody(Context ctx) {
+  byte[] readBody(Context ctx) {
     long limit = settings.maxBodyBytes();
     long declared = ctx.contentLength();
     if (declared > limit) {
@@ -508,7 +512,7 @@ final class PredictionApi implements AutoCloseable {
    * The body as a JSON tree. Every way it can fail to be one is a 400 with a message of the
    * service's own: a library's exception text can name internals and is no help to the caller.
    */
-  private JsonNode parse(byte[] body) {
+  JsonNode parse(byte[] body) {
     try (JsonParser parser = json.createParser(body)) {
       JsonNode tree;
       try {
@@ -552,7 +556,7 @@ final class PredictionApi implements AutoCloseable {
     return Map.of("error", message);
   }
 
-  private void send(Context ctx, int status, Object body) {
+  void send(Context ctx, int status, Object body) {
     try {
       ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
     } catch (JsonProcessingException e) {

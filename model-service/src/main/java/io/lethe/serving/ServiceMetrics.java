@@ -65,8 +65,8 @@ final class ServiceMetrics {
       Counter.builder()
           .name("lethe_serving_predict_requests_total")
           .help(
-              "Responses to predict requests by model (empty if it is not served) and HTTP"
-                  + " status, refusals included")
+              "Responses to predict requests (v1 predict and v2 infer) by model (empty if it is"
+                  + " not served) and HTTP status, refusals included")
           .labelNames("model", "status")
           .register(registry);
 
@@ -91,14 +91,14 @@ final class ServiceMetrics {
   final Counter instances =
       Counter.builder()
           .name("lethe_serving_predict_instances_total")
-          .help("Instances scored")
+          .help("Instances scored, through either API")
           .labelNames("model")
           .register(registry);
 
   final Histogram predictSeconds =
       Histogram.builder()
           .name("lethe_serving_predict_seconds")
-          .help("Time to parse, score and answer a successful predict request")
+          .help("Time to parse, score and answer a successful predict or infer request")
           .classicOnly()
           .classicUpperBounds(
               0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)

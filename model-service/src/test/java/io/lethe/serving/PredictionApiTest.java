@@ -222,7 +222,11 @@ class PredictionApiTest {
   void shouldAnswer404WithJsonForAnUnknownPath() {
     String routes =
         "; the API serves POST /v1/models/{model}:predict, GET /v1/models, GET /v1/models/{model},"
-            + " GET /healthz, GET /readyz, GET /metrics, GET /console/, GET /console/api/{view}";
+            + " GET /healthz, GET /readyz, GET /metrics, GET /console/, GET /console/api/{view},"
+            + " GET /v2/health/live, GET /v2/health/ready, GET /v2,"
+            + " GET /v2/models/{model}[/versions/{version}],"
+            + " GET /v2/models/{model}[/versions/{version}]/ready,"
+            + " POST /v2/models/{model}[/versions/{version}]/infer";
     assertRefused(client.get("/nope"), 404, "no endpoint GET /nope" + routes);
     assertRefused(
         client.request("DELETE", "/v1/models/a/b", null, null),
