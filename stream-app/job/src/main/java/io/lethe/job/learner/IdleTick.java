@@ -7,7 +7,8 @@ package io.lethe.job.learner;
  * @param elapsedNanos wall time since the end of the previous tick's steps
  * @param spareNanos the part of {@code elapsedNanos} that was spare: the learner thread was not
  *     busy with records, timers or checkpoints, and the machine had a core free for as long
- * @param inputCame whether records arrived since the previous tick
+ * @param inputCame whether records are coming: one arrived recently (see {@link
+ *     LearnerOperator#QUIET_AFTER})
  */
 public record IdleTick(long elapsedNanos, long spareNanos, boolean inputCame) {
 

@@ -78,11 +78,12 @@ import org.slf4j.LoggerFactory;
  * what the model service reports as a learner that is not running.
  *
  * <p>Every {@link #IDLE_TICK} it lets each live learner take the extra steps it still owes (the
- * hypernetwork's {@code steps-per-task} budget): while records came since the last tick, only in
- * the time that the operator's thread did not spend on them and the machine had a core free ({@link
- * SpareTime}), and within each learner's own CPU share of the tick; while none came, for up to the
- * whole tick. The tick runs in the task's mailbox between records, so a record that arrives during
- * those steps waits at most one tick, and the steps never take the time the stream needs.
+ * hypernetwork's {@code steps-per-task} budget): while records come (one came in the last {@link
+ * #QUIET_AFTER}), only in the time that the operator's thread did not spend on them and the machine
+ * had a core free ({@link SpareTime}), and within each learner's own CPU share of the tick; once
+ * none came for that long, for up to the whole tick. The tick runs in the task's mailbox between
+ * records, so a record that arrives during those steps waits at most one tick, and the steps never
+ * take the time the stream needs.
  */
 public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     implements OneInputStreamOperator<LearnerCommand, KafkaOut>,
@@ -92,6 +93,13 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
 
   /** How often learners may use idle time; each takes at most its CPU share of it. */
   static final java.time.Duration IDLE_TICK = java.time.Duration.ofMillis(100);
+
+  /**
+   * How long no record may have come before the stream counts as idle and a learner may take whole
+   * ticks. Records reach the operator in bursts (the producers' transactions and the source's
+   * fetches), so a tick without one does not mean that the stream has stopped.
+   */
+  static final java.time.Duration QUIET_AFTER = java.time.Duration.ofSeconds(1);
 
   private final ModelCatalog catalog;
   private final LearnerFactory factory;
@@ -116,6 +124,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private transient Map<String, Long> newestBufferedTimestamp;
   private transient Map<String, Long> inputLagMillis;
   private transient long recordsSinceIdleTick;
+  private transient long lastInputTickMillis;
   private transient SpareTime spareTime;
 
   /**
@@ -274,8 +283,12 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
 
   /** Lets each live learner take the steps it still owes, within the tick's spare time. */
   private void trainWhileIdle() throws Exception {
-    IdleTick tick = spareTime.tick(recordsSinceIdleTick > 0);
-    recordsSinceIdleTick = 0;
+    long now = getProcessingTimeService().getCurrentProcessingTime();
+    if (recordsSinceIdleTick > 0) {
+      lastInputTickMillis = now;
+      recordsSinceIdleTick = 0;
+    }
+    IdleTick tick = spareTime.tick(now - lastInputTickMillis < QUIET_AFTER.toMillis());
     for (LiveModel model : live.values()) {
       setCurrentKey(model.spec.name());
       if (model.learner.trainWhileIdle(tick) > 0) {
