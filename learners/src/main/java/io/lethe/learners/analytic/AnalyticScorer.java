@@ -2,6 +2,7 @@ package io.lethe.learners.analytic;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.lethe.learners.internal.Torch;
 import io.lethe.learners.snapshot.Prediction;
@@ -15,7 +16,8 @@ import java.util.List;
  * Scores with one version of an analytic model: argmax over classes of ReLU(x W_B) W (ACIL eq. 5
  * and 13). The learner predicts through this same class, so a scorer decoded from a snapshot gives
  * bit-identical scores for the same batch. (Scores for one row can differ in the last bits between
- * batch sizes, because BLAS may pick another kernel; labels practically never do.)
+ * batch sizes, because BLAS may pick another kernel; labels practically never do.) A model service
+ * may compute the buffer layer in float32 instead ({@link BufferPrecision}).
  */
 public final class AnalyticScorer implements Scorer {
   private final NDManager manager;
@@ -31,9 +33,18 @@ public final class AnalyticScorer implements Scorer {
    * @param weights the head W (d_E x classes), see {@link HeadWeights}
    */
   public AnalyticScorer(long bufferSeed, int inputDim, HeadWeights weights) {
+    this(bufferSeed, inputDim, weights, BufferPrecision.FLOAT64);
+  }
+
+  /**
+   * Builds a scorer that owns its native memory and computes the buffer layer in {@code precision}
+   * (the head in float64).
+   */
+  public AnalyticScorer(
+      long bufferSeed, int inputDim, HeadWeights weights, BufferPrecision precision) {
     Torch.noGradOnThisThread();
     this.manager = NDManager.newBaseManager();
-    this.buffer = BufferLayer.create(manager, bufferSeed, inputDim, weights.rows());
+    this.buffer = BufferLayer.create(manager, bufferSeed, inputDim, weights.rows(), precision);
     this.head =
         manager.create(weights.values(), new Shape(weights.rows(), weights.classes().size()));
     this.classes = weights.classes();
@@ -73,6 +84,11 @@ public final class AnalyticScorer implements Scorer {
     return buffer.size();
   }
 
+  /** The precision of the buffer layer. */
+  public BufferPrecision bufferPrecision() {
+    return buffer.precision();
+  }
+
   /** Seed of the buffer layer. */
   public long bufferSeed() {
     return buffer.seed();
@@ -89,6 +105,9 @@ public final class AnalyticScorer implements Scorer {
     double[] scores;
     try (NDManager batch = manager.newSubManager()) {
       NDArray features = buffer.features(buffer.input(batch, rows));
+      if (features.getDataType() != DataType.FLOAT64) {
+        features = features.toType(DataType.FLOAT64, false);
+      }
       scores = features.matMul(head).toDoubleArray();
     }
     int k = classes.size();

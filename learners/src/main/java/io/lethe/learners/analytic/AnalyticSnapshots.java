@@ -107,6 +107,15 @@ public final class AnalyticSnapshots {
    * @throws IllegalArgumentException naming the model and version if anything does not match
    */
   public static AnalyticScorer decode(ModelSnapshot snapshot) {
+    return decode(snapshot, BufferPrecision.FLOAT64);
+  }
+
+  /**
+   * As {@link #decode(ModelSnapshot)}, with the buffer layer computed in {@code precision}.
+   *
+   * @throws IllegalArgumentException naming the model and version if anything does not match
+   */
+  public static AnalyticScorer decode(ModelSnapshot snapshot, BufferPrecision precision) {
     String where = "snapshot " + snapshot.getModel() + " v" + snapshot.getVersion();
     if (!SnapshotChecksum.verify(snapshot)) {
       throw new IllegalArgumentException(where + " fails its checksum; refusing to load it");
@@ -128,6 +137,7 @@ public final class AnalyticSnapshots {
     return new AnalyticScorer(
         settings.get(AnalyticSettings.SEED),
         settings.get(AnalyticSettings.INPUT_DIM),
-        new HeadWeights(classes, size, values));
+        new HeadWeights(classes, size, values),
+        precision);
   }
 }

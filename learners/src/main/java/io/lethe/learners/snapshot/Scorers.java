@@ -1,6 +1,7 @@
 package io.lethe.learners.snapshot;
 
 import io.lethe.learners.analytic.AnalyticSnapshots;
+import io.lethe.learners.analytic.BufferPrecision;
 import io.lethe.learners.hypernet.HypernetTaskScorer;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.snapshot.SnapshotChecksum;
@@ -15,6 +16,16 @@ public final class Scorers {
    * @throws IllegalArgumentException if the snapshot fails its checksum or does not decode
    */
   public static Scorer fromSnapshot(ModelSnapshot snapshot) {
+    return fromSnapshot(snapshot, BufferPrecision.FLOAT64);
+  }
+
+  /**
+   * Verifies and decodes a snapshot; an analytic model computes its buffer layer in {@code
+   * precision} (a hypernetwork model is unaffected).
+   *
+   * @throws IllegalArgumentException if the snapshot fails its checksum or does not decode
+   */
+  public static Scorer fromSnapshot(ModelSnapshot snapshot, BufferPrecision precision) {
     if (!SnapshotChecksum.verify(snapshot)) {
       throw new IllegalArgumentException(
           "snapshot "
@@ -24,7 +35,7 @@ public final class Scorers {
               + " fails its checksum; refusing to load it");
     }
     return switch (snapshot.getLearner()) {
-      case ANALYTIC -> AnalyticSnapshots.decode(snapshot);
+      case ANALYTIC -> AnalyticSnapshots.decode(snapshot, precision);
       case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(snapshot);
     };
   }
