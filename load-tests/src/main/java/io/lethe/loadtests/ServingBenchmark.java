@@ -20,6 +20,7 @@ import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
+import io.lethe.serving.ScoringSettings;
 import io.lethe.serving.ServingSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -34,8 +35,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
@@ -145,6 +148,36 @@ public final class ServingBenchmark implements Callable<Integer> {
       description = "PyTorch threads per scoring call.")
   int threads;
 
+  @Option(
+      names = "--max-batch",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "64",
+      description = "The service's --max-batch (1: no batching).")
+  int maxBatch;
+
+  @Option(
+      names = "--batch-wait-micros",
+      paramLabel = "N",
+      defaultValue = "200",
+      description = "The service's --batch-wait-micros.")
+  int batchWaitMicros;
+
+  @Option(
+      names = "--buffer-precision",
+      paramLabel = "float32|float64",
+      defaultValue = "float32",
+      description = "The service's --buffer-precision.")
+  String bufferPrecision;
+
+  @Option(
+      names = "--skip-baseline",
+      description =
+          "Skip the baseline: by default each client count runs first on a service that scores"
+              + " every request alone in float64 (--max-batch 1 --buffer-precision float64), then"
+              + " on the configured one, in the same run.")
+  boolean skipBaseline;
+
   @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON.")
   Path report;
 
@@ -196,55 +229,206 @@ public final class ServingBenchmark implements Callable<Integer> {
     report.put("warmup_seconds", warmup.toSeconds());
     report.put("duration_seconds", duration.toSeconds());
     report.put("cores", Runtime.getRuntime().availableProcessors());
+    ScoringSettings scoring =
+        new ScoringSettings(
+            maxBatch,
+            Duration.ofNanos(1_000L * batchWaitMicros),
+            ScoringSettings.precision(bufferPrecision));
+    report.put("scoring", scoringReport(scoring));
     progress.phase("starting the broker, the registry and the model service");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
         SchemaRegistryClient client = SchemaRegistryClient.create(registry.url())) {
       String topic = TopicNames.defaults().models();
       createModelsTopic(kafka.bootstrapServers(), topic);
-      try (KafkaProducer<String, ModelSnapshot> producer = producer(kafka, client);
-          ModelService service =
-              ModelService.start(
-                  ServingSettings.defaults(kafka.bootstrapServers(), registry.url())
-                      .withHost("127.0.0.1")
-                      .withPort(0)
-                      .withIntraOpThreads(threads))) {
-        String base = "http://127.0.0.1:" + service.port();
+      try (KafkaProducer<String, ModelSnapshot> producer = producer(kafka, client)) {
         publish(producer, topic, versions.get(0));
-        waitForVersion(base, 1, Duration.ofSeconds(60));
-        HttpLoad load = new HttpLoad(URI.create(base + "/v1/models/" + MODEL + ":predict"), bodies);
-
-        List<Map<String, Object>> steady = new ArrayList<>();
         System.out.println();
-        System.out.println("| clients | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
-        for (int clients : clientCounts) {
-          progress.phase(
-              "steady state at "
-                  + clients
-                  + " client(s): "
-                  + warmup.toSeconds()
-                  + " s warm-up, "
-                  + duration.toSeconds()
-                  + " s measured");
-          HttpLoad.Result result = load.run(clients, warmup, duration);
-          Histogram h = result.histogram();
-          steady.add(row(result, h));
-          System.out.printf(
-              "| %d | %.0f | %.2f | %.2f | %.2f | %d |%n",
-              clients, result.throughput(), ms(h, 50), ms(h, 99), ms(h, 99.9), result.errors());
-          requireNoErrors(result);
+        System.out.println(
+            "| scoring | clients | requests/s | p50 ms | p99 ms | p99.9 ms | rows per product"
+                + " (mean, p90 bucket) | client CPU per request | errors |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        if (!skipBaseline) {
+          ScoringSettings unbatched = ScoringSettings.unbatched();
+          try (ModelService service = start(kafka, registry, unbatched)) {
+            report.put(
+                "baseline",
+                Map.of(
+                    "scoring",
+                    scoringReport(unbatched),
+                    "steady",
+                    steadyRuns(progress, service, bodies, "baseline", unbatched)));
+          }
         }
-        report.put("steady", steady);
-
-        progress.phase("swaps: " + swaps + " new versions at " + swapClients + " client(s)");
-        report.put("swap", swapPhase(load, producer, topic, versions, base, swapClients, duration));
+        try (ModelService service = start(kafka, registry, scoring)) {
+          report.put("steady", steadyRuns(progress, service, bodies, "measured", scoring));
+          String base = "http://127.0.0.1:" + service.port();
+          HttpLoad load =
+              new HttpLoad(URI.create(base + "/v1/models/" + MODEL + ":predict"), bodies);
+          progress.phase("swaps: " + swaps + " new versions at " + swapClients + " client(s)");
+          report.put(
+              "swap", swapPhase(load, producer, topic, versions, base, swapClients, duration));
+        }
       }
     }
     if (json != null) {
       Files.createDirectories(json.toAbsolutePath().getParent());
       JSON.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
       System.out.println("report written to " + json);
+    }
+  }
+
+  private ModelService start(
+      EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, ScoringSettings scoring)
+      throws IOException, InterruptedException {
+    ModelService service =
+        ModelService.start(
+            ServingSettings.defaults(kafka.bootstrapServers(), registry.url())
+                .withHost("127.0.0.1")
+                .withPort(0)
+                .withIntraOpThreads(threads)
+                .withScoring(scoring));
+    waitForVersion("http://127.0.0.1:" + service.port(), 1, Duration.ofSeconds(60));
+    return service;
+  }
+
+  /** One steady-state run per client count on {@code service}, printed as table rows. */
+  private List<Map<String, Object>> steadyRuns(
+      Progress progress,
+      ModelService service,
+      List<byte[]> bodies,
+      String label,
+      ScoringSettings scoring)
+      throws IOException, InterruptedException {
+    String base = "http://127.0.0.1:" + service.port();
+    HttpLoad load = new HttpLoad(URI.create(base + "/v1/models/" + MODEL + ":predict"), bodies);
+    String shown =
+        scoring.maxBatch() == 1
+            ? "alone, " + scoring.bufferPrecision().name().toLowerCase(Locale.ROOT)
+            : "batched (max "
+                + scoring.maxBatch()
+                + ", "
+                + scoring.batchWait().toNanos() / 1000
+                + " us), "
+                + scoring.bufferPrecision().name().toLowerCase(Locale.ROOT);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int clients : clientCounts) {
+      progress.phase(
+          label
+              + ": steady state at "
+              + clients
+              + " client(s): "
+              + warmup.toSeconds()
+              + " s warm-up, "
+              + duration.toSeconds()
+              + " s measured");
+      // the warm-up's products are counted too: scrape after it, in a run of its own
+      load.run(clients, warmup, Duration.ZERO);
+      BatchRows before = BatchRows.scrape(base);
+      HttpLoad.Result result = load.run(clients, Duration.ZERO, duration);
+      BatchRows batches = BatchRows.scrape(base).minus(before);
+      Histogram h = result.histogram();
+      Map<String, Object> row = row(result, h);
+      row.put("batch_rows", batches.report());
+      row.put("client_cpu_us_per_request", result.clientCpuMicrosPerRequest());
+      row.put("client_cores", result.clientCores());
+      rows.add(row);
+      System.out.printf(
+          "| %s | %d | %.0f | %.2f | %.2f | %.2f | %.1f, <= %s | %.0f us (%.2f cores) | %d |%n",
+          shown,
+          clients,
+          result.throughput(),
+          ms(h, 50),
+          ms(h, 99),
+          ms(h, 99.9),
+          batches.mean(),
+          batches.bucketAt(0.9),
+          result.clientCpuMicrosPerRequest(),
+          result.clientCores(),
+          result.errors());
+      requireNoErrors(result);
+    }
+    return rows;
+  }
+
+  private static Map<String, Object> scoringReport(ScoringSettings scoring) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(ScoringSettings.MAX_BATCH.key(), scoring.maxBatch());
+    out.put(ScoringSettings.BATCH_WAIT_MICROS.key(), scoring.batchWait().toNanos() / 1000);
+    out.put(
+        ScoringSettings.BUFFER_PRECISION.key(),
+        scoring.bufferPrecision().name().toLowerCase(Locale.ROOT));
+    return out;
+  }
+
+  /**
+   * The service's {@code lethe_serving_batch_rows} histogram of the benchmark's model: cumulative
+   * counts by upper bound, from {@code /metrics}.
+   */
+  private record BatchRows(TreeMap<Double, Double> cumulative, double sum, double count) {
+    static BatchRows scrape(String base) throws IOException, InterruptedException {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      TreeMap<Double, Double> cumulative = new TreeMap<>();
+      double sum = 0;
+      double count = 0;
+      String series = "lethe_serving_batch_rows";
+      String model = "model=\"" + MODEL + "\"";
+      for (String line : response.body().split("\n")) {
+        if (!line.startsWith(series) || !line.contains(model)) {
+          continue;
+        }
+        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (line.startsWith(series + "_bucket")) {
+          String le = line.replaceFirst(".*le=\"([^\"]+)\".*", "$1");
+          cumulative.put(
+              le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), value);
+        } else if (line.startsWith(series + "_sum")) {
+          sum = value;
+        } else if (line.startsWith(series + "_count")) {
+          count = value;
+        }
+      }
+      return new BatchRows(cumulative, sum, count);
+    }
+
+    BatchRows minus(BatchRows earlier) {
+      TreeMap<Double, Double> diff = new TreeMap<>();
+      cumulative.forEach((le, n) -> diff.put(le, n - earlier.cumulative.getOrDefault(le, 0.0)));
+      return new BatchRows(diff, sum - earlier.sum, count - earlier.count);
+    }
+
+    double mean() {
+      return count == 0 ? Double.NaN : sum / count;
+    }
+
+    /** The smallest bucket bound holding at least {@code share} of the products. */
+    String bucketAt(double share) {
+      for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+        if (count > 0 && bucket.getValue() >= share * count) {
+          return String.format("%.0f", bucket.getKey());
+        }
+      }
+      return "?";
+    }
+
+    Map<String, Object> report() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("products", (long) count);
+      out.put("rows", (long) sum);
+      out.put("mean_rows_per_product", mean());
+      Map<String, Long> products = new LinkedHashMap<>();
+      double below = 0;
+      for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+        String le = bucket.getKey().isInfinite() ? "+Inf" : String.format("%.0f", bucket.getKey());
+        products.put(le, Math.round(bucket.getValue() - below));
+        below = bucket.getValue();
+      }
+      out.put("products_by_rows_up_to", products);
+      return out;
     }
   }
 
