@@ -1,6 +1,7 @@
 package io.lethe.serving;
 
 import io.lethe.learners.ScoringThreads;
+import io.lethe.learners.analytic.BufferLayers;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.learners.snapshot.Scorers;
 import io.lethe.records.ModelSnapshot;
@@ -54,6 +55,9 @@ final class ModelTable implements AutoCloseable {
   private final TrustedKeys trusted;
   private final ScoringSettings scoring;
 
+  /** W_B of the analytic models, shared by their successive versions (drawn once, not per swap). */
+  private final BufferLayers bufferLayers;
+
   ModelTable(ServiceMetrics metrics, Clock clock) {
     this(metrics, clock, null, ScoringSettings.defaults());
   }
@@ -67,6 +71,7 @@ final class ModelTable implements AutoCloseable {
     this.clock = clock;
     this.trusted = trusted;
     this.scoring = scoring;
+    this.bufferLayers = new BufferLayers(scoring.bufferPrecision());
   }
 
   /**
@@ -96,7 +101,7 @@ final class ModelTable implements AutoCloseable {
     long started = System.nanoTime();
     Scorer scorer;
     try {
-      scorer = Scorers.fromSnapshot(snapshot, scoring.bufferPrecision());
+      scorer = Scorers.fromSnapshot(snapshot, bufferLayers);
     } catch (RuntimeException e) {
       return refuse(name, Refusal.INVALID, "v" + version + " does not load: " + e.getMessage());
     }
@@ -158,10 +163,11 @@ final class ModelTable implements AutoCloseable {
   }
 
   /**
-   * Scores every batch size a request can meet (1, 2, 4, ... up to {@code maxBatch}) a few times
-   * before the version takes traffic, for the first task (a class-incremental model has none): the
-   * native library sets up its kernels and buffers per size, and the new weights are paged in and
-   * cached, so that requests right after a swap run as fast as the rest.
+   * Scores every batch size a request can meet (1, 2, 4, ... up to {@code maxBatch}) before the
+   * version takes traffic, for the first task (a class-incremental model has none): the native
+   * library sets up its kernels and buffers per size and the new weights are paged in, so that
+   * requests right after a swap run as fast as the rest. (The Java side is compiled already by the
+   * requests of the versions before; a first version warms it with its first requests.)
    */
   static void warm(Scorer scorer, int maxBatch) {
     if (scorer.isEmpty()) {
@@ -188,8 +194,8 @@ final class ModelTable implements AutoCloseable {
     }
   }
 
-  /** Products per batch size in {@link #warm}. */
-  private static final int WARM_ROUNDS = 3;
+  /** Products per batch size in {@link #warm}: the first at a size is the one that sets up. */
+  private static final int WARM_ROUNDS = 1;
 
   /** Counts and logs a record that could not be read as a snapshot at all. */
   Optional<Refusal> refuse(String model, Refusal refusal, String why) {

@@ -22,6 +22,7 @@ import java.util.List;
 public final class AnalyticScorer implements Scorer {
   private final NDManager manager;
   private final BufferLayer buffer;
+  private final BufferLayers.Lease sharedBuffer;
   private final NDArray head;
   private final List<Integer> classes;
 
@@ -45,8 +46,28 @@ public final class AnalyticScorer implements Scorer {
     Torch.noGradOnThisThread();
     this.manager = NDManager.newBaseManager();
     this.buffer = BufferLayer.create(manager, bufferSeed, inputDim, weights.rows(), precision);
+    this.sharedBuffer = null;
     this.head =
         manager.create(weights.values(), new Shape(weights.rows(), weights.classes().size()));
+    this.classes = weights.classes();
+  }
+
+  /**
+   * Builds a scorer whose buffer layer is shared through {@code layers} (in their precision) with
+   * other scorers of the same seed and sizes; the head is its own.
+   */
+  public AnalyticScorer(BufferLayers layers, long bufferSeed, int inputDim, HeadWeights weights) {
+    Torch.noGradOnThisThread();
+    this.sharedBuffer = layers.lease(bufferSeed, inputDim, weights.rows());
+    try {
+      this.manager = NDManager.newBaseManager();
+      this.buffer = sharedBuffer.layer();
+      this.head =
+          manager.create(weights.values(), new Shape(weights.rows(), weights.classes().size()));
+    } catch (RuntimeException e) {
+      sharedBuffer.close();
+      throw e;
+    }
     this.classes = weights.classes();
   }
 
@@ -128,5 +149,8 @@ public final class AnalyticScorer implements Scorer {
   @Override
   public void close() {
     manager.close();
+    if (sharedBuffer != null) {
+      sharedBuffer.close();
+    }
   }
 }
