@@ -20,9 +20,10 @@ import java.util.function.IntSupplier;
  * <p>Leader and followers, no thread of its own: the first request of a batch (per task) becomes
  * its leader, waits until the batch holds {@link ScoringSettings#maxBatch()} rows, or {@link
  * ScoringSettings#batchWait()} has passed, or no other request of this version is on its way (so a
- * lone client never waits), then scores the batch on its own thread and hands each follower its
- * rows' predictions. Followers and the waiting leader are parked, never spinning. A request is
- * scored by the version it was batched under, since each version has its own batcher.
+ * lone client never waits), but in any case while another product of this version is running; then
+ * it scores the batch on its own thread and hands each follower its rows' predictions. Followers
+ * and the waiting leader are parked, never spinning. A request is scored by the version it was
+ * batched under, since each version has its own batcher.
  *
  * <p>Requests of more than one task, and requests of {@code maxBatch} rows or more, are a batch
  * already and are scored at once. If a batch fails (it should not: rows are checked before), each
@@ -43,6 +44,9 @@ final class RequestBatcher {
   private int queued;
 
   private int scoring;
+
+  /** Products closed and not yet scored (under the lock). */
+  private int running;
 
   /**
    * @param requestsHoldingVersion how many requests hold this version now ({@link
@@ -161,17 +165,23 @@ final class RequestBatcher {
     return me.await();
   }
 
-  /** Waits, as the batch's leader and holding the lock, until the batch is to be scored. */
+  /**
+   * Waits, as the batch's leader and holding the lock, until the batch is to be scored: it is full;
+   * or no product of this version is running and either the wait is over or no other request is on
+   * its way. While a product runs, the next batch keeps filling (it would compete with that product
+   * for the cores anyway), so batches grow with the load.
+   */
   private void lead(String task, Batch batch) {
     long deadline = System.nanoTime() + waitNanos;
     boolean interrupted = false;
-    while (!batch.closed && othersExpected()) {
+    while (!batch.closed) {
       long left = deadline - System.nanoTime();
-      if (left <= 0) {
+      if (running == 0 && (left <= 0 || !othersExpected())) {
         break;
       }
       try {
-        batch.changed.awaitNanos(left);
+        // a running product signals when it ends; the timeout only re-checks the deadline
+        batch.changed.awaitNanos(running == 0 ? left : Math.max(left, PRODUCT_RECHECK_NANOS));
       } catch (InterruptedException e) {
         interrupted = true;
         break;
@@ -185,6 +195,9 @@ final class RequestBatcher {
     }
   }
 
+  /** How often a leader waiting for a running product looks again without being signalled. */
+  private static final long PRODUCT_RECHECK_NANOS = 1_000_000;
+
   /** Takes the batch out of the open ones (under the lock); its requests count as scoring. */
   private void close(String task, Batch batch) {
     batch.closed = true;
@@ -193,6 +206,7 @@ final class RequestBatcher {
     }
     queued -= batch.pending.size();
     scoring += batch.pending.size();
+    running++;
     batch.changed.signal();
   }
 
@@ -246,9 +260,23 @@ final class RequestBatcher {
       lock.lock();
       try {
         scoring -= pending.size();
+        running--;
+        for (Batch next : open.values()) {
+          next.changed.signal(); // its leader may have waited for this product
+        }
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  /** Requests waiting in open batches (for tests). */
+  int queued() {
+    lock.lock();
+    try {
+      return queued;
+    } finally {
+      lock.unlock();
     }
   }
 

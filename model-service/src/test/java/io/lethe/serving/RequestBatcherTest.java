@@ -10,10 +10,12 @@ import io.lethe.learners.hypernet.HypernetLearner;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.learners.snapshot.Scorers;
+import io.lethe.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -98,6 +100,84 @@ class RequestBatcherTest {
 
     assertThat(got).isEqualTo(analytic.predict(rows));
     assertThat(products).containsExactly(3);
+  }
+
+  @Test
+  void shouldGatherTheRequestsThatArriveWhileAProductRuns() throws Exception {
+    List<Integer> products = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch scoring = new CountDownLatch(1);
+    CountDownLatch gate = new CountDownLatch(1);
+    Scorer gated = new GatedScorer(analytic, scoring, gate);
+    // no wait at all: only the running product holds the next batch back
+    RequestBatcher batcher = new RequestBatcher(gated, 64, Duration.ZERO, () -> 4, products::add);
+    float[][] rows = TestModels.rows(4, 10L);
+
+    Future<List<Prediction>> first =
+        clients.submit(() -> batcher.score(null, new float[][] {rows[0]}));
+    assertThat(scoring.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    List<Future<List<Prediction>>> later = new ArrayList<>();
+    for (int i = 1; i < rows.length; i++) {
+      float[] row = rows[i];
+      later.add(clients.submit(() -> batcher.score(null, new float[][] {row})));
+    }
+    Await.until("three requests wait for the running product", BOUND, () -> batcher.queued() == 3);
+    gate.countDown();
+
+    assertThat(first.get(BOUND.toSeconds(), TimeUnit.SECONDS)).hasSize(1);
+    for (Future<List<Prediction>> answer : later) {
+      assertThat(answer.get(BOUND.toSeconds(), TimeUnit.SECONDS)).hasSize(1);
+    }
+    assertThat(products).containsExactly(1, 3);
+  }
+
+  /** A real scorer whose first product waits at a gate, to hold a product running. */
+  private static final class GatedScorer implements Scorer {
+    private final Scorer scorer;
+    private final CountDownLatch scoring;
+    private final CountDownLatch gate;
+
+    GatedScorer(Scorer scorer, CountDownLatch scoring, CountDownLatch gate) {
+      this.scorer = scorer;
+      this.scoring = scoring;
+      this.gate = gate;
+    }
+
+    @Override
+    public List<Prediction> predict(String task, float[][] rows) {
+      scoring.countDown();
+      try {
+        if (!gate.await(BOUND.toSeconds(), TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the gate did not open");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return scorer.predict(task, rows);
+    }
+
+    @Override
+    public io.lethe.records.LearnerKind learner() {
+      return scorer.learner();
+    }
+
+    @Override
+    public int inputDim() {
+      return scorer.inputDim();
+    }
+
+    @Override
+    public List<String> tasks() {
+      return scorer.tasks();
+    }
+
+    @Override
+    public List<Integer> classes(String task) {
+      return scorer.classes(task);
+    }
+
+    @Override
+    public void close() {}
   }
 
   @Test
