@@ -1,6 +1,7 @@
 package io.lethe.serving;
 
 import io.lethe.learners.ScoringThreads;
+import io.lethe.learners.analytic.AnalyticScorer;
 import io.lethe.learners.analytic.BufferLayers;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.learners.snapshot.Scorers;
@@ -106,7 +107,11 @@ final class ModelTable implements AutoCloseable {
       return refuse(name, Refusal.INVALID, "v" + version + " does not load: " + e.getMessage());
     }
     try {
-      warm(scorer, scoring.maxBatch());
+      // a new analytic version on the buffer layer its predecessor scores with brings only a new
+      // head: the layer's first version warmed every batch size on it, and all sizes again would
+      // only take a core from the requests around the swap
+      boolean onlyHeadIsNew = scorer instanceof AnalyticScorer a && a.sharesWarmBufferLayer();
+      warm(scorer, onlyHeadIsNew ? 1 : scoring.maxBatch());
     } catch (RuntimeException e) {
       scorer.close();
       return refuse(name, Refusal.INVALID, "v" + version + " fails its warm-up: " + e.getMessage());

@@ -105,6 +105,14 @@ public final class AnalyticScorer implements Scorer {
     return buffer.size();
   }
 
+  /**
+   * Whether this scorer's buffer layer was already in use by another scorer when it was built
+   * ({@link BufferLayers}): its weights are then set up and cached, and only the head is new.
+   */
+  public boolean sharesWarmBufferLayer() {
+    return sharedBuffer != null && sharedBuffer.wasShared();
+  }
+
   /** The precision of the buffer layer. */
   public BufferPrecision bufferPrecision() {
     return buffer.precision();

@@ -35,6 +35,9 @@ public final class BufferLayers {
     /** The layer; valid until {@link #close()}. */
     BufferLayer layer();
 
+    /** Whether the layer was held by another scorer already when this hold was taken. */
+    boolean wasShared();
+
     /** Gives the hold back; the last one frees the layer. Idempotent. */
     @Override
     void close();
@@ -48,12 +51,13 @@ public final class BufferLayers {
   public synchronized Lease lease(long seed, int inputDim, int size) {
     Key key = new Key(seed, inputDim, size);
     Shared shared = layers.get(key);
-    if (shared == null) {
+    boolean existed = shared != null;
+    if (!existed) {
       shared = new Shared(key);
       layers.put(key, shared);
     }
     shared.holders++;
-    return shared.new Hold();
+    return shared.new Hold(existed);
   }
 
   /** How many distinct layers are held now (for tests). */
@@ -82,11 +86,21 @@ public final class BufferLayers {
     }
 
     final class Hold implements Lease {
+      private final boolean wasShared;
       private boolean closed;
+
+      Hold(boolean wasShared) {
+        this.wasShared = wasShared;
+      }
 
       @Override
       public BufferLayer layer() {
         return layer;
+      }
+
+      @Override
+      public boolean wasShared() {
+        return wasShared;
       }
 
       @Override

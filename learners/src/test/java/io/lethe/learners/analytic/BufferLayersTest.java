@@ -28,6 +28,8 @@ class BufferLayersTest {
       Scorer first = Scorers.fromSnapshot(v1, layers);
       Scorer second = Scorers.fromSnapshot(v2, layers);
       assertThat(layers.size()).isEqualTo(1);
+      assertThat(((AnalyticScorer) first).sharesWarmBufferLayer()).isFalse();
+      assertThat(((AnalyticScorer) second).sharesWarmBufferLayer()).isTrue();
       try (Scorer own = Scorers.fromSnapshot(v2, BufferPrecision.FLOAT32)) {
         // the same scores as a scorer with a layer of its own, bit for bit
         assertThat(second.predict(test.rows())).isEqualTo(own.predict(test.rows()));
