@@ -1,5 +1,6 @@
 package io.lethe.loadtests;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,8 +64,8 @@ import picocli.CommandLine.Option;
  *       Fashion-MNIST test image per request; throughput and p50/p99/p99.9 latency.
  *   <li>Swaps: at {@code --swap-clients} (default 16), new versions are published while the load
  *       runs; a request "overlaps a swap" if it was in flight between a version's publication and
- *       the moment the service first answered with it. p99 of those requests against p99 of the
- *       others in the same run.
+ *       the moment the service swapped it in (its {@code loaded_at}). p99 of those requests against
+ *       p99 of the others in the same run.
  * </ol>
  *
  * Everything (broker, registry, service, clients) shares this machine's cores, as in the demo.
@@ -443,17 +444,23 @@ public final class ServingBenchmark implements Callable<Integer> {
       Duration duration)
       throws Exception {
     List<long[]> windows = new ArrayList<>();
+    List<long[]> loads = new ArrayList<>();
     Thread publisher =
         new Thread(
             () -> {
               long gap = duration.toNanos() / versions.size();
               try {
+                double loadSeconds = loadSecondsSum(base);
                 for (int v = 1; v < versions.size(); v++) {
                   waitNanos(gap);
                   long published = System.nanoTime();
                   publish(producer, topic, versions.get(v));
-                  waitForVersion(base, v + 1, Duration.ofSeconds(30));
-                  windows.add(new long[] {published, System.nanoTime()});
+                  Instant loaded = waitForVersion(base, v + 1, Duration.ofSeconds(30));
+                  long swapped = nanoTimeAt(loaded);
+                  windows.add(new long[] {published, swapped});
+                  double total = loadSecondsSum(base);
+                  loads.add(new long[] {swapped - (long) ((total - loadSeconds) * 1e9), swapped});
+                  loadSeconds = total;
                 }
               } catch (Exception e) {
                 throw new IllegalStateException("publishing a new version failed", e);
@@ -481,6 +488,10 @@ public final class ServingBenchmark implements Callable<Integer> {
     Histogram during = result[0].histogram(s -> overlaps(s, windows));
     Histogram outside = result[0].histogram(s -> !overlaps(s, windows));
     List<Double> swapMs = windows.stream().map(w -> (w[1] - w[0]) / 1e6).toList();
+    // the service's own part: verify, decode, warm (without the producer's and broker's work)
+    Histogram duringLoad = result[0].histogram(s -> overlaps(s, loads));
+    Histogram outsideLoad = result[0].histogram(s -> !overlaps(s, loads));
+    List<Double> loadMs = loads.stream().map(w -> (w[1] - w[0]) / 1e6).toList();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("clients", clients);
     out.put("swaps", windows.size());
@@ -491,6 +502,11 @@ public final class ServingBenchmark implements Callable<Integer> {
     out.put("p99_ms_during_swap", ms(during, 99));
     out.put("p99_ms_outside_swap", ms(outside, 99));
     out.put("p99_during_over_outside", ms(during, 99) / ms(outside, 99));
+    out.put("load_ms", loadMs);
+    out.put("requests_overlapping_a_load", duringLoad.getTotalCount());
+    out.put("p99_ms_during_load", ms(duringLoad, 99));
+    out.put("p99_ms_outside_load", ms(outsideLoad, 99));
+    out.put("p99_during_load_over_outside", ms(duringLoad, 99) / ms(outsideLoad, 99));
     out.put("errors", result[0].errors());
     System.out.println();
     System.out.printf(
@@ -505,6 +521,14 @@ public final class ServingBenchmark implements Callable<Integer> {
         ms(outside, 99),
         ms(during, 99) / ms(outside, 99),
         result[0].throughput());
+    System.out.printf(
+        "the service's own part of each swap (verify, decode, warm: %s ms): %d requests"
+            + " overlapped it: p99 %.2f ms; p99 of the others %.2f ms (ratio %.2f)%n",
+        loadMs.stream().map(d -> String.format("%.0f", d)).toList(),
+        duringLoad.getTotalCount(),
+        ms(duringLoad, 99),
+        ms(outsideLoad, 99),
+        ms(duringLoad, 99) / ms(outsideLoad, 99));
     return out;
   }
 
@@ -622,23 +646,58 @@ public final class ServingBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Polls GET /v1/models/{model} until it reports {@code version}. */
-  private static void waitForVersion(String base, long version, Duration bound)
+  /** One client for the polls, kept alive between them. */
+  private static final HttpClient POLLS = HttpClient.newHttpClient();
+
+  /** How often {@link #waitForVersion} asks: rarely enough not to load the service itself. */
+  private static final long POLL_NANOS = 20_000_000;
+
+  /**
+   * Polls GET /v1/models/{model} until it reports {@code version}.
+   *
+   * @return when the service swapped that version in (its {@code loaded_at})
+   */
+  private static Instant waitForVersion(String base, long version, Duration bound)
       throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + bound.toNanos();
     while (System.nanoTime() < deadline) {
       HttpResponse<String> response =
-          http.send(
+          POLLS.send(
               HttpRequest.newBuilder(URI.create(base + "/v1/models/" + MODEL)).build(),
               HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() == 200
-          && JSON.readTree(response.body()).get("version").asLong() >= version) {
-        return;
+      if (response.statusCode() == 200) {
+        JsonNode model = JSON.readTree(response.body());
+        if (model.get("version").asLong() >= version) {
+          return Instant.parse(model.get("loaded_at").asText());
+        }
       }
-      waitNanos(2_000_000);
+      waitNanos(POLL_NANOS);
     }
     throw new IllegalStateException("version " + version + " not served within " + bound);
+  }
+
+  /** The service's {@code lethe_serving_snapshot_load_seconds} sum for the benchmark's model. */
+  private static double loadSecondsSum(String base) throws IOException, InterruptedException {
+    String prefix = "lethe_serving_snapshot_load_seconds_sum{model=\"" + MODEL + "\"}";
+    String metrics =
+        POLLS
+            .send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
+  /** The {@link System#nanoTime()} of a wall-clock instant of this JVM's clock. */
+  private static long nanoTimeAt(Instant instant) {
+    Instant now = Instant.now();
+    long nanoNow = System.nanoTime();
+    return nanoNow - Duration.between(instant, now).toNanos();
   }
 
   private static void waitNanos(long nanos) {
