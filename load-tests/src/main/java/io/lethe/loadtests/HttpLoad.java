@@ -1,14 +1,22 @@
 package io.lethe.loadtests;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
@@ -19,12 +27,18 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Closed loop means the offered load adapts to the server: throughput is what the server
  * sustains at that concurrency, and latency is measured from the moment each request is sent.
+ *
+ * <p>The generator shares the machine with what it measures, so it is made cheap: each request is
+ * encoded once, headers and body, before the run; each client thread keeps one HTTP/1.1 connection
+ * open (keep-alive) and writes and reads it itself, blocking, with no other thread in between. The
+ * CPU time the client threads used in the measured period is reported ({@link
+ * Result#clientCpuNanos()}).
  */
 public final class HttpLoad {
-  private final HttpClient http;
-  private final URI target;
-  private final List<byte[]> bodies;
-  private final String authorization;
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final InetSocketAddress address;
+  private final List<byte[]> requests;
 
   /**
    * @param target the URL to POST to
@@ -44,14 +58,37 @@ public final class HttpLoad {
     if (bodies.isEmpty()) {
       throw new IllegalArgumentException("no request bodies");
     }
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    this.target = target;
-    this.bodies = List.copyOf(bodies);
-    this.authorization = authorization;
+    if (!"http".equals(target.getScheme()) || target.getHost() == null) {
+      throw new IllegalArgumentException("the target must be an http:// URL, got " + target);
+    }
+    int port = target.getPort() == -1 ? 80 : target.getPort();
+    this.address = new InetSocketAddress(target.getHost(), port);
+    String path =
+        target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+    if (target.getRawQuery() != null) {
+      path += "?" + target.getRawQuery();
+    }
+    List<byte[]> encoded = new ArrayList<>(bodies.size());
+    for (byte[] body : bodies) {
+      String head =
+          "POST "
+              + path
+              + " HTTP/1.1\r\nHost: "
+              + target.getHost()
+              + ":"
+              + port
+              + "\r\nContent-Type: application/json\r\n"
+              + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+              + "Content-Length: "
+              + body.length
+              + "\r\n\r\n";
+      byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
+      byte[] request = new byte[headBytes.length + body.length];
+      System.arraycopy(headBytes, 0, request, 0, headBytes.length);
+      System.arraycopy(body, 0, request, headBytes.length, body.length);
+      encoded.add(request);
+    }
+    this.requests = List.copyOf(encoded);
   }
 
   /** One request: when it was sent (System.nanoTime) and how long it took. */
@@ -70,6 +107,7 @@ public final class HttpLoad {
    * @param samples every successful request
    * @param errors requests that failed or did not answer 200
    * @param firstError the first failure, or null
+   * @param clientCpuNanos CPU time the client threads used in the measured period
    */
   public record Result(
       int clients,
@@ -77,7 +115,18 @@ public final class HttpLoad {
       long elapsedNanos,
       List<Sample> samples,
       long errors,
-      String firstError) {
+      String firstError,
+      long clientCpuNanos) {
+
+    /** The clients' CPU time per successful request, in microseconds. */
+    public double clientCpuMicrosPerRequest() {
+      return samples.isEmpty() ? Double.NaN : clientCpuNanos / 1e3 / samples.size();
+    }
+
+    /** The clients' CPU time as a share of one core over the measured period. */
+    public double clientCores() {
+      return clientCpuNanos / (double) elapsedNanos;
+    }
 
     /** Successful requests per second. */
     public double throughput() {
@@ -122,6 +171,7 @@ public final class HttpLoad {
     List<List<Sample>> perClient = new ArrayList<>();
     long[] errors = new long[clients];
     AtomicReference<String> firstError = new AtomicReference<>();
+    AtomicLong clientCpu = new AtomicLong();
     CountDownLatch done = new CountDownLatch(clients);
     for (int c = 0; c < clients; c++) {
       List<Sample> samples = new ArrayList<>();
@@ -130,6 +180,8 @@ public final class HttpLoad {
       Thread thread =
           new Thread(
               () -> {
+                Connection connection = new Connection();
+                long cpuAtWarmupEnd = -1;
                 try {
                   int next = client * 7919;
                   long due = System.nanoTime();
@@ -145,8 +197,11 @@ public final class HttpLoad {
                     if (start >= end) {
                       break;
                     }
-                    byte[] body = bodies.get(Math.floorMod(next++, bodies.size()));
-                    String failure = send(body);
+                    if (start >= warmupEnd && cpuAtWarmupEnd < 0) {
+                      cpuAtWarmupEnd = THREADS.getCurrentThreadCpuTime();
+                    }
+                    byte[] request = requests.get(Math.floorMod(next++, requests.size()));
+                    String failure = connection.send(request);
                     long latency = System.nanoTime() - start;
                     if (start < warmupEnd) {
                       continue;
@@ -159,6 +214,10 @@ public final class HttpLoad {
                     }
                   }
                 } finally {
+                  if (cpuAtWarmupEnd >= 0) {
+                    clientCpu.addAndGet(THREADS.getCurrentThreadCpuTime() - cpuAtWarmupEnd);
+                  }
+                  connection.close();
                   done.countDown();
                 }
               },
@@ -173,30 +232,116 @@ public final class HttpLoad {
     for (long e : errors) {
       errorCount += e;
     }
-    return new Result(clients, warmupEnd, end - warmupEnd, all, errorCount, firstError.get());
+    return new Result(
+        clients, warmupEnd, end - warmupEnd, all, errorCount, firstError.get(), clientCpu.get());
   }
 
-  /** Sends one request; null on a 200, else what went wrong. */
-  private String send(byte[] body) {
-    try {
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(target)
-              .timeout(Duration.ofSeconds(30))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-      if (authorization != null) {
-        request.header("Authorization", authorization);
+  /**
+   * One client's HTTP/1.1 connection, opened on first use and again after a failure; the server
+   * keeps it open between requests (keep-alive) unless it answers {@code Connection: close}.
+   */
+  private final class Connection {
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+
+    /** Sends one pre-encoded request; null on a 200, else what went wrong. */
+    String send(byte[] request) {
+      try {
+        if (socket == null) {
+          socket = new Socket();
+          socket.setTcpNoDelay(true);
+          socket.connect(address, 5_000);
+          socket.setSoTimeout(30_000);
+          in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+          out = socket.getOutputStream();
+        }
+        out.write(request);
+        out.flush();
+        String status = line();
+        String[] parts = status.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+          throw new IOException("not an HTTP/1.1 status line: " + status);
+        }
+        int code = Integer.parseInt(parts[1]);
+        long length = -1;
+        boolean chunked = false;
+        boolean closeAfter = false;
+        for (String header = line(); !header.isEmpty(); header = line()) {
+          int colon = header.indexOf(':');
+          if (colon < 0) {
+            continue;
+          }
+          String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+          String value = header.substring(colon + 1).trim();
+          switch (name) {
+            case "content-length" -> length = Long.parseLong(value);
+            case "transfer-encoding" -> chunked = value.equalsIgnoreCase("chunked");
+            case "connection" -> closeAfter = value.equalsIgnoreCase("close");
+            default -> {}
+          }
+        }
+        byte[] body = chunked ? chunkedBody() : in.readNBytes((int) Math.max(0, length));
+        if (!chunked && length < 0) {
+          throw new IOException("an answer without Content-Length or chunked encoding");
+        }
+        if (closeAfter) {
+          close();
+        }
+        return code == 200
+            ? null
+            : "HTTP " + code + ": " + new String(body, StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        close();
+        return e.toString();
       }
-      HttpResponse<byte[]> response =
-          http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return response.statusCode() == 200
-          ? null
-          : "HTTP " + response.statusCode() + ": " + new String(response.body());
-    } catch (IOException e) {
-      return e.toString();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
+    }
+
+    private byte[] chunkedBody() throws IOException {
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      while (true) {
+        String size = line();
+        int semicolon = size.indexOf(';');
+        int n = Integer.parseInt((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
+        if (n == 0) {
+          while (!line().isEmpty()) {
+            // trailers
+          }
+          return body.toByteArray();
+        }
+        body.write(in.readNBytes(n));
+        line(); // the CRLF after the chunk
+      }
+    }
+
+    /** One header line without its CRLF. */
+    private String line() throws IOException {
+      StringBuilder line = new StringBuilder(64);
+      while (true) {
+        int b = in.read();
+        if (b < 0) {
+          throw new IOException("the server closed the connection");
+        }
+        if (b == '\n') {
+          int last = line.length() - 1;
+          if (last >= 0 && line.charAt(last) == '\r') {
+            line.setLength(last);
+          }
+          return line.toString();
+        }
+        line.append((char) b);
+      }
+    }
+
+    void close() {
+      if (socket != null) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          // nothing to do: the connection is dropped either way
+        }
+        socket = null;
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.lethe.loadtests;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +21,7 @@ import io.lethe.schemas.registry.SchemaRegistryClient;
 import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.serving.ModelService;
+import io.lethe.serving.ScoringSettings;
 import io.lethe.serving.ServingSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -34,8 +36,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
@@ -60,8 +64,8 @@ import picocli.CommandLine.Option;
  *       Fashion-MNIST test image per request; throughput and p50/p99/p99.9 latency.
  *   <li>Swaps: at {@code --swap-clients} (default 16), new versions are published while the load
  *       runs; a request "overlaps a swap" if it was in flight between a version's publication and
- *       the moment the service first answered with it. p99 of those requests against p99 of the
- *       others in the same run.
+ *       the moment the service swapped it in (its {@code loaded_at}). p99 of those requests against
+ *       p99 of the others in the same run.
  * </ol>
  *
  * Everything (broker, registry, service, clients) shares this machine's cores, as in the demo.
@@ -145,6 +149,36 @@ public final class ServingBenchmark implements Callable<Integer> {
       description = "PyTorch threads per scoring call.")
   int threads;
 
+  @Option(
+      names = "--max-batch",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "64",
+      description = "The service's --max-batch (1: no batching).")
+  int maxBatch;
+
+  @Option(
+      names = "--batch-wait-micros",
+      paramLabel = "N",
+      defaultValue = "200",
+      description = "The service's --batch-wait-micros.")
+  int batchWaitMicros;
+
+  @Option(
+      names = "--buffer-precision",
+      paramLabel = "float32|float64",
+      defaultValue = "float32",
+      description = "The service's --buffer-precision.")
+  String bufferPrecision;
+
+  @Option(
+      names = "--skip-baseline",
+      description =
+          "Skip the baseline: by default each client count runs first on a service that scores"
+              + " every request alone in float64 (--max-batch 1 --buffer-precision float64), then"
+              + " on the configured one, in the same run.")
+  boolean skipBaseline;
+
   @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON.")
   Path report;
 
@@ -196,55 +230,206 @@ public final class ServingBenchmark implements Callable<Integer> {
     report.put("warmup_seconds", warmup.toSeconds());
     report.put("duration_seconds", duration.toSeconds());
     report.put("cores", Runtime.getRuntime().availableProcessors());
+    ScoringSettings scoring =
+        new ScoringSettings(
+            maxBatch,
+            Duration.ofNanos(1_000L * batchWaitMicros),
+            ScoringSettings.precision(bufferPrecision));
+    report.put("scoring", scoringReport(scoring));
     progress.phase("starting the broker, the registry and the model service");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
         SchemaRegistryClient client = SchemaRegistryClient.create(registry.url())) {
       String topic = TopicNames.defaults().models();
       createModelsTopic(kafka.bootstrapServers(), topic);
-      try (KafkaProducer<String, ModelSnapshot> producer = producer(kafka, client);
-          ModelService service =
-              ModelService.start(
-                  ServingSettings.defaults(kafka.bootstrapServers(), registry.url())
-                      .withHost("127.0.0.1")
-                      .withPort(0)
-                      .withIntraOpThreads(threads))) {
-        String base = "http://127.0.0.1:" + service.port();
+      try (KafkaProducer<String, ModelSnapshot> producer = producer(kafka, client)) {
         publish(producer, topic, versions.get(0));
-        waitForVersion(base, 1, Duration.ofSeconds(60));
-        HttpLoad load = new HttpLoad(URI.create(base + "/v1/models/" + MODEL + ":predict"), bodies);
-
-        List<Map<String, Object>> steady = new ArrayList<>();
         System.out.println();
-        System.out.println("| clients | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
-        for (int clients : clientCounts) {
-          progress.phase(
-              "steady state at "
-                  + clients
-                  + " client(s): "
-                  + warmup.toSeconds()
-                  + " s warm-up, "
-                  + duration.toSeconds()
-                  + " s measured");
-          HttpLoad.Result result = load.run(clients, warmup, duration);
-          Histogram h = result.histogram();
-          steady.add(row(result, h));
-          System.out.printf(
-              "| %d | %.0f | %.2f | %.2f | %.2f | %d |%n",
-              clients, result.throughput(), ms(h, 50), ms(h, 99), ms(h, 99.9), result.errors());
-          requireNoErrors(result);
+        System.out.println(
+            "| scoring | clients | requests/s | p50 ms | p99 ms | p99.9 ms | rows per product"
+                + " (mean, p90 bucket) | client CPU per request | errors |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        if (!skipBaseline) {
+          ScoringSettings unbatched = ScoringSettings.unbatched();
+          try (ModelService service = start(kafka, registry, unbatched)) {
+            report.put(
+                "baseline",
+                Map.of(
+                    "scoring",
+                    scoringReport(unbatched),
+                    "steady",
+                    steadyRuns(progress, service, bodies, "baseline", unbatched)));
+          }
         }
-        report.put("steady", steady);
-
-        progress.phase("swaps: " + swaps + " new versions at " + swapClients + " client(s)");
-        report.put("swap", swapPhase(load, producer, topic, versions, base, swapClients, duration));
+        try (ModelService service = start(kafka, registry, scoring)) {
+          report.put("steady", steadyRuns(progress, service, bodies, "measured", scoring));
+          String base = "http://127.0.0.1:" + service.port();
+          HttpLoad load =
+              new HttpLoad(URI.create(base + "/v1/models/" + MODEL + ":predict"), bodies);
+          progress.phase("swaps: " + swaps + " new versions at " + swapClients + " client(s)");
+          report.put(
+              "swap", swapPhase(load, producer, topic, versions, base, swapClients, duration));
+        }
       }
     }
     if (json != null) {
       Files.createDirectories(json.toAbsolutePath().getParent());
       JSON.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
       System.out.println("report written to " + json);
+    }
+  }
+
+  private ModelService start(
+      EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, ScoringSettings scoring)
+      throws IOException, InterruptedException {
+    ModelService service =
+        ModelService.start(
+            ServingSettings.defaults(kafka.bootstrapServers(), registry.url())
+                .withHost("127.0.0.1")
+                .withPort(0)
+                .withIntraOpThreads(threads)
+                .withScoring(scoring));
+    waitForVersion("http://127.0.0.1:" + service.port(), 1, Duration.ofSeconds(60));
+    return service;
+  }
+
+  /** One steady-state run per client count on {@code service}, printed as table rows. */
+  private List<Map<String, Object>> steadyRuns(
+      Progress progress,
+      ModelService service,
+      List<byte[]> bodies,
+      String label,
+      ScoringSettings scoring)
+      throws IOException, InterruptedException {
+    String base = "http://127.0.0.1:" + service.port();
+    HttpLoad load = new HttpLoad(URI.create(base + "/v1/models/" + MODEL + ":predict"), bodies);
+    String shown =
+        scoring.maxBatch() == 1
+            ? "alone, " + scoring.bufferPrecision().name().toLowerCase(Locale.ROOT)
+            : "batched (max "
+                + scoring.maxBatch()
+                + ", "
+                + scoring.batchWait().toNanos() / 1000
+                + " us), "
+                + scoring.bufferPrecision().name().toLowerCase(Locale.ROOT);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int clients : clientCounts) {
+      progress.phase(
+          label
+              + ": steady state at "
+              + clients
+              + " client(s): "
+              + warmup.toSeconds()
+              + " s warm-up, "
+              + duration.toSeconds()
+              + " s measured");
+      // the warm-up's products are counted too: scrape after it, in a run of its own
+      load.run(clients, warmup, Duration.ZERO);
+      BatchRows before = BatchRows.scrape(base);
+      HttpLoad.Result result = load.run(clients, Duration.ZERO, duration);
+      BatchRows batches = BatchRows.scrape(base).minus(before);
+      Histogram h = result.histogram();
+      Map<String, Object> row = row(result, h);
+      row.put("batch_rows", batches.report());
+      row.put("client_cpu_us_per_request", result.clientCpuMicrosPerRequest());
+      row.put("client_cores", result.clientCores());
+      rows.add(row);
+      System.out.printf(
+          "| %s | %d | %.0f | %.2f | %.2f | %.2f | %.1f, <= %s | %.0f us (%.2f cores) | %d |%n",
+          shown,
+          clients,
+          result.throughput(),
+          ms(h, 50),
+          ms(h, 99),
+          ms(h, 99.9),
+          batches.mean(),
+          batches.bucketAt(0.9),
+          result.clientCpuMicrosPerRequest(),
+          result.clientCores(),
+          result.errors());
+      requireNoErrors(result);
+    }
+    return rows;
+  }
+
+  private static Map<String, Object> scoringReport(ScoringSettings scoring) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(ScoringSettings.MAX_BATCH.key(), scoring.maxBatch());
+    out.put(ScoringSettings.BATCH_WAIT_MICROS.key(), scoring.batchWait().toNanos() / 1000);
+    out.put(
+        ScoringSettings.BUFFER_PRECISION.key(),
+        scoring.bufferPrecision().name().toLowerCase(Locale.ROOT));
+    return out;
+  }
+
+  /**
+   * The service's {@code lethe_serving_batch_rows} histogram of the benchmark's model: cumulative
+   * counts by upper bound, from {@code /metrics}.
+   */
+  private record BatchRows(TreeMap<Double, Double> cumulative, double sum, double count) {
+    static BatchRows scrape(String base) throws IOException, InterruptedException {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      TreeMap<Double, Double> cumulative = new TreeMap<>();
+      double sum = 0;
+      double count = 0;
+      String series = "lethe_serving_batch_rows";
+      String model = "model=\"" + MODEL + "\"";
+      for (String line : response.body().split("\n")) {
+        if (!line.startsWith(series) || !line.contains(model)) {
+          continue;
+        }
+        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (line.startsWith(series + "_bucket")) {
+          String le = line.replaceFirst(".*le=\"([^\"]+)\".*", "$1");
+          cumulative.put(
+              le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), value);
+        } else if (line.startsWith(series + "_sum")) {
+          sum = value;
+        } else if (line.startsWith(series + "_count")) {
+          count = value;
+        }
+      }
+      return new BatchRows(cumulative, sum, count);
+    }
+
+    BatchRows minus(BatchRows earlier) {
+      TreeMap<Double, Double> diff = new TreeMap<>();
+      cumulative.forEach((le, n) -> diff.put(le, n - earlier.cumulative.getOrDefault(le, 0.0)));
+      return new BatchRows(diff, sum - earlier.sum, count - earlier.count);
+    }
+
+    double mean() {
+      return count == 0 ? Double.NaN : sum / count;
+    }
+
+    /** The smallest bucket bound holding at least {@code share} of the products. */
+    String bucketAt(double share) {
+      for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+        if (count > 0 && bucket.getValue() >= share * count) {
+          return String.format("%.0f", bucket.getKey());
+        }
+      }
+      return "?";
+    }
+
+    Map<String, Object> report() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("products", (long) count);
+      out.put("rows", (long) sum);
+      out.put("mean_rows_per_product", mean());
+      Map<String, Long> products = new LinkedHashMap<>();
+      double below = 0;
+      for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+        String le = bucket.getKey().isInfinite() ? "+Inf" : String.format("%.0f", bucket.getKey());
+        products.put(le, Math.round(bucket.getValue() - below));
+        below = bucket.getValue();
+      }
+      out.put("products_by_rows_up_to", products);
+      return out;
     }
   }
 
@@ -259,17 +444,23 @@ public final class ServingBenchmark implements Callable<Integer> {
       Duration duration)
       throws Exception {
     List<long[]> windows = new ArrayList<>();
+    List<long[]> loads = new ArrayList<>();
     Thread publisher =
         new Thread(
             () -> {
               long gap = duration.toNanos() / versions.size();
               try {
+                double loadSeconds = loadSecondsSum(base);
                 for (int v = 1; v < versions.size(); v++) {
                   waitNanos(gap);
                   long published = System.nanoTime();
                   publish(producer, topic, versions.get(v));
-                  waitForVersion(base, v + 1, Duration.ofSeconds(30));
-                  windows.add(new long[] {published, System.nanoTime()});
+                  Instant loaded = waitForVersion(base, v + 1, Duration.ofSeconds(30));
+                  long swapped = nanoTimeAt(loaded);
+                  windows.add(new long[] {published, swapped});
+                  double total = loadSecondsSum(base);
+                  loads.add(new long[] {swapped - (long) ((total - loadSeconds) * 1e9), swapped});
+                  loadSeconds = total;
                 }
               } catch (Exception e) {
                 throw new IllegalStateException("publishing a new version failed", e);
@@ -297,6 +488,10 @@ public final class ServingBenchmark implements Callable<Integer> {
     Histogram during = result[0].histogram(s -> overlaps(s, windows));
     Histogram outside = result[0].histogram(s -> !overlaps(s, windows));
     List<Double> swapMs = windows.stream().map(w -> (w[1] - w[0]) / 1e6).toList();
+    // the service's own part: verify, decode, warm (without the producer's and broker's work)
+    Histogram duringLoad = result[0].histogram(s -> overlaps(s, loads));
+    Histogram outsideLoad = result[0].histogram(s -> !overlaps(s, loads));
+    List<Double> loadMs = loads.stream().map(w -> (w[1] - w[0]) / 1e6).toList();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("clients", clients);
     out.put("swaps", windows.size());
@@ -307,6 +502,11 @@ public final class ServingBenchmark implements Callable<Integer> {
     out.put("p99_ms_during_swap", ms(during, 99));
     out.put("p99_ms_outside_swap", ms(outside, 99));
     out.put("p99_during_over_outside", ms(during, 99) / ms(outside, 99));
+    out.put("load_ms", loadMs);
+    out.put("requests_overlapping_a_load", duringLoad.getTotalCount());
+    out.put("p99_ms_during_load", ms(duringLoad, 99));
+    out.put("p99_ms_outside_load", ms(outsideLoad, 99));
+    out.put("p99_during_load_over_outside", ms(duringLoad, 99) / ms(outsideLoad, 99));
     out.put("errors", result[0].errors());
     System.out.println();
     System.out.printf(
@@ -321,6 +521,14 @@ public final class ServingBenchmark implements Callable<Integer> {
         ms(outside, 99),
         ms(during, 99) / ms(outside, 99),
         result[0].throughput());
+    System.out.printf(
+        "the service's own part of each swap (verify, decode, warm: %s ms): %d requests"
+            + " overlapped it: p99 %.2f ms; p99 of the others %.2f ms (ratio %.2f)%n",
+        loadMs.stream().map(d -> String.format("%.0f", d)).toList(),
+        duringLoad.getTotalCount(),
+        ms(duringLoad, 99),
+        ms(outsideLoad, 99),
+        ms(duringLoad, 99) / ms(outsideLoad, 99));
     return out;
   }
 
@@ -438,23 +646,58 @@ public final class ServingBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Polls GET /v1/models/{model} until it reports {@code version}. */
-  private static void waitForVersion(String base, long version, Duration bound)
+  /** One client for the polls, kept alive between them. */
+  private static final HttpClient POLLS = HttpClient.newHttpClient();
+
+  /** How often {@link #waitForVersion} asks: rarely enough not to load the service itself. */
+  private static final long POLL_NANOS = 20_000_000;
+
+  /**
+   * Polls GET /v1/models/{model} until it reports {@code version}.
+   *
+   * @return when the service swapped that version in (its {@code loaded_at})
+   */
+  private static Instant waitForVersion(String base, long version, Duration bound)
       throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + bound.toNanos();
     while (System.nanoTime() < deadline) {
       HttpResponse<String> response =
-          http.send(
+          POLLS.send(
               HttpRequest.newBuilder(URI.create(base + "/v1/models/" + MODEL)).build(),
               HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() == 200
-          && JSON.readTree(response.body()).get("version").asLong() >= version) {
-        return;
+      if (response.statusCode() == 200) {
+        JsonNode model = JSON.readTree(response.body());
+        if (model.get("version").asLong() >= version) {
+          return Instant.parse(model.get("loaded_at").asText());
+        }
       }
-      waitNanos(2_000_000);
+      waitNanos(POLL_NANOS);
     }
     throw new IllegalStateException("version " + version + " not served within " + bound);
+  }
+
+  /** The service's {@code lethe_serving_snapshot_load_seconds} sum for the benchmark's model. */
+  private static double loadSecondsSum(String base) throws IOException, InterruptedException {
+    String prefix = "lethe_serving_snapshot_load_seconds_sum{model=\"" + MODEL + "\"}";
+    String metrics =
+        POLLS
+            .send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
+  /** The {@link System#nanoTime()} of a wall-clock instant of this JVM's clock. */
+  private static long nanoTimeAt(Instant instant) {
+    Instant now = Instant.now();
+    long nanoNow = System.nanoTime();
+    return nanoNow - Duration.between(instant, now).toNanos();
   }
 
   private static void waitNanos(long nanos) {

@@ -50,6 +50,7 @@ class HttpLoadTest {
                 assertThat(s.startNanos()).isLessThan(result.startNanos() + result.elapsedNanos());
               });
       assertThat(result.histogram().getTotalCount()).isEqualTo(result.samples().size());
+      assertThat(result.clientCpuNanos()).isPositive();
       assertThat(result.throughput())
           .isEqualTo(result.samples().size() / (result.elapsedNanos() / 1e9));
     } finally {

@@ -35,7 +35,8 @@ public final class ModelService implements AutoCloseable {
     this.metrics = new ServiceMetrics();
     this.registry =
         SchemaRegistryClient.create(settings.registryUrl(), settings.kafkaConfig().properties());
-    this.table = new ModelTable(metrics, Clock.systemUTC(), trustedKeys(settings));
+    this.table =
+        new ModelTable(metrics, Clock.systemUTC(), trustedKeys(settings), settings.scoring());
     this.learners = new LearnerStatusTable(Clock.systemUTC(), settings.learnerGrace());
     SnapshotFollower snapshots = null;
     try {

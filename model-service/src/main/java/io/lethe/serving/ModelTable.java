@@ -1,11 +1,15 @@
 package io.lethe.serving;
 
+import io.lethe.learners.ScoringThreads;
+import io.lethe.learners.analytic.AnalyticScorer;
+import io.lethe.learners.analytic.BufferLayers;
 import io.lethe.learners.snapshot.Scorer;
 import io.lethe.learners.snapshot.Scorers;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.snapshot.SnapshotChecksum;
 import io.lethe.schemas.snapshot.TrustedKeys;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -50,18 +54,25 @@ final class ModelTable implements AutoCloseable {
   private final ServiceMetrics metrics;
   private final Clock clock;
   private final TrustedKeys trusted;
+  private final ScoringSettings scoring;
+
+  /** W_B of the analytic models, shared by their successive versions (drawn once, not per swap). */
+  private final BufferLayers bufferLayers;
 
   ModelTable(ServiceMetrics metrics, Clock clock) {
-    this(metrics, clock, null);
+    this(metrics, clock, null, ScoringSettings.defaults());
   }
 
   /**
    * @param trusted the keys whose signatures are accepted; null: snapshots are not authenticated
+   * @param scoring how served versions batch and score requests
    */
-  ModelTable(ServiceMetrics metrics, Clock clock, TrustedKeys trusted) {
+  ModelTable(ServiceMetrics metrics, Clock clock, TrustedKeys trusted, ScoringSettings scoring) {
     this.metrics = metrics;
     this.clock = clock;
     this.trusted = trusted;
+    this.scoring = scoring;
+    this.bufferLayers = new BufferLayers(scoring.bufferPrecision());
   }
 
   /**
@@ -91,12 +102,16 @@ final class ModelTable implements AutoCloseable {
     long started = System.nanoTime();
     Scorer scorer;
     try {
-      scorer = Scorers.fromSnapshot(snapshot);
+      scorer = Scorers.fromSnapshot(snapshot, bufferLayers);
     } catch (RuntimeException e) {
       return refuse(name, Refusal.INVALID, "v" + version + " does not load: " + e.getMessage());
     }
     try {
-      warm(scorer);
+      // a new analytic version on the buffer layer its predecessor scores with brings only a new
+      // head: the layer's first version warmed every batch size on it, and all sizes again would
+      // only take a core from the requests around the swap
+      boolean onlyHeadIsNew = scorer instanceof AnalyticScorer a && a.sharesWarmBufferLayer();
+      warm(scorer, onlyHeadIsNew ? 1 : scoring.maxBatch());
     } catch (RuntimeException e) {
       scorer.close();
       return refuse(name, Refusal.INVALID, "v" + version + " fails its warm-up: " + e.getMessage());
@@ -110,10 +125,12 @@ final class ModelTable implements AutoCloseable {
             clock.instant(),
             snapshot.getLineage(),
             snapshot.getSigningKeyId(),
-            scorer);
+            scorer,
+            scoring,
+            metrics.batchRows.labelValues(name)::observe);
     ServedModel previous = models.put(name, next);
     if (previous != null) {
-      previous.release();
+      previous.retire();
     }
     metrics.swapSeconds.labelValues(name).observe((System.nanoTime() - started) / 1e9);
     metrics.snapshotsLoaded.labelValues(name).inc();
@@ -150,15 +167,40 @@ final class ModelTable implements AutoCloseable {
     };
   }
 
-  /** One prediction on a zero row (per task's first task), so the first request pays no set-up. */
-  private static void warm(Scorer scorer) {
+  /**
+   * Scores every batch size a request can meet (1, 2, 4, ... up to {@code maxBatch}) before the
+   * version takes traffic, for the first task (a class-incremental model has none): the native
+   * library sets up its kernels and buffers per size and the new weights are paged in, so that
+   * requests right after a swap run as fast as the rest. (The Java side is compiled already by the
+   * requests of the versions before; a first version warms it with its first requests.)
+   */
+  static void warm(Scorer scorer, int maxBatch) {
     if (scorer.isEmpty()) {
       return; // all erased: served so that it replaces the older version, but it scores nothing
     }
-    float[][] zero = new float[1][scorer.inputDim()];
+    // as a request thread scores (one intra-op thread), and leaving the other core to requests
+    ScoringThreads.useIntraOpThreads(1);
     List<String> tasks = scorer.tasks();
-    scorer.predict(tasks.isEmpty() ? null : tasks.get(0), zero);
+    String task = tasks.isEmpty() ? null : tasks.get(0);
+    float[][] rows = new float[maxBatch][scorer.inputDim()];
+    for (int r = 0; r < rows.length; r++) {
+      for (int c = 0; c < rows[r].length; c++) {
+        rows[r][c] = ((r * 31 + c * 17) % 256) / 255f; // in the range of the features, not zero
+      }
+    }
+    for (int size = 1; ; size = Math.min(maxBatch, size * 2)) {
+      float[][] batch = Arrays.copyOf(rows, size);
+      for (int round = 0; round < WARM_ROUNDS; round++) {
+        scorer.predict(task, batch);
+      }
+      if (size == maxBatch) {
+        return;
+      }
+    }
   }
+
+  /** Products per batch size in {@link #warm}: the first at a size is the one that sets up. */
+  private static final int WARM_ROUNDS = 1;
 
   /** Counts and logs a record that could not be read as a snapshot at all. */
   Optional<Refusal> refuse(String model, Refusal refusal, String why) {
@@ -194,7 +236,7 @@ final class ModelTable implements AutoCloseable {
 
   @Override
   public void close() {
-    models.values().forEach(ServedModel::release);
+    models.values().forEach(ServedModel::retire);
     models.clear();
   }
 }

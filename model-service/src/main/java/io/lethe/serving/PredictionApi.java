@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -108,6 +109,9 @@ final class PredictionApi implements AutoCloseable {
                           .maxStringLength(MAX_STRING_LENGTH)
                           .maxNameLength(MAX_NAME_LENGTH)
                           .build())
+                  // the same doubles as Double.parseDouble, a few times faster: parsing a body's
+                  // 784 numbers cost more CPU than scoring it
+                  .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                   .build())
           // NaN and Infinity tokens are read so that the error can say "not finite"
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)

@@ -5,6 +5,7 @@ import io.lethe.cli.HttpAuthOptions;
 import io.lethe.cli.KafkaConfigOption;
 import io.lethe.cli.KafkaOptions;
 import io.lethe.cli.Values;
+import io.lethe.learners.analytic.BufferPrecision;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
 import io.lethe.serving.console.ConsoleSettings;
@@ -13,11 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The options of {@code lethe serve}, checked while they are parsed; {@link #settings()} turns them
@@ -78,6 +81,36 @@ final class ServeOptions {
       defaultValue = "1",
       description = "PyTorch threads per scoring call.")
   int intraOpThreads;
+
+  @Option(
+      names = "--max-batch",
+      paramLabel = "N",
+      converter = MaxBatch.class,
+      defaultValue = "64",
+      description =
+          "Most rows scored in one product: concurrent requests for the same model version are"
+              + " batched together (1: no batching).")
+  int maxBatch;
+
+  @Option(
+      names = "--batch-wait-micros",
+      paramLabel = "N",
+      converter = BatchWait.class,
+      defaultValue = "200",
+      description =
+          "Microseconds the first request of a batch waits for concurrent ones to join, only"
+              + " while others are on their way (0-100000).")
+  int batchWaitMicros;
+
+  @Option(
+      names = "--buffer-precision",
+      paramLabel = "float32|float64",
+      converter = Precision.class,
+      defaultValue = "float32",
+      description =
+          "Precision of the analytic model's buffer layer (float64: bit-identical scores to the"
+              + " learner; float32: the same labels, faster).")
+  BufferPrecision bufferPrecision;
 
   @Option(
       names = "--status-topic",
@@ -167,7 +200,8 @@ final class ServeOptions {
         Duration.ofSeconds(learnerGraceSeconds),
         kafkaConfig.config(),
         trustedKeys,
-        httpAuth.tokens(command.commandLine()).orElse(null));
+        httpAuth.tokens(command.commandLine()).orElse(null),
+        new ScoringSettings(maxBatch, Duration.ofNanos(1_000L * batchWaitMicros), bufferPrecision));
   }
 
   /**
@@ -213,6 +247,31 @@ final class ServeOptions {
   static final class Threads extends Values.IntRange {
     Threads() {
       super(1, 1024);
+    }
+  }
+
+  /** Rows per product, as {@link ScoringSettings#MAX_BATCH} allows. */
+  static final class MaxBatch extends Values.IntRange {
+    MaxBatch() {
+      super(1, 4096);
+    }
+  }
+
+  /** The leader's wait, as {@link ScoringSettings#BATCH_WAIT_MICROS} allows. */
+  static final class BatchWait extends Values.IntRange {
+    BatchWait() {
+      super(0, 100_000);
+    }
+  }
+
+  /** {@code float32} or {@code float64}. */
+  static final class Precision implements ITypeConverter<BufferPrecision> {
+    @Override
+    public BufferPrecision convert(String value) {
+      if (!ScoringSettings.BUFFER_PRECISION.allows(value)) {
+        throw new TypeConversionException("'" + value + "' is not float32 or float64");
+      }
+      return ScoringSettings.precision(value);
     }
   }
 

@@ -10,7 +10,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * One loaded model version: the scorer built from its snapshot and what the API reports about it.
@@ -30,7 +32,9 @@ final class ServedModel {
   private final SnapshotLineage lineage;
   private final String signingKeyId;
   private final Scorer scorer;
+  private final RequestBatcher batcher;
   private final AtomicInteger references = new AtomicInteger(1);
+  private volatile boolean retired;
 
   ServedModel(
       String name,
@@ -40,7 +44,9 @@ final class ServedModel {
       Instant loadedAt,
       SnapshotLineage lineage,
       String signingKeyId,
-      Scorer scorer) {
+      Scorer scorer,
+      ScoringSettings scoring,
+      IntConsumer batchRows) {
     this.name = name;
     this.learner = learner;
     this.version = version;
@@ -49,6 +55,7 @@ final class ServedModel {
     this.lineage = lineage;
     this.signingKeyId = signingKeyId;
     this.scorer = scorer;
+    this.batcher = new RequestBatcher(scorer, scoring, this::requestsInFlight, batchRows);
   }
 
   String name() {
@@ -90,13 +97,17 @@ final class ServedModel {
 
   /**
    * Scores rows with this version, task by task (a class-incremental model has one group, task
-   * null). Every API scores through here; only valid between {@link #acquire()} and {@link
-   * #release()}.
+   * null). A request of one task is batched with concurrent requests of the same task for this
+   * version ({@link RequestBatcher}); one of several tasks is scored group by group. Every API
+   * scores through here; only valid between {@link #acquire()} and {@link #release()}.
    *
    * @param tasks the task of each row (null entries for a class-incremental model)
    * @return one prediction per row, in the order of {@code rows}
    */
   List<Prediction> score(List<String> tasks, float[][] rows) {
+    if (rows.length > 0 && tasks.stream().allMatch(t -> Objects.equals(t, tasks.get(0)))) {
+      return batcher.score(tasks.get(0), rows);
+    }
     Map<String, List<Integer>> byTask = new LinkedHashMap<>();
     for (int i = 0; i < rows.length; i++) {
       byTask.computeIfAbsent(tasks.get(i), t -> new ArrayList<>()).add(i);
@@ -108,7 +119,7 @@ final class ServedModel {
           for (int k = 0; k < group.length; k++) {
             group[k] = rows[indices.get(k)];
           }
-          List<Prediction> predictions = scorer.predict(task, group);
+          List<Prediction> predictions = batcher.scoreAlone(task, group);
           for (int k = 0; k < group.length; k++) {
             out[indices.get(k)] = predictions.get(k);
           }
@@ -130,6 +141,18 @@ final class ServedModel {
         return true;
       }
     }
+  }
+
+  /** Requests holding this version now: its references but the table's while it is current. */
+  int requestsInFlight() {
+    int held = references.get();
+    return retired ? held : held - 1;
+  }
+
+  /** Gives the table's reference back: the version is no longer current. */
+  void retire() {
+    retired = true;
+    release();
   }
 
   /** Gives a reference back; the last one closes the scorer. */

@@ -105,6 +105,17 @@ final class ServiceMetrics {
           .labelNames("model")
           .register(registry);
 
+  final Histogram batchRows =
+      Histogram.builder()
+          .name("lethe_serving_batch_rows")
+          .help(
+              "Rows per scoring product: concurrent requests for one model version batched"
+                  + " together, or one request scored alone")
+          .classicOnly()
+          .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
+          .labelNames("model")
+          .register(registry);
+
   final Gauge ready =
       Gauge.builder()
           .name("lethe_serving_ready")

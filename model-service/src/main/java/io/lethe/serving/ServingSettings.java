@@ -32,6 +32,7 @@ import java.util.Objects;
  *     authenticated, only checksummed
  * @param httpTokens the bearer tokens the API requires ({@code --http-token-file}) on every route
  *     but {@code /healthz}, {@code /readyz} and {@code /metrics}, or null for an open API
+ * @param scoring how requests are batched and in what precision they are scored
  */
 public record ServingSettings(
     String bootstrapServers,
@@ -46,7 +47,8 @@ public record ServingSettings(
     Duration learnerGrace,
     KafkaClientConfig kafkaConfig,
     List<Path> trustedKeys,
-    BearerTokens httpTokens) {
+    BearerTokens httpTokens,
+    ScoringSettings scoring) {
 
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
@@ -95,9 +97,16 @@ public record ServingSettings(
           Bounds.atLeast(1),
           "PyTorch threads per scoring call (1: concurrent requests are the parallelism)");
 
-  /** The service's numeric settings, in record order. */
+  /** The service's numeric and scoring settings, in record order. */
   public static final List<SettingDef<?>> SETTINGS =
-      List.of(PORT, MAX_BODY_BYTES, MAX_INSTANCES, INTRA_OP_THREADS);
+      List.of(
+          PORT,
+          MAX_BODY_BYTES,
+          MAX_INSTANCES,
+          INTRA_OP_THREADS,
+          ScoringSettings.MAX_BATCH,
+          ScoringSettings.BATCH_WAIT_MICROS,
+          ScoringSettings.BUFFER_PRECISION);
 
   /** Checks every field against its declaration; messages name the setting's key. */
   public ServingSettings {
@@ -118,6 +127,7 @@ public record ServingSettings(
     }
     Objects.requireNonNull(kafkaConfig, "kafkaConfig");
     trustedKeys = List.copyOf(Objects.requireNonNull(trustedKeys, "trustedKeys"));
+    Objects.requireNonNull(scoring, "scoring");
   }
 
   /**
@@ -148,7 +158,8 @@ public record ServingSettings(
         learnerGrace,
         KafkaClientConfig.none(),
         List.of(),
-        null);
+        null,
+        ScoringSettings.defaults());
   }
 
   /** Settings with the default learner status topic and grace. */
@@ -231,6 +242,11 @@ public record ServingSettings(
     return copy(c -> c.httpTokens = tokens);
   }
 
+  /** A copy that batches and scores as {@code newScoring} says. */
+  public ServingSettings withScoring(ScoringSettings newScoring) {
+    return copy(c -> c.scoring = newScoring);
+  }
+
   /** The components of a copy, changed by a {@code with...} method and checked on the way back. */
   private static final class Copy {
     String bootstrapServers;
@@ -246,6 +262,7 @@ public record ServingSettings(
     KafkaClientConfig kafkaConfig;
     List<Path> trustedKeys;
     BearerTokens httpTokens;
+    ScoringSettings scoring;
 
     Copy(ServingSettings from) {
       bootstrapServers = from.bootstrapServers;
@@ -261,6 +278,7 @@ public record ServingSettings(
       kafkaConfig = from.kafkaConfig;
       trustedKeys = from.trustedKeys;
       httpTokens = from.httpTokens;
+      scoring = from.scoring;
     }
 
     ServingSettings settings() {
@@ -277,7 +295,8 @@ public record ServingSettings(
           learnerGrace,
           kafkaConfig,
           trustedKeys,
-          httpTokens);
+          httpTokens,
+          scoring);
     }
   }
 

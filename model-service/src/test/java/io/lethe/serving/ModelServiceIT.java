@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.learners.analytic.AnalyticScorer;
+import io.lethe.learners.analytic.BufferPrecision;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Tensor;
@@ -66,16 +67,21 @@ class ModelServiceIT {
     client = new ServiceClient(service.port());
   }
 
+  /** Float64 scoring, so that the service's scores are the learner's bit for bit. */
   private static ServingSettings settings() {
+    ScoringSettings defaults = ScoringSettings.defaults();
     return new ServingSettings(
-        KAFKA.bootstrapServers(),
-        KAFKA.registryUrl(),
-        topic,
-        "127.0.0.1",
-        0,
-        ServingSettings.DEFAULT_MAX_BODY_BYTES,
-        ServingSettings.DEFAULT_MAX_INSTANCES,
-        1);
+            KAFKA.bootstrapServers(),
+            KAFKA.registryUrl(),
+            topic,
+            "127.0.0.1",
+            0,
+            ServingSettings.DEFAULT_MAX_BODY_BYTES,
+            ServingSettings.DEFAULT_MAX_INSTANCES,
+            1)
+        .withScoring(
+            new ScoringSettings(
+                defaults.maxBatch(), defaults.batchWait(), BufferPrecision.FLOAT64));
   }
 
   @AfterAll

@@ -332,8 +332,14 @@ class ServeOptionsTest {
     }
   }
 
-  /** Text of a valid value other than the default: its number one lower, or 2 for 1. */
+  /**
+   * Text of a valid value other than the default: its number one lower, or 2 for 1; the other
+   * precision.
+   */
   private static <T> String changed(SettingDef<T> setting) {
+    if (setting == ScoringSettings.BUFFER_PRECISION) {
+      return "float64";
+    }
     long n = Long.parseLong(setting.format(setting.defaultValue().orElseThrow()));
     return String.valueOf(n == 1 ? 2 : n - 1);
   }

@@ -107,6 +107,33 @@ public final class AnalyticSnapshots {
    * @throws IllegalArgumentException naming the model and version if anything does not match
    */
   public static AnalyticScorer decode(ModelSnapshot snapshot) {
+    return decode(snapshot, BufferPrecision.FLOAT64);
+  }
+
+  /**
+   * As {@link #decode(ModelSnapshot)}, with the buffer layer computed in {@code precision}.
+   *
+   * @throws IllegalArgumentException naming the model and version if anything does not match
+   */
+  public static AnalyticScorer decode(ModelSnapshot snapshot, BufferPrecision precision) {
+    Decoded d = read(snapshot);
+    return new AnalyticScorer(d.seed(), d.inputDim(), d.weights(), precision);
+  }
+
+  /**
+   * As {@link #decode(ModelSnapshot)}, with the buffer layer shared through {@code layers} (and in
+   * their precision).
+   *
+   * @throws IllegalArgumentException naming the model and version if anything does not match
+   */
+  public static AnalyticScorer decode(ModelSnapshot snapshot, BufferLayers layers) {
+    Decoded d = read(snapshot);
+    return new AnalyticScorer(layers, d.seed(), d.inputDim(), d.weights());
+  }
+
+  private record Decoded(long seed, int inputDim, HeadWeights weights) {}
+
+  private static Decoded read(ModelSnapshot snapshot) {
     String where = "snapshot " + snapshot.getModel() + " v" + snapshot.getVersion();
     if (!SnapshotChecksum.verify(snapshot)) {
       throw new IllegalArgumentException(where + " fails its checksum; refusing to load it");
@@ -125,7 +152,7 @@ public final class AnalyticSnapshots {
     double[] values =
         SnapshotTensors.readFloat64(
             SnapshotTensors.find(snapshot.getTensors(), HEAD_TENSOR), size, classes.size());
-    return new AnalyticScorer(
+    return new Decoded(
         settings.get(AnalyticSettings.SEED),
         settings.get(AnalyticSettings.INPUT_DIM),
         new HeadWeights(classes, size, values));

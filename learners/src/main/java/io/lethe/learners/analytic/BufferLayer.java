@@ -29,21 +29,41 @@ public final class BufferLayer implements AutoCloseable {
   private final int inputDim;
   private final int size;
   private final NDArray weights;
+  private final BufferPrecision precision;
 
-  private BufferLayer(long seed, int inputDim, int size, NDArray weights) {
+  private BufferLayer(
+      long seed, int inputDim, int size, NDArray weights, BufferPrecision precision) {
     this.seed = seed;
     this.inputDim = inputDim;
     this.size = size;
     this.weights = weights;
+    this.precision = precision;
   }
 
-  /** Builds W_B in {@code manager}; the layer owns the array until {@link #close()}. */
+  /** Builds W_B in float64 in {@code manager}; the layer owns the array until {@link #close()}. */
   public static BufferLayer create(NDManager manager, long seed, int inputDim, int size) {
-    return new BufferLayer(
-        seed,
-        inputDim,
-        size,
-        manager.create(weightValues(seed, inputDim, size), new Shape(inputDim, size)));
+    return create(manager, seed, inputDim, size, BufferPrecision.FLOAT64);
+  }
+
+  /**
+   * Builds W_B in {@code manager} in the given precision (float32: each float64 entry rounded to
+   * the nearest float32); the layer owns the array until {@link #close()}.
+   */
+  public static BufferLayer create(
+      NDManager manager, long seed, int inputDim, int size, BufferPrecision precision) {
+    double[] values = weightValues(seed, inputDim, size);
+    Shape shape = new Shape(inputDim, size);
+    NDArray weights;
+    if (precision == BufferPrecision.FLOAT32) {
+      float[] single = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        single[i] = (float) values[i];
+      }
+      weights = manager.create(single, shape);
+    } else {
+      weights = manager.create(values, shape);
+    }
+    return new BufferLayer(seed, inputDim, size, weights, precision);
   }
 
   /** The entries of W_B, row-major; exposed so tests can pin the generator. */
@@ -79,8 +99,8 @@ public final class BufferLayer implements AutoCloseable {
   }
 
   /**
-   * Converts rows of float32 features into a float64 batch (rows x d_in) in {@code manager},
-   * rejecting wrong lengths and non-finite values with the row's index.
+   * Converts rows of float32 features into a batch (rows x d_in) in {@code manager} of the layer's
+   * precision, rejecting wrong lengths and non-finite values with the row's index.
    */
   public NDArray input(NDManager manager, float[][] rows) {
     requireValidRows(rows);
@@ -89,16 +109,23 @@ public final class BufferLayer implements AutoCloseable {
     for (int r = 0; r < rows.length; r++) {
       System.arraycopy(rows[r], 0, flat, r * inputDim, inputDim);
     }
-    try (NDArray single = manager.create(flat, new Shape(rows.length, inputDim))) {
+    NDArray single = manager.create(flat, new Shape(rows.length, inputDim));
+    if (precision == BufferPrecision.FLOAT32) {
+      return single;
+    }
+    try (single) {
       return single.toType(DataType.FLOAT64, false);
     }
   }
 
-  /** ReLU(x W_B) for a float64 batch x (rows x d_in); the result lives in x's manager. */
+  /**
+   * ReLU(x W_B) for a batch x (rows x d_in) of the layer's precision, in that precision; the result
+   * lives in x's manager.
+   */
   public NDArray features(NDArray x) {
-    if (x.getDataType() != DataType.FLOAT64 || x.getShape().get(1) != inputDim) {
+    if (x.getDataType() != precision.dataType() || x.getShape().get(1) != inputDim) {
       throw new IllegalArgumentException(
-          "expected a float64 batch with " + inputDim + " columns, got " + x);
+          "expected a " + precision.dataType() + " batch with " + inputDim + " columns, got " + x);
     }
     NDArray projected = x.matMul(weights);
     if (x.getShape().get(0) < IN_PLACE_RELU_ROWS) {
@@ -125,6 +152,11 @@ public final class BufferLayer implements AutoCloseable {
   /** d_E. */
   public int size() {
     return size;
+  }
+
+  /** The precision W_B is held and multiplied in. */
+  public BufferPrecision precision() {
+    return precision;
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.lethe.learners.snapshot;
 
 import io.lethe.learners.analytic.AnalyticSnapshots;
+import io.lethe.learners.analytic.BufferLayers;
+import io.lethe.learners.analytic.BufferPrecision;
 import io.lethe.learners.hypernet.HypernetTaskScorer;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.snapshot.SnapshotChecksum;
@@ -15,6 +17,38 @@ public final class Scorers {
    * @throws IllegalArgumentException if the snapshot fails its checksum or does not decode
    */
   public static Scorer fromSnapshot(ModelSnapshot snapshot) {
+    return fromSnapshot(snapshot, BufferPrecision.FLOAT64);
+  }
+
+  /**
+   * Verifies and decodes a snapshot; an analytic model computes its buffer layer in {@code
+   * precision} (a hypernetwork model is unaffected).
+   *
+   * @throws IllegalArgumentException if the snapshot fails its checksum or does not decode
+   */
+  public static Scorer fromSnapshot(ModelSnapshot snapshot, BufferPrecision precision) {
+    requireChecksum(snapshot);
+    return switch (snapshot.getLearner()) {
+      case ANALYTIC -> AnalyticSnapshots.decode(snapshot, precision);
+      case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(snapshot);
+    };
+  }
+
+  /**
+   * Verifies and decodes a snapshot; an analytic model's buffer layer comes from {@code layers},
+   * shared with the other scorers of the same seed and sizes (a hypernetwork model is unaffected).
+   *
+   * @throws IllegalArgumentException if the snapshot fails its checksum or does not decode
+   */
+  public static Scorer fromSnapshot(ModelSnapshot snapshot, BufferLayers layers) {
+    requireChecksum(snapshot);
+    return switch (snapshot.getLearner()) {
+      case ANALYTIC -> AnalyticSnapshots.decode(snapshot, layers);
+      case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(snapshot);
+    };
+  }
+
+  private static void requireChecksum(ModelSnapshot snapshot) {
     if (!SnapshotChecksum.verify(snapshot)) {
       throw new IllegalArgumentException(
           "snapshot "
@@ -23,9 +57,5 @@ public final class Scorers {
               + snapshot.getVersion()
               + " fails its checksum; refusing to load it");
     }
-    return switch (snapshot.getLearner()) {
-      case ANALYTIC -> AnalyticSnapshots.decode(snapshot);
-      case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(snapshot);
-    };
   }
 }
