@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lethe.cli.BearerTokens;
 import io.lethe.learners.analytic.AnalyticLearner;
+import io.lethe.learners.analytic.BufferPrecision;
 import io.lethe.learners.hypernet.HypernetLearner;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.learners.snapshot.Scorer;
@@ -54,7 +55,15 @@ class OpenInferenceApiTest {
   @BeforeAll
   static void start() {
     metrics = new ServiceMetrics();
-    table = new ModelTable(metrics, Clock.systemUTC());
+    // float64 scoring, so that the answers can be compared with the learner's bit for bit
+    ScoringSettings defaults = ScoringSettings.defaults();
+    table =
+        new ModelTable(
+            metrics,
+            Clock.systemUTC(),
+            null,
+            new ScoringSettings(
+                defaults.maxBatch(), defaults.batchWait(), BufferPrecision.FLOAT64));
     try (AnalyticLearner analytic = TestModels.analytic();
         HypernetLearner hypernet = TestModels.hypernet();
         AnalyticLearner erased = TestModels.analytic()) {
