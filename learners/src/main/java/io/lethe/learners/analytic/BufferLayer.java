@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.lethe.learners.data.SplitMix64;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The frozen random buffer layer of ACIL (Zhuang et al., NeurIPS 2022, eq. 5): x -> ReLU(x W_B),
@@ -37,13 +38,33 @@ public final class BufferLayer implements AutoCloseable {
     this.weights = weights;
   }
 
-  /** Builds W_B in {@code manager}; the layer owns the array until {@link #close()}. */
+  /** The W_B drawn last, by its three numbers: see {@link #drawn}. */
+  private record Drawn(long seed, int inputDim, int size, double[] values) {}
+
+  private static final AtomicReference<Drawn> LAST_DRAWN = new AtomicReference<>();
+
+  /**
+   * Builds W_B in {@code manager}; the layer owns the array until {@link #close()}. The values
+   * drawn last are reused: the model service builds a layer for every snapshot it decodes, always
+   * with the same three numbers, and drawing W_B was most of its decoding time.
+   */
   public static BufferLayer create(NDManager manager, long seed, int inputDim, int size) {
     return new BufferLayer(
         seed,
         inputDim,
         size,
-        manager.create(weightValues(seed, inputDim, size), new Shape(inputDim, size)));
+        manager.create(drawn(seed, inputDim, size), new Shape(inputDim, size)));
+  }
+
+  /** {@link #weightValues}, from the last draw if it had the same numbers; never modified. */
+  static double[] drawn(long seed, int inputDim, int size) {
+    Drawn last = LAST_DRAWN.get();
+    if (last != null && last.seed == seed && last.inputDim == inputDim && last.size == size) {
+      return last.values;
+    }
+    double[] values = weightValues(seed, inputDim, size);
+    LAST_DRAWN.set(new Drawn(seed, inputDim, size, values));
+    return values;
   }
 
   /** The entries of W_B, row-major; exposed so tests can pin the generator. */
