@@ -127,6 +127,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
   private static final int SAMPLES_PER_ERASABLE = 5;
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
+  /**
+   * How often the served version is asked for: the resolution of erasure-to-serving times. Asked
+   * much more often, these requests were about half of the model service's HTTP work under the
+   * benchmark (docs/benchmarks.md#end-to-end), on the cores that the stack being measured shares.
+   */
+  private static final Duration SERVED_POLL = Duration.ofMillis(100);
+
   @Spec CommandSpec spec;
   @Mixin StandardOptions standard;
 
@@ -832,7 +839,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     servedVersions.add(new long[] {System.nanoTime(), version});
                     last = version;
                   }
-                  LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                  LockSupport.parkNanos(SERVED_POLL.toNanos());
                 }
               },
               "bench-served");
