@@ -185,7 +185,9 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       paramLabel = "DURATION",
       converter = Values.PositiveDuration.class,
       defaultValue = "10s",
-      description = "With --find-max: the highest freshness p99 of a sustainable rate.")
+      description =
+          "The highest freshness p99 of a sustainable rate: the verdict of every run, and the"
+              + " criterion of --find-max.")
   Duration freshnessBound;
 
   @Option(
