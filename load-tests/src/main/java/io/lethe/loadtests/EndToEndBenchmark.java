@@ -229,11 +229,14 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       description = "Where bench.json, bench.md and the charts go.")
   Path out;
 
+  // Snapshots every 2 s and checkpoints every second: a sample waits up to one of each before it
+  // is served, so the 5 s freshness bound needs them this short
+  // (docs/benchmarks.md#settings-chosen-by-measurement).
   @Option(
       names = "--snapshot-interval",
       paramLabel = "DURATION",
       converter = Values.PositiveDuration.class,
-      defaultValue = "5s",
+      defaultValue = "2s",
       description = "The embedded model's snapshot interval.")
   Duration snapshotInterval;
 
@@ -241,7 +244,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       names = "--checkpoint-interval",
       paramLabel = "DURATION",
       converter = Values.PositiveDuration.class,
-      defaultValue = "2s",
+      defaultValue = "1s",
       description = "The embedded job's checkpoint interval.")
   Duration checkpointInterval;
 
