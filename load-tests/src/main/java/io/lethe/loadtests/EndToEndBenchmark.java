@@ -959,13 +959,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
 
     /** Samples learned a second over the committed snapshots seen in [from, to], or null. */
     private Double learnedPerSecond(long from, long to) {
-      List<long[]> in = snapshots.stream().filter(x -> x[0] >= from && x[0] <= to).toList();
-      if (in.size() < 2 || in.get(in.size() - 1)[0] == in.get(0)[0]) {
-        return null;
-      }
-      long[] first = in.get(0);
-      long[] last = in.get(in.size() - 1);
-      return (last[1] - first[1]) / ((last[0] - first[0]) / 1e9);
+      return EndToEndBenchmark.learnedPerSecond(snapshots, from, to);
     }
 
     /** Learned/s within 2% of the rate and freshness p99 within the bound. */
@@ -1215,6 +1209,36 @@ public final class EndToEndBenchmark implements Callable<Integer> {
           .add(new LineChart.Series("to serving", toDoubles(servedX), toDoubles(served), false))
           .write(out.resolve("bench-erasure-latency.png"), 800, 400);
     }
+  }
+
+  /**
+   * Samples learned a second over the committed snapshots seen in [from, to] (nanoTime, samples
+   * held): the least-squares slope of samples held against the time each snapshot was seen, or null
+   * with fewer than two distinct times. A slope, not the first and the last snapshot: snapshots
+   * that a backlogged reader sees together in one poll would otherwise give a rate of millions.
+   */
+  static Double learnedPerSecond(List<long[]> snapshots, long from, long to) {
+    List<long[]> in = snapshots.stream().filter(x -> x[0] >= from && x[0] <= to).toList();
+    if (in.isEmpty()) {
+      return null;
+    }
+    double t0 = in.get(0)[0];
+    double meanT = 0;
+    double meanH = 0;
+    for (long[] x : in) {
+      meanT += (x[0] - t0) / 1e9;
+      meanH += x[1];
+    }
+    meanT /= in.size();
+    meanH /= in.size();
+    double covariance = 0;
+    double variance = 0;
+    for (long[] x : in) {
+      double t = (x[0] - t0) / 1e9 - meanT;
+      covariance += t * (x[1] - meanH);
+      variance += t * t;
+    }
+    return variance > 0 ? covariance / variance : null;
   }
 
   static Map<String, Object> percentiles(double[] values) {
