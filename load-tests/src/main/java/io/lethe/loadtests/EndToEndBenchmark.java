@@ -75,13 +75,17 @@ import picocli.CommandLine.TypeConversionException;
  * fixed interval, and prediction requests at a fixed rate, all at once. It reports:
  *
  * <ul>
- *   <li>sustained ingest throughput: samples learned per second between the first and the last
- *       committed snapshot of the run;
- *   <li>freshness: from a sample's event time (its send time) to the first committed snapshot on
- *       {@code lethe.models} that includes it, p50/p99;
- *   <li>erasure latency: request to receipt, and request to the model service serving the first
- *       version without the data, p50/p99;
- *   <li>prediction latency p50/p99 under that load;
+ *   <li>the start-up transient: from the first sample sent to the first committed snapshot holding
+ *       it, and to the model service serving that version;
+ *   <li>for the warm-up ({@code --warmup}) and then, apart, for the steady state ({@code
+ *       --duration}): samples sent and learned per second (learned: from the committed snapshots
+ *       seen in the window); freshness: from a sample's event time (its send time) to the first
+ *       committed snapshot on {@code lethe.models} that includes it, p50/p99; erasure latency:
+ *       request to receipt, and request to the model service serving the first version without the
+ *       data; prediction latency under that load;
+ *   <li>with {@code --find-max}, the same for each rate probed by a {@link RateSearch}, and the
+ *       highest rate sustained (learned/s within 2% of the rate offered and freshness p99 within
+ *       {@code --freshness-bound});
  * </ul>
  *
  * and writes JSON, a markdown section and PNG charts of the latencies over time.
@@ -89,9 +93,9 @@ import picocli.CommandLine.TypeConversionException;
  * <p>"Includes it" is judged by counts: the k-th sample sent is taken as included once a snapshot
  * holds k samples, counting those of subjects erased since. Samples go to two partitions, so a
  * sample can be learned a little before or after one sent just before it; over many samples the
- * percentiles are what matter. The subjects the benchmark erases get their few samples in the first
- * second, as a warm-up: timing starts once a served version holds them (the job, the ingress and
- * the service are up), and every erasure then meets learned data.
+ * percentiles are what matter. The subjects the benchmark erases get their few samples first, as
+ * the start-up: the load starts once a served version holds them (the job, the ingress and the
+ * service are up), and every erasure then meets learned data.
  *
  * <p>If the learner stops learning during the run (its job is cancelled or fails, or the model
  * service reports it as not running), the benchmark stops at once with the reason and exit status
@@ -123,6 +127,13 @@ public final class EndToEndBenchmark implements Callable<Integer> {
   private static final int SAMPLES_PER_ERASABLE = 5;
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
+  /**
+   * How often the served version is asked for: the resolution of erasure-to-serving times. Asked
+   * much more often, these requests were about half of the model service's HTTP work under the
+   * benchmark (docs/benchmarks.md#end-to-end), on the cores that the stack being measured shares.
+   */
+  private static final Duration SERVED_POLL = Duration.ofMillis(100);
+
   @Spec CommandSpec spec;
   @Mixin StandardOptions standard;
 
@@ -141,6 +152,43 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       defaultValue = "60s",
       description = "How long the load runs.")
   Duration duration;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "30s",
+      description =
+          "Load before the steady-state figures start; what is sent and requested during it is"
+              + " reported apart, as the warm-up. The load runs for --warmup, then --duration.")
+  Duration warmup;
+
+  @Option(
+      names = "--find-max",
+      description =
+          "Search for the maximum sustainable rate instead: probes from --rate, doubling while the"
+              + " stack keeps up and then bisecting, each --warmup and --duration long on the same"
+              + " stack. Sustainable: learned/s within 2%% of the rate offered and freshness p99 at"
+              + " most --freshness-bound.")
+  boolean findMax;
+
+  @Option(
+      names = "--max-probes",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "6",
+      description = "With --find-max: at most this many probes.")
+  int maxProbes;
+
+  @Option(
+      names = "--freshness-bound",
+      paramLabel = "DURATION",
+      converter = Values.PositiveDuration.class,
+      defaultValue = "10s",
+      description =
+          "The highest freshness p99 of a sustainable rate: the verdict of every run, and the"
+              + " criterion of --find-max.")
+  Duration freshnessBound;
 
   @Option(
       names = "--erasure-every",
@@ -181,11 +229,14 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       description = "Where bench.json, bench.md and the charts go.")
   Path out;
 
+  // Snapshots every 2 s and checkpoints every second: a sample waits up to one of each before it
+  // is served, so the 5 s freshness bound needs them this short
+  // (docs/benchmarks.md#settings-chosen-by-measurement).
   @Option(
       names = "--snapshot-interval",
       paramLabel = "DURATION",
       converter = Values.PositiveDuration.class,
-      defaultValue = "5s",
+      defaultValue = "2s",
       description = "The embedded model's snapshot interval.")
   Duration snapshotInterval;
 
@@ -193,7 +244,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       names = "--checkpoint-interval",
       paramLabel = "DURATION",
       converter = Values.PositiveDuration.class,
-      defaultValue = "2s",
+      defaultValue = "1s",
       description = "The embedded job's checkpoint interval.")
   Duration checkpointInterval;
 
@@ -311,8 +362,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     authorization,
                     List.of(model),
                     EndToEndBenchmark::learnerStopped)) {
-          Run run =
-              new Run(rate, duration, erasureEvery, clients, predictionRate, data, model, progress);
+          Run run = new Run(plan(), data, model, progress);
           run.kafkaConfig = kafkaConfig.config();
           run.authorization = authorization;
           run.execute(bootstrap, LetheTopics.create(TopicNames.defaults(), client), service);
@@ -320,16 +370,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         }
         return Cli.OK;
       }
-      Run run =
-          new Run(
-              rate,
-              duration,
-              erasureEvery,
-              clients,
-              predictionRate,
-              data,
-              EMBEDDED_MODEL,
-              progress);
+      Run run = new Run(plan(), data, EMBEDDED_MODEL, progress);
       progress.phase("starting the embedded stack");
       try (EmbeddedStack stack =
               EmbeddedStack.start(
@@ -353,6 +394,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       finish(run, bufferSize, out, args);
     }
     return Cli.OK;
+  }
+
+  private Plan plan() {
+    return new Plan(
+        rate,
+        warmup,
+        duration,
+        erasureEvery,
+        clients,
+        predictionRate,
+        findMax,
+        maxProbes,
+        freshnessBound);
   }
 
   /** A positive number of requests per second. */
@@ -389,13 +443,43 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     System.out.println("written: " + out.resolve("bench.json") + ", bench.md and the charts");
   }
 
+  /** What one benchmark run does: its load, and the rates it offers. */
+  record Plan(
+      int rate,
+      Duration warmup,
+      Duration duration,
+      Duration erasureEvery,
+      int clients,
+      double predictionRate,
+      boolean findMax,
+      int maxProbes,
+      Duration freshnessBound) {
+    /** At most this many erasures are requested: one erasable subject each. */
+    int erasableSubjects() {
+      long load = (warmup.toNanos() + duration.toNanos()) * (findMax ? maxProbes : 1);
+      return (int) Math.min(1_000, load / erasureEvery.toNanos() + 1);
+    }
+  }
+
+  /**
+   * One load phase at one rate: the indexes of the samples it sent (the warm-up's, then the steady
+   * state's) and its time window, in nanoTime.
+   */
+  private record Phase(
+      int rate,
+      long loadStart,
+      long steadyStart,
+      long loadEnd,
+      int firstSample,
+      int steadySample,
+      int endSample,
+      List<String> warmupErasures,
+      List<String> steadyErasures,
+      HttpLoad.Result predictions) {}
+
   /** One benchmark run and what it recorded. */
   private static final class Run {
-    private final int rate;
-    private final Duration duration;
-    private final Duration erasureEvery;
-    private final int clients;
-    private final double predictionRate;
+    private final Plan plan;
     private final FashionMnist data;
     private final String model;
     private final Progress progress;
@@ -407,36 +491,25 @@ public final class EndToEndBenchmark implements Callable<Integer> {
     String authorization;
     // per sample, in send order: send time (nanoTime)
     private final List<Long> sent = new ArrayList<>();
-    // committed snapshots: nanoTime seen, samples held, erasures reflected so far
+    // committed snapshots: nanoTime seen, samples held (counting erased ones), version
     private final List<long[]> snapshots = new CopyOnWriteArrayList<>();
     private final Map<String, Long> erasedSamplesByRequest = new ConcurrentHashMap<>();
     private final Map<String, Long> requestedAt = new ConcurrentHashMap<>();
     private final Map<String, Long> receiptAt = new ConcurrentHashMap<>();
     private final Map<String, Long> firstVersionWithout = new ConcurrentHashMap<>();
     private final List<long[]> servedVersions = new CopyOnWriteArrayList<>();
-    private HttpLoad.Result predictions;
+    private final List<Phase> phases = new ArrayList<>();
+    private RateSearch search;
+    // the erasable subjects' samples: the start-up, before any phase
+    private int startupSamples;
     private long start;
-    // samples before this index were the warm-up: not in the freshness figures
-    private int measuredFrom;
     private volatile boolean watching = true;
     // sent.size() for the progress thread
     private volatile int sentCount;
 
-    Run(
-        int rate,
-        Duration duration,
-        Duration erasureEvery,
-        int clients,
-        double predictionRate,
-        FashionMnist data,
-        String model,
-        Progress progress) {
+    Run(Plan plan, FashionMnist data, String model, Progress progress) {
+      this.plan = plan;
       this.progress = progress;
-      this.rate = rate;
-      this.duration = duration;
-      this.erasureEvery = erasureEvery;
-      this.clients = clients;
-      this.predictionRate = predictionRate;
       this.model = model;
       this.data = data;
     }
@@ -473,78 +546,122 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                   bootstrap,
                   "lethe-bench-erasures",
                   topics.erasuresRaw().valueSerde().serializer())) {
-        // warm-up, not measured: the erasable subjects' samples, until a version with them is
-        // served (the job, the ingress and the service have started and compiled their paths)
+        // the start-up: the erasable subjects' samples, until a version with them is served (the
+        // job, the ingress and the service have started and compiled their paths); timed apart
         int next = 0;
-        for (int s = 0; s < ERASABLE_SUBJECTS; s++) {
+        for (int s = 0; s < plan.erasableSubjects(); s++) {
           for (int k = 0; k < SAMPLES_PER_ERASABLE; k++) {
             send(samples, topics, next++, "erasable-" + s);
           }
         }
         samples.flush();
-        progress.phase("warm-up: waiting for a served version with the erasable subjects' samples");
-        int warmup = next;
-        long warmDeadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < warmDeadline
-            && (snapshots.isEmpty() || snapshots.get(snapshots.size() - 1)[1] < warmup)) {
-          LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-        }
-        measuredFrom = warmup;
         progress.phase(
-            "measuring for "
-                + duration.toSeconds()
-                + " s: "
-                + rate
-                + " samples/s, an erasure every "
-                + erasureEvery.toMillis()
-                + " ms, "
-                + predictionRate
-                + " predictions/s");
+            "start-up: waiting for a served version with the erasable subjects' samples");
+        startupSamples = next;
+        awaitLearned(startupSamples, Duration.ofMinutes(3));
+        waitForVersion(serviceUrl);
         AutoCloseable ticker = progress.every(PROGRESS_EVERY, this::status);
-        start = System.nanoTime();
-        Thread loadThread =
-            new Thread(
-                () -> {
-                  try {
-                    waitForVersion(serviceUrl);
-                    predictions =
-                        load.run(
-                            clients, Duration.ofSeconds(1), duration, predictionRate / clients);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "bench-predictions");
-        loadThread.start();
-        long end = start + duration.toNanos();
-        long nextErasure = start + erasureEvery.toNanos();
+        search = new RateSearch(plan.rate(), plan.findMax() ? plan.maxProbes() : 1, 0.1);
         int erased = 0;
-        long paceStart = System.nanoTime();
-        int paced = 0;
-        while (System.nanoTime() < end) {
-          send(samples, topics, next++, "subject-" + (next % 500));
-          paced++;
-          long due = paceStart + (long) (paced * 1e9 / rate);
-          if (System.nanoTime() >= nextErasure && erased < ERASABLE_SUBJECTS) {
-            erase(erasures, topics, "erasable-" + erased++);
-            nextErasure += erasureEvery.toNanos();
-          }
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            LockSupport.parkNanos(wait);
-          }
+        for (var rate = search.next(); rate.isPresent(); rate = search.next()) {
+          progress.phase(
+              "load at "
+                  + rate.getAsInt()
+                  + " samples/s: "
+                  + plan.warmup().toSeconds()
+                  + " s warm-up, then "
+                  + plan.duration().toSeconds()
+                  + " s measured; an erasure every "
+                  + plan.erasureEvery().toMillis()
+                  + " ms, "
+                  + plan.predictionRate()
+                  + " predictions/s");
+          Phase phase = load(rate.getAsInt(), samples, erasures, topics, load, erased);
+          erased += phase.warmupErasures().size() + phase.steadyErasures().size();
+          phases.add(phase);
+          progress.phase("load done; waiting for every sample to be learned and every receipt");
+          awaitAll(sent.size());
+          search.record(sustainable(phase));
         }
-        samples.flush();
-        loadThread.join();
         ticker.close();
-        progress.phase("load done; waiting for every sample to be learned and every receipt");
-        awaitAll(sent.size());
       } finally {
         watching = false;
         snapshotWatcher.join(10_000);
         receiptWatcher.join(10_000);
         servedWatcher.join(10_000);
       }
+    }
+
+    /** Offers {@code rate} samples/s for the warm-up and the measured duration. */
+    private Phase load(
+        int rate,
+        KafkaProducer<String, TrainingSample> samples,
+        KafkaProducer<String, ErasureRequest> erasures,
+        LetheTopics topics,
+        HttpLoad load,
+        int erasedBefore)
+        throws InterruptedException {
+      long loadStart = System.nanoTime();
+      if (phases.isEmpty()) {
+        start = loadStart;
+      }
+      long steadyStart = loadStart + plan.warmup().toNanos();
+      long end = steadyStart + plan.duration().toNanos();
+      HttpLoad.Result[] predictions = new HttpLoad.Result[1];
+      Thread loadThread =
+          new Thread(
+              () -> {
+                try {
+                  predictions[0] =
+                      load.run(
+                          plan.clients(),
+                          plan.warmup(),
+                          plan.duration(),
+                          plan.predictionRate() / plan.clients());
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "bench-predictions");
+      loadThread.start();
+      int first = sent.size();
+      int steady = -1;
+      List<String> warmupErasures = new ArrayList<>();
+      List<String> steadyErasures = new ArrayList<>();
+      long nextErasure = loadStart + plan.erasureEvery().toNanos();
+      int erased = erasedBefore;
+      int paced = 0;
+      while (System.nanoTime() < end) {
+        if (steady < 0 && System.nanoTime() >= steadyStart) {
+          steady = sent.size();
+        }
+        int n = sent.size();
+        send(samples, topics, n, "subject-" + (n % 500));
+        paced++;
+        long due = loadStart + (long) (paced * 1e9 / rate);
+        if (System.nanoTime() >= nextErasure && erased < plan.erasableSubjects()) {
+          String id = erase(erasures, topics, "erasable-" + erased++);
+          (steady < 0 ? warmupErasures : steadyErasures).add(id);
+          nextErasure += plan.erasureEvery().toNanos();
+        }
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+      }
+      samples.flush();
+      loadThread.join();
+      return new Phase(
+          rate,
+          loadStart,
+          steadyStart,
+          end,
+          first,
+          steady < 0 ? sent.size() : steady,
+          sent.size(),
+          warmupErasures,
+          steadyErasures,
+          predictions[0]);
     }
 
     /** One progress line; called on the progress thread, so it reads only counts. */
@@ -585,7 +702,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       producer.send(new ProducerRecord<>(topics.samplesRaw().name(), subject, sample));
     }
 
-    private void erase(
+    private String erase(
         KafkaProducer<String, ErasureRequest> producer, LetheTopics topics, String s) {
       String id = "bench-erase-" + s;
       erasedSamplesByRequest.put(id, (long) SAMPLES_PER_ERASABLE);
@@ -605,6 +722,15 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                   .setRequester("lethe-bench")
                   .build()));
       producer.flush();
+      return id;
+    }
+
+    private void awaitLearned(int total, Duration limit) {
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (System.nanoTime() < deadline
+          && (snapshots.isEmpty() || snapshots.get(snapshots.size() - 1)[1] < total)) {
+        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      }
     }
 
     /** Waits until a committed snapshot holds every sample sent, and every receipt is in. */
@@ -659,7 +785,11 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                               .sum();
                       if (snapshot.getVersion() > baselineVersion) {
                         snapshots.add(
-                            new long[] {System.nanoTime(), held + erasedReflected - baseline});
+                            new long[] {
+                              System.nanoTime(),
+                              held + erasedReflected - baseline,
+                              snapshot.getVersion()
+                            });
                       }
                     }
                   }
@@ -714,7 +844,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
                     servedVersions.add(new long[] {System.nanoTime(), version});
                     last = version;
                   }
-                  LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                  LockSupport.parkNanos(SERVED_POLL.toNanos());
                 }
               },
               "bench-served");
@@ -779,12 +909,103 @@ public final class EndToEndBenchmark implements Callable<Integer> {
         while (s < snapshots.size() && snapshots.get(s)[1] < k + 1) {
           s++;
         }
-        out[k] =
-            k >= measuredFrom && s < snapshots.size()
-                ? (snapshots.get(s)[0] - sent.get(k)) / 1e6
-                : Double.NaN;
+        out[k] = s < snapshots.size() ? (snapshots.get(s)[0] - sent.get(k)) / 1e6 : Double.NaN;
       }
       return out;
+    }
+
+    /**
+     * The start-up transient: from the first sample sent to the first committed snapshot holding
+     * it, and to the model service serving that version.
+     */
+    private Map<String, Object> startup() {
+      Map<String, Object> startup = new LinkedHashMap<>();
+      if (sent.isEmpty()) {
+        return startup;
+      }
+      long firstSent = sent.get(0);
+      long[] holding = snapshots.stream().filter(x -> x[1] >= 1).findFirst().orElse(null);
+      Long served = holding == null ? null : servedAt(holding[2]);
+      startup.put(
+          "first_sample_to_committed_snapshot_ms",
+          holding == null ? null : (holding[0] - firstSent) / 1e6);
+      startup.put("first_sample_to_serving_ms", served == null ? null : (served - firstSent) / 1e6);
+      startup.put("samples", startupSamples);
+      return startup;
+    }
+
+    /** Freshness of the samples with indexes in [from, to), ms. */
+    private Map<String, Object> freshness(double[] all, int from, int to) {
+      return percentiles(java.util.Arrays.copyOfRange(all, from, to));
+    }
+
+    private Map<String, Object> erasureLatency(List<String> ids, boolean toServing) {
+      List<Double> latencies = new ArrayList<>();
+      for (String id : ids) {
+        long at = requestedAt.get(id);
+        Long done;
+        if (toServing) {
+          Long version = firstVersionWithout.get(id);
+          done = version == null ? null : servedAt(version);
+        } else {
+          done = receiptAt.get(id);
+        }
+        if (done != null) {
+          latencies.add((done - at) / 1e6);
+        }
+      }
+      return percentiles(toDoubles(latencies));
+    }
+
+    /** Samples learned a second over the committed snapshots seen in [from, to], or null. */
+    private Double learnedPerSecond(long from, long to) {
+      return EndToEndBenchmark.learnedPerSecond(snapshots, from, to);
+    }
+
+    /** Learned/s within 2% of the rate and freshness p99 within the bound. */
+    private boolean sustainable(Phase phase) {
+      Double learned = learnedPerSecond(phase.steadyStart(), phase.loadEnd());
+      Object p99 = freshness(freshness(), phase.steadySample(), phase.endSample()).get("p99");
+      return learned != null
+          && learned >= 0.98 * phase.rate()
+          && p99 instanceof Double d
+          && d <= plan.freshnessBound().toMillis();
+    }
+
+    private Map<String, Object> phaseReport(Phase phase, double[] fresh) {
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("target_rate", phase.rate());
+      Map<String, Object> warm = new LinkedHashMap<>();
+      warm.put("seconds", plan.warmup().toSeconds());
+      warm.put("samples_sent", phase.steadySample() - phase.firstSample());
+      warm.put("freshness_ms", freshness(fresh, phase.firstSample(), phase.steadySample()));
+      warm.put("erasures", phase.warmupErasures().size());
+      warm.put("erasure_to_serving_ms", erasureLatency(phase.warmupErasures(), true));
+      report.put("warmup", warm);
+      report.put("duration_seconds", plan.duration().toSeconds());
+      int steadySent = phase.endSample() - phase.steadySample();
+      report.put("samples_sent", steadySent);
+      report.put(
+          "sent_samples_per_second", steadySent / ((phase.loadEnd() - phase.steadyStart()) / 1e9));
+      report.put(
+          "ingest_samples_per_second", learnedPerSecond(phase.steadyStart(), phase.loadEnd()));
+      report.put("freshness_ms", freshness(fresh, phase.steadySample(), phase.endSample()));
+      report.put("erasures", phase.steadyErasures().size());
+      report.put("erasure_to_receipt_ms", erasureLatency(phase.steadyErasures(), false));
+      report.put("erasure_to_serving_ms", erasureLatency(phase.steadyErasures(), true));
+      if (phase.predictions() != null) {
+        Histogram h = phase.predictions().histogram();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("clients", plan.clients());
+        p.put("target_requests_per_second", plan.predictionRate());
+        p.put("requests_per_second", phase.predictions().throughput());
+        p.put("p50", h.getValueAtPercentile(50) / 1000.0);
+        p.put("p99", h.getValueAtPercentile(99) / 1000.0);
+        p.put("errors", phase.predictions().errors());
+        report.put("prediction_latency_ms", p);
+      }
+      report.put("sustainable", sustainable(phase));
+      return report;
     }
 
     Map<String, Object> report(int bufferSize) {
@@ -798,46 +1019,30 @@ public final class EndToEndBenchmark implements Callable<Integer> {
               "ANALYTIC",
               AnalyticSettings.BUFFER_SIZE.key(),
               bufferSize));
-      report.put("target_rate", rate);
-      report.put("duration_seconds", duration.toSeconds());
-      report.put("samples_sent", sent.size() - measuredFrom);
-      List<long[]> measured = snapshots.stream().filter(x -> x[0] >= start).toList();
-      long[] first = measured.isEmpty() ? null : measured.get(0);
-      long[] last = measured.isEmpty() ? null : measured.get(measured.size() - 1);
-      report.put(
-          "ingest_samples_per_second",
-          first == null || last[0] == first[0]
-              ? null
-              : (last[1] - first[1]) / ((last[0] - first[0]) / 1e9));
-      report.put("freshness_ms", percentiles(freshness()));
-      List<Double> toReceipt = new ArrayList<>();
-      List<Double> toServed = new ArrayList<>();
-      requestedAt.forEach(
-          (id, at) -> {
-            Long receipt = receiptAt.get(id);
-            if (receipt != null) {
-              toReceipt.add((receipt - at) / 1e6);
-            }
-            Long version = firstVersionWithout.get(id);
-            Long served = version == null ? null : servedAt(version);
-            if (served != null) {
-              toServed.add((served - at) / 1e6);
-            }
-          });
-      report.put("erasures", requestedAt.size());
-      report.put("erasure_to_receipt_ms", percentiles(toDoubles(toReceipt)));
-      report.put("erasure_to_serving_ms", percentiles(toDoubles(toServed)));
-      if (predictions != null) {
-        Histogram h = predictions.histogram();
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("clients", clients);
-        p.put("target_requests_per_second", predictionRate);
-        p.put("requests_per_second", predictions.throughput());
-        p.put("p50", h.getValueAtPercentile(50) / 1000.0);
-        p.put("p99", h.getValueAtPercentile(99) / 1000.0);
-        p.put("errors", predictions.errors());
-        report.put("prediction_latency_ms", p);
+      report.put("startup", startup());
+      double[] fresh = freshness();
+      if (!plan.findMax()) {
+        if (!phases.isEmpty()) {
+          report.putAll(phaseReport(phases.get(0), fresh));
+        }
+        return report;
       }
+      Map<String, Object> criteria = new LinkedHashMap<>();
+      criteria.put("min_learned_fraction_of_offered", 0.98);
+      criteria.put("max_freshness_p99_ms", plan.freshnessBound().toMillis());
+      report.put("sustainable_if", criteria);
+      List<Map<String, Object>> probes = new ArrayList<>();
+      for (Phase phase : phases) {
+        probes.add(phaseReport(phase, fresh));
+      }
+      report.put("probes", probes);
+      // null (JSON null) when the probes found no such rate
+      report.put(
+          "max_sustainable_rate",
+          search.highestSustainable().stream().boxed().findFirst().orElse(null));
+      report.put(
+          "lowest_unsustainable_rate",
+          search.lowestUnsustainable().stream().boxed().findFirst().orElse(null));
       return report;
     }
 
@@ -845,23 +1050,95 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       StringBuilder md = new StringBuilder();
       md.append("```\n./lethe bench ").append(args).append("\n```\n\n");
       md.append("| measure | value |\n| --- | --- |\n");
-      md.append(row("samples sent (target rate " + rate + "/s)", report.get("samples_sent")));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> startup = (Map<String, Object>) report.get("startup");
       md.append(
-          row("sustained ingest, samples learned/s", report.get("ingest_samples_per_second")));
-      md.append(row("freshness, event to committed snapshot, ms", report.get("freshness_ms")));
-      md.append(row("erasure to receipt, ms", report.get("erasure_to_receipt_ms")));
+          row(
+              "start-up: first sample sent to the first committed snapshot holding it, ms",
+              startup.get("first_sample_to_committed_snapshot_ms")));
       md.append(
-          row("erasure to model service serving it, ms", report.get("erasure_to_serving_ms")));
-      md.append(row("prediction latency under load, ms", report.get("prediction_latency_ms")));
+          row(
+              "start-up: first sample sent to the model service serving it, ms",
+              startup.get("first_sample_to_serving_ms")));
+      if (!plan.findMax()) {
+        phaseRows(md, report);
+        return md.toString();
+      }
+      md.append(
+          row(
+              "maximum sustainable rate, samples/s (learned/s within 2% of it, freshness p99 at"
+                  + " most "
+                  + plan.freshnessBound().toMillis()
+                  + " ms)",
+              orNone(report.get("max_sustainable_rate"))));
+      md.append(
+          row(
+              "lowest rate not sustained, samples/s",
+              orNone(report.get("lowest_unsustainable_rate"))));
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> probes = (List<Map<String, Object>>) report.get("probes");
+      for (Map<String, Object> probe : probes) {
+        md.append("\n### ").append(probe.get("target_rate")).append(" samples/s offered\n\n");
+        md.append("| measure | value |\n| --- | --- |\n");
+        phaseRows(md, probe);
+      }
       return md.toString();
     }
 
+    private void phaseRows(StringBuilder md, Map<String, Object> phase) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> warm = (Map<String, Object>) phase.get("warmup");
+      md.append(
+          row(
+              "warm-up (first " + plan.warmup().toSeconds() + " s): freshness, ms",
+              warm.get("freshness_ms")));
+      md.append(
+          row(
+              "warm-up: erasure to model service serving it, ms",
+              warm.get("erasure_to_serving_ms")));
+      md.append(
+          row(
+              "steady state: samples sent (target rate " + phase.get("target_rate") + "/s)",
+              phase.get("samples_sent")));
+      md.append(row("steady state: samples sent/s", phase.get("sent_samples_per_second")));
+      md.append(row("steady state: samples learned/s", phase.get("ingest_samples_per_second")));
+      md.append(
+          row(
+              "steady state: freshness, event to committed snapshot, ms",
+              phase.get("freshness_ms")));
+      md.append(row("steady state: erasure to receipt, ms", phase.get("erasure_to_receipt_ms")));
+      md.append(
+          row(
+              "steady state: erasure to model service serving it, ms",
+              phase.get("erasure_to_serving_ms")));
+      md.append(
+          row(
+              "steady state: prediction latency under load, ms",
+              phase.get("prediction_latency_ms")));
+      md.append(row("sustainable", phase.get("sustainable")));
+    }
+
+    private static Object orNone(Object rate) {
+      return rate == null ? "none found" : rate;
+    }
+
     private static String row(String name, Object value) {
-      return "| "
-          + name
-          + " | "
-          + (value instanceof Double d ? String.format("%.0f", d) : value)
-          + " |\n";
+      return "| " + name + " | " + format(value) + " |\n";
+    }
+
+    /** Numbers without their long tails: ms and rates to a whole, percentiles likewise. */
+    private static String format(Object value) {
+      if (value instanceof Double d) {
+        return String.format("%.0f", d);
+      }
+      if (value instanceof Map<?, ?> map) {
+        StringBuilder out = new StringBuilder();
+        map.forEach(
+            (k, v) ->
+                out.append(out.length() == 0 ? "" : ", ").append(k).append(' ').append(format(v)));
+        return out.toString();
+      }
+      return String.valueOf(value);
     }
 
     void charts(Path out) throws Exception {
@@ -872,7 +1149,7 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       }
       List<Double> xs = new ArrayList<>();
       List<Double> ys = new ArrayList<>();
-      for (int k = 0; k < fresh.length; k += Math.max(1, fresh.length / 2000)) {
+      for (int k = startupSamples; k < fresh.length; k += Math.max(1, fresh.length / 2000)) {
         if (!Double.isNaN(fresh[k])) {
           xs.add(sentAt[k]);
           ys.add(fresh[k]);
@@ -881,14 +1158,19 @@ public final class EndToEndBenchmark implements Callable<Integer> {
       new LineChart("Freshness: event to committed snapshot", "sent at (s)", "ms")
           .add(new LineChart.Series("sample", toDoubles(xs), toDoubles(ys), false))
           .write(out.resolve("bench-freshness.png"), 800, 400);
-      if (predictions != null) {
-        Map<Long, Histogram> perSecond = new LinkedHashMap<>();
-        for (HttpLoad.Sample s : predictions.samples()) {
+      Map<Long, Histogram> perSecond = new LinkedHashMap<>();
+      for (Phase phase : phases) {
+        if (phase.predictions() == null) {
+          continue;
+        }
+        for (HttpLoad.Sample s : phase.predictions().samples()) {
           long second = (s.startNanos() - start) / 1_000_000_000L;
           perSecond
               .computeIfAbsent(second, x -> new Histogram(3_600_000_000L, 2))
               .recordValue(Math.max(1, s.latencyNanos() / 1000));
         }
+      }
+      if (!perSecond.isEmpty()) {
         double[] x = new double[perSecond.size()];
         double[] p50 = new double[x.length];
         double[] p99 = new double[x.length];
@@ -927,6 +1209,36 @@ public final class EndToEndBenchmark implements Callable<Integer> {
           .add(new LineChart.Series("to serving", toDoubles(servedX), toDoubles(served), false))
           .write(out.resolve("bench-erasure-latency.png"), 800, 400);
     }
+  }
+
+  /**
+   * Samples learned a second over the committed snapshots seen in [from, to] (nanoTime, samples
+   * held): the least-squares slope of samples held against the time each snapshot was seen, or null
+   * with fewer than two distinct times. A slope, not the first and the last snapshot: snapshots
+   * that a backlogged reader sees together in one poll would otherwise give a rate of millions.
+   */
+  static Double learnedPerSecond(List<long[]> snapshots, long from, long to) {
+    List<long[]> in = snapshots.stream().filter(x -> x[0] >= from && x[0] <= to).toList();
+    if (in.isEmpty()) {
+      return null;
+    }
+    double t0 = in.get(0)[0];
+    double meanT = 0;
+    double meanH = 0;
+    for (long[] x : in) {
+      meanT += (x[0] - t0) / 1e9;
+      meanH += x[1];
+    }
+    meanT /= in.size();
+    meanH /= in.size();
+    double covariance = 0;
+    double variance = 0;
+    for (long[] x : in) {
+      double t = (x[0] - t0) / 1e9 - meanT;
+      covariance += t * (x[1] - meanH);
+      variance += t * t;
+    }
+    return variance > 0 ? covariance / variance : null;
   }
 
   static Map<String, Object> percentiles(double[] values) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.lethe.learners.data.SplitMix64;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The frozen random buffer layer of ACIL (Zhuang et al., NeurIPS 2022, eq. 5): x -> ReLU(x W_B),
@@ -40,6 +41,11 @@ public final class BufferLayer implements AutoCloseable {
     this.precision = precision;
   }
 
+  /** The W_B drawn last, by its three numbers: see {@link #drawn}. */
+  private record Drawn(long seed, int inputDim, int size, double[] values) {}
+
+  private static final AtomicReference<Drawn> LAST_DRAWN = new AtomicReference<>();
+
   /** Builds W_B in float64 in {@code manager}; the layer owns the array until {@link #close()}. */
   public static BufferLayer create(NDManager manager, long seed, int inputDim, int size) {
     return create(manager, seed, inputDim, size, BufferPrecision.FLOAT64);
@@ -47,11 +53,13 @@ public final class BufferLayer implements AutoCloseable {
 
   /**
    * Builds W_B in {@code manager} in the given precision (float32: each float64 entry rounded to
-   * the nearest float32); the layer owns the array until {@link #close()}.
+   * the nearest float32); the layer owns the array until {@link #close()}. The values drawn last
+   * are reused: a process that builds layers again and again (e.g. a tool decoding snapshots)
+   * builds them with the same three numbers, and drawing W_B is most of that time.
    */
   public static BufferLayer create(
       NDManager manager, long seed, int inputDim, int size, BufferPrecision precision) {
-    double[] values = weightValues(seed, inputDim, size);
+    double[] values = drawn(seed, inputDim, size);
     Shape shape = new Shape(inputDim, size);
     NDArray weights;
     if (precision == BufferPrecision.FLOAT32) {
@@ -64,6 +72,17 @@ public final class BufferLayer implements AutoCloseable {
       weights = manager.create(values, shape);
     }
     return new BufferLayer(seed, inputDim, size, weights, precision);
+  }
+
+  /** {@link #weightValues}, from the last draw if it had the same numbers; never modified. */
+  static double[] drawn(long seed, int inputDim, int size) {
+    Drawn last = LAST_DRAWN.get();
+    if (last != null && last.seed == seed && last.inputDim == inputDim && last.size == size) {
+      return last.values;
+    }
+    double[] values = weightValues(seed, inputDim, size);
+    LAST_DRAWN.set(new Drawn(seed, inputDim, size, values));
+    return values;
   }
 
   /** The entries of W_B, row-major; exposed so tests can pin the generator. */

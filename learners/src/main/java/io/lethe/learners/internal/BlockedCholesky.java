@@ -48,6 +48,17 @@ public final class BlockedCholesky implements AutoCloseable {
    * @throws Cholesky.NotPositiveDefiniteException if a is not (numerically) positive definite
    */
   public static BlockedCholesky factor(NDArray a) {
+    return factor(a, BLOCK);
+  }
+
+  /**
+   * As {@link #factor(NDArray)} with diagonal blocks {@code blockWidth} wide (for benchmarks that
+   * compare widths).
+   */
+  public static BlockedCholesky factor(NDArray a, int blockWidth) {
+    if (blockWidth <= 0) {
+      throw new IllegalArgumentException("block width must be > 0, was " + blockWidth);
+    }
     Shape shape = a.getShape();
     if (shape.dimension() != 2
         || shape.get(0) != shape.get(1)
@@ -55,10 +66,10 @@ public final class BlockedCholesky implements AutoCloseable {
       throw new IllegalArgumentException("expected a square float64 matrix, got " + a);
     }
     long n = shape.get(0);
-    int blocks = (int) ((n + BLOCK - 1) / BLOCK);
+    int blocks = (int) ((n + blockWidth - 1) / blockWidth);
     long[] start = new long[blocks + 1];
     for (int k = 0; k <= blocks; k++) {
-      start[k] = Math.min(n, (long) k * BLOCK);
+      start[k] = Math.min(n, (long) k * blockWidth);
     }
     NDManager manager = a.getManager();
     List<NDArray> inverseDiagonal = new ArrayList<>(blocks);

@@ -40,6 +40,31 @@ class BlockedCholeskyTest {
     }
   }
 
+  /** The block width changes how the work is split, not the solution. */
+  @ParameterizedTest(name = "blocks {0} wide")
+  @ValueSource(ints = {1, 64, 100, 600})
+  void shouldSolveAlikeWithAnyBlockWidth(int width) {
+    Torch.noGradOnThisThread();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      manager.getEngine().setRandomSeed(width);
+      int n = 300;
+      NDArray h = manager.randomUniform(0, 1, new Shape(n / 2 + 1, n), DataType.FLOAT64);
+      NDArray a = h.transpose().matMul(h).add(manager.eye(n, n, 0, DataType.FLOAT64).muli(0.1));
+      NDArray b = manager.randomUniform(-1, 1, new Shape(n, 7), DataType.FLOAT64);
+
+      try (BlockedCholesky usual = BlockedCholesky.factor(a);
+          BlockedCholesky other = BlockedCholesky.factor(a, width)) {
+        NDArray expected = usual.solve(b);
+        double scale = expected.abs().max().getDouble();
+        double difference = other.solve(b).sub(expected).abs().max().getDouble();
+        assertThat(difference).isLessThan(1e-9 * scale);
+      }
+      assertThatThrownBy(() -> BlockedCholesky.factor(a, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("block width must be > 0, was 0");
+    }
+  }
+
   @ParameterizedTest(name = "fails at column {0}")
   @ValueSource(ints = {3, 300})
   void shouldNameTheColumnWhereAMatrixIsNotPositiveDefinite(int column) {
