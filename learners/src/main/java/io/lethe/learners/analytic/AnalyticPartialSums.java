@@ -16,7 +16,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -156,49 +155,58 @@ public record AnalyticPartialSums(
    * @throws io.lethe.learners.snapshot.NonFiniteWeightsException if a weight is NaN or infinite
    */
   public static ModelSnapshot mergeSnapshot(
-      AnalyticSettings settings, Collection<AnalyticPartialSums> shards, SnapshotHeader header) {
+      AnalyticSettings settings, Iterable<AnalyticPartialSums> shards, SnapshotHeader header) {
     return AnalyticSnapshots.encode(merge(settings, shards), header);
   }
 
   /** The head of the model the shards make together (see {@link #mergeSnapshot}). */
   public static HeadWeights mergedWeights(
-      AnalyticSettings settings, Collection<AnalyticPartialSums> shards) {
+      AnalyticSettings settings, Iterable<AnalyticPartialSums> shards) {
     return merge(settings, shards).weights();
   }
 
-  static AnalyticModel merge(AnalyticSettings settings, Collection<AnalyticPartialSums> shards) {
+  /**
+   * Adds the shards' sums in one pass, holding one shard's G besides the running sum (a merge of
+   * many shards at d_E 2048 takes 32 MiB per shard at a time, not per shard in the model).
+   */
+  static AnalyticModel merge(AnalyticSettings settings, Iterable<AnalyticPartialSums> shards) {
     int d = settings.bufferSize();
-    int k = 0;
     Map<String, Long> samplesPerTask = new LinkedHashMap<>();
     LinkedHashSet<String> erasedTasks = new LinkedHashSet<>();
+    long[] classCounts = new long[0];
+    double[] gram = new double[d * d];
+    List<double[]> crosses = new ArrayList<>(); // small: d_E x classes each
+    List<Integer> widths = new ArrayList<>();
     for (AnalyticPartialSums shard : shards) {
       if (shard.bufferSize != d) {
         throw new IllegalArgumentException(
             "partial sums of buffer size " + shard.bufferSize + ", the model has " + d);
       }
-      k = Math.max(k, shard.classCounts.length);
       shard.samplesPerTask.forEach((task, count) -> samplesPerTask.merge(task, count, Long::sum));
       erasedTasks.addAll(shard.erasedTasks);
-    }
-    long[] classCounts = new long[k];
-    double[] gram = new double[d * d];
-    double[] cross = new double[d * k];
-    boolean any = false;
-    for (AnalyticPartialSums shard : shards) {
       int width = shard.classCounts.length;
+      if (width > classCounts.length) {
+        classCounts = java.util.Arrays.copyOf(classCounts, width);
+      }
       for (int c = 0; c < width; c++) {
         classCounts[c] += shard.classCounts[c];
       }
-      if (shard.isEmpty()) {
-        continue;
+      if (!shard.isEmpty()) {
+        for (int i = 0; i < gram.length; i++) {
+          gram[i] += shard.gram[i];
+        }
+        crosses.add(shard.cross);
+        widths.add(width);
       }
-      any = true;
-      for (int i = 0; i < gram.length; i++) {
-        gram[i] += shard.gram[i];
-      }
+    }
+    int k = classCounts.length;
+    double[] cross = new double[d * k];
+    for (int s = 0; s < crosses.size(); s++) {
+      double[] part = crosses.get(s);
+      int width = widths.get(s);
       for (int r = 0; r < d; r++) {
         for (int c = 0; c < width; c++) {
-          cross[r * k + c] += shard.cross[r * width + c];
+          cross[r * k + c] += part[r * width + c];
         }
       }
     }
@@ -208,7 +216,7 @@ public record AnalyticPartialSums(
         classes.add(c);
       }
     }
-    if (!any || classes.isEmpty()) {
+    if (crosses.isEmpty() || classes.isEmpty()) {
       return new AnalyticModel(
           settings,
           new HeadWeights(List.of(), d, new double[0]),

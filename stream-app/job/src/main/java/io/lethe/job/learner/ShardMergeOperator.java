@@ -212,10 +212,26 @@ public final class ShardMergeOperator extends AbstractStreamOperator<KafkaOut>
             List.copyOf(ready.keySet()));
     DatasetSpec dataset = catalog.dataset(spec.dataset()).orElseThrow();
     AnalyticSettings settings = AnalyticModelLearner.settings(spec, dataset);
-    List<AnalyticPartialSums> shards = new ArrayList<>();
-    for (byte[] sums : partialSums.values()) {
-      shards.add(AnalyticPartialSums.decode(sums));
-    }
+    // decoded one at a time as the merge adds them
+    Iterable<AnalyticPartialSums> shards =
+        () -> {
+          try {
+            java.util.Iterator<byte[]> bytes = partialSums.values().iterator();
+            return new java.util.Iterator<>() {
+              @Override
+              public boolean hasNext() {
+                return bytes.hasNext();
+              }
+
+              @Override
+              public AnalyticPartialSums next() {
+                return AnalyticPartialSums.decode(bytes.next());
+              }
+            };
+          } catch (Exception e) {
+            throw new IllegalStateException("cannot read the partial sums of " + spec.name(), e);
+          }
+        };
     ModelSnapshot snapshot;
     try {
       snapshot = AnalyticPartialSums.mergeSnapshot(settings, shards, header);
