@@ -80,6 +80,8 @@ public final class ShardMergeOperator extends AbstractStreamOperator<KafkaOut>
   private transient Set<String> active;
   private transient Counter snapshotsPublished;
   private transient Counter snapshotsRefused;
+  private transient Map<String, Long> versions;
+  private transient Map<String, Long> lastErasureToSnapshotMillis;
 
   /**
    * @param catalog the models
@@ -118,6 +120,17 @@ public final class ShardMergeOperator extends AbstractStreamOperator<KafkaOut>
     var metrics = getMetricGroup();
     snapshotsPublished = metrics.counter(JobMetrics.SNAPSHOTS_PUBLISHED);
     snapshotsRefused = metrics.counter(JobMetrics.SNAPSHOTS_REFUSED);
+    versions = new java.util.HashMap<>();
+    lastErasureToSnapshotMillis = new java.util.HashMap<>();
+    for (ModelSpec model : catalog.models()) {
+      if (model.shards() > 1) {
+        var group = metrics.addGroup(JobMetrics.MODEL_GROUP, model.name());
+        group.gauge(JobMetrics.MODEL_VERSION, () -> versions.getOrDefault(model.name(), 0L));
+        group.gauge(
+            JobMetrics.MODEL_ERASURE_TO_SNAPSHOT_MILLIS,
+            () -> lastErasureToSnapshotMillis.getOrDefault(model.name(), 0L));
+      }
+    }
     scheduleHeartbeats();
   }
 
@@ -250,7 +263,10 @@ public final class ShardMergeOperator extends AbstractStreamOperator<KafkaOut>
             KafkaOut.of(KafkaOut.Kind.MODEL_SNAPSHOT, spec.name(), AvroBytes.encode(snapshot))));
     for (List<ShardReport> reports : ready.values()) {
       confirm(spec.name(), reports, version);
+      long appliedAt = reports.stream().mapToLong(r -> r.appliedAtMillis).max().orElse(now);
+      lastErasureToSnapshotMillis.put(spec.name(), now - appliedAt);
     }
+    versions.put(spec.name(), version);
     progress.pending.removeIf(r -> ready.containsKey(r.requestId));
     progress.version = version;
     progress.changed = false;
