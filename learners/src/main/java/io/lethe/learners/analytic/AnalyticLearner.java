@@ -412,6 +412,35 @@ public final class AnalyticLearner implements ContinualLearner, AutoCloseable {
     ensureInverse();
   }
 
+  /**
+   * This learner's sums over all its tasks and its counts: what it contributes as one shard of a
+   * data-parallel model ({@link AnalyticPartialSums#merge}). Adds the rows waiting to be summed.
+   */
+  public AnalyticPartialSums partialSums() {
+    Torch.noGradOnThisThread();
+    flush();
+    int d = settings.bufferSize();
+    if (tasks.isEmpty()) {
+      return new AnalyticPartialSums(
+          d, null, null, classCounts.clone(), samplesPerTask(), erasedTasks());
+    }
+    try (NDManager scratch = manager.newSubManager()) {
+      NDArray gram = scratch.zeros(new Shape(d, d), DataType.FLOAT64);
+      NDArray cross = scratch.zeros(new Shape(d, classCounts.length), DataType.FLOAT64);
+      for (TaskSums sums : tasks.values()) {
+        gram.addi(sums.gram);
+        cross.addi(sums.cross);
+      }
+      return new AnalyticPartialSums(
+          d,
+          gram.toDoubleArray(),
+          cross.toDoubleArray(),
+          classCounts.clone(),
+          samplesPerTask(),
+          erasedTasks());
+    }
+  }
+
   /** The current model as snapshot content (solving it if needed). */
   public AnalyticModel model() {
     return new AnalyticModel(settings, weights(), samplesPerTask(), erasedTasks());

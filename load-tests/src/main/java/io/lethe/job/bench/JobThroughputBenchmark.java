@@ -146,6 +146,16 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
   List<Integer> parallelisms;
 
   @Option(
+      names = "--shards",
+      paramLabel = "N",
+      converter = Values.Positive.class,
+      defaultValue = "1",
+      description =
+          "Learner subtasks that share the model's samples (the catalog's shards; run at a"
+              + " parallelism of at least N).")
+  int shards;
+
+  @Option(
       names = "--warmup-runs",
       paramLabel = "N",
       converter = WarmupRuns.class,
@@ -206,7 +216,7 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers());
         SchemaRegistryClient client = SchemaRegistryClient.create(registry.url())) {
       LetheTopics topics = LetheTopics.create(TopicNames.defaults(), client);
-      ModelCatalog catalog = catalog(samples, bufferSize);
+      ModelCatalog catalog = catalog(samples, bufferSize, shards);
       Path catalogFile = catalog.write(dir.resolve("catalog.yaml"));
       JobSettings base =
           JobSettings.defaults(catalogFile, kafka.bootstrapServers(), registry.url())
@@ -287,7 +297,9 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
       System.out.println(
           "d_E "
               + bufferSize
-              + ", micro-batch "
+              + ", "
+              + shards
+              + " shard(s), micro-batch "
               + microBatch
               + ", checkpoints every "
               + checkpointInterval
@@ -487,23 +499,32 @@ public final class JobThroughputBenchmark implements Callable<Integer> {
     }
   }
 
-  /** The benchmark's catalog: one analytic model on Fashion-MNIST, snapshots every quarter. */
-  private static ModelCatalog catalog(int samples, int bufferSize) {
+  /**
+   * The benchmark's catalog: one analytic model on Fashion-MNIST in {@code shards} learner
+   * subtasks, snapshots every quarter (every eighth when sharded).
+   */
+  private static ModelCatalog catalog(int samples, int bufferSize, int shards) {
     return ModelCatalog.of(
         List.of(new DatasetSpec("fashion-mnist", FashionMnist.FEATURES, FashionMnist.CLASSES)),
         List.of(
             ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "fashion-mnist")
                 .withSnapshot(
-                    new SnapshotPolicy(samples / 4, Duration.ofMinutes(10), Duration.ofSeconds(1)))
+                    new SnapshotPolicy(
+                        // a sharded model publishes at checkpoints, past every-samples by up to
+                        // a checkpoint's samples: an eighth leaves room for three snapshots
+                        shards > 1 ? samples / 8 : samples / 4,
+                        Duration.ofMinutes(10),
+                        Duration.ofSeconds(1)))
                 .with(AnalyticSettings.BUFFER_SIZE, bufferSize)
                 .with(AnalyticSettings.GAMMA, 0.1)
-                .with(AnalyticSettings.SEED, 7L)));
+                .with(AnalyticSettings.SEED, 7L)
+                .withShards(shards)));
   }
 
   private static Alone learnAlone(
       LabeledSet train, int samples, int bufferSize, boolean snapshots) {
     AnalyticSettings settings =
-        CatalogLearners.analyticSettings(catalog(samples, bufferSize), MODEL);
+        CatalogLearners.analyticSettings(catalog(samples, bufferSize, 1), MODEL);
     int batch = 256;
     int snapshotEvery = samples / 4; // the catalog's every-samples
     try (AnalyticLearner learner = new AnalyticLearner(settings)) {

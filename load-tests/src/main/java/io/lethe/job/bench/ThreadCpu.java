@@ -27,6 +27,7 @@ final class ThreadCpu {
   static final List<String> GROUPS =
       List.of(
           "learner",
+          "merge",
           "ledger",
           "source+decode",
           "sink",
@@ -178,8 +179,10 @@ final class ThreadCpu {
 
   /** The group of a thread, by the name Linux keeps for it (at most 15 characters). */
   static String group(String name) {
-    if (name.startsWith("Learner")) {
-      return "learner";
+    if (name.startsWith("Learner") || name.startsWith("ShardLearner")) {
+      return "learner"; // a sharded model's shards together
+    } else if (name.startsWith("ShardMerge")) {
+      return "merge"; // a sharded model's merge and solve
     } else if (name.startsWith("ErasureLedger")) {
       return "ledger";
     } else if (name.startsWith("Source")) {

@@ -163,6 +163,9 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
       put(entry, ModelSpec.LEARNER, m.learner());
       put(entry, ModelSpec.DATASET, m.dataset());
       put(entry, ModelSpec.DEVICE, m.device());
+      if (m.shards() != ModelSpec.SHARDS.defaultValue().orElseThrow()) {
+        put(entry, ModelSpec.SHARDS, m.shards());
+      }
       Map<String, Object> snapshot = new LinkedHashMap<>();
       put(snapshot, SnapshotPolicy.EVERY_SAMPLES, m.snapshot().everySamples());
       put(snapshot, SnapshotPolicy.INTERVAL, m.snapshot().interval());
@@ -247,6 +250,7 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
           ModelSpec.DATASET.key(), dataset, "one of the declared datasets " + datasets.keySet());
     }
     String device = section.get(ModelSpec.DEVICE);
+    int shards = section.get(ModelSpec.SHARDS);
     Section snapshotSection = section.child(ModelSpec.SNAPSHOT);
     SnapshotPolicy snapshot =
         snapshotSection == null ? SnapshotPolicy.defaults() : snapshotPolicy(snapshotSection);
@@ -267,7 +271,7 @@ public record ModelCatalog(Map<String, DatasetSpec> datasets, List<ModelSpec> mo
       }
     }
     try {
-      return new ModelSpec(name, learner, dataset, device, snapshot, settings);
+      return new ModelSpec(name, learner, dataset, device, snapshot, settings, shards);
     } catch (IllegalArgumentException e) {
       throw new CatalogException(section.origin() + ": " + e.getMessage(), e);
     }

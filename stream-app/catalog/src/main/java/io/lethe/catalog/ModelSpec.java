@@ -2,6 +2,7 @@ package io.lethe.catalog;
 
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.hypernet.HypernetSettings;
+import io.lethe.learners.settings.Bounds;
 import io.lethe.learners.settings.SettingDef;
 import io.lethe.learners.settings.SettingValues;
 import io.lethe.records.LearnerKind;
@@ -24,6 +25,8 @@ import java.util.regex.Pattern;
  * @param snapshot when it publishes snapshots
  * @param settings learner settings by declared key, in their canonical text (checked against the
  *     learner's declarations)
+ * @param shards learner subtasks the model's samples are spread over, by subject (1: one subtask,
+ *     as an unsharded model; only analytic models may have more)
  */
 public record ModelSpec(
     String name,
@@ -31,8 +34,12 @@ public record ModelSpec(
     String dataset,
     String device,
     SnapshotPolicy snapshot,
-    Map<String, String> settings)
+    Map<String, String> settings,
+    int shards)
     implements Serializable {
+
+  /** The most learner subtasks one model's samples can be spread over. */
+  public static final int MAX_SHARDS = 1024;
 
   static final Pattern NAME_PATTERN = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
   static final String NAME_ALLOWED = "1-200 characters of a-z A-Z 0-9 . _ -";
@@ -76,6 +83,15 @@ public record ModelSpec(
           "cpu, gpu or gpuN",
           "device to learn on (gpu is gpu0)");
 
+  /** How many learner subtasks share the model's samples. */
+  public static final SettingDef<Integer> SHARDS =
+      SettingDef.integer(
+          "shards",
+          1,
+          Bounds.closed(1, MAX_SHARDS),
+          "learner subtasks that share the model's samples, by subject; their sums are merged for"
+              + " each snapshot (analytic only; 1 learns in one subtask)");
+
   /** Key of the model's {@link SnapshotPolicy} section. */
   public static final String SNAPSHOT = "snapshot";
 
@@ -83,7 +99,8 @@ public record ModelSpec(
   public static final String LEARNER_SETTINGS = "settings";
 
   /** The model's own keys, in order (the sections {@value #SNAPSHOT} and settings follow). */
-  public static final List<SettingDef<?>> SETTINGS = List.of(NAME, LEARNER, DATASET, DEVICE);
+  public static final List<SettingDef<?>> SETTINGS =
+      List.of(NAME, LEARNER, DATASET, DEVICE, SHARDS);
 
   /** Checks the model's own values and its learner settings against their declarations. */
   public ModelSpec {
@@ -92,6 +109,20 @@ public record ModelSpec(
     LEARNER.validate(where, learner);
     DATASET.validate(where, dataset);
     DEVICE.validate(where, device);
+    SHARDS.validate(where, shards);
+    if (shards > 1 && learner != LearnerKind.ANALYTIC) {
+      // the hypernetwork's weights are trained by gradient steps that do not add across shards
+      throw new IllegalArgumentException(
+          where
+              + SHARDS.key()
+              + " is "
+              + shards
+              + ", but a "
+              + learner.name().toLowerCase(Locale.ROOT)
+              + " model learns in one subtask; only analytic models can have "
+              + SHARDS.key()
+              + " > 1");
+    }
     if (snapshot == null) {
       throw new IllegalArgumentException(where + SNAPSHOT + " is missing");
     }
@@ -99,6 +130,17 @@ public record ModelSpec(
     settings =
         SettingValues.parse(where + LEARNER_SETTINGS + ".", learnerSettings(learner), settings)
             .asText();
+  }
+
+  /** A model in one learner subtask. */
+  public ModelSpec(
+      String name,
+      LearnerKind learner,
+      String dataset,
+      String device,
+      SnapshotPolicy snapshot,
+      Map<String, String> settings) {
+    this(name, learner, dataset, device, snapshot, settings, 1);
   }
 
   /** A model on the CPU with the default snapshot policy and default learner settings. */
@@ -125,12 +167,17 @@ public record ModelSpec(
 
   /** A copy with another device. */
   public ModelSpec withDevice(String value) {
-    return new ModelSpec(name, learner, dataset, value, snapshot, settings);
+    return new ModelSpec(name, learner, dataset, value, snapshot, settings, shards);
+  }
+
+  /** A copy whose samples are spread over {@code value} learner subtasks. */
+  public ModelSpec withShards(int value) {
+    return new ModelSpec(name, learner, dataset, device, snapshot, settings, value);
   }
 
   /** A copy with another snapshot policy. */
   public ModelSpec withSnapshot(SnapshotPolicy value) {
-    return new ModelSpec(name, learner, dataset, device, value, settings);
+    return new ModelSpec(name, learner, dataset, device, value, settings, shards);
   }
 
   /**
@@ -143,7 +190,7 @@ public record ModelSpec(
     copy.put(
         setting.key(),
         setting.format(setting.validate("model '" + name + "': " + LEARNER_SETTINGS + ".", value)));
-    return new ModelSpec(name, learner, dataset, device, snapshot, copy);
+    return new ModelSpec(name, learner, dataset, device, snapshot, copy, shards);
   }
 
   /** The learner settings as declared values (defaults not filled in). */

@@ -51,6 +51,28 @@ class ModelCatalogTest {
   }
 
   @Test
+  void shouldReadShardsAndRefuseThemForAHypernetwork() {
+    assertThat(ModelCatalog.parse(VALID, "catalog.yaml").model("fmnist-analytic").orElseThrow())
+        .extracting(ModelSpec::shards)
+        .isEqualTo(1);
+    String sharded = VALID.replace("learner: analytic", "learner: analytic\n    shards: 4");
+    ModelCatalog catalog = ModelCatalog.parse(sharded, "catalog.yaml");
+    assertThat(catalog.model("fmnist-analytic").orElseThrow().shards()).isEqualTo(4);
+    assertThat(ModelCatalog.parse(catalog.toYaml(), "again")).isEqualTo(catalog);
+
+    String hypernet = VALID.replace("device: gpu0", "device: gpu0\n    shards: 2");
+    assertThatThrownBy(() -> ModelCatalog.parse(hypernet, "catalog.yaml"))
+        .isInstanceOf(CatalogException.class)
+        .hasMessage(
+            "catalog.yaml: model 'fmnist-hypernet': shards is 2, but a hypernetwork model learns"
+                + " in one subtask; only analytic models can have shards > 1");
+    String zero = VALID.replace("learner: analytic", "learner: analytic\n    shards: 0");
+    assertThatThrownBy(() -> ModelCatalog.parse(zero, "catalog.yaml"))
+        .isInstanceOf(CatalogException.class)
+        .hasMessageContaining("models[0].shards is '0'");
+  }
+
+  @Test
   void shouldReadModelsDatasetsAndSnapshotPolicies() {
     ModelCatalog catalog = ModelCatalog.parse(VALID, "catalog.yaml");
 
@@ -133,7 +155,7 @@ class ModelCatalogTest {
     assertInvalid(
         VALID.replace("device: gpu0", "devise: gpu0"),
         "catalog.yaml: models[1]: unknown key 'devise', expected one of [dataset, device,"
-            + " learner, name, settings, snapshot]");
+            + " learner, name, settings, shards, snapshot]");
   }
 
   @Test

@@ -8,9 +8,12 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.RawRecord;
 import io.lethe.job.events.SampleEvent;
+import io.lethe.job.events.ShardPartial;
 import io.lethe.job.learner.Heartbeats;
 import io.lethe.job.learner.LearnerFactory;
 import io.lethe.job.learner.LearnerOperator;
+import io.lethe.job.learner.ShardLearnerOperator;
+import io.lethe.job.learner.ShardMergeOperator;
 import io.lethe.job.ledger.ErasureLedger;
 import io.lethe.job.ledger.RequestIdGuard;
 import io.lethe.job.ledger.RouteTaskErasures;
@@ -34,6 +37,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * erasures ─► DecodeErasures ─► RequestIdGuard (by id) ┤                               ├─► Learner
  *                                                     └─► RouteTaskErasures ──────────┘  (by model)
  * </pre>
+ *
+ * <p>A model with {@code shards} > 1 in the catalog learns instead in ShardLearner (keyed by shard:
+ * model and subject hash) and is published by ShardMerge (keyed by model), which solves from the
+ * shards' partial sums at each checkpoint. Without such a model the graph is the one above.
  */
 final class LearnerJob {
   private LearnerJob() {}
@@ -124,9 +131,17 @@ final class LearnerJob {
             .name("RouteTaskErasures")
             .uid("route-task-erasures");
 
+    DataStream<LearnerCommand> commands = ledger.union(taskErasures);
+    DataStream<KafkaOut> shardedOutputs = null;
+    if (routes.hasShardedModels()) {
+      DataStream<LearnerCommand> sharded =
+          commands.filter(c -> routes.shards(c.model) > 1).name("ShardedModels");
+      commands = commands.filter(c -> routes.shards(c.model) == 1).name("UnshardedModels");
+      shardedOutputs =
+          shardedLearners(sharded, catalog, routes, microBatchSize, heartbeats, signingKeyFile);
+    }
     SingleOutputStreamOperator<KafkaOut> learnerOutputs =
-        ledger
-            .union(taskErasures)
+        commands
             .keyBy(c -> c.model)
             .transform(
                 "Learner",
@@ -134,11 +149,44 @@ final class LearnerJob {
                 new LearnerOperator(catalog, learners, microBatchSize, heartbeats, signingKeyFile))
             .uid("learner");
 
-    return learnerOutputs.union(
-        decodedSamples.getSideOutput(DecodeSamples.DEAD_LETTERS),
-        decodedErasures.getSideOutput(DecodeErasures.DEAD_LETTERS),
-        guardedErasures.getSideOutput(RequestIdGuard.DEAD_LETTERS),
-        ledger.getSideOutput(ErasureLedger.OUTPUTS),
-        taskErasures.getSideOutput(ErasureLedger.OUTPUTS));
+    DataStream<KafkaOut> outputs =
+        learnerOutputs.union(
+            decodedSamples.getSideOutput(DecodeSamples.DEAD_LETTERS),
+            decodedErasures.getSideOutput(DecodeErasures.DEAD_LETTERS),
+            guardedErasures.getSideOutput(RequestIdGuard.DEAD_LETTERS),
+            ledger.getSideOutput(ErasureLedger.OUTPUTS),
+            taskErasures.getSideOutput(ErasureLedger.OUTPUTS));
+    return shardedOutputs == null ? outputs : outputs.union(shardedOutputs);
+  }
+
+  /**
+   * The learners of sharded models: one keyed state per shard ({@link ModelRoutes} picks the keys),
+   * whose partial sums meet at each checkpoint barrier in a merge keyed by model, which publishes.
+   */
+  private static DataStream<KafkaOut> shardedLearners(
+      DataStream<LearnerCommand> commands,
+      ModelCatalog catalog,
+      ModelRoutes routes,
+      int microBatchSize,
+      Heartbeats heartbeats,
+      String signingKeyFile) {
+    SingleOutputStreamOperator<ShardPartial> shards =
+        commands
+            .keyBy(routes::shardKey)
+            .transform(
+                "ShardLearner",
+                TypeInformation.of(ShardPartial.class),
+                new ShardLearnerOperator(catalog, routes, microBatchSize))
+            .uid("shard-learner")
+            .setMaxParallelism(ModelRoutes.SHARD_KEY_GROUPS);
+    SingleOutputStreamOperator<KafkaOut> merged =
+        shards
+            .keyBy(p -> p.model)
+            .transform(
+                "ShardMerge",
+                TypeInformation.of(KafkaOut.class),
+                new ShardMergeOperator(catalog, heartbeats, signingKeyFile))
+            .uid("shard-merge");
+    return merged.union(shards.getSideOutput(ShardLearnerOperator.DEAD_LETTERS));
   }
 }

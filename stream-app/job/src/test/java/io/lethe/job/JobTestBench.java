@@ -98,6 +98,18 @@ final class JobTestBench implements AutoCloseable {
   JobTestBench(
       KafkaExtension kafka, Path dir, int perTask, LearnerFactory learners, String moreModels)
       throws Exception {
+    this(kafka, dir, perTask, learners, moreModels, 1);
+  }
+
+  /** As above, with every operator at {@code parallelism}. */
+  JobTestBench(
+      KafkaExtension kafka,
+      Path dir,
+      int perTask,
+      LearnerFactory learners,
+      String moreModels,
+      int parallelism)
+      throws Exception {
     this.kafka = kafka;
     LabeledSet train = FashionMnist.load().train();
     int[] perClass = new int[4];
@@ -119,6 +131,7 @@ final class JobTestBench implements AutoCloseable {
         JobSettings.defaults(catalogFile, kafka.bootstrapServers(), kafka.registryUrl())
             .withCheckpointInterval(Duration.ofMillis(500))
             .withMicroBatchSize(128)
+            .withParallelism(parallelism)
             .withRestPort(restPort)
             .withCheckpointDirectory(dir.resolve("checkpoints"));
     StreamExecutionEnvironment env = LearnerJobMain.localEnvironment(settings);

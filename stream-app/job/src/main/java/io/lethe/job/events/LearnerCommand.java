@@ -19,6 +19,12 @@ public final class LearnerCommand {
   public Kind kind;
   public String model;
 
+  /** LEARN, ERASE_SAMPLES: the subject, which picks the shard of a sharded model. */
+  public String subjectId;
+
+  /** ERASE_TASKS: the shard of a sharded model this copy is for (0 for an unsharded model). */
+  public int shard;
+
   /** LEARN: the sample's task. */
   public String task;
 
@@ -55,6 +61,7 @@ public final class LearnerCommand {
     c.kind = Kind.LEARN;
     c.model = model;
     c.task = sample.task;
+    c.subjectId = sample.subjectId;
     c.sampleIds = List.of(sample.sampleId);
     c.packedFeatures = new byte[][] {sample.packedFeatures};
     c.labels = new int[] {sample.label};
@@ -73,6 +80,7 @@ public final class LearnerCommand {
     LearnerCommand c = new LearnerCommand();
     c.kind = Kind.ERASE_SAMPLES;
     c.model = model;
+    c.subjectId = request.subjectId;
     c.requestId = request.requestId;
     c.requestedAtMillis = request.requestedAtMillis;
     c.sampleIds = new ArrayList<>(ids);
@@ -82,11 +90,17 @@ public final class LearnerCommand {
     return c;
   }
 
-  /** Erase whole tasks from {@code model}. */
+  /** Erase whole tasks from an unsharded {@code model}. */
   public static LearnerCommand eraseTasks(String model, ErasureEvent request) {
+    return eraseTasks(model, 0, request);
+  }
+
+  /** Erase whole tasks from {@code model} (from its shard {@code shard} if it is sharded). */
+  public static LearnerCommand eraseTasks(String model, int shard, ErasureEvent request) {
     LearnerCommand c = new LearnerCommand();
     c.kind = Kind.ERASE_TASKS;
     c.model = model;
+    c.shard = shard;
     c.requestId = request.requestId;
     c.requestedAtMillis = request.requestedAtMillis;
     c.tasks = new ArrayList<>(request.ids);

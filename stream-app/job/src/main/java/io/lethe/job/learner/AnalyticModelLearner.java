@@ -3,6 +3,7 @@ package io.lethe.job.learner;
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.learners.analytic.AnalyticLearner;
+import io.lethe.learners.analytic.AnalyticPartialSums;
 import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.analytic.AnalyticSnapshots;
 import io.lethe.learners.data.PackedFeatures;
@@ -115,6 +116,11 @@ final class AnalyticModelLearner implements ModelLearner {
   @Override
   public ModelSnapshot snapshot(SnapshotHeader header) {
     return AnalyticSnapshots.encode(learner, header);
+  }
+
+  /** The learner's sums and counts, as one shard of a sharded model hands them to the merge. */
+  AnalyticPartialSums partialSums() {
+    return learner.partialSums();
   }
 
   @Override

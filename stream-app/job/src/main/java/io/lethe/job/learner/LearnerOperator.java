@@ -303,6 +303,9 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     var task = getRuntimeContext().getTaskInfo();
     for (ModelSpec spec : catalog.models()) {
       String name = spec.name();
+      if (spec.shards() > 1) {
+        continue; // a sharded model's heartbeat is its ShardMergeOperator's
+      }
       int owner =
           KeyGroupRangeAssignment.assignKeyToParallelOperator(
               name, task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks());

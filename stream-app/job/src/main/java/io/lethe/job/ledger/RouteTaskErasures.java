@@ -39,7 +39,9 @@ public final class RouteTaskErasures extends ProcessFunction<ErasureEvent, Learn
     for (String model : routes.models()) {
       if (request.covers(model, routes.datasetOf(model))) {
         models.add(model);
-        out.collect(LearnerCommand.eraseTasks(model, request));
+        for (int shard = 0; shard < routes.shards(model); shard++) {
+          out.collect(LearnerCommand.eraseTasks(model, shard, request)); // every shard forgets
+        }
       }
     }
     ErasureAffected affected =
