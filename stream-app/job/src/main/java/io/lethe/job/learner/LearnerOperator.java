@@ -28,12 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -163,12 +160,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    learnerState =
-        getPartitionedState(
-            new MapStateDescriptor<>(
-                "learner-state",
-                Types.STRING,
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    learnerState = getPartitionedState(LearnerStateParts.descriptor());
     progressState =
         getPartitionedState(
             new ValueStateDescriptor<>("progress", TypeInformation.of(ModelProgress.class)));
@@ -353,13 +345,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   public void snapshotState(StateSnapshotContext context) throws Exception {
     for (LiveModel model : live.values()) {
       setCurrentKey(model.spec.name());
-      for (Map.Entry<String, byte[]> part : model.learner.drainChangedState().entrySet()) {
-        if (part.getValue() == null) {
-          learnerState.remove(part.getKey());
-        } else {
-          learnerState.put(part.getKey(), part.getValue());
-        }
-      }
+      LearnerStateParts.write(learnerState, model.learner.drainChangedState());
     }
     super.snapshotState(context);
   }
@@ -398,10 +384,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
             .model(name)
             .orElseThrow(() -> new IllegalStateException("command for unknown model " + name));
     DatasetSpec dataset = catalog.dataset(spec.dataset()).orElseThrow();
-    Map<String, byte[]> restored = new HashMap<>();
-    for (Map.Entry<String, byte[]> part : learnerState.entries()) {
-      restored.put(part.getKey(), part.getValue());
-    }
+    Map<String, byte[]> restored = LearnerStateParts.read(learnerState);
     if (!restored.isEmpty()) {
       log.info("Restoring model {} from {} checkpointed state parts", name, restored.size());
     }

@@ -15,15 +15,12 @@ import io.lethe.validation.DeadLetterEnvelope;
 import io.lethe.validation.Rejection;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -86,12 +83,7 @@ public final class ShardLearnerOperator extends AbstractStreamOperator<ShardPart
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    learnerState =
-        getPartitionedState(
-            new MapStateDescriptor<>(
-                "learner-state",
-                Types.STRING,
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    learnerState = getPartitionedState(LearnerStateParts.descriptor());
     samplesLearnedState =
         getPartitionedState(new ValueStateDescriptor<>("samples-learned", Types.LONG));
   }
@@ -198,14 +190,7 @@ public final class ShardLearnerOperator extends AbstractStreamOperator<ShardPart
   public void snapshotState(StateSnapshotContext context) throws Exception {
     for (Map.Entry<String, LiveShard> entry : live.entrySet()) {
       setCurrentKey(entry.getKey());
-      for (Map.Entry<String, byte[]> part :
-          entry.getValue().learner.drainChangedState().entrySet()) {
-        if (part.getValue() == null) {
-          learnerState.remove(part.getKey());
-        } else {
-          learnerState.put(part.getKey(), part.getValue());
-        }
-      }
+      LearnerStateParts.write(learnerState, entry.getValue().learner.drainChangedState());
     }
     super.snapshotState(context);
   }
@@ -230,10 +215,7 @@ public final class ShardLearnerOperator extends AbstractStreamOperator<ShardPart
     }
     ModelSpec spec = catalog.model(id.model()).orElseThrow();
     DatasetSpec dataset = catalog.dataset(spec.dataset()).orElseThrow();
-    Map<String, byte[]> restored = new HashMap<>();
-    for (Map.Entry<String, byte[]> part : learnerState.entries()) {
-      restored.put(part.getKey(), part.getValue());
-    }
+    Map<String, byte[]> restored = LearnerStateParts.read(learnerState);
     if (!restored.isEmpty()) {
       log.info(
           "Restoring shard {} of model {} from {} checkpointed state parts",
