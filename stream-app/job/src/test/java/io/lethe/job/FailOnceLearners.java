@@ -28,6 +28,15 @@ final class FailOnceLearners implements LearnerFactory {
   private final long failAfter;
   private final CatalogLearners real = new CatalogLearners();
 
+  /**
+   * Forgets the failure and the restores of a previous test in this JVM: the counts are static,
+   * because the job runs a deserialized copy of the factory. Call before starting a job.
+   */
+  static void reset() {
+    failed.set(false);
+    restores.set(0);
+  }
+
   FailOnceLearners(long failAfter) {
     this.failAfter = failAfter;
   }

@@ -26,6 +26,7 @@ class LearnerJobRecoveryIT {
 
   @BeforeAll
   static void startJob() throws Exception {
+    FailOnceLearners.reset();
     bench = new JobTestBench(kafka, dir, 600, new FailOnceLearners(650));
   }
 

@@ -28,6 +28,7 @@ class LearnerJobShardedRecoveryIT {
 
   @BeforeAll
   static void startJob() throws Exception {
+    FailOnceLearners.reset();
     bench =
         new JobTestBench(
             kafka, dir, 400, new FailOnceLearners(450), LearnerJobShardedIT.SHARDED_TWIN, 2);
