@@ -23,12 +23,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -78,11 +76,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every {@link #IDLE_TICK} it lets each live learner take the extra steps it still owes (the
  * hypernetwork's {@code steps-per-task} budget): while records come (one came in the last {@link
- * #QUIET_AFTER}, or the snapshot holding the last ones is not published yet), only in the time that
- * the operator's thread did not spend on them and the machine had a core free ({@link SpareTime}),
- * and within each learner's own CPU share of the tick; once none came for that long, for up to the
- * whole tick. The tick runs in the task's mailbox between records, so a record that arrives during
- * those steps waits at most one tick, and the steps never take the time the stream needs.
+ * #QUIET_AFTER}), only in the time that the operator's thread did not spend on them and the machine
+ * had a core free ({@link SpareTime}), and within each learner's own CPU share of the tick; once
+ * none came for that long, for up to the whole tick. The tick runs in the task's mailbox between
+ * records, so a record that arrives during those steps waits at most one tick, and the steps never
+ * take the time the stream needs.
  */
 public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     implements OneInputStreamOperator<LearnerCommand, KafkaOut>,
@@ -99,12 +97,6 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
    * fetches), so a tick without one does not mean that the stream has stopped.
    */
   static final java.time.Duration QUIET_AFTER = java.time.Duration.ofSeconds(1);
-
-  /**
-   * After this long without a record the stream counts as idle even if a model's last records never
-   * led to a snapshot (e.g. an erasure that was rejected).
-   */
-  static final java.time.Duration SURELY_QUIET_AFTER = java.time.Duration.ofSeconds(10);
 
   private final ModelCatalog catalog;
   private final LearnerFactory factory;
@@ -130,10 +122,6 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   private transient Map<String, Long> inputLagMillis;
   private transient long recordsSinceIdleTick;
   private transient long lastInputTickMillis;
-
-  /** Models that records changed since their last published snapshot. */
-  private transient Set<String> awaitingSnapshot;
-
   private transient SpareTime spareTime;
 
   /**
@@ -182,7 +170,6 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   public void open() throws Exception {
     super.open();
     live = new LinkedHashMap<>();
-    awaitingSnapshot = new HashSet<>();
     versions = new HashMap<>();
     lastErasureToSnapshotMillis = new HashMap<>();
     losses = new HashMap<>();
@@ -226,7 +213,6 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   public void processElement(StreamRecord<LearnerCommand> element) throws Exception {
     LearnerCommand command = element.getValue();
     recordsSinceIdleTick++;
-    awaitingSnapshot.add(command.model);
     LiveModel model = liveModel(command.model);
     switch (command.kind) {
       case LEARN -> {
@@ -294,12 +280,7 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
       lastInputTickMillis = now;
       recordsSinceIdleTick = 0;
     }
-    long quietFor = now - lastInputTickMillis;
-    // the stream's own work ends with the snapshot that holds its last records, not with them
-    boolean streaming =
-        quietFor < QUIET_AFTER.toMillis()
-            || (!awaitingSnapshot.isEmpty() && quietFor < SURELY_QUIET_AFTER.toMillis());
-    IdleTick tick = spareTime.tick(streaming);
+    IdleTick tick = spareTime.tick(now - lastInputTickMillis < QUIET_AFTER.toMillis());
     for (LiveModel model : live.values()) {
       setCurrentKey(model.spec.name());
       if (model.learner.trainWhileIdle(tick) > 0) {
@@ -545,7 +526,6 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
           e.getMessage());
       return;
     }
-    awaitingSnapshot.remove(model.spec.name());
     if (signer != null) {
       signer.sign(snapshot); // last: the signature covers the checksum
     }
