@@ -14,7 +14,7 @@ public record IdleTick(long elapsedNanos, long spareNanos, boolean inputCame) {
 
   /**
    * The time steps may take in this tick: while records come, the spare time, and at most {@code
-   * cpuShare} of the tick, so that extra steps never take the time the stream needs; while none
+   * cpuShare} of the tick, so that extra steps do not take time the stream is using; while none
    * come, the whole tick.
    */
   public long budgetNanos(double cpuShare) {
