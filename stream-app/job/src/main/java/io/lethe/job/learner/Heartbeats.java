@@ -1,7 +1,12 @@
 package io.lethe.job.learner;
 
+import io.lethe.catalog.ModelSpec;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.kafka.AvroBytes;
+import io.lethe.records.LearnerHeartbeat;
 import java.io.Serializable;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -24,5 +29,33 @@ public record Heartbeats(Duration interval, Duration commitInterval) implements 
     if (commitInterval.isZero() || commitInterval.isNegative()) {
       throw new IllegalArgumentException("commit interval must be > 0, was " + commitInterval);
     }
+  }
+
+  /**
+   * One model's heartbeat, ready for the exactly-once sink.
+   *
+   * @param lastLearnedAtMillis when the model last learned a sample, or null if never
+   */
+  public KafkaOut heartbeat(
+      ModelSpec model,
+      long nowMillis,
+      long samplesLearned,
+      long version,
+      Long lastLearnedAtMillis,
+      int samplesBuffered) {
+    LearnerHeartbeat heartbeat =
+        LearnerHeartbeat.newBuilder()
+            .setModel(model.name())
+            .setLearner(model.learner())
+            .setEmittedAt(Instant.ofEpochMilli(nowMillis))
+            .setIntervalMs(interval.toMillis())
+            .setCommitIntervalMs(commitInterval.toMillis())
+            .setSamplesLearned(samplesLearned)
+            .setVersion(version)
+            .setLastLearnedAt(
+                lastLearnedAtMillis == null ? null : Instant.ofEpochMilli(lastLearnedAtMillis))
+            .setSamplesBuffered(samplesBuffered)
+            .build();
+    return KafkaOut.of(KafkaOut.Kind.LEARNER_HEARTBEAT, model.name(), AvroBytes.encode(heartbeat));
   }
 }

@@ -307,22 +307,15 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
       setCurrentKey(name);
       ModelProgress progress = progress();
       LiveModel model = live.get(name);
-      Long lastLearned = lastLearnedAtMillis.get(name);
-      LearnerHeartbeat heartbeat =
-          LearnerHeartbeat.newBuilder()
-              .setModel(name)
-              .setLearner(spec.learner())
-              .setEmittedAt(Instant.ofEpochMilli(now))
-              .setIntervalMs(heartbeats.interval().toMillis())
-              .setCommitIntervalMs(heartbeats.commitInterval().toMillis())
-              .setSamplesLearned(progress.samplesLearned)
-              .setVersion(progress.version)
-              .setLastLearnedAt(lastLearned == null ? null : Instant.ofEpochMilli(lastLearned))
-              .setSamplesBuffered(model == null ? 0 : model.buffered())
-              .build();
       output.collect(
           new StreamRecord<>(
-              KafkaOut.of(KafkaOut.Kind.LEARNER_HEARTBEAT, name, AvroBytes.encode(heartbeat))));
+              heartbeats.heartbeat(
+                  spec,
+                  now,
+                  progress.samplesLearned,
+                  progress.version,
+                  lastLearnedAtMillis.get(name),
+                  model == null ? 0 : model.buffered())));
     }
   }
 

@@ -14,7 +14,6 @@ import io.lethe.learners.snapshot.NonFiniteWeightsException;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ErasureApplied;
 import io.lethe.records.ErasureGuarantee;
-import io.lethe.records.LearnerHeartbeat;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.schemas.snapshot.SnapshotSigner;
 import java.nio.file.Path;
@@ -372,24 +371,15 @@ public final class ShardMergeOperator extends AbstractStreamOperator<KafkaOut>
       for (long shardLearned : progress.samplesLearnedByShard) {
         learned += shardLearned;
       }
-      LearnerHeartbeat heartbeat =
-          LearnerHeartbeat.newBuilder()
-              .setModel(name)
-              .setLearner(spec.learner())
-              .setEmittedAt(Instant.ofEpochMilli(now))
-              .setIntervalMs(heartbeats.interval().toMillis())
-              .setCommitIntervalMs(heartbeats.commitInterval().toMillis())
-              .setSamplesLearned(learned)
-              .setVersion(progress.version)
-              .setLastLearnedAt(
-                  progress.lastLearnedAtMillis == 0
-                      ? null
-                      : Instant.ofEpochMilli(progress.lastLearnedAtMillis))
-              .setSamplesBuffered(0)
-              .build();
       output.collect(
           new StreamRecord<>(
-              KafkaOut.of(KafkaOut.Kind.LEARNER_HEARTBEAT, name, AvroBytes.encode(heartbeat))));
+              heartbeats.heartbeat(
+                  spec,
+                  now,
+                  learned,
+                  progress.version,
+                  progress.lastLearnedAtMillis == 0 ? null : progress.lastLearnedAtMillis,
+                  0)));
     }
   }
 
