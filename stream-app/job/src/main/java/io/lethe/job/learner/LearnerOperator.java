@@ -229,8 +229,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
       case ERASE_SAMPLES -> {
         // applied at the next timer, checkpoint or task erasure, with any others that came by then
         model.sampleErasures.add(command);
-        timers.registerProcessingTimeTimer(
-            VoidNamespace.INSTANCE,
+        scheduleSnapshot(
+            progress(),
             getProcessingTimeService().getCurrentProcessingTime()
                 + model.spec.snapshot().afterErasure().toMillis());
       }
@@ -245,6 +245,11 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
   @Override
   public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
     LiveModel model = liveModel(timer.getKey());
+    ModelProgress fired = progress();
+    if (fired.snapshotTimerAt == timer.getTimestamp()) {
+      fired.snapshotTimerAt = 0;
+      progressState.update(fired);
+    }
     learnBuffered(model);
     applySampleErasures(model);
     ModelProgress progress = progress();
@@ -396,11 +401,28 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     ModelProgress progress = progress();
     if (!progress.changed) {
       progress.changed = true;
-      progressState.update(progress);
       long now = getProcessingTimeService().getCurrentProcessingTime();
-      timers.registerProcessingTimeTimer(
-          VoidNamespace.INSTANCE, now + model.spec.snapshot().interval().toMillis());
+      scheduleSnapshot(progress, now + model.spec.snapshot().interval().toMillis());
+      progressState.update(progress);
     }
+  }
+
+  /**
+   * Sets the current model's snapshot timer for {@code at}, unless it is already set for that time
+   * or earlier. A model has one timer: were every change and every erasure to add its own, each
+   * timer would publish and start the next interval's, and the timers would multiply with the
+   * erasures (a snapshot solve each, until the learner did nothing else).
+   */
+  private void scheduleSnapshot(ModelProgress progress, long at) throws Exception {
+    if (progress.snapshotTimerAt != 0 && progress.snapshotTimerAt <= at) {
+      return;
+    }
+    if (progress.snapshotTimerAt != 0) {
+      timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, progress.snapshotTimerAt);
+    }
+    timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
+    progress.snapshotTimerAt = at;
+    progressState.update(progress);
   }
 
   /**
@@ -488,9 +510,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     ModelProgress progress = progress();
     progress.pendingErasures.add(pending);
     progress.changed = true;
+    scheduleSnapshot(progress, now + model.spec.snapshot().afterErasure().toMillis());
     progressState.update(progress);
-    timers.registerProcessingTimeTimer(
-        VoidNamespace.INSTANCE, now + model.spec.snapshot().afterErasure().toMillis());
   }
 
   private void publish(LiveModel model) throws Exception {
@@ -517,6 +538,8 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
           model.spec.name(),
           version,
           e.getMessage());
+      // try again an interval later: the changes and erasures are still unpublished
+      scheduleSnapshot(progress, now + model.spec.snapshot().interval().toMillis());
       return;
     }
     if (signer != null) {
@@ -537,6 +560,14 @@ public final class LearnerOperator extends AbstractStreamOperator<KafkaOut>
     progress.samplesSinceSnapshot = 0;
     progress.changed = false;
     progress.pendingErasures = new ArrayList<>();
+    // The next change starts the next interval; erasures still waiting get their own delay.
+    if (progress.snapshotTimerAt != 0) {
+      timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, progress.snapshotTimerAt);
+      progress.snapshotTimerAt = 0;
+    }
+    if (!model.sampleErasures.isEmpty()) {
+      scheduleSnapshot(progress, now + model.spec.snapshot().afterErasure().toMillis());
+    }
     progressState.update(progress);
     versions.put(model.spec.name(), version);
     snapshotsPublished.inc();

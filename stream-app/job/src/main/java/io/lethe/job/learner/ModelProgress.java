@@ -17,6 +17,12 @@ public final class ModelProgress {
   /** Whether the model changed since the last published version. */
   public boolean changed;
 
+  /**
+   * Processing time the model's snapshot timer is set for, 0 if none is set. One timer per model:
+   * an erasure that wants a snapshot sooner moves it earlier, a change never later.
+   */
+  public long snapshotTimerAt;
+
   /** Total samples learned (not reduced by erasure); for metrics. */
   public long samplesLearned;
 

@@ -1,0 +1,95 @@
+package io.lethe.job.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lethe.catalog.DatasetSpec;
+import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
+import io.lethe.job.events.ErasureEvent;
+import io.lethe.job.events.KafkaOut;
+import io.lethe.job.events.LearnerCommand;
+import io.lethe.job.events.SampleEvent;
+import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.learners.data.PackedFeatures;
+import io.lethe.records.ErasureScope;
+import io.lethe.records.LearnerKind;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How often the Learner operator publishes while samples and erasures keep coming: one snapshot per
+ * interval, plus one soon after each erasure, however many erasures came before.
+ */
+class LearnerSnapshotCadenceTest {
+  private static final String MODEL = "tiny-analytic";
+  private static final long INTERVAL_MS = 2_000;
+  private static final long AFTER_ERASURE_MS = 500;
+  private static final ModelCatalog CATALOG =
+      ModelCatalog.of(
+          List.of(new DatasetSpec("tiny", 2, 2)),
+          List.of(
+              ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "tiny")
+                  .withSnapshot(
+                      new SnapshotPolicy(
+                          1_000_000,
+                          Duration.ofMillis(INTERVAL_MS),
+                          Duration.ofMillis(AFTER_ERASURE_MS)))
+                  .with(AnalyticSettings.BUFFER_SIZE, 16)
+                  .with(AnalyticSettings.GAMMA, 0.1)
+                  .with(AnalyticSettings.SEED, 7L)));
+
+  @Test
+  void shouldPublishOncePerIntervalPlusOncePerErasureWhileSamplesKeepComing() throws Exception {
+    try (LearnerOperatorHarness operator = new LearnerOperatorHarness(CATALOG, 1, null)) {
+      var harness = operator.harness;
+      int erasures = 0;
+      long end = 60_000;
+      // a sample every 100 ms for a minute, an erasure of an earlier sample every 5 s
+      for (long now = 100; now <= end; now += 100) {
+        harness.setProcessingTime(now);
+        int n = (int) (now / 100);
+        harness.processElement(learn("s-" + n, n % 2), now);
+        if (now % 5_000 == 0) {
+          harness.processElement(erase("e-" + n, "s-" + (n - 10), (n - 10) % 2), now);
+          erasures++;
+        }
+      }
+      List<KafkaOut> snapshots = operator.outputs(KafkaOut.Kind.MODEL_SNAPSHOT);
+      List<KafkaOut> applied = operator.outputs(KafkaOut.Kind.ERASURE_APPLIED);
+
+      assertThat(applied).as("every erasure confirmed").hasSize(erasures - 1); // the last is due
+      // 30 intervals in the minute; an erasure's snapshot comes 500 ms after it and the next
+      // interval's starts with the first change after it
+      assertThat(snapshots.size())
+          .as("snapshots in %d ms with %d erasures", end, erasures)
+          .isBetween((int) (end / INTERVAL_MS) - 1, (int) (end / INTERVAL_MS) + erasures);
+    }
+  }
+
+  private static LearnerCommand learn(String id, int label) {
+    return LearnerCommand.learn(MODEL, sample(id, label));
+  }
+
+  private static SampleEvent sample(String id, int label) {
+    byte[] packed = new PackedFeatures().pack(new float[] {0.5f + label, label - 0.25f});
+    return new SampleEvent(id, "u-" + id, "tiny", "t1", packed, label, 1_000L);
+  }
+
+  private static LearnerCommand erase(String requestId, String sampleId, int label) {
+    ErasureEvent request = new ErasureEvent();
+    request.requestId = requestId;
+    request.scope = ErasureScope.SUBJECT;
+    request.ids = List.of("u-" + sampleId);
+    request.requestedAtMillis = 0;
+    SampleEvent sample = sample(sampleId, label);
+    return LearnerCommand.eraseSamples(
+        MODEL,
+        request,
+        List.of(sampleId),
+        List.of("t1"),
+        new byte[][] {sample.packedFeatures},
+        new int[] {label});
+  }
+}
