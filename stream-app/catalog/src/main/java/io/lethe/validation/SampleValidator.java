@@ -3,6 +3,7 @@ package io.lethe.validation;
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
 import io.lethe.records.TrainingSample;
+import io.lethe.schemas.serde.FloatList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,7 +80,8 @@ public final class SampleValidator implements java.io.Serializable {
           name + " has " + features.size() + " features, expected " + expected);
     }
     double bound = spec.get().maxAbsFeature();
-    for (int i = 0; i < features.size(); i++) {
+    int bad = features instanceof FloatList decoded ? firstBad(decoded.array(), bound) : 0;
+    for (int i = bad; i < features.size(); i++) {
       Float value = features.get(i);
       if (value == null || !Float.isFinite(value)) {
         return reject(
@@ -115,5 +117,20 @@ public final class SampleValidator implements java.io.Serializable {
 
   private static Optional<Rejection> reject(String code, String message) {
     return Optional.of(new Rejection(code, message));
+  }
+
+  /**
+   * The index of the first value that is not finite or is outside [-bound, bound], or the length if
+   * none is: the check of every sample, on the decoded array rather than one boxed value at a time
+   * (the messages are built by the caller's loop from that index on).
+   */
+  private static int firstBad(float[] values, double bound) {
+    for (int i = 0; i < values.length; i++) {
+      float value = values[i];
+      if (!Float.isFinite(value) || Math.abs(value) > bound) {
+        return i;
+      }
+    }
+    return values.length;
   }
 }
