@@ -39,6 +39,14 @@ final class SnapshotFollower implements AutoCloseable {
   private final ServiceMetrics metrics;
   private final KafkaConsumer<String, byte[]> consumer;
   private final Thread thread;
+
+  /**
+   * The follower thread's nice increment: at +10 a busy core gives it about a tenth of what a
+   * request thread gets, so a version's few milliseconds of loading take tens of milliseconds
+   * instead of delaying the requests in flight (docs/benchmarks.md#model-service).
+   */
+  static final int FOLLOWER_NICENESS = 10;
+
   private volatile boolean running = true;
   private volatile String notReadyReason = "starting";
   private volatile Throwable failure;
@@ -107,6 +115,8 @@ final class SnapshotFollower implements AutoCloseable {
   }
 
   private void run() {
+    // loading a version must not take CPU from the requests being served (ThreadNiceness)
+    ThreadNiceness.lowerThisThread(FOLLOWER_NICENESS);
     try {
       Map<TopicPartition, Long> catchUpTo = assignFromBeginning();
       while (running) {

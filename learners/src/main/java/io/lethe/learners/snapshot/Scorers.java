@@ -27,10 +27,9 @@ public final class Scorers {
    * @throws IllegalArgumentException if the snapshot fails its checksum or does not decode
    */
   public static Scorer fromSnapshot(ModelSnapshot snapshot, BufferPrecision precision) {
-    requireChecksum(snapshot);
     return switch (snapshot.getLearner()) {
-      case ANALYTIC -> AnalyticSnapshots.decode(snapshot, precision);
-      case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(snapshot);
+      case ANALYTIC -> AnalyticSnapshots.decode(snapshot, precision); // verifies the checksum
+      case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(verified(snapshot));
     };
   }
 
@@ -41,14 +40,13 @@ public final class Scorers {
    * @throws IllegalArgumentException if the snapshot fails its checksum or does not decode
    */
   public static Scorer fromSnapshot(ModelSnapshot snapshot, BufferLayers layers) {
-    requireChecksum(snapshot);
     return switch (snapshot.getLearner()) {
-      case ANALYTIC -> AnalyticSnapshots.decode(snapshot, layers);
-      case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(snapshot);
+      case ANALYTIC -> AnalyticSnapshots.decode(snapshot, layers); // verifies the checksum
+      case HYPERNETWORK -> HypernetTaskScorer.fromSnapshot(verified(snapshot));
     };
   }
 
-  private static void requireChecksum(ModelSnapshot snapshot) {
+  private static ModelSnapshot verified(ModelSnapshot snapshot) {
     if (!SnapshotChecksum.verify(snapshot)) {
       throw new IllegalArgumentException(
           "snapshot "
@@ -57,5 +55,6 @@ public final class Scorers {
               + snapshot.getVersion()
               + " fails its checksum; refusing to load it");
     }
+    return snapshot;
   }
 }

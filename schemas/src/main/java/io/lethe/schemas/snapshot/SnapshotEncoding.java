@@ -3,6 +3,7 @@ package io.lethe.schemas.snapshot;
 import io.lethe.records.ModelSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
@@ -35,14 +36,19 @@ final class SnapshotEncoding {
   /** The canonical bytes of {@code snapshot} as it is (the caller blanks what must be blank). */
   static byte[] canonical(ModelSnapshot snapshot) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+    write(snapshot, bytes);
+    return bytes.toByteArray();
+  }
+
+  /** Writes the canonical bytes of {@code snapshot} as it is to {@code out}. */
+  static void write(ModelSnapshot snapshot, OutputStream out) {
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
     try {
       WRITER.write(snapshot, encoder);
       encoder.flush();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode snapshot " + snapshot.getModel(), e);
     }
-    return bytes.toByteArray();
   }
 
   /**
