@@ -2,19 +2,14 @@ package io.lethe.job.learner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
-import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.job.JobMetrics;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.SampleEvent;
-import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.PackedFeatures;
-import io.lethe.records.LearnerKind;
 import java.time.Duration;
-import java.util.List;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,15 +23,8 @@ import org.junit.jupiter.api.Test;
 class LearnerInputLagTest {
   private static final String MODEL = "tiny-analytic";
   private static final ModelCatalog CATALOG =
-      ModelCatalog.of(
-          List.of(new DatasetSpec("tiny", 2, 2)),
-          List.of(
-              ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "tiny")
-                  .withSnapshot(
-                      new SnapshotPolicy(1_000_000, Duration.ofHours(1), Duration.ofHours(1)))
-                  .with(AnalyticSettings.BUFFER_SIZE, 16)
-                  .with(AnalyticSettings.GAMMA, 0.1)
-                  .with(AnalyticSettings.SEED, 7L)));
+      LearnerOperatorHarness.tinyAnalytic(
+          MODEL, new SnapshotPolicy(1_000_000, Duration.ofHours(1), Duration.ofHours(1)));
 
   private LearnerOperatorHarness operator;
   private KeyedOneInputStreamOperatorTestHarness<String, LearnerCommand, KafkaOut> harness;

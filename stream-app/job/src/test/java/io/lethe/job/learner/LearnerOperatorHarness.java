@@ -1,8 +1,13 @@
 package io.lethe.job.learner;
 
+import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
+import io.lethe.catalog.ModelSpec;
+import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
+import io.lethe.learners.analytic.AnalyticSettings;
+import io.lethe.records.LearnerKind;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +68,21 @@ final class LearnerOperatorHarness implements AutoCloseable {
       harness.initializeState(restored);
     }
     harness.open();
+  }
+
+  /**
+   * A catalog of one small analytic model {@code model} (dataset "tiny": 2 features, 2 classes; d_E
+   * 16) publishing by {@code policy}.
+   */
+  static ModelCatalog tinyAnalytic(String model, SnapshotPolicy policy) {
+    return ModelCatalog.of(
+        List.of(new DatasetSpec("tiny", 2, 2)),
+        List.of(
+            ModelSpec.of(model, LearnerKind.ANALYTIC, "tiny")
+                .withSnapshot(policy)
+                .with(AnalyticSettings.BUFFER_SIZE, 16)
+                .with(AnalyticSettings.GAMMA, 0.1)
+                .with(AnalyticSettings.SEED, 7L)));
   }
 
   /** The value of the model's gauge {@code name} (a {@code JobMetrics} per-model name). */

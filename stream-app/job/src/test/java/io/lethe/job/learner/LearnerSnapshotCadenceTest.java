@@ -2,18 +2,14 @@ package io.lethe.job.learner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelCatalog;
-import io.lethe.catalog.ModelSpec;
 import io.lethe.catalog.SnapshotPolicy;
 import io.lethe.job.events.ErasureEvent;
 import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.SampleEvent;
-import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.PackedFeatures;
 import io.lethe.records.ErasureScope;
-import io.lethe.records.LearnerKind;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,18 +23,10 @@ class LearnerSnapshotCadenceTest {
   private static final long INTERVAL_MS = 2_000;
   private static final long AFTER_ERASURE_MS = 500;
   private static final ModelCatalog CATALOG =
-      ModelCatalog.of(
-          List.of(new DatasetSpec("tiny", 2, 2)),
-          List.of(
-              ModelSpec.of(MODEL, LearnerKind.ANALYTIC, "tiny")
-                  .withSnapshot(
-                      new SnapshotPolicy(
-                          1_000_000,
-                          Duration.ofMillis(INTERVAL_MS),
-                          Duration.ofMillis(AFTER_ERASURE_MS)))
-                  .with(AnalyticSettings.BUFFER_SIZE, 16)
-                  .with(AnalyticSettings.GAMMA, 0.1)
-                  .with(AnalyticSettings.SEED, 7L)));
+      LearnerOperatorHarness.tinyAnalytic(
+          MODEL,
+          new SnapshotPolicy(
+              1_000_000, Duration.ofMillis(INTERVAL_MS), Duration.ofMillis(AFTER_ERASURE_MS)));
 
   @Test
   void shouldPublishOncePerIntervalPlusOncePerErasureWhileSamplesKeepComing() throws Exception {
