@@ -43,6 +43,13 @@ final class LearnerOperatorHarness implements AutoCloseable {
   /** Opens the operator, from {@code restored} state if not null. */
   LearnerOperatorHarness(ModelCatalog catalog, int microBatch, OperatorSubtaskState restored)
       throws Exception {
+    this(catalog, microBatch, restored, new CatalogLearners());
+  }
+
+  /** Opens the operator with the learners {@code learners} makes. */
+  LearnerOperatorHarness(
+      ModelCatalog catalog, int microBatch, OperatorSubtaskState restored, LearnerFactory learners)
+      throws Exception {
     environment =
         new MockEnvironmentBuilder()
             .setMetricGroup(
@@ -58,7 +65,7 @@ final class LearnerOperatorHarness implements AutoCloseable {
         new KeyedOneInputStreamOperatorTestHarness<>(
             new LearnerOperator(
                 catalog,
-                new CatalogLearners(),
+                learners,
                 microBatch,
                 new Heartbeats(Duration.ofHours(1), Duration.ofHours(1))),
             c -> c.model,

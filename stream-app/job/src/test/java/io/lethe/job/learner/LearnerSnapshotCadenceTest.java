@@ -9,9 +9,13 @@ import io.lethe.job.events.KafkaOut;
 import io.lethe.job.events.LearnerCommand;
 import io.lethe.job.events.SampleEvent;
 import io.lethe.learners.data.PackedFeatures;
+import io.lethe.learners.snapshot.NonFiniteWeightsException;
+import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ErasureScope;
+import io.lethe.records.ModelSnapshot;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,6 +57,76 @@ class LearnerSnapshotCadenceTest {
       assertThat(snapshots.size())
           .as("snapshots in %d ms with %d erasures", end, erasures)
           .isBetween((int) (end / INTERVAL_MS) - 1, (int) (end / INTERVAL_MS) + erasures);
+    }
+  }
+
+  @Test
+  void shouldTryARefusedSnapshotAgainAnIntervalLaterWithoutNewSamples() throws Exception {
+    LearnerFactory refusingOnce =
+        (model, dataset, restored) ->
+            new RefusingFirstSnapshot(new CatalogLearners().create(model, dataset, restored));
+    try (LearnerOperatorHarness operator =
+        new LearnerOperatorHarness(CATALOG, 1, null, refusingOnce)) {
+      var harness = operator.harness;
+      harness.setProcessingTime(0);
+      harness.processElement(learn("s-1", 0), 0);
+      harness.processElement(learn("s-2", 1), 0);
+
+      harness.setProcessingTime(INTERVAL_MS); // the first snapshot is refused
+      assertThat(operator.outputs(KafkaOut.Kind.MODEL_SNAPSHOT)).isEmpty();
+      harness.setProcessingTime(2 * INTERVAL_MS); // no sample came since
+
+      assertThat(operator.outputs(KafkaOut.Kind.MODEL_SNAPSHOT)).hasSize(1);
+    }
+  }
+
+  /** A learner whose first snapshot has a non-finite weight. */
+  private static final class RefusingFirstSnapshot implements ModelLearner {
+    private final ModelLearner real;
+    private boolean refused;
+
+    RefusingFirstSnapshot(ModelLearner real) {
+      this.real = real;
+    }
+
+    @Override
+    public void learn(String task, List<String> sampleIds, byte[][] features, int[] labels) {
+      real.learn(task, sampleIds, features, labels);
+    }
+
+    @Override
+    public ErasureResult eraseSamples(
+        List<String> sampleIds, List<String> tasks, byte[][] features, int[] labels) {
+      return real.eraseSamples(sampleIds, tasks, features, labels);
+    }
+
+    @Override
+    public ErasureResult eraseTasks(List<String> tasks) {
+      return real.eraseTasks(tasks);
+    }
+
+    @Override
+    public ModelSnapshot snapshot(SnapshotHeader header) {
+      if (!refused) {
+        refused = true;
+        throw new NonFiniteWeightsException("head.weight", 0, Double.NaN);
+      }
+      return real.snapshot(header);
+    }
+
+    @Override
+    public Map<String, byte[]> drainChangedState() {
+      return real.drainChangedState();
+    }
+
+    @Override
+    public double lastLoss() {
+      return real.lastLoss();
+    }
+
+    @Override
+    public void close() {
+      real.close();
     }
   }
 
