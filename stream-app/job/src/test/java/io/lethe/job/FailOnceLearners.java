@@ -3,11 +3,9 @@ package io.lethe.job;
 import io.lethe.catalog.DatasetSpec;
 import io.lethe.catalog.ModelSpec;
 import io.lethe.job.learner.CatalogLearners;
-import io.lethe.job.learner.ErasureResult;
+import io.lethe.job.learner.ForwardingModelLearner;
 import io.lethe.job.learner.LearnerFactory;
 import io.lethe.job.learner.ModelLearner;
-import io.lethe.learners.snapshot.SnapshotHeader;
-import io.lethe.records.ModelSnapshot;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,47 +45,16 @@ final class FailOnceLearners implements LearnerFactory {
       restores.incrementAndGet();
     }
     ModelLearner learner = real.create(model, dataset, restored);
-    return new ModelLearner() {
+    return new ForwardingModelLearner(learner) {
       private long learned;
 
       @Override
       public void learn(String task, List<String> sampleIds, byte[][] features, int[] labels) {
-        learner.learn(task, sampleIds, features, labels);
+        super.learn(task, sampleIds, features, labels);
         learned += sampleIds.size();
         if (learned >= failAfter && failed.compareAndSet(false, true)) {
           throw new IllegalStateException("injected failure after " + learned + " samples");
         }
-      }
-
-      @Override
-      public ErasureResult eraseSamples(
-          List<String> sampleIds, List<String> tasks, byte[][] features, int[] labels) {
-        return learner.eraseSamples(sampleIds, tasks, features, labels);
-      }
-
-      @Override
-      public ErasureResult eraseTasks(List<String> tasks) {
-        return learner.eraseTasks(tasks);
-      }
-
-      @Override
-      public ModelSnapshot snapshot(SnapshotHeader header) {
-        return learner.snapshot(header);
-      }
-
-      @Override
-      public Map<String, byte[]> drainChangedState() {
-        return learner.drainChangedState();
-      }
-
-      @Override
-      public double lastLoss() {
-        return learner.lastLoss();
-      }
-
-      @Override
-      public void close() {
-        learner.close();
       }
     };
   }

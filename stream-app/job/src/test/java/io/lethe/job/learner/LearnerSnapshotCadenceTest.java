@@ -15,7 +15,6 @@ import io.lethe.records.ErasureScope;
 import io.lethe.records.ModelSnapshot;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,28 +80,11 @@ class LearnerSnapshotCadenceTest {
   }
 
   /** A learner whose first snapshot has a non-finite weight. */
-  private static final class RefusingFirstSnapshot implements ModelLearner {
-    private final ModelLearner real;
+  private static final class RefusingFirstSnapshot extends ForwardingModelLearner {
     private boolean refused;
 
     RefusingFirstSnapshot(ModelLearner real) {
-      this.real = real;
-    }
-
-    @Override
-    public void learn(String task, List<String> sampleIds, byte[][] features, int[] labels) {
-      real.learn(task, sampleIds, features, labels);
-    }
-
-    @Override
-    public ErasureResult eraseSamples(
-        List<String> sampleIds, List<String> tasks, byte[][] features, int[] labels) {
-      return real.eraseSamples(sampleIds, tasks, features, labels);
-    }
-
-    @Override
-    public ErasureResult eraseTasks(List<String> tasks) {
-      return real.eraseTasks(tasks);
+      super(real);
     }
 
     @Override
@@ -111,22 +93,7 @@ class LearnerSnapshotCadenceTest {
         refused = true;
         throw new NonFiniteWeightsException("head.weight", 0, Double.NaN);
       }
-      return real.snapshot(header);
-    }
-
-    @Override
-    public Map<String, byte[]> drainChangedState() {
-      return real.drainChangedState();
-    }
-
-    @Override
-    public double lastLoss() {
-      return real.lastLoss();
-    }
-
-    @Override
-    public void close() {
-      real.close();
+      return super.snapshot(header);
     }
   }
 
