@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lethe.cli.BearerTokens;
 import io.lethe.learners.analytic.AnalyticLearner;
-import io.lethe.records.ModelSnapshot;
-import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,12 +39,7 @@ class ModelServiceAuthIT {
     KAFKA.createTopic(topic);
     try (AnalyticLearner analytic = TestModels.analytic()) {
       TestModels.learn(analytic, "s", 20, 1L);
-      KAFKA.produce(
-          topic,
-          MODEL,
-          TestModels.snapshot(analytic, MODEL, 1),
-          new StringSerializer(),
-          new SpecificAvroSerializer<ModelSnapshot>(KAFKA.registryClient(), true, false));
+      TestModels.publish(KAFKA, topic, TestModels.snapshot(analytic, MODEL, 1));
     }
     Path tokens =
         Files.writeString(

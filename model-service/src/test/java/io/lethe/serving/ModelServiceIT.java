@@ -9,7 +9,6 @@ import io.lethe.learners.analytic.BufferPrecision;
 import io.lethe.learners.snapshot.Prediction;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Tensor;
-import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.schemas.topics.TopicNames;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
@@ -282,12 +281,7 @@ class ModelServiceIT {
   }
 
   private static void publish(ModelSnapshot snapshot) {
-    KAFKA.produce(
-        topic,
-        snapshot.getModel(),
-        snapshot,
-        new StringSerializer(),
-        new SpecificAvroSerializer<ModelSnapshot>(KAFKA.registryClient(), true, false));
+    TestModels.publish(KAFKA, topic, snapshot);
   }
 
   private static void publishRaw(String key, byte[] value) {

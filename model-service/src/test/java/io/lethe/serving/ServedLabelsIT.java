@@ -8,7 +8,6 @@ import io.lethe.learners.analytic.AnalyticSettings;
 import io.lethe.learners.data.FashionMnist;
 import io.lethe.learners.data.LabeledSet;
 import io.lethe.records.ModelSnapshot;
-import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.testing.Await;
 import io.lethe.testing.KafkaExtension;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,12 +58,7 @@ class ServedLabelsIT {
       learnerLabels = learner.predict(test.features());
       snapshot = TestModels.snapshot(learner, MODEL, 1);
     }
-    KAFKA.produce(
-        topic,
-        MODEL,
-        snapshot,
-        new StringSerializer(),
-        new SpecificAvroSerializer<ModelSnapshot>(KAFKA.registryClient(), true, false));
+    TestModels.publish(KAFKA, topic, snapshot);
     service =
         ModelService.start(
             new ServingSettings(

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lethe.learners.analytic.AnalyticLearner;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Tensor;
-import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.schemas.snapshot.SigningKeys;
 import io.lethe.schemas.snapshot.SnapshotChecksum;
 import io.lethe.schemas.snapshot.SnapshotSigner;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,11 +136,6 @@ class SignedSnapshotsIT {
   }
 
   private static void publish(ModelSnapshot snapshot) {
-    KAFKA.produce(
-        topic,
-        snapshot.getModel(),
-        snapshot,
-        new StringSerializer(),
-        new SpecificAvroSerializer<ModelSnapshot>(KAFKA.registryClient(), true, false));
+    TestModels.publish(KAFKA, topic, snapshot);
   }
 }

@@ -9,14 +9,27 @@ import io.lethe.learners.hypernet.HypernetTaskScorer;
 import io.lethe.learners.snapshot.SnapshotHeader;
 import io.lethe.records.ModelSnapshot;
 import io.lethe.records.Setting;
+import io.lethe.schemas.serde.SpecificAvroSerializer;
 import io.lethe.schemas.snapshot.SnapshotChecksum;
+import io.lethe.testing.KafkaExtension;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Small real models for the service's tests: learned on random, learnable data. */
 final class TestModels {
+  /** Publishes {@code snapshot} on {@code topic}, keyed by its model, as the learner job does. */
+  static void publish(KafkaExtension kafka, String topic, ModelSnapshot snapshot) {
+    kafka.produce(
+        topic,
+        snapshot.getModel(),
+        snapshot,
+        new StringSerializer(),
+        new SpecificAvroSerializer<ModelSnapshot>(kafka.registryClient(), true, false));
+  }
+
   static final int INPUTS = 20;
   static final Instant CREATED = Instant.parse("2026-11-26T09:00:00Z");
 
