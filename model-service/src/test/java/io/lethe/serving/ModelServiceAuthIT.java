@@ -48,16 +48,7 @@ class ModelServiceAuthIT {
             StandardCharsets.UTF_8);
     service =
         ModelService.start(
-            new ServingSettings(
-                    KAFKA.bootstrapServers(),
-                    KAFKA.registryUrl(),
-                    topic,
-                    "127.0.0.1",
-                    0,
-                    ServingSettings.DEFAULT_MAX_BODY_BYTES,
-                    ServingSettings.DEFAULT_MAX_INSTANCES,
-                    1)
-                .withHttpTokens(BearerTokens.load(tokens)));
+            TestModels.settings(KAFKA, topic).withHttpTokens(BearerTokens.load(tokens)));
     Await.until("the service is ready", BOUND, service::ready);
   }
 

@@ -69,15 +69,7 @@ class ModelServiceIT {
   /** Float64 scoring, so that the service's scores are the learner's bit for bit. */
   private static ServingSettings settings() {
     ScoringSettings defaults = ScoringSettings.defaults();
-    return new ServingSettings(
-            KAFKA.bootstrapServers(),
-            KAFKA.registryUrl(),
-            topic,
-            "127.0.0.1",
-            0,
-            ServingSettings.DEFAULT_MAX_BODY_BYTES,
-            ServingSettings.DEFAULT_MAX_INSTANCES,
-            1)
+    return TestModels.settings(KAFKA, topic)
         .withScoring(
             new ScoringSettings(
                 defaults.maxBatch(), defaults.batchWait(), BufferPrecision.FLOAT64));

@@ -59,17 +59,7 @@ class ServedLabelsIT {
       snapshot = TestModels.snapshot(learner, MODEL, 1);
     }
     TestModels.publish(KAFKA, topic, snapshot);
-    service =
-        ModelService.start(
-            new ServingSettings(
-                KAFKA.bootstrapServers(),
-                KAFKA.registryUrl(),
-                topic,
-                "127.0.0.1",
-                0,
-                ServingSettings.DEFAULT_MAX_BODY_BYTES,
-                ServingSettings.DEFAULT_MAX_INSTANCES,
-                1));
+    service = ModelService.start(TestModels.settings(KAFKA, topic));
     client = new ServiceClient(service.port());
     Await.until("the service is ready", BOUND, service::ready);
   }

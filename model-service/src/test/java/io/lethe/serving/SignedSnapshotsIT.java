@@ -60,16 +60,7 @@ class SignedSnapshotsIT {
     learner = TestModels.analytic();
     service =
         ModelService.start(
-            new ServingSettings(
-                    KAFKA.bootstrapServers(),
-                    KAFKA.registryUrl(),
-                    topic,
-                    "127.0.0.1",
-                    0,
-                    ServingSettings.DEFAULT_MAX_BODY_BYTES,
-                    ServingSettings.DEFAULT_MAX_INSTANCES,
-                    1)
-                .withTrustedKeys(List.of(job.publicKey())));
+            TestModels.settings(KAFKA, topic).withTrustedKeys(List.of(job.publicKey())));
     client = new ServiceClient(service.port());
   }
 

@@ -20,6 +20,22 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Small real models for the service's tests: learned on random, learnable data. */
 final class TestModels {
+  /**
+   * The service's settings against {@code kafka}, following {@code topic}: loopback, any free port,
+   * the default request limits, one intra-op thread.
+   */
+  static ServingSettings settings(KafkaExtension kafka, String topic) {
+    return new ServingSettings(
+        kafka.bootstrapServers(),
+        kafka.registryUrl(),
+        topic,
+        "127.0.0.1",
+        0,
+        ServingSettings.DEFAULT_MAX_BODY_BYTES,
+        ServingSettings.DEFAULT_MAX_INSTANCES,
+        1);
+  }
+
   /** Publishes {@code snapshot} on {@code topic}, keyed by its model, as the learner job does. */
   static void publish(KafkaExtension kafka, String topic, ModelSnapshot snapshot) {
     kafka.produce(
